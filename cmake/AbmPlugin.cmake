@@ -1,0 +1,17 @@
+# abm_add_plugin(NAME SOURCES...): builds one abmd connector plugin as a shared library named NAME
+# (no "lib" prefix) against the SDK, and installs it into the plugin folder.
+function(abm_add_plugin name)
+  add_library(${name} MODULE ${ARGN})
+  set_target_properties(${name} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  if(TARGET abmd_sdk)
+    target_link_libraries(${name} PRIVATE abmd_sdk)
+  else()
+    target_link_libraries(${name} PRIVATE abmd::sdk)
+  endif()
+  if(DEFINED ABMD_PLUGIN_OUTPUT_DIR)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${ABMD_PLUGIN_OUTPUT_DIR})
+  endif()
+  if(DEFINED ABMD_PLUGIN_INSTALL_DIR)
+    install(TARGETS ${name} LIBRARY DESTINATION ${ABMD_PLUGIN_INSTALL_DIR})
+  endif()
+endfunction()

@@ -1,0 +1,349 @@
+#include "cli/abmctl.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iomanip>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/progress.hpp"
+#include "cli/report.hpp"
+#include "cli/setup.hpp"
+#include "common/timestamp.hpp"
+#include "log/logger.hpp"
+#include "pipeline/sync_runner.hpp"
+#include "store/run_log.hpp"
+#include "store/store_lock.hpp"
+#include "worker/protocol.hpp"
+#include "worker/worker_process.hpp"
+
+namespace abm::cli {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: abmctl [-c CONFIG] COMMAND [ARGS]
+
+Manage abmd connectors and read the unified ABM store.
+
+Commands:
+  validate                    check the daemon config, every plugin and every connector file
+  config                      print the configuration with secrets redacted
+  plugins                     list installed plugins and the options each takes
+  check NAME                  test that connector NAME can reach its source
+  discover NAME               list the streams connector NAME provides
+  sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
+  status                      last run and checkpoint of every connector
+  runs [NAME] [--limit N]     recent runs (default 20)
+  state show NAME             the saved checkpoints of NAME
+  state reset NAME [STREAM]   forget checkpoints so the next sync starts over
+  report [--top N]            what the store holds and the most engaged accounts
+
+Options:
+  -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
+  -h, --help          this help
+  --version           print the version
+
+Exit status: 0 success, 1 the command failed (reason on stderr), 2 bad usage or configuration.
+Docs: docs/operations.md, docs/configuration.md.
+)";
+
+int usageError(const std::string& why) {
+  std::cerr << "abmctl: " << why << "\n(see abmctl --help)\n";
+  return 2;
+}
+
+void printErrors(const Setup& s) {
+  for (const auto& e : s.errors) std::cerr << "error: " << e << "\n";
+}
+
+// Runs a worker command (check/discover) for a connector and returns its messages.
+std::vector<json> runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, const std::string& command,
+                                   std::string& failure) {
+  const auto* plugin = s.plugins.find(c.plugin);
+  json job{{"command", command}, {"settings", c.settings}};
+  worker::WorkerLimits limits;
+  limits.timeout = std::chrono::minutes(2);
+  limits.memory_limit_mb = c.memory_limit_mb.value_or(s.daemon.memory_limit_mb);
+  limits.working_dir = c.file.parent_path().string();
+  auto proc = worker::WorkerProcess::spawn(s.daemon.worker_path.string(), {"run", plugin->path.string()}, job.dump(),
+                                           limits, [](std::string_view l) { std::cerr << l << "\n"; });
+  std::vector<json> out;
+  if (!proc) {
+    failure = proc.error();
+    return out;
+  }
+  std::string_view line;
+  worker::MessageParser parser;
+  while (proc->next(line) == worker::WorkerProcess::Read::Line) {
+    if (!parser.parse(line)) continue;
+    if (parser.type == worker::MessageType::Trace)
+      failure = parser.other["trace"]["error"].value("message", "plugin error");
+    else if (parser.type != worker::MessageType::Record)
+      out.push_back(parser.other);
+  }
+  const auto exit = proc->wait();
+  if (!exit.exited) failure = "plugin crashed: " + exit.describe();
+  else if (exit.code != 0 && failure.empty()) failure = exit.describe();
+  return out;
+}
+
+int cmdValidate(const Setup& s) {
+  printErrors(s);
+  std::cout << s.connectors.size() << " connector(s) valid, " << s.errors.size() << " problem(s); "
+            << s.plugins.all().size() << " plugin(s) in " << s.daemon.plugin_dir.string() << "\n";
+  return s.errors.empty() ? 0 : 1;
+}
+
+int cmdConfig(const Setup& s) {
+  json out;
+  out["config_file"] = s.daemon.file.string();
+  out["store"] = s.daemon.store_url;
+  out["store_path"] = s.daemon.store_path.string();
+  out["plugin_dir"] = s.daemon.plugin_dir.string();
+  out["connectors_dir"] = s.daemon.connectors_dir.string();
+  out["max_concurrent_syncs"] = s.daemon.max_concurrent_syncs;
+  out["connectors"] = json::array();
+  for (const auto& c : s.connectors) out["connectors"].push_back(config::redactedView(c, s.plugins.find(c.plugin)->options));
+  std::cout << out.dump(2) << "\n";
+  printErrors(s);
+  return 0;
+}
+
+int cmdPlugins(const Setup& s) {
+  for (const auto& [name, p] : s.plugins.all()) {
+    std::cout << name << " " << p.version << " (" << p.kind << ", ABI " << p.abi << ")  " << p.path.string() << "\n";
+    if (!p.description.empty()) std::cout << "  " << p.description << "\n";
+    for (const auto& o : p.options) {
+      std::cout << "    " << std::left << std::setw(22) << o.name << std::setw(12) << o.type
+                << (o.required ? "required " : "optional ") << (o.secret ? "secret " : "");
+      if (o.default_value) std::cout << "default " << o.default_value->dump() << " ";
+      std::cout << "- " << o.description << "\n";
+    }
+  }
+  for (const auto& p : s.plugins.problems()) std::cerr << "error: " << p << "\n";
+  return s.plugins.problems().empty() ? 0 : 1;
+}
+
+const config::ConnectorConfig* needConnector(const Setup& s, const std::string& name) {
+  const auto* c = s.connector(name);
+  if (!c) {
+    printErrors(s);
+    std::cerr << "abmctl: no valid connector named '" << name << "' in " << s.daemon.connectors_dir.string() << "\n";
+  }
+  return c;
+}
+
+int cmdCheck(const Setup& s, const std::string& name) {
+  const auto* c = needConnector(s, name);
+  if (!c) return 1;
+  std::string failure;
+  for (const auto& m : runWorkerCommand(s, *c, "check", failure)) {
+    if (m.value("type", "") != "CONNECTION_STATUS") continue;
+    const auto& st = m["connectionStatus"];
+    if (st.value("status", "") == "SUCCEEDED" && failure.empty()) {
+      std::cout << name << ": ok\n";
+      return 0;
+    }
+    if (failure.empty()) failure = st.value("message", "check failed");
+  }
+  std::cerr << name << ": check failed: " << (failure.empty() ? "no answer from the plugin" : failure) << "\n";
+  return 1;
+}
+
+int cmdDiscover(const Setup& s, const std::string& name) {
+  const auto* c = needConnector(s, name);
+  if (!c) return 1;
+  std::string failure;
+  for (const auto& m : runWorkerCommand(s, *c, "discover", failure)) {
+    if (m.value("type", "") != "CATALOG") continue;
+    for (const auto& st : m["catalog"]["streams"])
+      std::cout << std::left << std::setw(24) << st.value("name", "") << " -> " << std::setw(14)
+                << st.value("entity", "") << (st.value("incremental", false) ? " incremental" : " full") << "\n";
+  }
+  if (!failure.empty()) {
+    std::cerr << name << ": discover failed: " << failure << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
+  const auto* c = needConnector(s, name);
+  if (!c) return 1;
+  auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl sync");
+  if (!lock) {
+    std::cerr << "abmctl: " << lock.error() << "\n";
+    return 1;
+  }
+  auto db = openStore(s.daemon);
+  if (!db) {
+    std::cerr << "abmctl: " << db.error() << "\n";
+    return 1;
+  }
+  store::closeAbandonedRuns(*db);
+  ProgressLine progress;
+  pipeline::SyncRunner runner(s.daemon, *s.free_mail);
+  pipeline::SyncOptions opts;
+  opts.full_refresh = full_refresh;
+  if (progress.active()) opts.progress = [&](const pipeline::SyncProgress& p) { progress.update(p); };
+  const auto out = runner.run(*c, *s.plugins.find(c->plugin), opts);
+  progress.finish();
+  if (out.status != pipeline::RunStatus::Succeeded) {
+    std::cerr << name << ": sync " << pipeline::runStatusName(out.status) << " (run " << out.run_id
+              << "): " << out.error << "\n";
+    return 1;
+  }
+  std::cout << name << ": synced " << out.records << " records, " << out.rejected << " rejected (run " << out.run_id
+            << ")\n";
+  return 0;
+}
+
+int cmdStatus(const Setup& s) {
+  auto db = openStore(s.daemon);
+  if (!db) {
+    std::cerr << "abmctl: " << db.error() << "\n";
+    return 1;
+  }
+  std::cout << std::left << std::setw(20) << "connector" << std::setw(12) << "plugin" << std::setw(13) << "last run"
+            << std::setw(22) << "finished" << std::setw(10) << "records" << "schedule\n";
+  for (const auto& c : s.connectors) {
+    auto last = store::lastRun(*db, c.name);
+    std::cout << std::setw(20) << c.name << std::setw(12) << c.plugin << std::setw(13)
+              << (last ? last->status : "never") << std::setw(22) << (last ? last->finished_at : "") << std::setw(10)
+              << (last ? std::to_string(last->records) : "") << c.schedule.text() << (c.enabled ? "" : " (disabled)")
+              << "\n";
+    if (last && !last->error.empty()) std::cout << "    " << last->error << "\n";
+  }
+  printErrors(s);
+  return 0;
+}
+
+int cmdRuns(const Setup& s, const std::string& name, int limit) {
+  auto db = openStore(s.daemon);
+  if (!db) {
+    std::cerr << "abmctl: " << db.error() << "\n";
+    return 1;
+  }
+  std::cout << std::left << std::setw(7) << "run" << std::setw(20) << "connector" << std::setw(13) << "status"
+            << std::setw(22) << "started" << std::setw(22) << "finished" << std::setw(10) << "records" << "rejected\n";
+  for (const auto& r : store::listRuns(*db, name, limit)) {
+    std::cout << std::setw(7) << r.run_id << std::setw(20) << r.connector << std::setw(13) << r.status << std::setw(22)
+              << r.started_at << std::setw(22) << r.finished_at << std::setw(10) << r.records << r.rejected << "\n";
+    if (!r.error.empty()) std::cout << "       " << r.error << "\n";
+  }
+  return 0;
+}
+
+int cmdState(const Setup& s, const std::vector<std::string>& args) {
+  if (args.size() < 2 || (args[0] != "show" && args[0] != "reset"))
+    return usageError("state takes 'show NAME' or 'reset NAME [STREAM]'");
+  const std::string& name = args[1];
+  if (!s.connector(name)) std::cerr << "warning: no valid connector named '" << name << "'; using the store as is\n";
+  if (args[0] == "show") {
+    auto db = openStore(s.daemon);
+    if (!db) {
+      std::cerr << "abmctl: " << db.error() << "\n";
+      return 1;
+    }
+    std::cout << store::loadStates(*db, name).dump(2) << "\n";
+    return 0;
+  }
+  auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl state reset");
+  if (!lock) {
+    std::cerr << "abmctl: " << lock.error() << "\n";
+    return 1;
+  }
+  auto db = openStore(s.daemon);
+  if (!db) {
+    std::cerr << "abmctl: " << db.error() << "\n";
+    return 1;
+  }
+  int removed = 0;
+  if (auto st = store::resetState(*db, name, args.size() > 2 ? args[2] : "", removed); !st) {
+    std::cerr << "abmctl: " << st.message() << "\n";
+    return 1;
+  }
+  std::cout << name << ": removed " << removed << " checkpoint(s); the next sync reads "
+            << (args.size() > 2 ? "stream " + args[2] : std::string("every stream")) << " from the start\n";
+  return 0;
+}
+
+}  // namespace
+
+int runAbmctl(int argc, char** argv) {
+  std::string config_arg;
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (a == "--version") {
+      std::cout << "abmctl " << ABMD_VERSION << "\n";
+      return 0;
+    }
+    if (a == "-c" || a == "--config") {
+      if (i + 1 >= argc) return usageError(a + " needs a file");
+      config_arg = argv[++i];
+    } else if (a.rfind("--config=", 0) == 0) {
+      config_arg = a.substr(9);
+    } else {
+      args.push_back(a);
+    }
+  }
+  if (args.empty()) return usageError("no command given");
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+
+  bool full_refresh = false;
+  int limit = 20, top = 10;
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--full-refresh") full_refresh = true;
+    else if ((args[i] == "--limit" || args[i] == "--top") && i + 1 < args.size()) {
+      try {
+        (args[i] == "--limit" ? limit : top) = std::stoi(args[i + 1]);
+      } catch (...) {
+        return usageError(args[i] + " takes a number");
+      }
+      ++i;
+    } else if (args[i].rfind("--", 0) == 0) return usageError("unknown option " + args[i]);
+    else positional.push_back(args[i]);
+  }
+
+  static const std::vector<std::string> kCommands = {"validate", "config", "plugins", "check",  "discover", "sync",
+                                                     "status",   "runs",   "state",   "report"};
+  if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
+  auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
+
+  Setup setup;
+  try {
+    setup = loadSetup(config::resolveConfigPath(config_arg));
+  } catch (const std::exception& e) {
+    std::cerr << "abmctl: " << e.what() << "\n";
+    return 2;
+  }
+  if (cmd == "validate") return cmdValidate(setup);
+  if (cmd == "config") return cmdConfig(setup);
+  if (cmd == "plugins") return cmdPlugins(setup);
+  if (cmd == "check") return need(1, "NAME") ? 2 : cmdCheck(setup, positional[0]);
+  if (cmd == "discover") return need(1, "NAME") ? 2 : cmdDiscover(setup, positional[0]);
+  if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh);
+  if (cmd == "status") return cmdStatus(setup);
+  if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
+  if (cmd == "state") return cmdState(setup, positional);
+  // report
+  auto db = openStore(setup.daemon);
+  if (!db) {
+    std::cerr << "abmctl: " << db.error() << "\n";
+    return 1;
+  }
+  printReport(*db, std::cout, top);
+  return 0;
+}
+
+}  // namespace abm::cli

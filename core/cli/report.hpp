@@ -1,0 +1,13 @@
+// The short report `abmctl report` and the demo print: what the store holds and which accounts are
+// most engaged.
+#pragma once
+
+#include <ostream>
+
+#include "store/sqlite.hpp"
+
+namespace abm::cli {
+
+void printReport(store::Database& db, std::ostream& out, int top);
+
+}  // namespace abm::cli

@@ -1,0 +1,46 @@
+#include "cli/setup.hpp"
+
+#include "store/migrations.hpp"
+
+namespace abm::cli {
+
+const config::ConnectorConfig* Setup::connector(const std::string& name) const {
+  for (const auto& c : connectors)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+Setup loadSetup(const std::filesystem::path& config_file) {
+  Setup s;
+  s.daemon = config::loadDaemonConfig(config_file);
+  log::setLevel(s.daemon.log_level);
+  s.free_mail = std::make_unique<pipeline::FreeMailDomains>(
+      pipeline::FreeMailDomains::load(s.daemon.free_mail_file, s.daemon.free_mail_allow));
+  s.plugins = plugin_host::PluginRegistry::scan(s.daemon.plugin_dir, s.daemon.worker_path);
+  for (const auto& p : s.plugins.problems()) s.errors.push_back(p);
+  for (auto& c : config::loadConnectorDir(s.daemon.connectors_dir, s.errors)) {
+    const auto* plugin = s.plugins.find(c.plugin);
+    if (!plugin) {
+      std::string known;
+      for (const auto& [name, info] : s.plugins.all()) known += (known.empty() ? "" : ", ") + name;
+      s.errors.push_back(c.file.string() + ": plugin: no plugin named '" + c.plugin + "' in " +
+                         s.daemon.plugin_dir.string() + " (available: " + (known.empty() ? "none" : known) + ")");
+      continue;
+    }
+    const size_t before = s.errors.size();
+    config::validateConnectorSettings(c, plugin->options, s.errors);
+    if (s.errors.size() == before) s.connectors.push_back(std::move(c));
+  }
+  return s;
+}
+
+Result<store::Database> openStore(const config::DaemonConfig& daemon) {
+  std::error_code ec;
+  std::filesystem::create_directories(daemon.store_path.parent_path(), ec);
+  auto db = store::Database::open(daemon.store_path.string());
+  if (!db) return db.status();
+  if (auto s = store::applyMigrations(*db, daemon.schema_dir); !s) return s;
+  return db;
+}
+
+}  // namespace abm::cli

@@ -1,0 +1,34 @@
+// Everything a command needs before it can act: the daemon config, the plugins, the connectors
+// validated against their plugins' options, and the store opened and migrated.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/connector_config.hpp"
+#include "config/daemon_config.hpp"
+#include "pipeline/domain.hpp"
+#include "plugin_host/plugin_registry.hpp"
+#include "store/sqlite.hpp"
+
+namespace abm::cli {
+
+struct Setup {
+  config::DaemonConfig daemon;
+  plugin_host::PluginRegistry plugins;
+  std::vector<config::ConnectorConfig> connectors;  // only the valid ones
+  std::vector<std::string> errors;                  // one line per problem, with file and key
+  std::unique_ptr<pipeline::FreeMailDomains> free_mail;
+
+  const config::ConnectorConfig* connector(const std::string& name) const;
+};
+
+// Throws ConfigError when the daemon config itself is unusable; connector problems go to errors.
+Setup loadSetup(const std::filesystem::path& config_file);
+
+// Opens the store and applies pending migrations.
+Result<store::Database> openStore(const config::DaemonConfig& daemon);
+
+}  // namespace abm::cli

@@ -1,0 +1,3 @@
+#include "cli/abmctl.hpp"
+
+int main(int argc, char** argv) { return abm::cli::runAbmctl(argc, argv); }

@@ -1,0 +1,78 @@
+// abmd: runs every enabled connector on its schedule and keeps the unified store up to date.
+#include <iostream>
+#include <string>
+
+#include "cli/setup.hpp"
+#include "log/logger.hpp"
+#include "scheduler/scheduler.hpp"
+#include "store/run_log.hpp"
+#include "store/store_lock.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: abmd [-c CONFIG] [--once]
+
+The account-based marketing measurement daemon: pulls CRM, email, ad and web data through connector
+plugins on schedules into one unified account/touchpoint store.
+
+Options:
+  -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
+  --once              run every enabled connector once, then exit (non-zero if any failed)
+  -h, --help          this help
+  --version           print the version
+
+Signals: SIGHUP reloads the connectors folder; SIGTERM or SIGINT stop starting syncs, let running
+ones checkpoint, and exit. Logs are one JSON object per line on stderr.
+Docs: docs/operations.md, docs/configuration.md.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_arg;
+  bool once = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (a == "--version") {
+      std::cout << "abmd " << ABMD_VERSION << "\n";
+      return 0;
+    }
+    if (a == "--once") once = true;
+    else if ((a == "-c" || a == "--config") && i + 1 < argc) config_arg = argv[++i];
+    else if (a.rfind("--config=", 0) == 0) config_arg = a.substr(9);
+    else {
+      std::cerr << "abmd: unknown argument '" << a << "' (see abmd --help)\n";
+      return 2;
+    }
+  }
+  const auto config_path = abm::config::resolveConfigPath(config_arg);
+  abm::cli::Setup setup;
+  try {
+    setup = abm::cli::loadSetup(config_path);
+  } catch (const std::exception& e) {
+    abm::log::error(std::string("cannot start: ") + e.what());
+    return 2;
+  }
+  for (const auto& e : setup.errors) abm::log::error("connector skipped: " + e);
+
+  auto lock = abm::store::StoreLock::acquire(setup.daemon.store_path, "abmd");
+  if (!lock) {
+    abm::log::error("cannot start: " + lock.error());
+    return 1;
+  }
+  {
+    auto db = abm::cli::openStore(setup.daemon);
+    if (!db) {
+      abm::log::error("cannot start: " + db.error());
+      return 1;
+    }
+    if (int n = abm::store::closeAbandonedRuns(*db); n > 0)
+      abm::log::warn(std::to_string(n) + " run(s) left running by a previous process were marked failed");
+  }
+  abm::scheduler::Scheduler scheduler(config_path, std::move(setup));
+  return scheduler.run(once);
+}

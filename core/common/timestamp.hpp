@@ -1,0 +1,26 @@
+// ISO-8601 UTC timestamps, the store's one time format ("2024-03-01T12:00:00Z").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace abm {
+
+// Parses "2024-03-01", "2024-03-01T12:00:00Z", "2024-03-01 12:00:00", fractional seconds and
+// "+02:00"/"-0500" offsets into seconds since the epoch (UTC). A value with no offset is UTC.
+std::optional<int64_t> parseTimestamp(std::string_view text);
+
+// Seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ".
+std::string formatTimestamp(int64_t epoch_seconds);
+// Writes the same 20 characters into `out` (no NUL).
+void formatTimestamp(int64_t epoch_seconds, char out[20]);
+
+int64_t nowEpochSeconds();
+
+// Days since 1970-01-01 of a civil date, and back (Howard Hinnant's algorithms).
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d);
+void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d);
+
+}  // namespace abm

@@ -1,0 +1,136 @@
+#include "config/connector_config.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+
+#include "common/duration.hpp"
+#include "config/secrets.hpp"
+
+namespace abm::config {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vector<std::string>& errors) {
+  const std::string where = file.string() + ": ";
+  std::ifstream in(file);
+  if (!in) {
+    errors.push_back(where + "cannot be read");
+    return std::nullopt;
+  }
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    errors.push_back(where + "not valid JSON: " + e.what());
+    return std::nullopt;
+  }
+  if (!j.is_object()) {
+    errors.push_back(where + "expected a JSON object with name, plugin, schedule and settings");
+    return std::nullopt;
+  }
+  const size_t errors_before = errors.size();
+  static const std::set<std::string> kKeys = {"name", "plugin", "schedule", "settings", "enabled",
+                                              "timeout", "memory_limit_mb", "description"};
+  for (const auto& [k, v] : j.items())
+    if (!kKeys.count(k))
+      errors.push_back(where + k + ": unknown key (expected name, plugin, schedule, settings, enabled, timeout, "
+                               "memory_limit_mb, description)");
+
+  ConnectorConfig c;
+  c.file = file;
+  auto needString = [&](const char* key) -> std::string {
+    if (!j.contains(key)) {
+      errors.push_back(where + key + ": required string is missing");
+      return {};
+    }
+    if (!j[key].is_string()) {
+      errors.push_back(where + key + ": expected a string");
+      return {};
+    }
+    return j[key].get<std::string>();
+  };
+  c.name = needString("name");
+  c.plugin = needString("plugin");
+  static const std::regex kName("[a-z0-9][a-z0-9_-]{0,63}");
+  if (!c.name.empty() && !std::regex_match(c.name, kName))
+    errors.push_back(where + "name: '" + c.name + "' must be 1-64 of a-z, 0-9, '_' and '-'");
+  const std::string schedule = needString("schedule");
+  if (!schedule.empty()) {
+    auto s = Schedule::parse(schedule);
+    if (s) c.schedule = *s;
+    else errors.push_back(where + "schedule: " + s.error());
+  }
+  if (j.contains("enabled")) {
+    if (j["enabled"].is_boolean()) c.enabled = j["enabled"].get<bool>();
+    else errors.push_back(where + "enabled: expected true or false");
+  }
+  if (j.contains("timeout")) {
+    auto d = j["timeout"].is_string() ? parseDuration(j["timeout"].get<std::string>()) : std::nullopt;
+    if (d) c.timeout = *d;
+    else errors.push_back(where + "timeout: expected a duration like \"30m\"");
+  }
+  if (j.contains("memory_limit_mb")) {
+    if (j["memory_limit_mb"].is_number_integer() && j["memory_limit_mb"].get<long long>() >= 16)
+      c.memory_limit_mb = j["memory_limit_mb"].get<size_t>();
+    else errors.push_back(where + "memory_limit_mb: expected an integer of at least 16");
+  }
+  if (!j.contains("settings")) {
+    c.settings = json::object();
+  } else if (!j["settings"].is_object()) {
+    errors.push_back(where + "settings: expected an object");
+  } else {
+    c.settings = j["settings"];
+  }
+  c.settings_as_written = c.settings;
+  std::vector<std::string> secret_errors;
+  resolveSecrets(c.settings, "settings", c.secret_paths, secret_errors);
+  for (auto& e : secret_errors) errors.push_back(where + e);
+  if (errors.size() != errors_before) return std::nullopt;
+  return c;
+}
+
+std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<std::string>& errors) {
+  std::vector<ConnectorConfig> out;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    errors.push_back(dir.string() + ": connectors folder not found (set \"connectors_dir\" in the daemon config)");
+    return out;
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::map<std::string, fs::path> seen;
+  for (const auto& f : files) {
+    auto c = loadConnectorFile(f, errors);
+    if (!c) continue;
+    if (auto [it, fresh] = seen.emplace(c->name, f); !fresh) {
+      errors.push_back(f.string() + ": name: '" + c->name + "' is already used by " + it->second.string());
+      continue;
+    }
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+void validateConnectorSettings(ConnectorConfig& c, const std::vector<OptionSpec>& specs,
+                               std::vector<std::string>& errors) {
+  std::vector<std::string> problems;
+  validateSettings(specs, c.settings, problems);
+  for (auto& p : problems) errors.push_back(c.file.string() + ": " + p);
+}
+
+json redactedView(const ConnectorConfig& c, const std::vector<OptionSpec>& specs) {
+  std::set<std::string> secret_names;
+  for (const auto& s : specs)
+    if (s.secret) secret_names.insert(s.name);
+  json out{{"name", c.name}, {"plugin", c.plugin}, {"schedule", c.schedule.text()}, {"enabled", c.enabled},
+           {"file", c.file.string()}};
+  out["settings"] = redactSettings(c.settings_as_written, secret_names);
+  return out;
+}
+
+}  // namespace abm::config

@@ -1,0 +1,45 @@
+// One connector instance: a JSON file in the connectors folder,
+//   {"name": "...", "plugin": "...", "schedule": "every 15m", "settings": {...}}
+// plus optional "enabled", "timeout" and "memory_limit_mb" overriding the daemon defaults.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/option_schema.hpp"
+#include "config/schedule.hpp"
+
+namespace abm::config {
+
+struct ConnectorConfig {
+  std::filesystem::path file;
+  std::string name;
+  std::string plugin;
+  Schedule schedule;
+  bool enabled = true;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<size_t> memory_limit_mb;
+  nlohmann::json settings;           // secrets resolved: never log or print this
+  nlohmann::json settings_as_written; // as in the file, with references unresolved
+  std::set<std::string> secret_paths;
+};
+
+// Parses one connector file. Problems are appended to `errors` as "<file>: <key path>: <what>".
+std::optional<ConnectorConfig> loadConnectorFile(const std::filesystem::path& file, std::vector<std::string>& errors);
+
+// Loads every *.json in `dir` (sorted by name); duplicate names are errors.
+std::vector<ConnectorConfig> loadConnectorDir(const std::filesystem::path& dir, std::vector<std::string>& errors);
+
+// Validates the settings against the plugin's options, filling defaults; errors as above.
+void validateConnectorSettings(ConnectorConfig& c, const std::vector<OptionSpec>& specs, std::vector<std::string>& errors);
+
+// The connector as it may be printed: secret options and resolved references redacted.
+nlohmann::json redactedView(const ConnectorConfig& c, const std::vector<OptionSpec>& specs);
+
+}  // namespace abm::config

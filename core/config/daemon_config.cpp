@@ -1,0 +1,136 @@
+#include "config/daemon_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+
+#include "common/duration.hpp"
+#include "common/status.hpp"
+#include "store/store_url.hpp"
+
+namespace abm::config {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path executableDir() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : p.parent_path();
+}
+
+fs::path resolveConfigPath(const std::string& from_args) {
+  if (!from_args.empty()) return from_args;
+  if (const char* env = std::getenv("ABMD_CONFIG"); env && *env) return env;
+  return "/etc/abmd/abmd.json";
+}
+
+namespace {
+
+const std::set<std::string> kKeys = {"store", "plugin_dir", "connectors_dir", "schema_dir", "worker",
+                                     "max_concurrent_syncs", "log_level", "sync_timeout", "memory_limit_mb",
+                                     "retry", "shutdown_grace", "identity", "batch_records", "metrics"};
+
+[[noreturn]] void fail(const fs::path& file, const std::string& key, const std::string& what) {
+  throw ConfigError(file.string() + ": " + key + ": " + what);
+}
+
+std::string getString(const json& j, const fs::path& file, const std::string& key) {
+  if (!j.is_string()) fail(file, key, "expected a string");
+  return j.get<std::string>();
+}
+
+std::chrono::milliseconds getDuration(const json& j, const fs::path& file, const std::string& key) {
+  auto d = parseDuration(getString(j, file, key));
+  if (!d) fail(file, key, "expected a duration like \"30s\", \"15m\" or \"2h\"");
+  return *d;
+}
+
+long long getInt(const json& j, const fs::path& file, const std::string& key, long long lo, long long hi) {
+  if (!j.is_number_integer()) fail(file, key, "expected an integer");
+  const auto v = j.get<long long>();
+  if (v < lo || v > hi) fail(file, key, "expected a value from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
+fs::path pathAgainst(const fs::path& base, const std::string& p) {
+  fs::path path(p);
+  return (path.is_relative() ? base / path : path).lexically_normal();
+}
+
+}  // namespace
+
+DaemonConfig loadDaemonConfig(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError(file.string() + ": cannot read the daemon config (set -c, --config or ABMD_CONFIG)");
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(file.string() + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw ConfigError(file.string() + ": expected a JSON object at the top");
+  for (const auto& [k, v] : j.items())
+    if (!kKeys.count(k)) fail(file, k, "unknown key (see docs/configuration.md)");
+
+  DaemonConfig c;
+  c.file = fs::absolute(file).lexically_normal();
+  const fs::path base = c.file.parent_path();
+  const fs::path exe = executableDir();
+
+  c.store_url = j.contains("store") ? getString(j["store"], file, "store") : "sqlite:///var/lib/abmd/abm.db";
+  auto store_path = store::sqlitePathFromUrl(c.store_url, base);
+  if (!store_path) fail(file, "store", store_path.error());
+  c.store_path = *store_path;
+
+  c.plugin_dir = j.contains("plugin_dir") ? pathAgainst(base, getString(j["plugin_dir"], file, "plugin_dir"))
+                                          : (exe / "../lib/abmd/plugins").lexically_normal();
+  c.connectors_dir = j.contains("connectors_dir")
+                         ? pathAgainst(base, getString(j["connectors_dir"], file, "connectors_dir"))
+                         : base / "connectors.d";
+  c.schema_dir = j.contains("schema_dir") ? pathAgainst(base, getString(j["schema_dir"], file, "schema_dir"))
+                                          : (exe / "../share/abmd/schema").lexically_normal();
+  c.worker_path = j.contains("worker") ? pathAgainst(base, getString(j["worker"], file, "worker"))
+                                       : exe / "abmd-worker";
+  c.free_mail_file = (exe / "../share/abmd/free_mail_domains.txt").lexically_normal();
+
+  if (j.contains("max_concurrent_syncs"))
+    c.max_concurrent_syncs = static_cast<int>(getInt(j["max_concurrent_syncs"], file, "max_concurrent_syncs", 1, 64));
+  if (j.contains("log_level") && !log::parseLevel(getString(j["log_level"], file, "log_level"), c.log_level))
+    fail(file, "log_level", "expected one of debug, info, warn, error");
+  if (j.contains("sync_timeout")) c.sync_timeout = getDuration(j["sync_timeout"], file, "sync_timeout");
+  if (j.contains("memory_limit_mb"))
+    c.memory_limit_mb = static_cast<size_t>(getInt(j["memory_limit_mb"], file, "memory_limit_mb", 16, 1 << 20));
+  if (j.contains("shutdown_grace")) c.shutdown_grace = getDuration(j["shutdown_grace"], file, "shutdown_grace");
+  if (j.contains("batch_records"))
+    c.batch_records = static_cast<size_t>(getInt(j["batch_records"], file, "batch_records", 1, 10'000'000));
+  if (j.contains("retry")) {
+    const auto& r = j["retry"];
+    if (!r.is_object()) fail(file, "retry", "expected an object {initial, max, attempts}");
+    for (const auto& [k, v] : r.items()) {
+      if (k == "initial") c.retry_initial = getDuration(v, file, "retry.initial");
+      else if (k == "max") c.retry_max = getDuration(v, file, "retry.max");
+      else if (k == "attempts") c.retry_attempts = static_cast<int>(getInt(v, file, "retry.attempts", 0, 100));
+      else fail(file, "retry." + k, "unknown key (expected initial, max, attempts)");
+    }
+  }
+  if (j.contains("identity")) {
+    const auto& id = j["identity"];
+    if (!id.is_object()) fail(file, "identity", "expected an object {free_mail_file, free_mail_allow}");
+    for (const auto& [k, v] : id.items()) {
+      if (k == "free_mail_file") {
+        c.free_mail_file = pathAgainst(base, getString(v, file, "identity.free_mail_file"));
+      } else if (k == "free_mail_allow") {
+        if (!v.is_array()) fail(file, "identity.free_mail_allow", "expected an array of domains");
+        for (const auto& d : v) c.free_mail_allow.push_back(getString(d, file, "identity.free_mail_allow[]"));
+      } else {
+        fail(file, "identity." + k, "unknown key (expected free_mail_file, free_mail_allow)");
+      }
+    }
+  }
+  return c;
+}
+
+}  // namespace abm::config

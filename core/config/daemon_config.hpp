@@ -1,0 +1,45 @@
+// The daemon's own config file (default /etc/abmd/abmd.json, or -c / ABMD_CONFIG).
+// Relative paths in it are taken against the folder of the file; paths left out default to the
+// install layout around the running binary (../lib/abmd/plugins, ../share/abmd/schema).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "log/logger.hpp"
+
+namespace abm::config {
+
+struct DaemonConfig {
+  std::filesystem::path file;
+  std::string store_url;
+  std::filesystem::path store_path;
+  std::filesystem::path plugin_dir;
+  std::filesystem::path connectors_dir;
+  std::filesystem::path schema_dir;
+  std::filesystem::path worker_path;
+  std::filesystem::path free_mail_file;
+  std::vector<std::string> free_mail_allow;  // domains that are not free mail for this company
+  int max_concurrent_syncs = 2;
+  log::Level log_level = log::Level::Info;
+  std::chrono::milliseconds sync_timeout = std::chrono::hours(2);
+  size_t memory_limit_mb = 1024;
+  std::chrono::milliseconds retry_initial = std::chrono::seconds(30);
+  std::chrono::milliseconds retry_max = std::chrono::hours(1);
+  int retry_attempts = 5;
+  std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
+  size_t batch_records = 50000;
+};
+
+// The config path to use: explicit argument, else $ABMD_CONFIG, else /etc/abmd/abmd.json.
+std::filesystem::path resolveConfigPath(const std::string& from_args);
+
+// Loads and validates the file; throws ConfigError naming the file and key on any problem.
+DaemonConfig loadDaemonConfig(const std::filesystem::path& file);
+
+// The folder of the running executable (for install-relative defaults).
+std::filesystem::path executableDir();
+
+}  // namespace abm::config

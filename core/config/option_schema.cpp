@@ -1,0 +1,92 @@
+#include "config/option_schema.hpp"
+
+namespace abm::config {
+
+using nlohmann::json;
+
+Result<std::vector<OptionSpec>> parseOptionSpecs(const std::string& options_json) {
+  json arr = json::parse(options_json, nullptr, false);
+  if (!arr.is_array()) return Status::error("plugin options are not a JSON array");
+  std::vector<OptionSpec> out;
+  for (const auto& o : arr) {
+    if (!o.is_object() || !o.contains("name") || !o.contains("type"))
+      return Status::error("plugin option without name/type: " + o.dump());
+    OptionSpec s;
+    s.name = o["name"].get<std::string>();
+    s.type = o["type"].get<std::string>();
+    s.required = o.value("required", false);
+    s.secret = o.value("secret", false);
+    s.description = o.value("description", "");
+    if (o.contains("default")) s.default_value = o["default"];
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+const char* jsonKind(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a number";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "an array";
+    default: return "an object";
+  }
+}
+
+// Returns an empty string when `v` fits `type`, else what was expected.
+std::string typeMismatch(const std::string& path, const std::string& type, const json& v) {
+  auto expect = [&](const char* what) { return path + ": expected " + what + ", got " + jsonKind(v); };
+  if (type == "string") return v.is_string() ? "" : expect("a string");
+  if (type == "integer") return v.is_number_integer() ? "" : expect("an integer");
+  if (type == "number") return v.is_number() ? "" : expect("a number");
+  if (type == "boolean") return v.is_boolean() ? "" : expect("a boolean (true or false)");
+  if (type == "string_list") {
+    if (!v.is_array()) return expect("an array of strings");
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!v[i].is_string()) return path + "[" + std::to_string(i) + "]: expected a string, got " + jsonKind(v[i]);
+    return "";
+  }
+  if (type == "string_map") {
+    if (!v.is_object()) return expect("an object of strings");
+    for (const auto& [k, item] : v.items())
+      if (!item.is_string()) return path + "." + k + ": expected a string, got " + jsonKind(item);
+    return "";
+  }
+  return path + ": the plugin declares an unknown option type '" + type + "'";
+}
+
+}  // namespace
+
+void validateSettings(const std::vector<OptionSpec>& specs, json& settings, std::vector<std::string>& errors) {
+  if (!settings.is_object()) {
+    errors.push_back(std::string("settings: expected an object, got ") + jsonKind(settings));
+    return;
+  }
+  for (const auto& [key, value] : settings.items()) {
+    bool known = false;
+    for (const auto& s : specs) known = known || s.name == key;
+    if (!known) {
+      std::string names;
+      for (const auto& s : specs) names += (names.empty() ? "" : ", ") + s.name;
+      errors.push_back("settings." + key + ": unknown option (this plugin takes: " + names + ")");
+    }
+  }
+  for (const auto& s : specs) {
+    const std::string path = "settings." + s.name;
+    if (!settings.contains(s.name)) {
+      if (s.required)
+        errors.push_back(path + ": required " + s.type + " option is missing (" + s.description + ")");
+      else if (s.default_value)
+        settings[s.name] = *s.default_value;
+      continue;
+    }
+    if (auto why = typeMismatch(path, s.type, settings[s.name]); !why.empty()) errors.push_back(why);
+  }
+}
+
+}  // namespace abm::config

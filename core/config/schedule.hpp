@@ -1,0 +1,39 @@
+// When a connector runs: "every 15m" (an interval) or a 5-field cron expression in UTC
+// ("*/30 6-18 * * mon-fri"). Standard cron semantics: when both day-of-month and day-of-week are
+// restricted, a day matching either runs.
+#pragma once
+
+#include <bitset>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "common/status.hpp"
+
+namespace abm::config {
+
+class Schedule {
+ public:
+  using TimePoint = std::chrono::system_clock::time_point;
+
+  static Result<Schedule> parse(std::string_view text);
+
+  // The first run time strictly after `after` (for intervals: after + interval).
+  TimePoint next(TimePoint after) const;
+  bool isInterval() const { return interval_.count() > 0; }
+  std::chrono::milliseconds interval() const { return interval_; }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::chrono::milliseconds interval_{0};
+  std::bitset<60> minutes_;
+  std::bitset<24> hours_;
+  std::bitset<32> days_;    // 1..31
+  std::bitset<13> months_;  // 1..12
+  std::bitset<7> weekdays_; // 0 = Sunday
+  bool days_restricted_ = false;
+  bool weekdays_restricted_ = false;
+};
+
+}  // namespace abm::config

@@ -1,0 +1,79 @@
+// The unified entities a plugin emits and the fields each takes. The host validates records against
+// these same tables, so a plugin can check its column names against them too.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace abm::sdk {
+
+enum class FieldType {
+  Text, Integer, Real, Bool, Timestamp, Date, Domain, Email, Object, Channel, Activity, OpportunityType, Probability
+};
+
+struct EntityField {
+  std::string_view name;
+  FieldType type;
+  bool required;
+};
+
+namespace entity_fields {
+using F = FieldType;
+inline constexpr EntityField kAccounts[] = {
+    {"external_id", F::Text, true},     {"name", F::Text, false},     {"domain", F::Domain, false},
+    {"industry", F::Text, false},       {"employee_count", F::Integer, false},
+    {"annual_revenue", F::Real, false}, {"country", F::Text, false},  {"is_target", F::Bool, false},
+    {"tier", F::Text, false},           {"created_at", F::Timestamp, false},
+    {"updated_at", F::Timestamp, false}};
+inline constexpr EntityField kContacts[] = {
+    {"external_id", F::Text, true}, {"account_external_id", F::Text, false}, {"account_domain", F::Domain, false},
+    {"email", F::Email, false},     {"first_name", F::Text, false},          {"last_name", F::Text, false},
+    {"title", F::Text, false},      {"buying_role", F::Text, false},         {"created_at", F::Timestamp, false},
+    {"updated_at", F::Timestamp, false}};
+inline constexpr EntityField kOpportunities[] = {
+    {"external_id", F::Text, true},         {"account_external_id", F::Text, false},
+    {"account_domain", F::Domain, false},   {"name", F::Text, false},
+    {"stage", F::Text, false},              {"type", F::OpportunityType, false},
+    {"amount", F::Real, false},             {"currency", F::Text, false},
+    {"probability", F::Probability, false}, {"is_closed", F::Bool, false},
+    {"is_won", F::Bool, false},             {"created_at", F::Timestamp, true},
+    {"closed_at", F::Timestamp, false},     {"updated_at", F::Timestamp, false}};
+inline constexpr EntityField kCampaigns[] = {{"external_id", F::Text, true},
+                                             {"name", F::Text, false},
+                                             {"channel", F::Channel, false},
+                                             {"started_at", F::Timestamp, false},
+                                             {"ended_at", F::Timestamp, false}};
+inline constexpr EntityField kTouchpoints[] = {
+    {"external_id", F::Text, true},       {"account_external_id", F::Text, false},
+    {"account_domain", F::Domain, false}, {"contact_external_id", F::Text, false},
+    {"email", F::Email, false},           {"campaign_external_id", F::Text, false},
+    {"channel", F::Channel, true},        {"activity", F::Activity, true},
+    {"occurred_at", F::Timestamp, true},  {"quantity", F::Real, false},
+    {"properties", F::Object, false}};
+inline constexpr EntityField kAdSpend[] = {{"campaign_external_id", F::Text, true}, {"date", F::Date, true},
+                                           {"impressions", F::Integer, false},      {"clicks", F::Integer, false},
+                                           {"cost", F::Real, false},                {"currency", F::Text, false}};
+}  // namespace entity_fields
+
+// Entity names in the order a plugin should emit them, so references resolve on first sight.
+inline constexpr std::string_view kEntityNames[] = {"accounts",  "contacts",    "opportunities",
+                                                    "campaigns", "touchpoints", "ad_spend"};
+
+// The fields of an entity by name; empty for an unknown name.
+constexpr std::span<const EntityField> fieldsOfEntity(std::string_view entity) {
+  using namespace entity_fields;
+  if (entity == "accounts") return kAccounts;
+  if (entity == "contacts") return kContacts;
+  if (entity == "opportunities") return kOpportunities;
+  if (entity == "campaigns") return kCampaigns;
+  if (entity == "touchpoints") return kTouchpoints;
+  if (entity == "ad_spend") return kAdSpend;
+  return {};
+}
+
+inline constexpr std::string_view kChannels[] = {"email", "ads", "web", "social", "event", "sales", "other"};
+inline constexpr std::string_view kActivities[] = {
+    "email_send",  "email_open",     "email_click", "email_bounce", "ad_impression",     "ad_click", "page_view",
+    "form_submit", "webinar_attend", "meeting",     "call",         "social_engagement", "other"};
+
+}  // namespace abm::sdk

@@ -1,0 +1,187 @@
+// Header-only C++ SDK over the C ABI: a plugin is one class, an options table and ABM_PLUGIN(...).
+//
+//   class MyPlugin : public abm::sdk::Plugin { ... };
+//   static constexpr abm::sdk::Option kOptions[] = {
+//       {"path", abm::sdk::OptionType::String, true, "", "Folder to read"}};
+//   ABM_PLUGIN(MyPlugin, "my", "1.0.0", "file", "Reads my files", kOptions)
+//
+// Exceptions thrown by the plugin never cross the ABI: the export thunks turn them into ABM_ERROR
+// with the exception's message as the reason.
+#pragma once
+
+#include <abm/sdk/abm_plugin_abi.h>
+#include <abm/sdk/json_writer.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <exception>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace abm::sdk {
+
+enum class OptionType { String, Integer, Number, Boolean, StringList, StringMap };
+
+constexpr std::string_view optionTypeName(OptionType t) {
+  switch (t) {
+    case OptionType::String: return "string";
+    case OptionType::Integer: return "integer";
+    case OptionType::Number: return "number";
+    case OptionType::Boolean: return "boolean";
+    case OptionType::StringList: return "string_list";
+    case OptionType::StringMap: return "string_map";
+  }
+  return "string";
+}
+
+// One row of a plugin's options table. `default_json` is JSON text ("" for none).
+struct Option {
+  std::string_view name;
+  OptionType type;
+  bool required;
+  std::string_view default_json;
+  std::string_view description;
+  bool secret = false;
+};
+
+struct Stream {
+  std::string name;    // the plugin's stream name, as in RECORD messages
+  std::string entity;  // the unified entity it fills: accounts, contacts, opportunities, ...
+  bool incremental = true;
+};
+
+// The outcome of a lifecycle call: OK, RETRY (transient) or ERROR (permanent), with a reason.
+struct Status {
+  abm_status code = ABM_OK;
+  std::string message;
+  static Status ok() { return {}; }
+  static Status retry(std::string why) { return {ABM_RETRY, std::move(why)}; }
+  static Status error(std::string why) { return {ABM_ERROR, std::move(why)}; }
+  bool isOk() const { return code == ABM_OK; }
+};
+
+// The plugin's view of the host: emit records, checkpoints, rejected rows and logs.
+class Host {
+ public:
+  explicit Host(const abm_host* host) : host_(host) {}
+
+  // Returns false when the host asks the plugin to checkpoint and stop.
+  bool emit(const std::string& stream, std::string_view data_json, const char* origin = nullptr) {
+    return host_->emit_record(host_->ctx, stream.c_str(), data_json.data(), data_json.size(), origin) == 0;
+  }
+  bool checkpoint(const std::string& stream, const nlohmann::json& state) {
+    const std::string text = state.dump();
+    return host_->emit_state(host_->ctx, stream.c_str(), text.data(), text.size()) == 0;
+  }
+  void reject(const std::string& stream, const std::string& origin, const std::string& reason) {
+    host_->reject(host_->ctx, stream.c_str(), origin.c_str(), reason.c_str());
+  }
+  void log(abm_log_level level, const std::string& message) { host_->log(host_->ctx, level, message.c_str()); }
+  void info(const std::string& message) { log(ABM_LOG_INFO, message); }
+  void warn(const std::string& message) { log(ABM_LOG_WARN, message); }
+  bool stopRequested() const { return host_->should_stop(host_->ctx) != 0; }
+
+  const abm_host* raw() const { return host_; }
+
+ private:
+  const abm_host* host_;
+};
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+  virtual Status check(Host& host, const nlohmann::json& settings) = 0;
+  virtual std::vector<Stream> streams(const nlohmann::json& settings) = 0;
+  // `state` is null on a full refresh, else the last checkpoint committed for this stream.
+  virtual Status read(Host& host, const nlohmann::json& settings, const std::string& stream,
+                      const nlohmann::json& state) = 0;
+};
+
+namespace detail {
+
+inline std::string optionsToJson(std::span<const Option> options) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& o : options) {
+    nlohmann::json j{{"name", std::string(o.name)},
+                     {"type", std::string(optionTypeName(o.type))},
+                     {"required", o.required},
+                     {"secret", o.secret},
+                     {"description", std::string(o.description)}};
+    if (!o.default_json.empty()) j["default"] = nlohmann::json::parse(o.default_json);
+    arr.push_back(std::move(j));
+  }
+  return arr.dump();
+}
+
+// Runs `fn` and turns its Status or exception into the C result, reporting the reason to the host.
+template <typename Fn>
+abm_status guarded(const abm_host* host, Fn&& fn) {
+  try {
+    Status s = fn();
+    if (!s.isOk() && !s.message.empty()) host->fail(host->ctx, s.message.c_str());
+    return s.code;
+  } catch (const std::exception& e) {
+    host->fail(host->ctx, e.what());
+  } catch (...) {
+    host->fail(host->ctx, "plugin threw a non-standard exception");
+  }
+  return ABM_ERROR;
+}
+
+template <typename P>
+P& instance() {
+  static P plugin;
+  return plugin;
+}
+
+template <typename P>
+abm_status checkThunk(const abm_host* host, const char* settings) {
+  return guarded(host, [&] {
+    Host h(host);
+    return instance<P>().check(h, nlohmann::json::parse(settings));
+  });
+}
+
+template <typename P>
+abm_status discoverThunk(const abm_host* host, const char* settings) {
+  return guarded(host, [&] {
+    for (const auto& s : instance<P>().streams(nlohmann::json::parse(settings))) {
+      nlohmann::json j{{"name", s.name}, {"entity", s.entity}, {"incremental", s.incremental}};
+      host->emit_stream(host->ctx, j.dump().c_str());
+    }
+    return Status::ok();
+  });
+}
+
+template <typename P>
+abm_status readThunk(const abm_host* host, const char* settings, const char* stream, const char* state) {
+  return guarded(host, [&] {
+    Host h(host);
+    return instance<P>().read(h, nlohmann::json::parse(settings), stream, nlohmann::json::parse(state));
+  });
+}
+
+}  // namespace detail
+}  // namespace abm::sdk
+
+#define ABM_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+
+// Declares the plugin class `Class` and exports its descriptor under the entry symbol.
+#define ABM_PLUGIN(Class, Name, Version, Kind, Description, OptionsArray)                    \
+  ABM_PLUGIN_EXPORT const abm_plugin* abm_plugin_entry(void) {                               \
+    static const std::string options_json = ::abm::sdk::detail::optionsToJson(OptionsArray); \
+    static const abm_plugin descriptor = {sizeof(abm_plugin),                                \
+                                          ABM_ABI_MAJOR,                                     \
+                                          ABM_ABI_MINOR,                                     \
+                                          Name,                                              \
+                                          Version,                                           \
+                                          Kind,                                              \
+                                          Description,                                       \
+                                          options_json.c_str(),                              \
+                                          &::abm::sdk::detail::checkThunk<Class>,            \
+                                          &::abm::sdk::detail::discoverThunk<Class>,         \
+                                          &::abm::sdk::detail::readThunk<Class>};            \
+    return &descriptor;                                                                      \
+  }

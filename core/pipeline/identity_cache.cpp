@@ -1,0 +1,69 @@
+#include "pipeline/identity_cache.hpp"
+
+namespace abm::pipeline {
+
+Status IdentityCache::prepare() {
+  struct {
+    store::Statement* target;
+    const char* sql;
+  } const stmts[] = {
+      {&q_account_, "SELECT account_id FROM account_identities WHERE source = ?1 AND external_id = ?2"},
+      {&q_domain_, "SELECT min(account_id) FROM accounts WHERE domain = ?1"},
+      {&q_contact_, "SELECT contact_id FROM contacts WHERE source = ?1 AND external_id = ?2"},
+      {&q_email_, "SELECT min(contact_id) FROM contacts WHERE email = ?1"},
+      {&q_campaign_, "SELECT campaign_id FROM campaigns WHERE source = ?1 AND external_id = ?2"},
+      {&q_contact_account_, "SELECT account_id FROM contacts WHERE contact_id = ?1"},
+  };
+  for (const auto& s : stmts) {
+    auto st = db_.prepare(s.sql);
+    if (!st) return st.status();
+    *s.target = std::move(*st);
+  }
+  return Status::ok();
+}
+
+void IdentityCache::syncWithStore() {
+  const int64_t v = db_.dataVersion();
+  if (v != data_version_) forget();
+  data_version_ = v;
+}
+
+void IdentityCache::forget() {
+  accounts_.clear();
+  domains_.clear();
+  contacts_.clear();
+  emails_.clear();
+  campaigns_.clear();
+  contact_accounts_.clear();
+}
+
+void IdentityCache::rememberDomain(std::string_view domain, int64_t id) {
+  auto [it, fresh] = domains_.try_emplace(std::string(domain), id);
+  if (!fresh && it->second == 0) it->second = id;
+}
+
+int64_t IdentityCache::lookup(IdMap& map, std::string_view key, store::Statement& q, bool by_source) {
+  if (auto it = map.find(key); it != map.end()) return it->second;
+  if (by_source) {
+    q.bindStatic(1, source_);
+    q.bindStatic(2, key);
+  } else {
+    q.bindStatic(1, key);
+  }
+  const int64_t id = (q.step() && !q.isNull(0)) ? q.columnInt(0) : 0;
+  q.reset();
+  map.emplace(std::string(key), id);
+  return id;
+}
+
+int64_t IdentityCache::accountOfContact(int64_t contact_id) {
+  if (contact_id == 0) return 0;
+  if (auto it = contact_accounts_.find(contact_id); it != contact_accounts_.end()) return it->second;
+  q_contact_account_.bind(1, contact_id);
+  const int64_t id = (q_contact_account_.step() && !q_contact_account_.isNull(0)) ? q_contact_account_.columnInt(0) : 0;
+  q_contact_account_.reset();
+  contact_accounts_[contact_id] = id;
+  return id;
+}
+
+}  // namespace abm::pipeline

@@ -1,0 +1,60 @@
+// In-memory identity lookups for one connector's writes: source ids, domains and emails to store
+// ids. A miss asks SQLite once (prepared statement) and the answer, found or not, is remembered.
+// Everything is forgotten when another connection has committed, since it may have added ids.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/sqlite.hpp"
+
+namespace abm::pipeline {
+
+class IdentityCache {
+ public:
+  IdentityCache(store::Database& db, std::string source) : db_(db), source_(std::move(source)) {}
+  Status prepare();
+
+  // Call at the start of each transaction.
+  void syncWithStore();
+  void forget();
+  // Our own commit changes data_version too; this records the version we just wrote.
+  void noteOwnCommit() { data_version_ = db_.dataVersion(); }
+
+  // 0 means "not in the store".
+  int64_t account(std::string_view external_id) { return lookup(accounts_, external_id, q_account_, true); }
+  int64_t accountByDomain(std::string_view domain) { return lookup(domains_, domain, q_domain_, false); }
+  int64_t contact(std::string_view external_id) { return lookup(contacts_, external_id, q_contact_, true); }
+  int64_t contactByEmail(std::string_view email) { return lookup(emails_, email, q_email_, false); }
+  int64_t campaign(std::string_view external_id) { return lookup(campaigns_, external_id, q_campaign_, true); }
+  int64_t accountOfContact(int64_t contact_id);
+
+  void rememberAccount(std::string_view external_id, int64_t id) { accounts_[std::string(external_id)] = id; }
+  void rememberDomain(std::string_view domain, int64_t id);
+  void rememberContact(std::string_view external_id, int64_t id, int64_t account_id) {
+    contacts_[std::string(external_id)] = id;
+    contact_accounts_[id] = account_id;
+  }
+  void rememberEmail(std::string_view email, int64_t id) { emails_.try_emplace(std::string(email), id); }
+  void rememberCampaign(std::string_view external_id, int64_t id) { campaigns_[std::string(external_id)] = id; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using IdMap = std::unordered_map<std::string, int64_t, Hash, std::equal_to<>>;
+
+  int64_t lookup(IdMap& map, std::string_view key, store::Statement& q, bool by_source);
+
+  store::Database& db_;
+  std::string source_;
+  int64_t data_version_ = -1;
+  IdMap accounts_, domains_, contacts_, emails_, campaigns_;
+  std::unordered_map<int64_t, int64_t> contact_accounts_;
+  store::Statement q_account_, q_domain_, q_contact_, q_email_, q_campaign_, q_contact_account_;
+};
+
+}  // namespace abm::pipeline

@@ -1,0 +1,72 @@
+// The late-binding pass: references parked in pending_links are retried against the store as it is
+// now, so records that arrived before their account, contact or campaign are tied once it exists.
+#include "pipeline/store_writer.hpp"
+
+namespace abm::pipeline {
+
+namespace {
+
+struct LinkRule {
+  const char* entity;
+  const char* key;  // the entity's row id column
+  const char* field;
+  const char* kind;
+  const char* lookup;  // SQL giving the target id for pending row p
+};
+
+// Order matters: contacts get their accounts before touchpoints borrow them through "contact".
+constexpr LinkRule kRules[] = {
+    {"contacts", "contact_id", "account_id", "external_id",
+     "(SELECT account_id FROM account_identities i WHERE i.source = p.source AND i.external_id = p.ref)"},
+    {"contacts", "contact_id", "account_id", "domain", "(SELECT min(account_id) FROM accounts a WHERE a.domain = p.ref)"},
+    {"opportunities", "opportunity_id", "account_id", "external_id",
+     "(SELECT account_id FROM account_identities i WHERE i.source = p.source AND i.external_id = p.ref)"},
+    {"opportunities", "opportunity_id", "account_id", "domain",
+     "(SELECT min(account_id) FROM accounts a WHERE a.domain = p.ref)"},
+    {"touchpoints", "touchpoint_id", "contact_id", "external_id",
+     "(SELECT contact_id FROM contacts c WHERE c.source = p.source AND c.external_id = p.ref)"},
+    {"touchpoints", "touchpoint_id", "contact_id", "email", "(SELECT min(contact_id) FROM contacts c WHERE c.email = p.ref)"},
+    {"touchpoints", "touchpoint_id", "account_id", "external_id",
+     "(SELECT account_id FROM account_identities i WHERE i.source = p.source AND i.external_id = p.ref)"},
+    {"touchpoints", "touchpoint_id", "account_id", "domain",
+     "(SELECT min(account_id) FROM accounts a WHERE a.domain = p.ref)"},
+    {"touchpoints", "touchpoint_id", "account_id", "contact",
+     "(SELECT c.account_id FROM touchpoints t JOIN contacts c ON c.contact_id = t.contact_id"
+     " WHERE t.touchpoint_id = p.row_id)"},
+    {"touchpoints", "touchpoint_id", "campaign_id", "external_id",
+     "(SELECT campaign_id FROM campaigns c WHERE c.source = p.source AND c.external_id = p.ref)"},
+    {"ad_spend", "rowid", "campaign_id", "external_id",
+     "(SELECT campaign_id FROM campaigns c WHERE c.source = p.source AND c.external_id = p.ref)"},
+};
+
+}  // namespace
+
+Status StoreWriter::resolvePendingLinks() {
+  auto any = db_.prepare("SELECT 1 FROM pending_links LIMIT 1");
+  if (!any) return any.status();
+  if (!any->step()) return Status::ok();
+
+  for (const auto& r : kRules) {
+    const std::string e = r.entity, k = r.key, f = r.field;
+    const std::string sql = "UPDATE " + e + " SET " + f + " = l.target FROM (SELECT p.row_id AS row_id, " + r.lookup +
+                            " AS target FROM pending_links p WHERE p.entity = '" + e + "' AND p.field = '" + f +
+                            "' AND p.ref_kind = '" + r.kind + "') AS l WHERE " + e + "." + k +
+                            " = l.row_id AND l.target IS NOT NULL AND " + e + "." + f + " IS NULL";
+    if (auto s = db_.exec(sql); !s) return Status::error("resolving pending " + e + "." + f + " links: " + s.message());
+  }
+  // Drop links whose field is now set (by this pass or by a later write of the same record).
+  for (const char* target : {"contacts|contact_id|account_id", "opportunities|opportunity_id|account_id",
+                             "touchpoints|touchpoint_id|contact_id", "touchpoints|touchpoint_id|account_id",
+                             "touchpoints|touchpoint_id|campaign_id", "ad_spend|rowid|campaign_id"}) {
+    std::string t = target;
+    const auto a = t.find('|'), b = t.rfind('|');
+    const std::string e = t.substr(0, a), k = t.substr(a + 1, b - a - 1), f = t.substr(b + 1);
+    const std::string sql = "DELETE FROM pending_links WHERE entity = '" + e + "' AND field = '" + f +
+                            "' AND EXISTS (SELECT 1 FROM " + e + " x WHERE x." + k +
+                            " = pending_links.row_id AND x." + f + " IS NOT NULL)";
+    if (auto s = db_.exec(sql); !s) return Status::error("clearing resolved links: " + s.message());
+  }
+  return Status::ok();
+}
+
+}  // namespace abm::pipeline

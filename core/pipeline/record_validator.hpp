@@ -1,0 +1,33 @@
+// Turns one RECORD's fields into a typed, normalized Row of its entity, or says exactly what is
+// wrong with it. Strings in a Row point into the message line or the row's own buffers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "pipeline/entity_schema.hpp"
+#include "worker/protocol.hpp"
+
+namespace abm::pipeline {
+
+struct Value {
+  enum Kind : uint8_t { Null, Int, Real, Text } kind = Null;
+  int64_t i = 0;
+  double d = 0;
+  std::string_view text;
+  bool isNull() const { return kind == Null; }
+};
+
+struct Row {
+  Entity entity = Entity::Accounts;
+  std::array<Value, kMaxFields> v;
+  std::array<std::string, kMaxFields> own;  // storage for normalized text
+  const Value& operator[](int slot) const { return v[static_cast<size_t>(slot)]; }
+};
+
+// Fills `row` from `fields`. On failure returns false with `error` naming the field and the rule.
+bool validateRecord(Entity entity, const std::vector<worker::RecordField>& fields, Row& row, std::string& error);
+
+}  // namespace abm::pipeline

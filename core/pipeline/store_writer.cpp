@@ -1,0 +1,326 @@
+#include "pipeline/store_writer.hpp"
+
+#include "common/timestamp.hpp"
+
+namespace abm::pipeline {
+
+namespace {
+
+void bindValue(store::Statement& st, int idx, const Value& v) {
+  switch (v.kind) {
+    case Value::Null: st.bindNull(idx); break;
+    case Value::Int: st.bind(idx, v.i); break;
+    case Value::Real: st.bind(idx, v.d); break;
+    case Value::Text: st.bindStatic(idx, v.text); break;
+  }
+}
+
+void bindId(store::Statement& st, int idx, int64_t id) {
+  if (id > 0) st.bind(idx, id);
+  else st.bindNull(idx);
+}
+
+}  // namespace
+
+StoreWriter::StoreWriter(store::Database& db, std::string source, const FreeMailDomains& free_mail)
+    : db_(db), source_(std::move(source)), free_mail_(free_mail), ids_(db, source_) {}
+
+Status StoreWriter::prepare() {
+  if (auto s = ids_.prepare(); !s) return s;
+  struct {
+    store::Statement* target;
+    const char* sql;
+  } const stmts[] = {
+      {&account_insert_,
+       "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
+       " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8, coalesce(?9, ?11),"
+       " coalesce(?10, ?11))"},
+      {&account_update_,
+       "UPDATE accounts SET name = coalesce(?1, name), domain = coalesce(?2, domain),"
+       " industry = coalesce(?3, industry), employee_count = coalesce(?4, employee_count),"
+       " annual_revenue = coalesce(?5, annual_revenue), country = coalesce(?6, country),"
+       " is_target = coalesce(?7, is_target), tier = coalesce(?8, tier),"
+       " created_at = min(created_at, coalesce(?9, created_at)), updated_at = coalesce(?10, ?11)"
+       " WHERE account_id = ?12"},
+      {&identity_upsert_,
+       "INSERT INTO account_identities(source, external_id, account_id) VALUES(?1, ?2, ?3)"
+       " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id"},
+      {&contact_upsert_,
+       "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
+       " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, ?11), coalesce(?10, ?11))"
+       " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
+       " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
+       " title = excluded.title, buying_role = excluded.buying_role,"
+       " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at"
+       " RETURNING contact_id"},
+      {&opportunity_upsert_,
+       "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
+       " probability, is_closed, is_won, created_at, closed_at, updated_at)"
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, 0), coalesce(?11, 0), ?12, ?13, coalesce(?14, ?15))"
+       " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name,"
+       " stage = excluded.stage, type = excluded.type, amount = excluded.amount, currency = excluded.currency,"
+       " probability = excluded.probability, is_closed = excluded.is_closed, is_won = excluded.is_won,"
+       " created_at = excluded.created_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at"
+       " RETURNING opportunity_id"},
+      {&campaign_upsert_,
+       "INSERT INTO campaigns(source, external_id, name, channel, started_at, ended_at)"
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(source, external_id) DO UPDATE SET name = excluded.name,"
+       " channel = excluded.channel, started_at = excluded.started_at, ended_at = excluded.ended_at"
+       " RETURNING campaign_id"},
+      {&touchpoint_upsert_,
+       "INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel, activity,"
+       " occurred_at, quantity, properties) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 1),"
+       " coalesce(?10, '{}')) ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
+       " contact_id = excluded.contact_id, campaign_id = excluded.campaign_id, channel = excluded.channel,"
+       " activity = excluded.activity, occurred_at = excluded.occurred_at, quantity = excluded.quantity,"
+       " properties = excluded.properties RETURNING touchpoint_id"},
+      {&ad_spend_upsert_,
+       "INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)"
+       " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0), ?8)"
+       " ON CONFLICT(source, campaign_external_id, date) DO UPDATE SET campaign_id = excluded.campaign_id,"
+       " impressions = excluded.impressions, clicks = excluded.clicks, cost = excluded.cost,"
+       " currency = excluded.currency RETURNING rowid"},
+      {&pending_insert_,
+       "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&state_upsert_,
+       "INSERT INTO sync_state(connector, stream, state, updated_at) VALUES(?1, ?2, ?3, ?4)"
+       " ON CONFLICT(connector, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"},
+      {&rejected_insert_,
+       "INSERT INTO rejected_records(run_id, connector, stream, origin, reason, data, rejected_at)"
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+  };
+  for (const auto& s : stmts) {
+    auto st = db_.prepare(s.sql);
+    if (!st) return st.status();
+    *s.target = std::move(*st);
+  }
+  return Status::ok();
+}
+
+Status StoreWriter::begin() {
+  if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return Status::error("cannot start a store transaction: " + s.message());
+  in_tx_ = true;
+  ids_.syncWithStore();
+  now_ = formatTimestamp(nowEpochSeconds());
+  return Status::ok();
+}
+
+Status StoreWriter::commit() {
+  if (!in_tx_) return Status::ok();
+  in_tx_ = false;
+  if (auto s = db_.exec("COMMIT"); !s) {
+    db_.exec("ROLLBACK");
+    ids_.forget();
+    return Status::error("store commit failed: " + s.message());
+  }
+  ids_.noteOwnCommit();
+  return Status::ok();
+}
+
+void StoreWriter::rollback() {
+  if (!in_tx_) return;
+  in_tx_ = false;
+  db_.exec("ROLLBACK");
+  ids_.forget();  // it may hold ids of rows that no longer exist
+}
+
+Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* what) {
+  if (!st.step()) {
+    const Status s = st.status();
+    st.reset();
+    return Status::error(std::string("cannot write ") + what + ": " + (s ? "no row returned" : s.message()));
+  }
+  id = st.columnInt(0);
+  st.reset();
+  return Status::ok();
+}
+
+Status StoreWriter::write(const Row& row) {
+  switch (row.entity) {
+    case Entity::Accounts: return writeAccount(row);
+    case Entity::Contacts: return writeContact(row);
+    case Entity::Opportunities: return writeOpportunity(row);
+    case Entity::Campaigns: return writeCampaign(row);
+    case Entity::Touchpoints: return writeTouchpoint(row);
+    case Entity::AdSpend: return writeAdSpend(row);
+  }
+  return Status::error("unknown entity");
+}
+
+int64_t StoreWriter::resolveAccount(const Value& external_id, const Value& domain, const Value& email) {
+  if (!external_id.isNull())
+    if (const int64_t id = ids_.account(external_id.text)) return id;
+  if (!domain.isNull())
+    if (const int64_t id = ids_.accountByDomain(domain.text)) return id;
+  if (!email.isNull())
+    if (auto d = emailDomain(email.text); d && !free_mail_.contains(*d)) return ids_.accountByDomain(*d);
+  return 0;
+}
+
+Status StoreWriter::addPending(const char* entity, int64_t row_id, const char* field, const char* kind,
+                               std::string_view ref) {
+  pending_insert_.bindStatic(1, entity);
+  pending_insert_.bind(2, row_id);
+  pending_insert_.bindStatic(3, field);
+  pending_insert_.bindStatic(4, kind);
+  pending_insert_.bindStatic(5, source_);
+  pending_insert_.bindStatic(6, ref);
+  return pending_insert_.run();
+}
+
+Status StoreWriter::addPendingAccount(const char* entity, int64_t row_id, const Value& external_id,
+                                      const Value& domain, const Value& email) {
+  Status s;
+  if (!external_id.isNull()) s = addPending(entity, row_id, "account_id", "external_id", external_id.text);
+  if (s && !domain.isNull()) s = addPending(entity, row_id, "account_id", "domain", domain.text);
+  if (s && !email.isNull())
+    if (auto d = emailDomain(email.text); d && !free_mail_.contains(*d))
+      s = addPending(entity, row_id, "account_id", "domain", *d);
+  return s;
+}
+
+Status StoreWriter::writeAccount(const Row& r) {
+  using namespace account_slot;
+  const std::string_view ext = r[ExternalId].text;
+  const int64_t known = ids_.account(ext);
+  int64_t id = known;
+  if (!id && !r[Domain].isNull()) id = ids_.accountByDomain(r[Domain].text);
+  store::Statement& st = id ? account_update_ : account_insert_;
+  for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i, r[i]);
+  st.bindStatic(11, now_);
+  if (id) st.bind(12, id);
+  if (auto s = st.run(); !s) return Status::error("cannot write account " + std::string(ext) + ": " + s.message());
+  if (!id) id = db_.lastInsertRowid();
+  if (known != id) {
+    identity_upsert_.bindStatic(1, source_);
+    identity_upsert_.bindStatic(2, ext);
+    identity_upsert_.bind(3, id);
+    if (auto s = identity_upsert_.run(); !s) return s;
+    ids_.rememberAccount(ext, id);
+  }
+  if (!r[Domain].isNull()) ids_.rememberDomain(r[Domain].text, id);
+  return Status::ok();
+}
+
+Status StoreWriter::writeContact(const Row& r) {
+  using namespace contact_slot;
+  const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], r[Email]);
+  auto& st = contact_upsert_;
+  bindId(st, 1, account);
+  st.bindStatic(2, source_);
+  bindValue(st, 3, r[ExternalId]);
+  for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
+  st.bindStatic(11, now_);
+  int64_t id;
+  if (auto s = stepForId(st, id, "contact"); !s) return s;
+  ids_.rememberContact(r[ExternalId].text, id, account);
+  if (!r[Email].isNull()) ids_.rememberEmail(r[Email].text, id);
+  if (!account) return addPendingAccount("contacts", id, r[AccountExternalId], r[AccountDomain], r[Email]);
+  return Status::ok();
+}
+
+Status StoreWriter::writeOpportunity(const Row& r) {
+  using namespace opportunity_slot;
+  const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{});
+  auto& st = opportunity_upsert_;
+  bindId(st, 1, account);
+  st.bindStatic(2, source_);
+  bindValue(st, 3, r[ExternalId]);
+  for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Name(3) -> ?4 ... UpdatedAt(13) -> ?14
+  // A won deal is closed, whatever the source forgot to say.
+  if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
+  st.bindStatic(15, now_);
+  int64_t id;
+  if (auto s = stepForId(st, id, "opportunity"); !s) return s;
+  if (!account) return addPendingAccount("opportunities", id, r[AccountExternalId], r[AccountDomain], Value{});
+  return Status::ok();
+}
+
+Status StoreWriter::writeCampaign(const Row& r) {
+  using namespace campaign_slot;
+  auto& st = campaign_upsert_;
+  st.bindStatic(1, source_);
+  for (int i = ExternalId; i <= EndedAt; ++i) bindValue(st, i + 2, r[i]);
+  int64_t id;
+  if (auto s = stepForId(st, id, "campaign"); !s) return s;
+  ids_.rememberCampaign(r[ExternalId].text, id);
+  return Status::ok();
+}
+
+Status StoreWriter::writeTouchpoint(const Row& r) {
+  using namespace touchpoint_slot;
+  int64_t contact = 0;
+  if (!r[ContactExternalId].isNull()) contact = ids_.contact(r[ContactExternalId].text);
+  else if (!r[Email].isNull()) contact = ids_.contactByEmail(r[Email].text);
+  int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{});
+  if (!account) account = ids_.accountOfContact(contact);
+  if (!account) account = resolveAccount(Value{}, Value{}, r[Email]);
+  const int64_t campaign = r[CampaignExternalId].isNull() ? 0 : ids_.campaign(r[CampaignExternalId].text);
+
+  auto& st = touchpoint_upsert_;
+  bindId(st, 1, account);
+  bindId(st, 2, contact);
+  bindId(st, 3, campaign);
+  st.bindStatic(4, source_);
+  bindValue(st, 5, r[ExternalId]);
+  bindValue(st, 6, r[Channel]);
+  bindValue(st, 7, r[Activity]);
+  bindValue(st, 8, r[OccurredAt]);
+  bindValue(st, 9, r[Quantity]);
+  bindValue(st, 10, r[Properties]);
+  int64_t id;
+  if (auto s = stepForId(st, id, "touchpoint"); !s) return s;
+
+  Status s;
+  if (!contact && !r[ContactExternalId].isNull())
+    s = addPending("touchpoints", id, "contact_id", "external_id", r[ContactExternalId].text);
+  else if (!contact && !r[Email].isNull())
+    s = addPending("touchpoints", id, "contact_id", "email", r[Email].text);
+  if (s && !account) {
+    s = addPendingAccount("touchpoints", id, r[AccountExternalId], r[AccountDomain], r[Email]);
+    if (s && (contact || !r[ContactExternalId].isNull() || !r[Email].isNull()))
+      s = addPending("touchpoints", id, "account_id", "contact", "");
+  }
+  if (s && !campaign && !r[CampaignExternalId].isNull())
+    s = addPending("touchpoints", id, "campaign_id", "external_id", r[CampaignExternalId].text);
+  return s;
+}
+
+Status StoreWriter::writeAdSpend(const Row& r) {
+  using namespace ad_spend_slot;
+  const int64_t campaign = ids_.campaign(r[CampaignExternalId].text);
+  auto& st = ad_spend_upsert_;
+  st.bindStatic(1, source_);
+  bindValue(st, 2, r[CampaignExternalId]);
+  bindId(st, 3, campaign);
+  for (int i = Date; i <= Currency; ++i) bindValue(st, i + 3, r[i]);
+  int64_t id;
+  if (auto s = stepForId(st, id, "ad_spend"); !s) return s;
+  if (!campaign) return addPending("ad_spend", id, "campaign_id", "external_id", r[CampaignExternalId].text);
+  return Status::ok();
+}
+
+Status StoreWriter::saveState(std::string_view stream, std::string_view state_json) {
+  state_upsert_.bindStatic(1, source_);
+  state_upsert_.bindStatic(2, stream);
+  state_upsert_.bindStatic(3, state_json);
+  state_upsert_.bindStatic(4, now_);
+  return state_upsert_.run();
+}
+
+Status StoreWriter::saveRejected(int64_t run_id, std::string_view stream, std::string_view origin,
+                                 std::string_view reason, std::string_view data) {
+  auto& st = rejected_insert_;
+  st.bind(1, run_id);
+  st.bindStatic(2, source_);
+  st.bindStatic(3, stream);
+  if (origin.empty()) st.bindNull(4);
+  else st.bindStatic(4, origin);
+  st.bindStatic(5, reason);
+  if (data.empty()) st.bindNull(6);
+  else st.bindStatic(6, data);
+  st.bindStatic(7, now_);
+  return st.run();
+}
+
+}  // namespace abm::pipeline

@@ -1,0 +1,58 @@
+// Writes validated rows of one connector (the "source") into the unified store: idempotent upserts
+// keyed by (source, external_id), identity resolution through the cache, references that cannot be
+// resolved yet parked in pending_links, and the stream checkpoints in the same transaction.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pipeline/domain.hpp"
+#include "pipeline/identity_cache.hpp"
+#include "pipeline/record_validator.hpp"
+#include "store/sqlite.hpp"
+
+namespace abm::pipeline {
+
+class StoreWriter {
+ public:
+  StoreWriter(store::Database& db, std::string source, const FreeMailDomains& free_mail);
+  Status prepare();
+
+  Status begin();
+  Status commit();
+  void rollback();
+  bool inTransaction() const { return in_tx_; }
+
+  Status write(const Row& row);
+  Status saveState(std::string_view stream, std::string_view state_json);
+  Status saveRejected(int64_t run_id, std::string_view stream, std::string_view origin, std::string_view reason,
+                      std::string_view data);
+  // Retries every pending reference against what the store holds now (in the open transaction).
+  Status resolvePendingLinks();
+
+ private:
+  Status writeAccount(const Row& r);
+  Status writeContact(const Row& r);
+  Status writeOpportunity(const Row& r);
+  Status writeCampaign(const Row& r);
+  Status writeTouchpoint(const Row& r);
+  Status writeAdSpend(const Row& r);
+  // Resolves an account from an explicit source id, then a domain, then an email's domain.
+  int64_t resolveAccount(const Value& external_id, const Value& domain, const Value& email);
+  Status addPendingAccount(const char* entity, int64_t row_id, const Value& external_id, const Value& domain,
+                           const Value& email);
+  Status addPending(const char* entity, int64_t row_id, const char* field, const char* kind, std::string_view ref);
+  Status stepForId(store::Statement& st, int64_t& id, const char* what);
+
+  store::Database& db_;
+  std::string source_;
+  const FreeMailDomains& free_mail_;
+  IdentityCache ids_;
+  bool in_tx_ = false;
+  std::string now_;
+  store::Statement account_insert_, account_update_, identity_upsert_, contact_upsert_, opportunity_upsert_,
+      campaign_upsert_, touchpoint_upsert_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_;
+};
+
+}  // namespace abm::pipeline

@@ -1,0 +1,55 @@
+// One sync of one connector, end to end: record the run, start the worker, validate and write
+// what it sends, commit checkpoints with their records, and record how the run ended.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "config/connector_config.hpp"
+#include "config/daemon_config.hpp"
+#include "pipeline/domain.hpp"
+#include "plugin_host/plugin_registry.hpp"
+
+namespace abm::pipeline {
+
+enum class RunStatus { Succeeded, Failed, Retry, Interrupted };
+std::string_view runStatusName(RunStatus s);
+
+struct SyncProgress {
+  uint64_t records = 0;
+  uint64_t rejected = 0;
+  uint64_t checkpoints = 0;
+  std::chrono::steady_clock::duration elapsed{};
+};
+
+struct SyncOutcome {
+  int64_t run_id = 0;
+  RunStatus status = RunStatus::Failed;
+  uint64_t records = 0;
+  uint64_t rejected = 0;
+  std::string error;  // one line: what failed and where
+};
+
+struct SyncOptions {
+  bool full_refresh = false;
+  const std::atomic<bool>* stop = nullptr;              // daemon shutdown
+  std::function<void(const SyncProgress&)> progress;    // called about twice a second
+};
+
+class SyncRunner {
+ public:
+  SyncRunner(const config::DaemonConfig& daemon, const FreeMailDomains& free_mail)
+      : daemon_(daemon), free_mail_(free_mail) {}
+
+  SyncOutcome run(const config::ConnectorConfig& connector, const plugin_host::PluginInfo& plugin,
+                  const SyncOptions& options);
+
+ private:
+  const config::DaemonConfig& daemon_;
+  const FreeMailDomains& free_mail_;
+};
+
+}  // namespace abm::pipeline

@@ -1,0 +1,53 @@
+#include "plugin_host/plugin_library.hpp"
+
+#include <sys/stat.h>
+
+#include <cstddef>
+
+namespace abm::plugin_host {
+
+namespace fs = std::filesystem;
+
+std::string descriptorProblem(const abm_plugin* d) {
+  if (!d) return "its entry function returned no descriptor";
+  if (d->abi_major != ABM_ABI_MAJOR)
+    return "it was built for plugin ABI " + std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor) +
+           " but this abmd speaks ABI " + std::to_string(ABM_ABI_MAJOR) + ".x; rebuild it against this SDK";
+  if (d->struct_size < offsetof(abm_plugin, read) + sizeof(d->read))
+    return "its descriptor is too small (" + std::to_string(d->struct_size) + " bytes) for ABI " +
+           std::to_string(ABM_ABI_MAJOR);
+  if (!d->name || !*d->name) return "its descriptor has no name";
+  if (!d->version || !d->kind || !d->options_json) return "its descriptor lacks version, kind or options";
+  if (!d->check || !d->discover || !d->read) return "its descriptor lacks a lifecycle function";
+  return {};
+}
+
+Status checkPluginPermissions(const fs::path& path) {
+  for (const fs::path& p : {path, path.parent_path()}) {
+    struct stat st{};
+    if (::stat(p.c_str(), &st) != 0) return Status::error(p.string() + ": cannot stat");
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+      return Status::error(p.string() + " is writable by group or others; fix with chmod go-w");
+  }
+  return Status::ok();
+}
+
+Result<PluginLibrary> PluginLibrary::load(const fs::path& path) {
+  const std::string where = "plugin " + path.string() + ": ";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::error(where + "file not found");
+  if (auto s = checkPluginPermissions(path); !s) return Status::error(where + "refused: " + s.message());
+  PluginLibrary lib;
+  lib.path_ = path;
+  boost::dll::fs::error_code load_ec;
+  lib.library_.load(path, load_ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  if (load_ec) return Status::error(where + "cannot be loaded: " + load_ec.message());
+  if (!lib.library_.has(ABM_PLUGIN_ENTRY_SYMBOL))
+    return Status::error(where + "not an abmd plugin: it does not export " ABM_PLUGIN_ENTRY_SYMBOL);
+  auto entry = lib.library_.get<const abm_plugin*()>(ABM_PLUGIN_ENTRY_SYMBOL);
+  lib.descriptor_ = entry();
+  if (auto why = descriptorProblem(lib.descriptor_); !why.empty()) return Status::error(where + "refused: " + why);
+  return lib;
+}
+
+}  // namespace abm::plugin_host

@@ -1,0 +1,78 @@
+#include "plugin_host/plugin_registry.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "worker/protocol.hpp"
+#include "worker/worker_process.hpp"
+
+namespace abm::plugin_host {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+PluginRegistry PluginRegistry::scan(const fs::path& dir, const fs::path& worker) {
+  PluginRegistry reg;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    reg.problems_.push_back(dir.string() + ": plugin folder not found (set \"plugin_dir\" in the daemon config)");
+    return reg;
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".so") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    worker::WorkerLimits limits;
+    limits.timeout = std::chrono::seconds(20);
+    limits.memory_limit_mb = 512;
+    auto proc = worker::WorkerProcess::spawn(worker.string(), {"describe", f.string()}, "", limits, nullptr);
+    if (!proc) {
+      reg.problems_.push_back(proc.error());
+      continue;
+    }
+    std::string_view line;
+    std::string problem = "describe produced no output";
+    std::optional<PluginInfo> info;
+    worker::MessageParser parser;
+    while (proc->next(line) == worker::WorkerProcess::Read::Line) {
+      if (!parser.parse(line)) continue;
+      if (parser.type == worker::MessageType::Trace) {
+        problem = parser.other["trace"]["error"].value("message", "unknown error");
+      } else if (parser.type == worker::MessageType::Spec) {
+        const json& s = parser.other["spec"];
+        PluginInfo p;
+        p.name = s.value("name", "");
+        p.version = s.value("version", "");
+        p.kind = s.value("kind", "");
+        p.description = s.value("description", "");
+        p.abi = s.value("abi", "");
+        p.path = f;
+        auto opts = config::parseOptionSpecs(s.contains("options") ? s["options"].dump() : "[]");
+        if (!opts) {
+          problem = "plugin " + f.string() + ": " + opts.error();
+          continue;
+        }
+        p.options = std::move(*opts);
+        info = std::move(p);
+      }
+    }
+    const auto exit = proc->wait();
+    if (!info) {
+      if (!exit.exited) problem = "plugin " + f.string() + ": crashed while loading (" + exit.describe() + ")";
+      reg.problems_.push_back(problem);
+      continue;
+    }
+    if (auto [it, fresh] = reg.plugins_.emplace(info->name, *info); !fresh)
+      reg.problems_.push_back("plugin " + f.string() + ": name '" + info->name + "' is already taken by " +
+                              it->second.path.string());
+  }
+  return reg;
+}
+
+const PluginInfo* PluginRegistry::find(const std::string& name) const {
+  auto it = plugins_.find(name);
+  return it == plugins_.end() ? nullptr : &it->second;
+}
+
+}  // namespace abm::plugin_host

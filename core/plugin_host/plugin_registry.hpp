@@ -1,0 +1,33 @@
+// The plugins in the plugin folder, each described by running `abmd-worker describe` on it, so the
+// daemon never loads plugin code into its own process.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/option_schema.hpp"
+
+namespace abm::plugin_host {
+
+struct PluginInfo {
+  std::string name, version, kind, description, abi;
+  std::filesystem::path path;
+  std::vector<config::OptionSpec> options;
+};
+
+class PluginRegistry {
+ public:
+  // Describes every *.so in `dir`. Files that are not usable plugins are listed in problems().
+  static PluginRegistry scan(const std::filesystem::path& dir, const std::filesystem::path& worker);
+  const PluginInfo* find(const std::string& name) const;
+  const std::map<std::string, PluginInfo>& all() const { return plugins_; }
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::map<std::string, PluginInfo> plugins_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace abm::plugin_host

@@ -1,0 +1,217 @@
+#include "scheduler/scheduler.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <random>
+
+#include "common/timestamp.hpp"
+#include "log/logger.hpp"
+#include "scheduler/backoff.hpp"
+#include "store/run_log.hpp"
+
+namespace abm::scheduler {
+
+namespace asio = boost::asio;
+using SysClock = std::chrono::system_clock;
+
+Scheduler::Scheduler(std::filesystem::path config_file, cli::Setup setup)
+    : config_file_(std::move(config_file)), setup_(std::move(setup)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+
+Scheduler::~Scheduler() {
+  for (auto& [slot, t] : threads_)
+    if (t.joinable()) t.join();
+}
+
+int Scheduler::run(bool once) {
+  once_ = once;
+  for (const auto& c : setup_.connectors)
+    if (c.enabled) addSlot(c);
+  log::info("abmd started: " + std::to_string(slots_.size()) + " connectors, at most " +
+            std::to_string(setup_.daemon.max_concurrent_syncs) + " syncs at once, store " +
+            setup_.daemon.store_path.string());
+  waitSignals();
+  if (once_ && slots_.empty()) return 0;
+  io_.run();
+  for (auto& [slot, t] : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  log::info("abmd stopped");
+  return once_ && once_failures_ > 0 ? 1 : 0;
+}
+
+void Scheduler::addSlot(const config::ConnectorConfig& c) {
+  auto s = std::make_shared<Slot>();
+  s->connector = c;
+  s->plugin = *setup_.plugins.find(c.plugin);
+  s->timer = std::make_unique<asio::system_timer>(io_);
+  slots_[c.name] = s;
+  if (once_) enqueue(s);
+  else scheduleFirst(s);
+}
+
+// An interval connector resumes its rhythm from its last run; a cron connector waits for its time.
+void Scheduler::scheduleFirst(const SlotPtr& s) {
+  const auto& sched = s->connector.schedule;
+  auto when = SysClock::now();
+  if (sched.isInterval()) {
+    if (auto db = store::Database::open(setup_.daemon.store_path.string())) {
+      if (auto last = store::lastRun(*db, s->connector.name); last && last->status == "succeeded") {
+        if (auto t = parseTimestamp(last->started_at))
+          when = std::max(when, SysClock::time_point(std::chrono::seconds(*t)) + sched.interval());
+      }
+    }
+  } else {
+    when = sched.next(when);
+  }
+  scheduleAt(s, when);
+}
+
+void Scheduler::scheduleAt(const SlotPtr& s, SysClock::time_point when) {
+  if (stopping_ || s->retired) return;
+  s->timer->expires_at(when);
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(when - SysClock::now()).count();
+  log::debug("next sync in " + std::to_string(std::max<long long>(secs, 0)) + "s", s->connector.name);
+  s->timer->async_wait([this, s](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled by reload or shutdown
+    enqueue(s);
+  });
+}
+
+void Scheduler::enqueue(const SlotPtr& s) {
+  if (stopping_ || s->retired || s->running || s->queued) return;
+  s->queued = true;
+  ready_.push_back(s);
+  startReady();
+}
+
+void Scheduler::startReady() {
+  while (!stopping_ && running_ < setup_.daemon.max_concurrent_syncs && !ready_.empty()) {
+    SlotPtr s = ready_.front();
+    ready_.pop_front();
+    s->queued = false;
+    if (s->retired) continue;
+    s->running = true;
+    ++running_;
+    if (auto it = threads_.find(s.get()); it != threads_.end() && it->second.joinable()) it->second.join();
+    threads_[s.get()] = std::thread([this, s] {
+      pipeline::SyncRunner runner(setup_.daemon, *setup_.free_mail);
+      pipeline::SyncOptions opts;
+      opts.stop = &stopping_;
+      pipeline::SyncOutcome out;
+      try {
+        out = runner.run(s->connector, s->plugin, opts);
+      } catch (const std::exception& e) {
+        out.error = std::string("internal error: ") + e.what();
+      }
+      asio::post(io_, [this, s, out] { onFinished(s, out); });
+    });
+  }
+  maybeExit();
+}
+
+void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
+  s->running = false;
+  --running_;
+  if (auto it = threads_.find(s.get()); it != threads_.end()) {
+    it->second.join();
+    threads_.erase(it);
+  }
+  if (once_) {
+    if (out.status != pipeline::RunStatus::Succeeded) ++once_failures_;
+  } else if (!stopping_ && !s->retired) {
+    const auto now = SysClock::now();
+    if (out.status == pipeline::RunStatus::Succeeded) {
+      s->failures = 0;
+      scheduleAt(s, s->connector.schedule.next(now));
+    } else if (out.status != pipeline::RunStatus::Interrupted) {
+      ++s->failures;
+      if (s->failures <= setup_.daemon.retry_attempts) {
+        static thread_local std::mt19937 rng{std::random_device{}()};
+        const auto delay = backoffDelay(s->failures, setup_.daemon.retry_initial, setup_.daemon.retry_max,
+                                        std::uniform_real_distribution<double>(0, 1)(rng));
+        log::warn("retry " + std::to_string(s->failures) + " of " + std::to_string(setup_.daemon.retry_attempts) +
+                      " in " + std::to_string(delay.count() / 1000) + "s",
+                  s->connector.name, out.run_id);
+        scheduleAt(s, now + delay);
+      } else {
+        log::error("giving up after " + std::to_string(setup_.daemon.retry_attempts) +
+                       " retries; next attempt at the regular schedule",
+                   s->connector.name, out.run_id);
+        s->failures = 0;
+        scheduleAt(s, s->connector.schedule.next(now));
+      }
+    }
+  }
+  // A slot replaced by a reload while it ran hands over to its successor now.
+  if (s->retired && !stopping_) {
+    if (auto it = slots_.find(s->connector.name); it != slots_.end() && it->second != s && !once_)
+      scheduleFirst(it->second);
+  }
+  startReady();
+}
+
+void Scheduler::reload() {
+  log::info("SIGHUP: reloading connectors from " + setup_.daemon.connectors_dir.string());
+  cli::Setup fresh;
+  try {
+    fresh = cli::loadSetup(config_file_);
+  } catch (const std::exception& e) {
+    log::error(std::string("reload failed, keeping the running configuration: ") + e.what());
+    return;
+  }
+  for (const auto& e : fresh.errors) log::error("reload: " + e);
+  // Keep the store settings of the running daemon: they cannot change under a held lock.
+  fresh.daemon.store_path = setup_.daemon.store_path;
+  fresh.daemon.store_url = setup_.daemon.store_url;
+  std::map<std::string, SlotPtr> old = std::move(slots_);
+  slots_.clear();
+  setup_.plugins = std::move(fresh.plugins);
+  setup_.connectors = std::move(fresh.connectors);
+  for (const auto& c : setup_.connectors) {
+    if (!c.enabled) continue;
+    auto it = old.find(c.name);
+    const bool running = it != old.end() && it->second->running;
+    auto s = std::make_shared<Slot>();
+    s->connector = c;
+    s->plugin = *setup_.plugins.find(c.plugin);
+    s->timer = std::make_unique<asio::system_timer>(io_);
+    slots_[c.name] = s;
+    if (running) s->running = false;  // successor waits; the old slot schedules it when done
+    else scheduleFirst(s);
+  }
+  for (auto& [name, s] : old) {
+    s->retired = true;
+    s->timer->cancel();
+  }
+  log::info("reloaded: " + std::to_string(slots_.size()) + " connectors enabled");
+}
+
+void Scheduler::beginShutdown(int signal) {
+  if (stopping_) return;
+  log::info(std::string("signal ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": no new syncs; waiting for " +
+            std::to_string(running_) + " running syncs to checkpoint");
+  stopping_ = true;
+  for (auto& [name, s] : slots_) s->timer->cancel();
+  ready_.clear();
+  maybeExit();
+}
+
+void Scheduler::waitSignals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP && !once_) reload();
+    else if (sig != SIGHUP) beginShutdown(sig);
+    if (!io_.stopped()) waitSignals();
+  });
+}
+
+void Scheduler::maybeExit() {
+  const bool idle = running_ == 0 && ready_.empty();
+  if (idle && (stopping_ || once_)) {
+    signals_.cancel();
+    for (auto& [name, s] : slots_) s->timer->cancel();
+    io_.stop();
+  }
+}
+
+}  // namespace abm::scheduler

@@ -1,0 +1,65 @@
+// The daemon's heart: one timer per connector on a Boost.Asio io_context (no polling), at most N
+// syncs at once, exponential backoff after failures, SIGHUP reloads the connectors, SIGTERM/SIGINT
+// stop starting syncs and let running ones checkpoint before the daemon exits.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/system_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "cli/setup.hpp"
+#include "pipeline/sync_runner.hpp"
+
+namespace abm::scheduler {
+
+class Scheduler {
+ public:
+  Scheduler(std::filesystem::path config_file, cli::Setup setup);
+  ~Scheduler();
+  // Runs until SIGTERM/SIGINT (or, with `once`, until every connector ran once). Returns the exit code.
+  int run(bool once);
+
+ private:
+  struct Slot {
+    config::ConnectorConfig connector;
+    plugin_host::PluginInfo plugin;
+    std::unique_ptr<boost::asio::system_timer> timer;
+    int failures = 0;
+    bool running = false;
+    bool queued = false;
+    bool retired = false;  // removed or replaced by a reload
+  };
+  using SlotPtr = std::shared_ptr<Slot>;
+
+  void addSlot(const config::ConnectorConfig& c);
+  void scheduleFirst(const SlotPtr& s);
+  void scheduleAt(const SlotPtr& s, std::chrono::system_clock::time_point when);
+  void enqueue(const SlotPtr& s);
+  void startReady();
+  void onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out);
+  void reload();
+  void beginShutdown(int signal);
+  void waitSignals();
+  void maybeExit();
+
+  std::filesystem::path config_file_;
+  cli::Setup setup_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  std::map<std::string, SlotPtr> slots_;
+  std::deque<SlotPtr> ready_;
+  std::map<Slot*, std::thread> threads_;
+  int running_ = 0;
+  std::atomic<bool> stopping_{false};
+  bool once_ = false;
+  int once_failures_ = 0;
+};
+
+}  // namespace abm::scheduler

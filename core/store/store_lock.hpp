@@ -1,0 +1,23 @@
+// One writer process per store: an exclusive flock on "<store>.lock", released when the holder exits
+// (even by a crash), so a stale lock never blocks a restart.
+#pragma once
+
+#include <filesystem>
+
+#include "common/status.hpp"
+
+namespace abm::store {
+
+class StoreLock {
+ public:
+  static Result<StoreLock> acquire(const std::filesystem::path& store_path, const char* holder);
+  StoreLock(StoreLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  StoreLock& operator=(StoreLock&&) = delete;
+  ~StoreLock();
+
+ private:
+  explicit StoreLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace abm::store

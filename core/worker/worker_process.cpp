@@ -1,0 +1,228 @@
+#include "worker/worker_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+extern char** environ;
+
+namespace abm::worker {
+
+using Clock = std::chrono::steady_clock;
+
+std::string WorkerExit::describe() const {
+  if (exited) return "worker exited with code " + std::to_string(code);
+  const char* name = sigabbrev_np(code);
+  return "worker killed by signal " + std::to_string(code) + (name ? std::string(" (SIG") + name + ")" : "");
+}
+
+Result<WorkerProcess> WorkerProcess::spawn(const std::string& worker, const std::vector<std::string>& args,
+                                           const std::string& stdin_data, WorkerLimits limits,
+                                           std::function<void(std::string_view)> on_stderr_line) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0) return Status::error(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+    return Status::error(std::string("pipe: ") + std::strerror(errno));
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in_pipe[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], STDERR_FILENO);
+  if (!limits.working_dir.empty()) posix_spawn_file_actions_addchdir_np(&fa, limits.working_dir.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // The worker starts with default signal handling whatever the daemon blocks for its signal_set.
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(worker.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, worker.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (rc != 0) {
+    ::close(in_pipe[1]);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    return Status::error("cannot start worker " + worker + ": " + std::strerror(rc));
+  }
+
+  // The job is small; a worker that dies before reading it gives EPIPE, which the exit status explains.
+  ::signal(SIGPIPE, SIG_IGN);
+  size_t off = 0;
+  while (off < stdin_data.size()) {
+    const ssize_t n = ::write(in_pipe[1], stdin_data.data() + off, stdin_data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  ::close(in_pipe[1]);
+
+  WorkerProcess w;
+  w.pid_ = pid;
+  w.out_fd_ = out_pipe[0];
+  w.err_fd_ = err_pipe[0];
+  w.limits_ = limits;
+  w.on_stderr_ = std::move(on_stderr_line);
+  w.deadline_ = Clock::now() + limits.timeout;
+  w.next_rss_check_ = Clock::now();
+  return w;
+}
+
+WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
+    : pid_(o.pid_), out_fd_(o.out_fd_), err_fd_(o.err_fd_), limits_(o.limits_), on_stderr_(std::move(o.on_stderr_)),
+      deadline_(o.deadline_), stop_deadline_(o.stop_deadline_), next_rss_check_(o.next_rss_check_),
+      stop_sent_(o.stop_sent_), buf_(std::move(o.buf_)), pos_(o.pos_), err_buf_(std::move(o.err_buf_)),
+      limit_hit_(o.limit_hit_), peak_rss_mb_(o.peak_rss_mb_), reaped_(o.reaped_), exit_(o.exit_) {
+  o.pid_ = -1;
+  o.out_fd_ = o.err_fd_ = -1;
+  o.reaped_ = true;
+}
+
+WorkerProcess::~WorkerProcess() {
+  if (pid_ > 0 && !reaped_) wait();
+  if (out_fd_ >= 0) ::close(out_fd_);
+  if (err_fd_ >= 0) ::close(err_fd_);
+}
+
+size_t WorkerProcess::rssMb() const {
+  std::ifstream statm("/proc/" + std::to_string(pid_) + "/statm");
+  size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE)) / (1024 * 1024);
+}
+
+void WorkerProcess::drainStderr() {
+  char tmp[4096];
+  const ssize_t n = ::read(err_fd_, tmp, sizeof tmp);
+  if (n <= 0) {
+    ::close(err_fd_);
+    err_fd_ = -1;
+    if (!err_buf_.empty() && on_stderr_) on_stderr_(err_buf_);
+    err_buf_.clear();
+    return;
+  }
+  err_buf_.append(tmp, static_cast<size_t>(n));
+  size_t nl;
+  while ((nl = err_buf_.find('\n')) != std::string::npos) {
+    if (on_stderr_ && nl > 0) on_stderr_(std::string_view(err_buf_.data(), nl));
+    err_buf_.erase(0, nl + 1);
+  }
+  if (err_buf_.size() > 8192) {  // a runaway line: pass on what we have
+    if (on_stderr_) on_stderr_(err_buf_);
+    err_buf_.clear();
+  }
+}
+
+bool WorkerProcess::fill() {
+  while (true) {
+    const auto now = Clock::now();
+    if (now >= deadline_) {
+      kill();
+      limit_hit_ = Read::TimedOut;
+      return false;
+    }
+    if (limits_.stop && limits_.stop->load() && !stop_sent_) {
+      ::kill(pid_, SIGTERM);
+      stop_sent_ = true;
+      stop_deadline_ = now + limits_.stop_grace;
+    }
+    if (stop_sent_ && now >= stop_deadline_) {
+      kill();
+      limit_hit_ = Read::StopTimedOut;
+      return false;
+    }
+    if (now >= next_rss_check_) {
+      const size_t rss = rssMb();
+      peak_rss_mb_ = std::max(peak_rss_mb_, rss);
+      if (rss > limits_.memory_limit_mb) {
+        kill();
+        limit_hit_ = Read::OverMemory;
+        return false;
+      }
+      next_rss_check_ = now + std::chrono::milliseconds(100);
+    }
+    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+    const int nfds = err_fd_ >= 0 ? 2 : 1;
+    const int rc = ::poll(fds, static_cast<nfds_t>(nfds), 100);
+    if (rc < 0 && errno != EINTR) return false;
+    if (rc <= 0) continue;
+    if (nfds == 2 && (fds[1].revents & (POLLIN | POLLHUP))) drainStderr();
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (pos_ > 0) {
+        buf_.erase(0, pos_);
+        pos_ = 0;
+      }
+      const size_t old = buf_.size();
+      buf_.resize(old + (1 << 18));
+      const ssize_t n = ::read(out_fd_, buf_.data() + old, 1 << 18);
+      if (n < 0 && errno == EINTR) {
+        buf_.resize(old);
+        continue;
+      }
+      if (n <= 0) {
+        buf_.resize(old);
+        // Let the stderr pipe finish so the plugin's last words reach the log.
+        while (err_fd_ >= 0) drainStderr();
+        return false;
+      }
+      buf_.resize(old + static_cast<size_t>(n));
+      return true;
+    }
+  }
+}
+
+WorkerProcess::Read WorkerProcess::next(std::string_view& line) {
+  while (true) {
+    const size_t nl = buf_.find('\n', pos_);
+    if (nl != std::string::npos) {
+      line = std::string_view(buf_.data() + pos_, nl - pos_);
+      pos_ = nl + 1;
+      return Read::Line;
+    }
+    if (!fill()) {
+      if (limit_hit_ != Read::Eof) return limit_hit_;
+      if (pos_ < buf_.size()) {  // a last line without '\n'
+        line = std::string_view(buf_.data() + pos_, buf_.size() - pos_);
+        pos_ = buf_.size();
+        return Read::Line;
+      }
+      return Read::Eof;
+    }
+  }
+}
+
+void WorkerProcess::kill() {
+  if (pid_ > 0 && !reaped_) ::kill(pid_, SIGKILL);
+}
+
+WorkerExit WorkerProcess::wait() {
+  if (reaped_) return exit_;
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  reaped_ = true;
+  if (WIFEXITED(status)) exit_ = {true, WEXITSTATUS(status)};
+  else if (WIFSIGNALED(status)) exit_ = {false, WTERMSIG(status)};
+  return exit_;
+}
+
+}  // namespace abm::worker

@@ -1,0 +1,76 @@
+// The daemon's handle on one abmd-worker child: spawns it with the job on stdin, hands out its
+// message lines, forwards its stderr to the log, and enforces the time and memory limits.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.hpp"
+
+namespace abm::worker {
+
+struct WorkerLimits {
+  std::chrono::milliseconds timeout{std::chrono::hours(2)};
+  size_t memory_limit_mb = 1024;
+  std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
+  const std::atomic<bool>* stop = nullptr;  // set by the daemon on shutdown: SIGTERM, then grace
+  std::string working_dir;                  // where relative paths in settings are taken from
+};
+
+struct WorkerExit {
+  bool exited = false;  // normal exit (else killed by a signal)
+  int code = 0;         // exit code, or the signal number
+  std::string describe() const;
+};
+
+class WorkerProcess {
+ public:
+  enum class Read { Line, Eof, TimedOut, OverMemory, StopTimedOut };
+
+  static Result<WorkerProcess> spawn(const std::string& worker, const std::vector<std::string>& args,
+                                     const std::string& stdin_data, WorkerLimits limits,
+                                     std::function<void(std::string_view)> on_stderr_line);
+  WorkerProcess(WorkerProcess&&) noexcept;
+  WorkerProcess& operator=(WorkerProcess&&) = delete;
+  ~WorkerProcess();
+
+  // The next message line (without '\n'), valid until the next call. On TimedOut / OverMemory /
+  // StopTimedOut the child has been killed.
+  Read next(std::string_view& line);
+  // Kills the child (if still running) and reaps it.
+  WorkerExit wait();
+  void kill();
+  pid_t pid() const { return pid_; }
+  size_t peakRssMb() const { return peak_rss_mb_; }
+
+ private:
+  WorkerProcess() = default;
+  bool fill();  // reads more output; false at EOF or on a limit (sets limit_hit_)
+  size_t rssMb() const;
+  void drainStderr();
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  WorkerLimits limits_;
+  std::function<void(std::string_view)> on_stderr_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point stop_deadline_;
+  std::chrono::steady_clock::time_point next_rss_check_;
+  bool stop_sent_ = false;
+  std::string buf_;
+  size_t pos_ = 0;
+  std::string err_buf_;
+  Read limit_hit_ = Read::Eof;
+  size_t peak_rss_mb_ = 0;
+  bool reaped_ = false;
+  WorkerExit exit_;
+};
+
+}  // namespace abm::worker

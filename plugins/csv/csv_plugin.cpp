@@ -1,0 +1,269 @@
+// csv: loads the unified entities from CSV (RFC 4180) or NDJSON files in one folder, one file per
+// entity: accounts, contacts, opportunities, campaigns, touchpoints, ad_spend (.csv, .ndjson or
+// .jsonl). See README.md beside this file.
+#include <abm/sdk/entities.hpp>
+#include <abm/sdk/plugin.hpp>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "csv_reader.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using abm::sdk::Host;
+using abm::sdk::Status;
+
+namespace {
+
+constexpr abm::sdk::Option kOptions[] = {
+    {"path", abm::sdk::OptionType::String, true, "", "Folder holding accounts.csv, contacts.csv, ... (or .ndjson)"},
+    {"column_mapping", abm::sdk::OptionType::StringMap, false, "{}",
+     "Source header -> unified column, e.g. {\"Company Domain\": \"domain\"}"},
+    {"delimiter", abm::sdk::OptionType::String, false, "\",\"", "Field separator of the CSV files (one character)"},
+    {"checkpoint_every", abm::sdk::OptionType::Integer, false, "10000", "Rows between checkpoints"},
+};
+
+struct SourceFile {
+  fs::path path;
+  bool ndjson = false;
+};
+
+std::optional<SourceFile> findFile(const fs::path& dir, const std::string& entity) {
+  for (const char* ext : {".csv", ".ndjson", ".jsonl"}) {
+    fs::path p = dir / (entity + ext);
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return SourceFile{p, std::string(ext) != ".csv"};
+  }
+  return std::nullopt;
+}
+
+// What identifies a version of a file: its size and modification time.
+json fingerprint(const fs::path& p) {
+  struct stat st{};
+  ::stat(p.c_str(), &st);
+  return json{{"file", p.filename().string()},
+              {"size", static_cast<int64_t>(st.st_size)},
+              {"mtime_ns", static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec}};
+}
+
+bool sameVersion(const json& state, const json& fp) {
+  return state.is_object() && state.value("file", "") == fp["file"] && state.value("size", -1) == fp["size"] &&
+         state.value("mtime_ns", int64_t{-1}) == fp["mtime_ns"];
+}
+
+std::string trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+class CsvPlugin : public abm::sdk::Plugin {
+ public:
+  Status check(Host&, const json& settings) override {
+    const fs::path dir = settings["path"].get<std::string>();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return Status::error("path " + dir.string() + " is not a readable folder");
+    if (settings["delimiter"].get<std::string>().size() != 1)
+      return Status::error("delimiter must be exactly one character");
+    for (auto e : abm::sdk::kEntityNames)
+      if (findFile(dir, std::string(e))) return Status::ok();
+    return Status::error("no data files in " + dir.string() +
+                         " (expected accounts.csv, contacts.csv, opportunities.csv, campaigns.csv, touchpoints.csv"
+                         " or ad_spend.csv, or the same names with .ndjson)");
+  }
+
+  std::vector<abm::sdk::Stream> streams(const json& settings) override {
+    std::vector<abm::sdk::Stream> out;
+    const fs::path dir = settings["path"].get<std::string>();
+    for (auto e : abm::sdk::kEntityNames)
+      if (findFile(dir, std::string(e))) out.push_back({std::string(e), std::string(e), true});
+    return out;
+  }
+
+  Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
+    const fs::path dir = settings["path"].get<std::string>();
+    const auto file = findFile(dir, stream);
+    if (!file) return Status::error("file for stream " + stream + " vanished from " + dir.string());
+    json fp = fingerprint(file->path);
+    if (sameVersion(state, fp) && state.value("complete", false)) {
+      host.info(file->path.filename().string() + " unchanged since the last sync; skipped");
+      return Status::ok();
+    }
+    const bool resume = sameVersion(state, fp);
+    const uint64_t offset = resume ? state.value("offset", uint64_t{0}) : 0;
+    const uint64_t line = resume ? state.value("line", uint64_t{1}) : 1;
+    if (resume) host.info(file->path.filename().string() + ": resuming at line " + std::to_string(line));
+    const auto& delim = settings["delimiter"].get_ref<const std::string&>();
+    if (delim.size() != 1) return Status::error("delimiter must be exactly one character");
+    Ctx ctx{host, stream, file->path.filename().string(), fp, settings["checkpoint_every"].get<int64_t>()};
+    for (const auto& [from, to] : settings["column_mapping"].items()) ctx.mapping[from] = to.get<std::string>();
+    return file->ndjson ? readNdjson(ctx, file->path, offset, line) : readCsv(ctx, file->path, delim[0], offset, line);
+  }
+
+ private:
+  struct Ctx {
+    Host& host;
+    const std::string& stream;
+    std::string file_name;
+    json fp;
+    int64_t checkpoint_every;
+    std::map<std::string, std::string> mapping;
+    std::string origin;
+
+    const std::string& originAt(uint64_t line) {
+      origin = file_name;
+      origin += ':';
+      origin += std::to_string(line);
+      return origin;
+    }
+    // Returns false when the host asked to stop.
+    bool checkpoint(uint64_t offset, uint64_t next_line, bool complete) {
+      json s = fp;
+      s["offset"] = offset;
+      s["line"] = next_line;
+      s["complete"] = complete;
+      return host.checkpoint(stream, s);
+    }
+    std::string mapped(const std::string& name) const {
+      auto it = mapping.find(name);
+      return it == mapping.end() ? name : it->second;
+    }
+  };
+
+  static bool isField(std::string_view entity, std::string_view name) {
+    for (const auto& f : abm::sdk::fieldsOfEntity(entity))
+      if (f.name == name) return true;
+    return false;
+  }
+
+  Status readCsv(Ctx& ctx, const fs::path& path, char delim, uint64_t offset, uint64_t line) {
+    // The header is always read from the top; a resumed read then jumps to its checkpoint.
+    abm::csv::CsvReader header_reader;
+    if (!header_reader.open(path.string(), delim)) return Status::error(header_reader.openError());
+    std::vector<std::string_view> fields;
+    std::string error;
+    if (header_reader.next(fields, error) != abm::csv::CsvReader::Result::Record)
+      return Status::error(ctx.file_name + ":1: no header row" + (error.empty() ? "" : " (" + error + ")"));
+
+    enum class Use { Field, Property, Ignore };
+    std::vector<std::pair<std::string, Use>> columns;
+    std::set<std::string> seen;
+    const bool touchpoints = ctx.stream == "touchpoints";
+    for (auto h : fields) {
+      std::string name = ctx.mapped(trimmed(h));
+      if (!seen.insert(name).second)
+        return Status::error(ctx.file_name + ":1: column '" + name + "' appears twice (after column_mapping)");
+      Use use = isField(ctx.stream, name) ? Use::Field : (touchpoints ? Use::Property : Use::Ignore);
+      if (use == Use::Ignore)
+        ctx.host.warn(ctx.file_name + ": column '" + name + "' is not a " + ctx.stream + " field; ignored");
+      columns.emplace_back(std::move(name), use);
+    }
+    for (const auto& f : abm::sdk::fieldsOfEntity(ctx.stream))
+      if (f.required && !seen.count(std::string(f.name)))
+        return Status::error(ctx.file_name + ":1: header lacks required column '" + std::string(f.name) +
+                             "' (map a source header to it with column_mapping)");
+    const uint64_t data_offset = header_reader.offset();
+
+    abm::csv::CsvReader reader;
+    if (!reader.open(path.string(), delim, offset > 0 ? offset : data_offset, offset > 0 ? line : header_reader.line()))
+      return Status::error(reader.openError());
+    abm::sdk::JsonObjectWriter record, props;
+    int64_t since_checkpoint = 0;
+    while (true) {
+      const auto r = reader.next(fields, error);
+      if (r == abm::csv::CsvReader::Result::End) break;
+      if (r == abm::csv::CsvReader::Result::Malformed) {
+        ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()), error);
+        continue;
+      }
+      if (fields.size() != columns.size()) {
+        ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()),
+                        "expected " + std::to_string(columns.size()) + " fields as in the header, found " +
+                            std::to_string(fields.size()));
+        continue;
+      }
+      record.reset();
+      props.reset();
+      bool has_props = false;
+      std::string_view props_column;
+      for (size_t i = 0; i < fields.size(); ++i) {
+        const auto& [name, use] = columns[i];
+        if (fields[i].empty() || use == Use::Ignore) continue;
+        if (use == Use::Property) {
+          props.add(name, fields[i]);
+          has_props = true;
+        } else if (touchpoints && name == "properties") {
+          props_column = fields[i];
+        } else {
+          record.add(name, fields[i]);
+        }
+      }
+      if (has_props && !props_column.empty()) {
+        json merged = json::parse(props_column, nullptr, false);
+        if (!merged.is_object()) {
+          ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()), "properties is not a JSON object");
+          continue;
+        }
+        merged.update(json::parse(props.finish()));
+        record.addRaw("properties", merged.dump());
+      } else if (has_props) {
+        record.addRaw("properties", props.finish());
+      } else if (!props_column.empty()) {
+        record.add("properties", props_column);
+      }
+      const bool go_on = ctx.host.emit(ctx.stream, record.finish(), ctx.originAt(reader.recordLine()).c_str());
+      if (!go_on || ++since_checkpoint >= ctx.checkpoint_every) {
+        since_checkpoint = 0;
+        if (!ctx.checkpoint(reader.offset(), reader.line(), false) || !go_on) return Status::ok();
+      }
+    }
+    ctx.checkpoint(reader.offset(), reader.line(), true);
+    return Status::ok();
+  }
+
+  Status readNdjson(Ctx& ctx, const fs::path& path, uint64_t offset, uint64_t line) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::error(path.string() + ": cannot be read");
+    in.seekg(static_cast<std::streamoff>(offset));
+    uint64_t pos = offset, line_no = line;
+    int64_t since_checkpoint = 0;
+    for (std::string text; std::getline(in, text); ++line_no) {
+      pos += text.size() + 1;
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      if (line_no == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+      if (text.find_first_not_of(" \t") == std::string::npos) continue;
+      json j = json::parse(text, nullptr, false);
+      if (!j.is_object()) {
+        ctx.host.reject(ctx.stream, ctx.originAt(line_no), j.is_discarded() ? "not valid JSON" : "not a JSON object");
+        continue;
+      }
+      json out = json::object();
+      json extra = json::object();
+      for (auto& [k, v] : j.items()) {
+        const std::string name = ctx.mapped(k);
+        if (isField(ctx.stream, name)) out[name] = std::move(v);
+        else if (ctx.stream == "touchpoints") extra[name] = std::move(v);
+      }
+      if (!extra.empty()) {
+        if (out.contains("properties") && out["properties"].is_object()) extra.update(out["properties"]);
+        out["properties"] = std::move(extra);
+      }
+      const bool go_on = ctx.host.emit(ctx.stream, out.dump(), ctx.originAt(line_no).c_str());
+      if (!go_on || ++since_checkpoint >= ctx.checkpoint_every) {
+        since_checkpoint = 0;
+        if (!ctx.checkpoint(std::min<uint64_t>(pos, ctx.fp["size"].get<uint64_t>()), line_no + 1, false) || !go_on)
+          return Status::ok();
+      }
+    }
+    ctx.checkpoint(ctx.fp["size"].get<uint64_t>(), line_no, true);
+    return Status::ok();
+  }
+};
+
+}  // namespace
+
+ABM_PLUGIN(CsvPlugin, "csv", "1.0.0", "file", "CSV and NDJSON files, one per unified entity", kOptions)

@@ -1,0 +1,153 @@
+#include "csv_reader.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace abm::csv {
+
+namespace {
+constexpr size_t kChunk = 1 << 20;
+}
+
+CsvReader::~CsvReader() {
+  if (file_) std::fclose(file_);
+}
+
+bool CsvReader::open(const std::string& path, char delimiter, uint64_t offset, uint64_t line) {
+  file_ = std::fopen(path.c_str(), "rb");
+  if (!file_) {
+    open_error_ = path + ": " + std::strerror(errno);
+    return false;
+  }
+  delim_ = delimiter;
+  line_ = line;
+  if (offset > 0) {
+    if (std::fseek(file_, static_cast<long>(offset), SEEK_SET) != 0) {
+      open_error_ = path + ": cannot seek to byte " + std::to_string(offset);
+      return false;
+    }
+    consumed_ = offset;
+  } else {
+    refill();
+    if (buf_.size() >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) {
+      pos_ = 3;
+      consumed_ = 3;
+    }
+  }
+  return true;
+}
+
+bool CsvReader::refill() {
+  if (eof_) return false;
+  if (pos_ > 0) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  const size_t old = buf_.size();
+  buf_.resize(old + kChunk);
+  const size_t n = std::fread(buf_.data() + old, 1, kChunk, file_);
+  buf_.resize(old + n);
+  if (n < kChunk) eof_ = true;
+  return n > 0;
+}
+
+CsvReader::Parse CsvReader::parse(std::vector<std::string_view>& fields, std::string& error, size_t& used,
+                                  uint64_t& lines) {
+  fields.clear();
+  unescaped_.clear();
+  const char* const begin = buf_.data() + pos_;
+  const char* const end = buf_.data() + buf_.size();
+  const char* p = begin;
+  lines = 0;
+  auto finishRecord = [&](const char* after) {
+    used = static_cast<size_t>(after - begin);
+    return Parse::Ok;
+  };
+  while (true) {
+    if (p < end && *p == '"') {
+      ++p;
+      const char* start = p;
+      std::string* copy = nullptr;
+      while (true) {
+        const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end - p)));
+        if (!q) {
+          if (!eof_) return Parse::NeedMore;
+          error = "a quoted field is never closed";
+          used = static_cast<size_t>(end - begin);
+          for (const char* c = p; c < end; ++c) lines += *c == '\n';
+          return Parse::Malformed;
+        }
+        for (const char* c = p; c < q; ++c) lines += *c == '\n';
+        if (q + 1 < end && q[1] == '"') {  // "" is one quote
+          if (!copy) copy = &unescaped_.emplace_back();
+          copy->append(p, static_cast<size_t>(q - p) + 1);
+          p = q + 2;
+          continue;
+        }
+        if (q + 1 == end && !eof_) return Parse::NeedMore;
+        if (copy) {
+          copy->append(p, static_cast<size_t>(q - p));
+          fields.emplace_back(*copy);
+        } else {
+          fields.emplace_back(start, static_cast<size_t>(q - start));
+        }
+        p = q + 1;
+        break;
+      }
+      if (p == end) return eof_ ? finishRecord(p) : Parse::NeedMore;
+      if (*p == delim_) {
+        ++p;
+        continue;
+      }
+      if (*p == '\n') return ++lines, finishRecord(p + 1);
+      if (*p == '\r') {
+        if (p + 1 == end && !eof_) return Parse::NeedMore;
+        const char* after = (p + 1 < end && p[1] == '\n') ? p + 2 : p + 1;
+        return ++lines, finishRecord(after);
+      }
+      error = std::string("unexpected character '") + *p + "' after a closing quote";
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+      if (!nl && !eof_) return Parse::NeedMore;
+      used = static_cast<size_t>((nl ? nl + 1 : end) - begin);
+      lines += nl ? 1 : 0;
+      return Parse::Malformed;
+    }
+    const char* start = p;
+    while (p < end && *p != delim_ && *p != '\n' && *p != '\r') ++p;
+    if (p == end && !eof_) return Parse::NeedMore;
+    fields.emplace_back(start, static_cast<size_t>(p - start));
+    if (p == end) return finishRecord(p);
+    if (*p == delim_) {
+      ++p;
+      continue;
+    }
+    if (*p == '\n') return ++lines, finishRecord(p + 1);
+    if (p + 1 == end && !eof_) return Parse::NeedMore;
+    const char* after = (p + 1 < end && p[1] == '\n') ? p + 2 : p + 1;
+    return ++lines, finishRecord(after);
+  }
+}
+
+CsvReader::Result CsvReader::next(std::vector<std::string_view>& fields, std::string& error) {
+  while (true) {
+    if (pos_ >= buf_.size() && !refill()) return Result::End;
+    size_t used = 0;
+    uint64_t lines = 0;
+    const Parse r = parse(fields, error, used, lines);
+    if (r == Parse::NeedMore) {
+      const size_t before = buf_.size() - pos_;
+      refill();
+      if (buf_.size() - pos_ == before) eof_ = true;  // nothing more to read: parse what is left
+      continue;
+    }
+    record_line_ = line_;
+    line_ += lines;
+    pos_ += used;
+    consumed_ += used;
+    if (r == Parse::Malformed) return Result::Malformed;
+    if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+    return Result::Record;
+  }
+}
+
+}  // namespace abm::csv
