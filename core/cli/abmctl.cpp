@@ -81,6 +81,11 @@ std::vector<json> runWorkerCommand(const Setup& s, const config::ConnectorConfig
     if (!parser.parse(line)) continue;
     if (parser.type == worker::MessageType::Trace)
       failure = parser.other["trace"]["error"].value("message", "plugin error");
+    else if (parser.type == worker::MessageType::ConnectionStatus &&
+             parser.other["connectionStatus"].value("status", "") == "FAILED")
+      failure = parser.other["connectionStatus"].value("message", "check failed");
+    else if (parser.type == worker::MessageType::Log)
+      std::cerr << c.name << ": " << parser.other["log"].value("message", "") << "\n";
     else if (parser.type != worker::MessageType::Record)
       out.push_back(parser.other);
   }

@@ -1,0 +1,261 @@
+// End to end through the real binaries: abmctl and abmd on temporary configs, the csv plugin in a
+// worker process, and a real SQLite store.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "test_support.hpp"
+
+using namespace abm::test;
+
+namespace {
+
+const std::string kCtl = (binDir() / "abmctl").string();
+
+int64_t lines(const fs::path& csv) {
+  std::ifstream in(csv);
+  int64_t n = 0;
+  for (std::string l; std::getline(in, l);) ++n;
+  return n - 1;  // header
+}
+
+class DemoSync : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = ws_.dir / "data";
+    auto gen = run({(binDir() / "abm-demo-gen").string(), data_.string(), "--accounts", "120", "--touchpoints", "6000"});
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    ws_.writeConfig();
+    ws_.addConnector("demo", "csv", "{\"path\": \"../data\"}");
+  }
+  CommandResult ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {kCtl, "-c", ws_.config().string()});
+    return run(args);
+  }
+  int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
+
+  Workspace ws_;
+  fs::path data_;
+};
+
+TEST_F(DemoSync, LoadsEveryRowOfTheDemoData) {
+  auto r = ctl({"sync", "demo"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("demo: synced"), std::string::npos) << r.out;
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), lines(data_ / "accounts.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM contacts"), lines(data_ / "contacts.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities"), lines(data_ / "opportunities.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM campaigns"), lines(data_ / "campaigns.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints"), lines(data_ / "touchpoints.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM ad_spend"), lines(data_ / "ad_spend.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM sync_runs WHERE status = 'succeeded' AND rejected = 0"), 1);
+
+  // Every record is tied: websites were normalized, contacts without an account id found theirs
+  // by email domain, and personal-mail contacts kept their explicit account.
+  EXPECT_EQ(q("SELECT count(*) FROM accounts WHERE domain LIKE '%/%' OR domain LIKE 'www.%'"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM contacts WHERE account_id IS NULL"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE account_id IS NULL"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM pending_links"), 0);
+  EXPECT_GT(q("SELECT count(*) FROM contacts c JOIN accounts a USING (account_id)"
+              " WHERE c.email LIKE '%@gmail.com'"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM contacts c JOIN accounts a USING (account_id)"
+              " WHERE c.email NOT LIKE '%@gmail.com' AND substr(c.email, instr(c.email, '@') + 1) != a.domain"), 0);
+  // Extra CSV columns of touchpoints land in properties.
+  EXPECT_GT(q("SELECT count(*) FROM touchpoints WHERE json_extract(properties, '$.url') LIKE '/%'"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE occurred_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE is_won = 1 AND is_closed = 0"), 0);
+  EXPECT_EQ(queryText(ws_.store(), "PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(DemoSync, SyncingTwiceLeavesTheSameRows) {
+  ASSERT_EQ(ctl({"sync", "demo"}).exit_code, 0);
+  const std::string digest_sql =
+      "SELECT count(*) || ':' || sum(touchpoint_id) || ':' || sum(account_id) || ':' || sum(length(properties))"
+      " FROM touchpoints";
+  const std::string before = queryText(ws_.store(), digest_sql);
+  const int64_t accounts = q("SELECT count(*) FROM accounts");
+
+  auto second = ctl({"sync", "demo"});  // unchanged files are skipped
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("synced 0 records"), std::string::npos) << second.out;
+  EXPECT_NE(second.err.find("unchanged since the last sync"), std::string::npos);
+
+  auto full = ctl({"sync", "demo", "--full-refresh"});  // everything again, as upserts
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_EQ(queryText(ws_.store(), digest_sql), before);
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), accounts);
+  EXPECT_EQ(q("SELECT count(*) FROM account_identities"), accounts);
+}
+
+TEST_F(DemoSync, ChangedFileIsReadAgain) {
+  ASSERT_EQ(ctl({"sync", "demo"}).exit_code, 0);
+  std::ofstream(data_ / "touchpoints.csv", std::ios::app)
+      << "tp-new-1,acc-1000,,,web,form_submit,2026-10-30T10:00:00Z,1,/demo,\n";
+  auto r = ctl({"sync", "demo"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints"), lines(data_ / "touchpoints.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE external_id = 'tp-new-1' AND activity = 'form_submit'"), 1);
+}
+
+TEST_F(DemoSync, StatusRunsStateAndReport) {
+  ASSERT_EQ(ctl({"sync", "demo"}).exit_code, 0);
+  auto status = ctl({"status"});
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_NE(status.out.find("demo"), std::string::npos);
+  EXPECT_NE(status.out.find("succeeded"), std::string::npos);
+  auto runs = ctl({"runs", "demo"});
+  EXPECT_NE(runs.out.find("succeeded"), std::string::npos);
+  auto state = ctl({"state", "show", "demo"});
+  ASSERT_EQ(state.exit_code, 0);
+  EXPECT_NE(state.out.find("\"touchpoints\""), std::string::npos);
+  EXPECT_NE(state.out.find("\"complete\": true"), std::string::npos) << state.out;
+  auto reset = ctl({"state", "reset", "demo", "touchpoints"});
+  EXPECT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(q("SELECT count(*) FROM sync_state WHERE connector = 'demo' AND stream = 'touchpoints'"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM sync_state WHERE connector = 'demo'"), 5);
+  auto again = ctl({"sync", "demo"});  // only touchpoints are read again
+  EXPECT_EQ(q("SELECT records FROM sync_runs ORDER BY run_id DESC LIMIT 1"), lines(data_ / "touchpoints.csv"));
+  auto report = ctl({"report", "--top", "3"});
+  ASSERT_EQ(report.exit_code, 0);
+  EXPECT_NE(report.out.find("accounts"), std::string::npos);
+  EXPECT_NE(report.out.find("Most engaged accounts"), std::string::npos);
+  auto discover = ctl({"discover", "demo"});
+  EXPECT_EQ(discover.exit_code, 0) << discover.err;
+  EXPECT_NE(discover.out.find("touchpoints"), std::string::npos);
+  EXPECT_EQ(ctl({"check", "demo"}).exit_code, 0);
+}
+
+TEST(CsvPlugin, BadRowsAreReportedWithFileAndLineAndGoodRowsLoad) {
+  Workspace ws;
+  ws.writeConfig();
+  writeFile(ws.dir / "data/touchpoints.csv",
+            "external_id,account_domain,channel,activity,occurred_at\n"
+            "t1,acme.com,web,page_view,2024-01-01T00:00:00Z\n"
+            "t2,acme.com,web,teleport,2024-01-01T00:00:00Z\n"
+            "t3,acme.com,web\n"
+            "\"t4,acme.com,web,page_view,2024-01-01\n");
+  writeFile(ws.dir / "data/accounts.csv", "\xEF\xBB\xBFId,Company Domain,Name\r\na1,acme.com,\"Acme, Inc.\"\r\n");
+  ws.addConnector("files", "csv", R"({"path": "../data", "column_mapping": {"Id": "external_id", "Company Domain": "domain", "Name": "name"}})");
+  auto r = run({kCtl, "-c", ws.config().string(), "sync", "files"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 rejected"), std::string::npos) << r.out;
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints"), 1);
+  EXPECT_EQ(queryText(ws.store(), "SELECT name FROM accounts"), "Acme, Inc.");
+  EXPECT_EQ(queryInt(ws.store(), "SELECT account_id FROM touchpoints"), 1);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT rejected FROM sync_runs"), 3);
+  EXPECT_EQ(queryText(ws.store(), "SELECT group_concat(origin, ' ') FROM (SELECT origin FROM rejected_records ORDER BY origin)"),
+            "touchpoints.csv:3 touchpoints.csv:4 touchpoints.csv:5");
+  EXPECT_NE(queryText(ws.store(), "SELECT reason FROM rejected_records WHERE origin = 'touchpoints.csv:3'").find("activity"),
+            std::string::npos);
+  EXPECT_NE(queryText(ws.store(), "SELECT reason FROM rejected_records WHERE origin = 'touchpoints.csv:4'")
+                .find("expected 5 fields as in the header, found 3"),
+            std::string::npos);
+  EXPECT_NE(r.err.find("touchpoints.csv:3"), std::string::npos) << "the log names the row: " << r.err;
+}
+
+TEST(CsvPlugin, HeaderWithoutARequiredColumnFailsTheRunClearly) {
+  Workspace ws;
+  ws.writeConfig();
+  writeFile(ws.dir / "data/touchpoints.csv", "id,channel,activity,occurred_at\n1,web,page_view,2024-01-01\n");
+  ws.addConnector("files", "csv", R"({"path": "../data"})");
+  auto r = run({kCtl, "-c", ws.config().string(), "sync", "files"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("touchpoints.csv:1: header lacks required column 'external_id'"), std::string::npos) << r.err;
+  EXPECT_EQ(queryText(ws.store(), "SELECT status FROM sync_runs"), "failed");
+  EXPECT_NE(queryText(ws.store(), "SELECT error FROM sync_runs").find("lacks required column"), std::string::npos);
+}
+
+TEST(CsvPlugin, NdjsonFiles) {
+  Workspace ws;
+  ws.writeConfig();
+  writeFile(ws.dir / "data/accounts.ndjson", "{\"external_id\":\"a1\",\"name\":\"Acme\",\"domain\":\"acme.com\"}\n"
+                                             "not json\n"
+                                             "{\"external_id\":\"a2\",\"name\":\"Globex\",\"employee_count\":50}\n");
+  ws.addConnector("nd", "csv", R"({"path": "../data"})");
+  auto r = run({kCtl, "-c", ws.config().string(), "sync", "nd"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM accounts"), 2);
+  EXPECT_EQ(queryText(ws.store(), "SELECT origin FROM rejected_records"), "accounts.ndjson:2");
+}
+
+TEST(Identity, TouchpointsFromOneConnectorTieToAccountsFromAnotherLater) {
+  Workspace ws;
+  ws.writeConfig();
+  writeFile(ws.dir / "web/touchpoints.csv", "external_id,account_domain,channel,activity,occurred_at\n"
+                                            "w1,https://www.acme.com/pricing,web,page_view,2024-01-01\n");
+  writeFile(ws.dir / "crm/accounts.csv", "external_id,name,domain\nA-1,Acme,ACME.com\n");
+  ws.addConnector("web", "csv", R"({"path": "../web"})");
+  ws.addConnector("crm", "csv", R"({"path": "../crm"})");
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "sync", "web"}).exit_code, 0);
+  EXPECT_EQ(queryText(ws.store(), "SELECT coalesce(account_id, 'null') FROM touchpoints"), "null");
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "sync", "crm"}).exit_code, 0);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT account_id FROM touchpoints"), 1);
+}
+
+TEST(Validate, ReportsEveryBadConnectorWithFileAndKey) {
+  Workspace ws;
+  ws.writeConfig();
+  ws.addConnector("good", "csv", R"({"path": "/tmp"})");
+  ws.addConnector("typo", "csv", R"({"paht": "/tmp"})");
+  ws.addConnector("types", "csv", R"({"path": 5, "checkpoint_every": "often"})");
+  ws.addConnector("noplugin", "salesforce9", R"({})");
+  writeFile(ws.connectors() / "broken.json", "{ not json");
+  auto r = run({kCtl, "-c", ws.config().string(), "validate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("typo.json: settings.paht: unknown option"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("typo.json: settings.path: required string option is missing"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("types.json: settings.path: expected a string, got an integer"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("types.json: settings.checkpoint_every: expected an integer"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("noplugin.json: plugin: no plugin named 'salesforce9'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken.json: not valid JSON"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("1 connector(s) valid"), std::string::npos) << r.out;
+}
+
+TEST(Validate, BadDaemonConfigExitsTwoWithTheReason) {
+  Workspace ws;
+  writeFile(ws.config(), R"({"store": "mysql://x", "connectors_dir": "c"})");
+  auto r = run({kCtl, "-c", ws.config().string(), "validate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("store: store URL 'mysql://x'"), std::string::npos) << r.err;
+  auto d = run({(binDir() / "abmd").string(), "-c", ws.config().string()});
+  EXPECT_EQ(d.exit_code, 2);
+  EXPECT_NE(d.err.find("mysql"), std::string::npos) << d.err;
+}
+
+TEST(Examples, EveryExampleConnectorValidates) {
+  Workspace ws;
+  fs::create_directories(ws.connectors());
+  for (const auto& e : fs::directory_iterator(sourceDir() / "connectors_config/examples"))
+    if (e.path().extension() == ".json") fs::copy_file(e.path(), ws.connectors() / e.path().filename());
+  for (const auto& e : fs::directory_iterator(sourceDir() / "connectors_config/demo/connectors.d"))
+    fs::copy_file(e.path(), ws.connectors() / e.path().filename(), fs::copy_options::skip_existing);
+  ws.writeConfig();
+  auto r = run({kCtl, "-c", ws.config().string(), "validate"}, {{"ABMD_EXAMPLE_SECRET", "x"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.out.find(" 0 connector(s)"), std::string::npos) << r.out;
+}
+
+TEST(Help, BothBinariesExplainThemselves) {
+  auto ctl = run({kCtl, "--help"});
+  EXPECT_EQ(ctl.exit_code, 0);
+  for (const char* cmd : {"validate", "plugins", "check NAME", "discover NAME", "sync NAME [--full-refresh]", "status",
+                          "runs [NAME]", "state show NAME", "state reset NAME [STREAM]", "report"})
+    EXPECT_NE(ctl.out.find(cmd), std::string::npos) << cmd;
+  auto d = run({(binDir() / "abmd").string(), "--help"});
+  EXPECT_EQ(d.exit_code, 0);
+  EXPECT_NE(d.out.find("SIGHUP"), std::string::npos);
+  auto bad = run({kCtl, "frobnicate"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown command 'frobnicate'"), std::string::npos);
+}
+
+TEST(Plugins, ListsPluginsWithTheirOptions) {
+  Workspace ws;
+  ws.writeConfig();
+  auto r = run({kCtl, "-c", ws.config().string(), "plugins"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("csv 1.0.0 (file, ABI 1.0)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("column_mapping"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,180 @@
+#include "test_support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace abm::test {
+
+fs::path binDir() { return ABMD_TEST_BIN_DIR; }
+fs::path pluginDir() { return ABMD_TEST_PLUGIN_DIR; }
+fs::path testPluginDir() { return ABMD_TEST_TESTPLUGIN_DIR; }
+fs::path sourceDir() { return ABMD_TEST_SOURCE_DIR; }
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "abmd-test-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!std::getenv("ABMD_KEEP_TEST_DIRS")) fs::remove_all(path_, ec);
+}
+
+void writeFile(const fs::path& p, const std::string& content) {
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+}
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+namespace {
+
+std::vector<std::string> mergedEnv(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e;
+    if (!extra.count(kv.substr(0, kv.find('=')))) env.push_back(kv);
+  }
+  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  return env;
+}
+
+pid_t spawnWithFiles(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                     const fs::path& out, const fs::path& err) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  auto envs = mergedEnv(env);
+  std::vector<char*> envp;
+  for (auto& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  return pid;
+}
+
+int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+}  // namespace
+
+CommandResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  TempDir tmp;
+  const pid_t pid = spawnWithFiles(argv, env, tmp / "out", tmp / "err");
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  return {decode(status), readFile(tmp / "out"), readFile(tmp / "err")};
+}
+
+Child::Child(const std::vector<std::string>& argv, const fs::path& out_dir, const std::map<std::string, std::string>& env)
+    : err_file_(out_dir / ("child-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".err")) {
+  pid_ = spawnWithFiles(argv, env, out_dir / "child.out", err_file_);
+}
+
+Child::~Child() {
+  if (status_ < 0 && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int st;
+    ::waitpid(pid_, &st, 0);
+  }
+}
+
+void Child::signal(int sig) { ::kill(pid_, sig); }
+
+int Child::wait(std::chrono::milliseconds timeout) {
+  if (status_ >= 0) return status_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int st;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) return status_ = decode(st);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
+std::string Child::err() const { return readFile(err_file_); }
+
+bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return pred();
+}
+
+namespace {
+std::string queryFirst(const fs::path& db, const std::string& sql, bool as_int, int64_t& iv) {
+  sqlite3* h = nullptr;
+  std::string out;
+  iv = -1;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(h);
+    return out;
+  }
+  sqlite3_busy_timeout(h, 5000);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    if (as_int) iv = sqlite3_column_int64(st, 0);
+    if (const auto* t = sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(t);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+}  // namespace
+
+int64_t queryInt(const fs::path& db, const std::string& sql) {
+  int64_t v;
+  queryFirst(db, sql, true, v);
+  return v;
+}
+
+std::string queryText(const fs::path& db, const std::string& sql) {
+  int64_t v;
+  return queryFirst(db, sql, false, v);
+}
+
+void Workspace::writeConfig(const std::string& extra, bool test_plugins) const {
+  fs::create_directories(connectors());
+  std::string plugin_dir = (test_plugins ? testPluginDir() : pluginDir()).string();
+  writeFile(config(), "{\"store\": \"sqlite://abm.db\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
+                          plugin_dir + "\", \"worker\": \"" + (binDir() / "abmd-worker").string() +
+                          "\", \"schema_dir\": \"" + (sourceDir() / "schema").string() + "\"" + extra + "}");
+}
+
+void Workspace::addConnector(const std::string& name, const std::string& plugin, const std::string& settings_json,
+                             const std::string& extra) const {
+  writeFile(connectors() / (name + ".json"), "{\"name\": \"" + name + "\", \"plugin\": \"" + plugin +
+                                                 "\", \"schedule\": \"every 1h\", \"settings\": " + settings_json +
+                                                 extra + "}");
+}
+
+}  // namespace abm::test

@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+
+#include "common/status.hpp"
+#include "config/connector_config.hpp"
+#include "config/daemon_config.hpp"
+#include "config/option_schema.hpp"
+#include "test_support.hpp"
+
+using namespace abm;
+using nlohmann::json;
+using test::TempDir;
+using test::writeFile;
+
+namespace {
+
+std::vector<config::OptionSpec> csvLikeSpecs() {
+  auto specs = config::parseOptionSpecs(R"([
+    {"name":"path","type":"string","required":true,"description":"folder"},
+    {"name":"delimiter","type":"string","required":false,"default":",","description":"sep"},
+    {"name":"limit","type":"integer","required":false,"description":"n"},
+    {"name":"ratio","type":"number","required":false,"description":"r"},
+    {"name":"strict","type":"boolean","required":false,"default":false,"description":"b"},
+    {"name":"tags","type":"string_list","required":false,"description":"l"},
+    {"name":"mapping","type":"string_map","required":false,"default":{},"description":"m"},
+    {"name":"token","type":"string","required":false,"secret":true,"description":"t"}])");
+  EXPECT_TRUE(specs.isOk());
+  return *specs;
+}
+
+std::vector<std::string> validate(json settings) {
+  std::vector<std::string> errors;
+  config::validateSettings(csvLikeSpecs(), settings, errors);
+  return errors;
+}
+
+}  // namespace
+
+TEST(OptionSchema, AcceptsValidSettingsAndFillsDefaults) {
+  json s = {{"path", "/data"}, {"limit", 5}, {"ratio", 0.5}, {"tags", {"a", "b"}}, {"mapping", {{"A", "b"}}}};
+  std::vector<std::string> errors;
+  config::validateSettings(csvLikeSpecs(), s, errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(s["delimiter"], ",");
+  EXPECT_EQ(s["strict"], false);
+}
+
+TEST(OptionSchema, RefusesUnknownKeyNamingIt) {
+  auto e = validate({{"path", "/d"}, {"pathh", "/d"}});
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].find("settings.pathh: unknown option"), std::string::npos) << e[0];
+  EXPECT_NE(e[0].find("path, delimiter"), std::string::npos) << "lists the options it takes: " << e[0];
+}
+
+TEST(OptionSchema, RefusesMissingRequiredKey) {
+  auto e = validate(json::object());
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].find("settings.path: required string option is missing"), std::string::npos) << e[0];
+}
+
+TEST(OptionSchema, RefusesWrongTypesWithKeyPathAndExpectation) {
+  auto e = validate({{"path", 3}, {"limit", "ten"}, {"strict", "yes"}, {"tags", {"a", 2}}, {"mapping", {{"k", 1}}}});
+  ASSERT_EQ(e.size(), 5u);
+  std::string all;
+  for (auto& x : e) all += x + "\n";
+  EXPECT_NE(all.find("settings.path: expected a string, got an integer"), std::string::npos) << all;
+  EXPECT_NE(all.find("settings.limit: expected an integer, got a string"), std::string::npos) << all;
+  EXPECT_NE(all.find("settings.strict: expected a boolean"), std::string::npos) << all;
+  EXPECT_NE(all.find("settings.tags[1]: expected a string"), std::string::npos) << all;
+  EXPECT_NE(all.find("settings.mapping.k: expected a string"), std::string::npos) << all;
+}
+
+TEST(OptionSchema, NeverEchoesTheValueOfAWrongSetting) {
+  auto e = validate({{"path", "/d"}, {"token", 123456789}});
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].find("123456789"), std::string::npos) << e[0];
+}
+
+TEST(ConnectorFile, LoadsAValidFile) {
+  TempDir t;
+  writeFile(t / "a.json", R"({"name":"crm","plugin":"csv","schedule":"every 15m","settings":{"path":"x"}})");
+  std::vector<std::string> errors;
+  auto c = config::loadConnectorFile(t / "a.json", errors);
+  ASSERT_TRUE(c) << (errors.empty() ? "" : errors[0]);
+  EXPECT_EQ(c->name, "crm");
+  EXPECT_TRUE(c->schedule.isInterval());
+}
+
+TEST(ConnectorFile, ReportsEveryProblemWithFileAndKey) {
+  TempDir t;
+  writeFile(t / "bad.json", R"({"name":"Bad Name","plugin":7,"schedule":"sometimes","settings":[],"colour":"red"})");
+  std::vector<std::string> errors;
+  EXPECT_FALSE(config::loadConnectorFile(t / "bad.json", errors));
+  std::string all;
+  for (auto& x : errors) all += x + "\n";
+  const std::string f = (t / "bad.json").string();
+  EXPECT_NE(all.find(f + ": colour: unknown key"), std::string::npos) << all;
+  EXPECT_NE(all.find(f + ": plugin: expected a string"), std::string::npos) << all;
+  EXPECT_NE(all.find(f + ": name: 'Bad Name' must be"), std::string::npos) << all;
+  EXPECT_NE(all.find(f + ": schedule: schedule 'sometimes'"), std::string::npos) << all;
+  EXPECT_NE(all.find(f + ": settings: expected an object"), std::string::npos) << all;
+}
+
+TEST(ConnectorFile, ReportsInvalidJsonWithPosition) {
+  TempDir t;
+  writeFile(t / "broken.json", "{\"name\": \"x\",\n \"plugin\": }");
+  std::vector<std::string> errors;
+  EXPECT_FALSE(config::loadConnectorFile(t / "broken.json", errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("broken.json: not valid JSON"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("line 2"), std::string::npos) << errors[0];
+}
+
+TEST(ConnectorDir, RefusesDuplicateNames) {
+  TempDir t;
+  writeFile(t / "a.json", R"({"name":"crm","plugin":"csv","schedule":"every 1h"})");
+  writeFile(t / "b.json", R"({"name":"crm","plugin":"csv","schedule":"every 1h"})");
+  std::vector<std::string> errors;
+  auto cs = config::loadConnectorDir(t.path(), errors);
+  EXPECT_EQ(cs.size(), 1u);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("'crm' is already used by"), std::string::npos) << errors[0];
+}
+
+TEST(DaemonConfig, ResolvesRelativePathsAgainstTheConfigFolder) {
+  TempDir t;
+  writeFile(t / "etc/abmd.json", R"({"store":"sqlite://data/abm.db","connectors_dir":"conn","max_concurrent_syncs":3,
+    "retry":{"initial":"5s","max":"10m","attempts":2},"sync_timeout":"30m"})");
+  auto c = config::loadDaemonConfig(t / "etc/abmd.json");
+  EXPECT_EQ(c.store_path, (t / "etc/data/abm.db").lexically_normal());
+  EXPECT_EQ(c.connectors_dir, (t / "etc/conn").lexically_normal());
+  EXPECT_EQ(c.max_concurrent_syncs, 3);
+  EXPECT_EQ(c.retry_initial, std::chrono::seconds(5));
+  EXPECT_EQ(c.retry_attempts, 2);
+  EXPECT_EQ(c.sync_timeout, std::chrono::minutes(30));
+}
+
+TEST(DaemonConfig, AbsoluteStoreUrl) {
+  TempDir t;
+  writeFile(t / "abmd.json", R"({"store":"sqlite:///var/lib/abmd/abm.db"})");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").store_path, "/var/lib/abmd/abm.db");
+}
+
+TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
+  TempDir t;
+  struct Case {
+    const char* json;
+    const char* expect;
+  } cases[] = {
+      {R"({"stor":"x"})", "stor: unknown key"},
+      {R"({"store":"postgres://db/abm"})", "store: store URL 'postgres://db/abm': scheme 'postgres' is not supported"},
+      {R"({"max_concurrent_syncs":0})", "max_concurrent_syncs: expected a value from 1 to 64"},
+      {R"({"log_level":"loud"})", "log_level: expected one of debug, info, warn, error"},
+      {R"({"sync_timeout":"soon"})", "sync_timeout: expected a duration"},
+      {R"({"retry":{"initial":"1s","tries":3}})", "retry.tries: unknown key"},
+      {R"([1,2])", "expected a JSON object"},
+  };
+  for (const auto& c : cases) {
+    writeFile(t / "abmd.json", c.json);
+    try {
+      config::loadDaemonConfig(t / "abmd.json");
+      ADD_FAILURE() << "accepted " << c.json;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.expect), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find((t / "abmd.json").string()), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(DaemonConfig, MissingFileSaysHowToPointAtOne) {
+  try {
+    config::loadDaemonConfig("/nonexistent/abmd.json");
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("ABMD_CONFIG"), std::string::npos);
+  }
+}
+
+TEST(DaemonConfig, ConfigPathPrecedence) {
+  ::setenv("ABMD_CONFIG", "/from/env.json", 1);
+  EXPECT_EQ(config::resolveConfigPath("/from/args.json"), "/from/args.json");
+  EXPECT_EQ(config::resolveConfigPath(""), "/from/env.json");
+  ::unsetenv("ABMD_CONFIG");
+  EXPECT_EQ(config::resolveConfigPath(""), "/etc/abmd/abmd.json");
+}

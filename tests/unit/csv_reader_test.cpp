@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+
+#include "csv_reader.hpp"
+#include "test_support.hpp"
+
+using abm::csv::CsvReader;
+using abm::test::TempDir;
+using abm::test::writeFile;
+
+namespace {
+struct Parsed {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::pair<uint64_t, std::string>> errors;
+  std::vector<uint64_t> lines;
+};
+Parsed parseAll(const std::string& content, char delim = ',', uint64_t offset = 0, uint64_t line = 1) {
+  TempDir t;
+  writeFile(t / "f.csv", content);
+  CsvReader r;
+  EXPECT_TRUE(r.open((t / "f.csv").string(), delim, offset, line));
+  Parsed p;
+  std::vector<std::string_view> fields;
+  std::string error;
+  while (true) {
+    auto res = r.next(fields, error);
+    if (res == CsvReader::Result::End) break;
+    if (res == CsvReader::Result::Malformed) {
+      p.errors.emplace_back(r.recordLine(), error);
+      continue;
+    }
+    p.rows.emplace_back(fields.begin(), fields.end());
+    p.lines.push_back(r.recordLine());
+  }
+  return p;
+}
+}  // namespace
+
+TEST(CsvReader, Rfc4180Quoting) {
+  auto p = parseAll("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"multi\nline\"\nplain,,last\n");
+  ASSERT_EQ(p.rows.size(), 3u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"x, y", "say \"hi\"", "multi\nline"}));
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"plain", "", "last"}));
+  EXPECT_EQ(p.lines, (std::vector<uint64_t>{1, 2, 4}));  // the multi-line record starts on line 2
+}
+
+TEST(CsvReader, BomCrlfBlankLinesAndNoFinalNewline) {
+  auto p = parseAll("\xEF\xBB\xBFid,name\r\n1,Acme\r\n\r\n2,\"Globex\"");
+  ASSERT_EQ(p.rows.size(), 3u);
+  EXPECT_EQ(p.rows[0][0], "id");  // BOM stripped
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"1", "Acme"}));
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"2", "Globex"}));
+  EXPECT_EQ(p.lines[2], 4u);
+}
+
+TEST(CsvReader, OtherDelimiter) {
+  auto p = parseAll("a;b\n\"1;2\";3\n", ';');
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"1;2", "3"}));
+}
+
+TEST(CsvReader, MalformedRecordsAreReportedAndSkipped) {
+  auto p = parseAll("a,b\n\"bad\"x,1\ngood,2\n\"never closed,3\n");
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"good", "2"}));
+  ASSERT_EQ(p.errors.size(), 2u);
+  EXPECT_EQ(p.errors[0].first, 2u);
+  EXPECT_NE(p.errors[0].second.find("after a closing quote"), std::string::npos);
+  EXPECT_EQ(p.errors[1].first, 4u);
+  EXPECT_NE(p.errors[1].second.find("never closed"), std::string::npos);
+}
+
+TEST(CsvReader, RecordsAcrossTheReadBufferBoundary) {
+  std::string content = "id,text\n";
+  const std::string big(700000, 'x');  // two such records straddle the 1 MiB read buffer
+  for (int i = 0; i < 4; ++i) content += std::to_string(i) + ",\"" + big + "\n" + big + "\"\n";
+  auto p = parseAll(content);
+  ASSERT_EQ(p.rows.size(), 5u);
+  for (int i = 1; i <= 4; ++i) {
+    EXPECT_EQ(p.rows[i][0], std::to_string(i - 1));
+    EXPECT_EQ(p.rows[i][1].size(), big.size() * 2 + 1);
+  }
+  EXPECT_EQ(p.lines[4], 8u);
+}
+
+TEST(CsvReader, ResumesFromAnOffset) {
+  TempDir t;
+  const std::string content = "h1,h2\n1,a\n\"2\",\"b\nb\"\n3,c\n";
+  writeFile(t / "f.csv", content);
+  CsvReader r;
+  ASSERT_TRUE(r.open((t / "f.csv").string(), ','));
+  std::vector<std::string_view> f;
+  std::string e;
+  r.next(f, e);
+  r.next(f, e);
+  r.next(f, e);  // the record "2" spanning two lines
+  const uint64_t off = r.offset(), line = r.line();
+  EXPECT_EQ(line, 5u);
+  CsvReader resumed;
+  ASSERT_TRUE(resumed.open((t / "f.csv").string(), ',', off, line));
+  ASSERT_EQ(resumed.next(f, e), CsvReader::Result::Record);
+  EXPECT_EQ(f[0], "3");
+  EXPECT_EQ(resumed.recordLine(), 5u);
+  EXPECT_EQ(resumed.next(f, e), CsvReader::Result::End);
+}

@@ -1,0 +1,56 @@
+#include <gtest/gtest.h>
+
+#include "config/connector_config.hpp"
+#include "config/secrets.hpp"
+#include "test_support.hpp"
+
+using namespace abm;
+using nlohmann::json;
+
+TEST(Secrets, ResolvesEnvAndFileReferences) {
+  test::TempDir t;
+  test::writeFile(t / "secret.txt", "s3cr3t-from-file\n");
+  ::setenv("ABMD_TEST_TOKEN", "s3cr3t-from-env", 1);
+  json v = {{"token", "${env:ABMD_TEST_TOKEN}"}, {"key", "${file:" + (t / "secret.txt").string() + "}"}, {"plain", "x"}};
+  std::set<std::string> paths;
+  std::vector<std::string> errors;
+  config::resolveSecrets(v, "settings", paths, errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(v["token"], "s3cr3t-from-env");
+  EXPECT_EQ(v["key"], "s3cr3t-from-file");  // trailing newline trimmed
+  EXPECT_EQ(paths, (std::set<std::string>{"settings.token", "settings.key"}));
+}
+
+TEST(Secrets, MissingReferenceIsAnErrorNamingTheKey) {
+  ::unsetenv("ABMD_TEST_MISSING");
+  json v = {{"auth", {{"token", "${env:ABMD_TEST_MISSING}"}}}, {"k", "${file:/nonexistent/key}"}, {"x", "${vault:a}"}};
+  std::set<std::string> paths;
+  std::vector<std::string> errors;
+  config::resolveSecrets(v, "settings", paths, errors);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0], "settings.auth.token: environment variable ABMD_TEST_MISSING is not set");
+  EXPECT_EQ(errors[1], "settings.k: secret file /nonexistent/key cannot be read");
+  EXPECT_NE(errors[2].find("settings.x:"), std::string::npos);
+}
+
+TEST(Secrets, RedactedViewHidesLiteralSecretsAndResolvedValues) {
+  test::TempDir t;
+  ::setenv("ABMD_TEST_TOKEN2", "resolved-value-xyz", 1);
+  test::writeFile(t / "c.json", R"({"name":"c","plugin":"p","schedule":"every 1h",
+     "settings":{"token":"literal-secret-abc","other":"${env:ABMD_TEST_TOKEN2}","path":"/d"}})");
+  std::vector<std::string> errors;
+  auto c = config::loadConnectorFile(t / "c.json", errors);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->settings["other"], "resolved-value-xyz");
+  std::vector<config::OptionSpec> specs(3);
+  specs[0].name = "token";
+  specs[0].secret = true;
+  specs[1].name = "other";
+  specs[2].name = "path";
+  const std::string shown = config::redactedView(*c, specs).dump();
+  EXPECT_EQ(shown.find("literal-secret-abc"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("resolved-value-xyz"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("<redacted>"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("${env:ABMD_TEST_TOKEN2}"), std::string::npos) << "references are shown: " << shown;
+  EXPECT_NE(shown.find("/d"), std::string::npos);
+}

@@ -1,0 +1,192 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pipeline/store_writer.hpp"
+#include "store/migrations.hpp"
+#include "test_support.hpp"
+
+using namespace abm;
+using namespace abm::pipeline;
+using test::queryInt;
+using test::queryText;
+
+namespace {
+
+class StoreWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = tmp_ / "abm.db";
+    auto db = store::Database::open(path_.string());
+    ASSERT_TRUE(db) << db.error();
+    db_ = std::make_unique<store::Database>(std::move(*db));
+    ASSERT_TRUE(store::applyMigrations(*db_, test::sourceDir() / "schema"));
+  }
+
+  // Writes one record of `entity` for `source` in its own transaction.
+  void write(const std::string& source, Entity e, const std::string& data) {
+    StoreWriter w(*db_, source, free_mail_);
+    ASSERT_TRUE(w.prepare());
+    ASSERT_TRUE(w.begin());
+    writeIn(w, e, data);
+    ASSERT_TRUE(w.resolvePendingLinks());
+    ASSERT_TRUE(w.commit());
+  }
+  void writeIn(StoreWriter& w, Entity e, const std::string& data) {
+    line_ = R"({"type":"RECORD","record":{"stream":"s","data":)" + data + "}}";  // rows point into it
+    ASSERT_TRUE(parser_.parse(line_)) << parser_.error;
+    std::string error;
+    ASSERT_TRUE(validateRecord(e, parser_.record.fields, row_, error)) << error;
+    auto s = w.write(row_);
+    ASSERT_TRUE(s) << s.message();
+  }
+  int64_t count(const std::string& sql) { return queryInt(path_, sql); }
+
+  test::TempDir tmp_;
+  std::filesystem::path path_;
+  std::unique_ptr<store::Database> db_;
+  FreeMailDomains free_mail_ = FreeMailDomains::fromList({"gmail.com"});
+  std::string line_;
+  worker::MessageParser parser_;
+  Row row_;
+};
+
+TEST_F(StoreWriterTest, UpsertsAreIdempotent) {
+  for (int i = 0; i < 2; ++i) {
+    write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+    write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1","email":"jo@acme.com"})");
+    write("crm", Entity::Campaigns, R"({"external_id":"k1","name":"Q1","channel":"email"})");
+    write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","amount":100,"created_at":"2024-01-01"})");
+    write("crm", Entity::Touchpoints, R"({"external_id":"t1","contact_external_id":"c1","campaign_external_id":"k1",
+        "channel":"email","activity":"email_open","occurred_at":"2024-01-02"})");
+    write("crm", Entity::AdSpend, R"({"campaign_external_id":"k1","date":"2024-01-02","cost":"10.5"})");
+  }
+  for (const char* t : {"accounts", "account_identities", "contacts", "campaigns", "opportunities", "touchpoints", "ad_spend"})
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM ") + t), 1) << t;
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id = 1 AND contact_id = 1 AND campaign_id = 1"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM ad_spend WHERE campaign_id = 1 AND cost = 10.5"), 1);
+  // A changed value updates the row in place.
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","amount":250,"created_at":"2024-01-01","is_won":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM opportunities WHERE amount = 250 AND is_won = 1 AND is_closed = 1"), 1);
+}
+
+TEST_F(StoreWriterTest, SameDomainFromTwoSourcesIsOneAccount) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com","is_target":true})");
+  write("ads", Entity::Accounts, R"({"external_id":"X-9","domain":"https://www.ACME.com/","industry":"Software"})");
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM account_identities WHERE account_id = 1"), 2);
+  EXPECT_EQ(queryText(path_, "SELECT name || '|' || industry || '|' || is_target FROM accounts"), "Acme|Software|1");
+}
+
+TEST_F(StoreWriterTest, ContactsTieByEmailDomainButNotFreeMail) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"g","name":"Google Mail","domain":"gmail.com"})");
+  write("web", Entity::Contacts, R"({"external_id":"c1","email":"jo@acme.com"})");
+  write("web", Entity::Contacts, R"({"external_id":"c2","email":"jo.private@gmail.com"})");
+  EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c1'"), 1);
+  EXPECT_EQ(queryText(path_, "SELECT coalesce(account_id, 'null') FROM contacts WHERE external_id = 'c2'"), "null");
+}
+
+TEST_F(StoreWriterTest, ExplicitReferenceWinsOverEmailDomain) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a2","name":"Parent","domain":"parent.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a2","email":"jo@acme.com"})");
+  EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c1'"), 2);
+}
+
+TEST_F(StoreWriterTest, RecordsArrivingBeforeTheirAccountAreTiedLater) {
+  write("web", Entity::Touchpoints, R"({"external_id":"t1","account_domain":"acme.com","channel":"web",
+      "activity":"page_view","occurred_at":"2024-01-02"})");
+  write("mail", Entity::Touchpoints, R"({"external_id":"t2","contact_external_id":"c1","channel":"email",
+      "activity":"email_click","occurred_at":"2024-01-02"})");
+  write("mail", Entity::Contacts, R"({"external_id":"c9","account_external_id":"a1","email":"x@other.org"})");
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id IS NULL"), 2);
+  EXPECT_GT(count("SELECT count(*) FROM pending_links"), 0);
+
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  EXPECT_EQ(count("SELECT account_id FROM touchpoints WHERE external_id = 't1'"), 1);
+  // The contact c1 of source "mail" arrives with an account reference of its own source.
+  write("mail", Entity::Accounts, R"({"external_id":"a1","domain":"acme.com"})");
+  write("mail", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1","email":"jo@acme.com"})");
+  EXPECT_EQ(count("SELECT contact_id FROM touchpoints WHERE external_id = 't2'"),
+            count("SELECT contact_id FROM contacts WHERE external_id = 'c1'"));
+  EXPECT_EQ(count("SELECT account_id FROM touchpoints WHERE external_id = 't2'"), 1);
+  EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c9'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+}
+
+TEST_F(StoreWriterTest, AdSpendBeforeItsCampaign) {
+  write("ads", Entity::AdSpend, R"({"campaign_external_id":"k1","date":"2024-01-02","impressions":10})");
+  EXPECT_EQ(queryText(path_, "SELECT coalesce(campaign_id, 'null') FROM ad_spend"), "null");
+  write("ads", Entity::Campaigns, R"({"external_id":"k1","name":"Q1","channel":"ads"})");
+  EXPECT_EQ(count("SELECT campaign_id FROM ad_spend"), 1);
+}
+
+TEST_F(StoreWriterTest, StateAndRecordsCommitTogetherOrNotAtAll) {
+  {
+    StoreWriter w(*db_, "crm", free_mail_);
+    ASSERT_TRUE(w.prepare());
+    ASSERT_TRUE(w.begin());
+    writeIn(w, Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+    ASSERT_TRUE(w.saveState("accounts", R"({"cursor":1})"));
+    w.rollback();
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM sync_state"), 0);
+
+  // A process that dies mid-transaction leaves neither its records nor its state behind.
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    auto db = store::Database::open(path_.string());
+    StoreWriter w(*db, "crm", free_mail_);
+    if (!w.prepare() || !w.begin()) ::_exit(3);
+    worker::MessageParser p;
+    Row r;
+    std::string err;
+    for (int i = 0; i < 1000; ++i) {
+      const std::string line = R"({"type":"RECORD","record":{"stream":"s","data":{"external_id":"a)" +
+                               std::to_string(i) + R"(","name":"N"}}})";
+      p.parse(line);
+      validateRecord(Entity::Accounts, p.record.fields, r, err);
+      if (!w.write(r)) ::_exit(4);
+    }
+    w.saveState("accounts", R"({"cursor":1000})");
+    std::abort();
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child should have crashed, exit " << WEXITSTATUS(status);
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM sync_state"), 0);
+
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  writeIn(w, Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+  ASSERT_TRUE(w.saveState("accounts", R"({"cursor":1})"));
+  ASSERT_TRUE(w.commit());
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 1);
+  EXPECT_EQ(queryText(path_, "SELECT state FROM sync_state WHERE connector = 'crm'"), R"({"cursor":1})");
+}
+
+TEST_F(StoreWriterTest, CacheNoticesWritesFromAnotherConnection) {
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  writeIn(w, Entity::Touchpoints, R"({"external_id":"t0","account_domain":"acme.com","channel":"web","activity":"page_view","occurred_at":"2024-01-01"})");
+  ASSERT_TRUE(w.commit());  // the cache now believes acme.com has no account
+  {
+    auto other = store::Database::open(path_.string());
+    StoreWriter o(*other, "crm2", free_mail_);
+    ASSERT_TRUE(o.prepare());
+    ASSERT_TRUE(o.begin());
+    writeIn(o, Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+    ASSERT_TRUE(o.commit());
+  }
+  ASSERT_TRUE(w.begin());
+  writeIn(w, Entity::Touchpoints, R"({"external_id":"t1","account_domain":"acme.com","channel":"web","activity":"page_view","occurred_at":"2024-01-01"})");
+  ASSERT_TRUE(w.commit());
+  EXPECT_EQ(count("SELECT account_id FROM touchpoints WHERE external_id = 't1'"), 1);
+}
+
+}  // namespace
