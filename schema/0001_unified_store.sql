@@ -1,6 +1,7 @@
 -- The unified account/touchpoint store: the public contract other tools read (docs/store.md).
 -- Timestamps are ISO-8601 UTC text, booleans 0/1, money REAL. Every source record is keyed by
 -- (source, external_id); re-syncing a record updates its row in place.
+-- CHECKs are written as OR chains: an IN list costs SQLite an ephemeral index on every insert.
 
 CREATE TABLE accounts (
   account_id     INTEGER PRIMARY KEY,
@@ -10,7 +11,7 @@ CREATE TABLE accounts (
   employee_count INTEGER,
   annual_revenue REAL,
   country        TEXT,
-  is_target      INTEGER NOT NULL DEFAULT 0 CHECK (is_target IN (0, 1)),
+  is_target      INTEGER NOT NULL DEFAULT 0 CHECK (is_target = 0 OR is_target = 1),
   tier           TEXT,
   created_at     TEXT NOT NULL,
   updated_at     TEXT NOT NULL
@@ -50,12 +51,12 @@ CREATE TABLE opportunities (
   external_id    TEXT NOT NULL,
   name           TEXT,
   stage          TEXT,
-  type           TEXT CHECK (type IN ('new_business', 'expansion', 'renewal')),
+  type           TEXT CHECK (type = 'new_business' OR type = 'expansion' OR type = 'renewal'),
   amount         REAL,
   currency       TEXT,
   probability    REAL,
-  is_closed      INTEGER NOT NULL DEFAULT 0 CHECK (is_closed IN (0, 1)),
-  is_won         INTEGER NOT NULL DEFAULT 0 CHECK (is_won IN (0, 1)),
+  is_closed      INTEGER NOT NULL DEFAULT 0 CHECK (is_closed = 0 OR is_closed = 1),
+  is_won         INTEGER NOT NULL DEFAULT 0 CHECK (is_won = 0 OR is_won = 1),
   created_at     TEXT NOT NULL,
   closed_at      TEXT,
   updated_at     TEXT NOT NULL,
@@ -68,7 +69,7 @@ CREATE TABLE campaigns (
   source      TEXT NOT NULL,
   external_id TEXT NOT NULL,
   name        TEXT,
-  channel     TEXT CHECK (channel IN ('email', 'ads', 'web', 'social', 'event', 'sales', 'other')),
+  channel     TEXT CHECK (channel = 'email' OR channel = 'ads' OR channel = 'web' OR channel = 'social' OR channel = 'event' OR channel = 'sales' OR channel = 'other'),
   started_at  TEXT,
   ended_at    TEXT,
   UNIQUE (source, external_id)
@@ -81,7 +82,7 @@ CREATE TABLE touchpoints (
   campaign_id   INTEGER,
   source        TEXT NOT NULL,
   external_id   TEXT NOT NULL,
-  channel       TEXT NOT NULL CHECK (channel IN ('email', 'ads', 'web', 'social', 'event', 'sales', 'other')),
+  channel       TEXT NOT NULL CHECK (channel = 'email' OR channel = 'ads' OR channel = 'web' OR channel = 'social' OR channel = 'event' OR channel = 'sales' OR channel = 'other'),
   activity      TEXT NOT NULL,
   occurred_at   TEXT NOT NULL,
   quantity      REAL NOT NULL DEFAULT 1,
@@ -117,7 +118,7 @@ CREATE TABLE sync_runs (
   connector    TEXT NOT NULL,
   started_at   TEXT NOT NULL,
   finished_at  TEXT,
-  status       TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'retry', 'interrupted', 'rate_limited')),
+  status       TEXT NOT NULL CHECK (status = 'running' OR status = 'succeeded' OR status = 'failed' OR status = 'retry' OR status = 'interrupted' OR status = 'rate_limited'),
   records      INTEGER NOT NULL DEFAULT 0,
   rejected     INTEGER NOT NULL DEFAULT 0,
   full_refresh INTEGER NOT NULL DEFAULT 0,

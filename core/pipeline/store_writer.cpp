@@ -73,7 +73,8 @@ Status StoreWriter::prepare() {
        " coalesce(?10, '{}')) ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
        " contact_id = excluded.contact_id, campaign_id = excluded.campaign_id, channel = excluded.channel,"
        " activity = excluded.activity, occurred_at = excluded.occurred_at, quantity = excluded.quantity,"
-       " properties = excluded.properties RETURNING touchpoint_id"},
+       " properties = excluded.properties"},
+      {&touchpoint_id_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"},
       {&ad_spend_upsert_,
        "INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)"
        " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0), ?8)"
@@ -268,8 +269,15 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   bindValue(st, 8, r[OccurredAt]);
   bindValue(st, 9, r[Quantity]);
   bindValue(st, 10, r[Properties]);
+  if (auto s = st.run(); !s) return Status::error("cannot write touchpoint: " + s.message());
+  const bool needs_links = (!contact && (!r[ContactExternalId].isNull() || !r[Email].isNull())) || !account ||
+                           (!campaign && !r[CampaignExternalId].isNull());
+  if (!needs_links) return Status::ok();
+  // RETURNING would cost an ephemeral table on every upsert; the id is only needed here, rarely.
+  touchpoint_id_.bindStatic(1, source_);
+  bindValue(touchpoint_id_, 2, r[ExternalId]);
   int64_t id;
-  if (auto s = stepForId(st, id, "touchpoint"); !s) return s;
+  if (auto s = stepForId(touchpoint_id_, id, "touchpoint"); !s) return s;
 
   Status s;
   if (!contact && !r[ContactExternalId].isNull())

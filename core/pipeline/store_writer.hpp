@@ -52,7 +52,7 @@ class StoreWriter {
   bool in_tx_ = false;
   std::string now_;
   store::Statement account_insert_, account_update_, identity_upsert_, contact_upsert_, opportunity_upsert_,
-      campaign_upsert_, touchpoint_upsert_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_;
+      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_;
 };
 
 }  // namespace abm::pipeline

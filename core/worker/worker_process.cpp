@@ -90,7 +90,7 @@ Result<WorkerProcess> WorkerProcess::spawn(const std::string& worker, const std:
 WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
     : pid_(o.pid_), out_fd_(o.out_fd_), err_fd_(o.err_fd_), limits_(o.limits_), on_stderr_(std::move(o.on_stderr_)),
       deadline_(o.deadline_), stop_deadline_(o.stop_deadline_), next_rss_check_(o.next_rss_check_),
-      stop_sent_(o.stop_sent_), buf_(std::move(o.buf_)), pos_(o.pos_), err_buf_(std::move(o.err_buf_)),
+      stop_sent_(o.stop_sent_), buf_(std::move(o.buf_)), pos_(o.pos_), len_(o.len_), err_buf_(std::move(o.err_buf_)),
       limit_hit_(o.limit_hit_), peak_rss_mb_(o.peak_rss_mb_), reaped_(o.reaped_), exit_(o.exit_) {
   o.pid_ = -1;
   o.out_fd_ = o.err_fd_ = -1;
@@ -167,24 +167,21 @@ bool WorkerProcess::fill() {
     if (rc <= 0) continue;
     if (nfds == 2 && (fds[1].revents & (POLLIN | POLLHUP))) drainStderr();
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      // Keep the unread tail at the front, then read into the free space behind it.
       if (pos_ > 0) {
-        buf_.erase(0, pos_);
+        std::memmove(buf_.data(), buf_.data() + pos_, len_ - pos_);
+        len_ -= pos_;
         pos_ = 0;
       }
-      const size_t old = buf_.size();
-      buf_.resize(old + (1 << 18));
-      const ssize_t n = ::read(out_fd_, buf_.data() + old, 1 << 18);
-      if (n < 0 && errno == EINTR) {
-        buf_.resize(old);
-        continue;
-      }
+      if (buf_.size() - len_ < kReadChunk) buf_.resize(std::max(buf_.size() * 2, len_ + kReadChunk));
+      const ssize_t n = ::read(out_fd_, buf_.data() + len_, buf_.size() - len_);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        buf_.resize(old);
         // Let the stderr pipe finish so the plugin's last words reach the log.
         while (err_fd_ >= 0) drainStderr();
         return false;
       }
-      buf_.resize(old + static_cast<size_t>(n));
+      len_ += static_cast<size_t>(n);
       return true;
     }
   }
@@ -192,17 +189,18 @@ bool WorkerProcess::fill() {
 
 WorkerProcess::Read WorkerProcess::next(std::string_view& line) {
   while (true) {
-    const size_t nl = buf_.find('\n', pos_);
-    if (nl != std::string::npos) {
-      line = std::string_view(buf_.data() + pos_, nl - pos_);
-      pos_ = nl + 1;
+    const char* start = buf_.data() + pos_;
+    if (const void* nl = std::memchr(start, '\n', len_ - pos_)) {
+      const size_t n = static_cast<size_t>(static_cast<const char*>(nl) - start);
+      line = std::string_view(start, n);
+      pos_ += n + 1;
       return Read::Line;
     }
     if (!fill()) {
       if (limit_hit_ != Read::Eof) return limit_hit_;
-      if (pos_ < buf_.size()) {  // a last line without '\n'
-        line = std::string_view(buf_.data() + pos_, buf_.size() - pos_);
-        pos_ = buf_.size();
+      if (pos_ < len_) {  // a last line without '\n'
+        line = std::string_view(buf_.data() + pos_, len_ - pos_);
+        pos_ = len_;
         return Read::Line;
       }
       return Read::Eof;

@@ -64,8 +64,10 @@ class WorkerProcess {
   std::chrono::steady_clock::time_point stop_deadline_;
   std::chrono::steady_clock::time_point next_rss_check_;
   bool stop_sent_ = false;
-  std::string buf_;
+  static constexpr size_t kReadChunk = 1 << 18;
+  std::vector<char> buf_;  // bytes [pos_, len_) are read but not yet handed out
   size_t pos_ = 0;
+  size_t len_ = 0;
   std::string err_buf_;
   Read limit_hit_ = Read::Eof;
   size_t peak_rss_mb_ = 0;
