@@ -56,7 +56,7 @@ void Scheduler::scheduleFirst(const SlotPtr& s) {
   if (sched.isInterval()) {
     if (auto db = store::Database::open(setup_.daemon.store_path.string())) {
       if (auto last = store::lastRun(*db, s->connector.name); last && last->status == "succeeded") {
-        if (auto t = parseTimestamp(last->started_at))
+        if (auto t = parseTimestamp(last->finished_at))
           when = std::max(when, SysClock::time_point(std::chrono::seconds(*t)) + sched.interval());
       }
     }
