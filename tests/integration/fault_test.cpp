@@ -25,6 +25,13 @@ std::string runStatus(const Workspace& ws, const std::string& connector) {
                                    "' ORDER BY run_id DESC LIMIT 1");
 }
 
+// Starts abmd on the workspace and waits for the first run of `connector` to succeed.
+std::unique_ptr<Child> startDaemon(const Workspace& ws, const std::string& connector) {
+  auto d = std::make_unique<Child>(std::vector<std::string>{kAbmd, "-c", ws.config().string()}, ws.dir.path());
+  EXPECT_TRUE(waitFor([&] { return runStatus(ws, connector) == "succeeded"; }, 30s)) << d->err();
+  return d;
+}
+
 TEST(FaultWall, MisbehavingPluginsFailAloneAndTheDaemonCarriesOn) {
   Workspace ws;
   ws.writeConfig(R"(, "max_concurrent_syncs": 3, "retry": {"attempts": 0})", true);
@@ -148,31 +155,29 @@ TEST(Daemon, SecondDaemonOnTheSameStoreIsRefused) {
   Workspace ws;
   ws.writeConfig("", true);
   ws.addConnector("kit", "testkit", R"({"records": 5})");
-  Child first({kAbmd, "-c", ws.config().string()}, ws.dir.path());
-  ASSERT_TRUE(waitFor([&] { return runStatus(ws, "kit") == "succeeded"; }, 30s)) << first.err();
+  auto first = startDaemon(ws, "kit");
   auto second = run({kAbmd, "-c", ws.config().string()});
   EXPECT_EQ(second.exit_code, 1);
-  EXPECT_NE(second.err.find("is in use by abmd pid " + std::to_string(first.pid())), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("is in use by abmd pid " + std::to_string(first->pid())), std::string::npos) << second.err;
   auto sync = run({kCtl, "-c", ws.config().string(), "sync", "kit"});
   EXPECT_EQ(sync.exit_code, 1);
   EXPECT_NE(sync.err.find("in use by abmd"), std::string::npos) << sync.err;
-  first.signal(SIGTERM);
-  EXPECT_EQ(first.wait(30s), 0);
+  first->signal(SIGTERM);
+  EXPECT_EQ(first->wait(30s), 0);
 }
 
 TEST(Daemon, SighupPicksUpANewConnector) {
   Workspace ws;
   ws.writeConfig("", true);
   ws.addConnector("first", "testkit", R"({"records": 5})");
-  Child d({kAbmd, "-c", ws.config().string()}, ws.dir.path());
-  ASSERT_TRUE(waitFor([&] { return runStatus(ws, "first") == "succeeded"; }, 30s)) << d.err();
+  auto d = startDaemon(ws, "first");
   ws.addConnector("second", "testkit", R"({"records": 7, "domain": "second.example"})");
-  d.signal(SIGHUP);
-  ASSERT_TRUE(waitFor([&] { return runStatus(ws, "second") == "succeeded"; }, 30s)) << d.err();
+  d->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return runStatus(ws, "second") == "succeeded"; }, 30s)) << d->err();
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints WHERE source = 'second'"), 7);
-  EXPECT_NE(d.err().find("reloaded: 2 connectors enabled"), std::string::npos) << d.err();
-  d.signal(SIGTERM);
-  EXPECT_EQ(d.wait(30s), 0);
+  EXPECT_NE(d->err().find("reloaded: 2 connectors enabled"), std::string::npos) << d->err();
+  d->signal(SIGTERM);
+  EXPECT_EQ(d->wait(30s), 0);
 }
 
 TEST(Daemon, FailedSyncsAreRetriedWithBackoff) {
@@ -187,6 +192,24 @@ TEST(Daemon, FailedSyncsAreRetriedWithBackoff) {
   EXPECT_NE(d.err().find("vendor answered 503"), std::string::npos);
   d.signal(SIGTERM);
   EXPECT_EQ(d.wait(30s), 0);
+}
+
+// Runs two 2-second syncs with --once and says whether their runs overlapped in time.
+bool runsOverlap(int max_concurrent) {
+  Workspace ws;
+  ws.writeConfig(", \"max_concurrent_syncs\": " + std::to_string(max_concurrent), true);
+  ws.addConnector("a", "testkit", R"({"records": 100, "delay_ms": 20})");
+  ws.addConnector("b", "testkit", R"({"records": 100, "delay_ms": 20, "domain": "b.example"})");
+  auto r = run({kAbmd, "-c", ws.config().string(), "--once"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status = 'succeeded'"), 2);
+  return queryInt(ws.store(), "SELECT count(*) FROM sync_runs x JOIN sync_runs y ON x.run_id < y.run_id"
+                              " WHERE y.started_at < x.finished_at") > 0;
+}
+
+TEST(Daemon, RunsAtMostMaxConcurrentSyncsAtOnce) {
+  EXPECT_FALSE(runsOverlap(1));
+  EXPECT_TRUE(runsOverlap(2));
 }
 
 TEST(Daemon, LogsAreOneJsonObjectPerLine) {

@@ -235,6 +235,36 @@ TEST(Examples, EveryExampleConnectorValidates) {
   EXPECT_EQ(r.out.find(" 0 connector(s)"), std::string::npos) << r.out;
 }
 
+TEST(DemoData, SameSeedSameBytes) {
+  TempDir t;
+  const std::string gen = (binDir() / "abm-demo-gen").string();
+  ASSERT_EQ(run({gen, (t / "a").string(), "--accounts", "50", "--touchpoints", "2000"}).exit_code, 0);
+  ASSERT_EQ(run({gen, (t / "b").string(), "--accounts", "50", "--touchpoints", "2000"}).exit_code, 0);
+  ASSERT_EQ(run({gen, (t / "c").string(), "--accounts", "50", "--touchpoints", "2000", "--seed", "7"}).exit_code, 0);
+  for (const char* f : {"accounts.csv", "contacts.csv", "opportunities.csv", "campaigns.csv", "touchpoints.csv",
+                        "ad_spend.csv"}) {
+    EXPECT_EQ(readFile(t / "a" / f), readFile(t / "b" / f)) << f;
+    EXPECT_GT(readFile(t / "a" / f).size(), 100u) << f;
+  }
+  EXPECT_NE(readFile(t / "a/touchpoints.csv"), readFile(t / "c/touchpoints.csv"));
+}
+
+TEST(Progress, ShownOnATerminalAndQuietOtherwise) {
+  Workspace ws;
+  ws.writeConfig("", true);
+  ws.addConnector("slow", "testkit", R"({"records": 150, "delay_ms": 10})");
+  // script(1) gives abmctl a pseudo-terminal.
+  auto tty = run({"/usr/bin/script", "-qfec", kCtl + " -c " + ws.config().string() + " sync slow", "/dev/null"});
+  ASSERT_EQ(tty.exit_code, 0) << tty.out;
+  EXPECT_NE(tty.out.find("records"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("checkpoints"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find('\r'), std::string::npos) << "redrawn in place";
+  auto piped = run({kCtl, "-c", ws.config().string(), "sync", "slow", "--full-refresh"});
+  ASSERT_EQ(piped.exit_code, 0);
+  EXPECT_EQ(piped.err.find('\r'), std::string::npos) << piped.err;
+  EXPECT_EQ(piped.err.find("checkpoints"), std::string::npos) << piped.err;
+}
+
 TEST(Help, BothBinariesExplainThemselves) {
   auto ctl = run({kCtl, "--help"});
   EXPECT_EQ(ctl.exit_code, 0);
