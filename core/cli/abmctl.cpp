@@ -12,6 +12,7 @@
 #include "cli/setup.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
+#include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
 #include "store/run_log.hpp"
 #include "store/store_lock.hpp"
@@ -39,6 +40,8 @@ Commands:
   runs [NAME] [--limit N]     recent runs (default 20)
   state show NAME             the saved checkpoints of NAME
   state reset NAME [STREAM]   forget checkpoints so the next sync starts over
+  metrics run [--as-of TS]    compute attribution, engagement, stages and the funnel
+                              (as of TS, an ISO-8601 time; default now)
   report [--top N]            what the store holds and the most engaged accounts
 
 Options:
@@ -276,6 +279,32 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::string& as_of_text) {
+  if (args.size() != 1 || args[0] != "run") return usageError("metrics takes 'run [--as-of TIMESTAMP]'");
+  int64_t as_of = nowEpochSeconds();
+  if (!as_of_text.empty()) {
+    auto t = parseTimestamp(as_of_text);
+    if (!t) return usageError("--as-of '" + as_of_text + "' is not an ISO-8601 time like 2026-10-31T00:00:00Z");
+    as_of = *t;
+  }
+  auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl metrics");
+  if (!lock) {
+    std::cerr << "abmctl: " << lock.error() << "\n";
+    return 1;
+  }
+  if (auto db = openStore(s.daemon); !db) {
+    std::cerr << "abmctl: " << db.error() << "\n";
+    return 1;
+  }
+  auto out = metrics::runMetrics(s.daemon.store_path.string(), s.daemon.metrics, as_of);
+  if (!out) {
+    std::cerr << "abmctl: " << out.error() << "\n";
+    return 1;
+  }
+  std::cout << out->describe() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int runAbmctl(int argc, char** argv) {
@@ -306,9 +335,11 @@ int runAbmctl(int argc, char** argv) {
 
   bool full_refresh = false;
   int limit = 20, top = 10;
+  std::string as_of;
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
+    else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
     else if ((args[i] == "--limit" || args[i] == "--top") && i + 1 < args.size()) {
       try {
         (args[i] == "--limit" ? limit : top) = std::stoi(args[i + 1]);
@@ -321,7 +352,8 @@ int runAbmctl(int argc, char** argv) {
   }
 
   static const std::vector<std::string> kCommands = {"validate", "config", "plugins", "check",  "discover", "sync",
-                                                     "status",   "runs",   "state",   "report"};
+                                                     "status",   "runs",   "state",   "report",
+                                                     "metrics"};
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
 
@@ -341,6 +373,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "status") return cmdStatus(setup);
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
   if (cmd == "state") return cmdState(setup, positional);
+  if (cmd == "metrics") return cmdMetrics(setup, positional, as_of);
   // report
   auto db = openStore(setup.daemon);
   if (!db) {

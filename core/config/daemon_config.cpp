@@ -116,6 +116,7 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
       else fail(file, "retry." + k, "unknown key (expected initial, max, attempts)");
     }
   }
+  if (j.contains("metrics")) c.metrics = metrics::parseMetricsSettings(j["metrics"], file.string());
   if (j.contains("identity")) {
     const auto& id = j["identity"];
     if (!id.is_object()) fail(file, "identity", "expected an object {free_mail_file, free_mail_allow}");

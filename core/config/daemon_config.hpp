@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "log/logger.hpp"
+#include "metrics/metrics_settings.hpp"
 
 namespace abm::config {
 
@@ -31,6 +32,7 @@ struct DaemonConfig {
   int retry_attempts = 5;
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
   size_t batch_records = 50000;
+  metrics::MetricsSettings metrics;
 };
 
 // The config path to use: explicit argument, else $ABMD_CONFIG, else /etc/abmd/abmd.json.

@@ -6,6 +6,7 @@
 
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
+#include "metrics/metrics_stage.hpp"
 #include "scheduler/backoff.hpp"
 #include "store/run_log.hpp"
 
@@ -20,6 +21,7 @@ Scheduler::Scheduler(std::filesystem::path config_file, cli::Setup setup)
 Scheduler::~Scheduler() {
   for (auto& [slot, t] : threads_)
     if (t.joinable()) t.join();
+  if (metrics_thread_.joinable()) metrics_thread_.join();
 }
 
 int Scheduler::run(bool once) {
@@ -35,6 +37,7 @@ int Scheduler::run(bool once) {
   for (auto& [slot, t] : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  if (metrics_thread_.joinable()) metrics_thread_.join();
   log::info("abmd stopped");
   return once_ && once_failures_ > 0 ? 1 : 0;
 }
@@ -85,7 +88,7 @@ void Scheduler::enqueue(const SlotPtr& s) {
 }
 
 void Scheduler::startReady() {
-  while (!stopping_ && running_ < setup_.daemon.max_concurrent_syncs && !ready_.empty()) {
+  while (!stopping_ && !metrics_running_ && running_ < setup_.daemon.max_concurrent_syncs && !ready_.empty()) {
     SlotPtr s = ready_.front();
     ready_.pop_front();
     s->queued = false;
@@ -116,6 +119,7 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
     it->second.join();
     threads_.erase(it);
   }
+  if (out.status == pipeline::RunStatus::Succeeded && setup_.daemon.metrics.run_after_sync) metrics_due_ = true;
   if (once_) {
     if (out.status != pipeline::RunStatus::Succeeded) ++once_failures_;
   } else if (!stopping_ && !s->retired) {
@@ -205,8 +209,26 @@ void Scheduler::waitSignals() {
   });
 }
 
+// After a sync cycle (no sync running or waiting), the metrics stage recomputes from the store.
+void Scheduler::maybeRunMetrics() {
+  if (!metrics_due_ || metrics_running_ || running_ > 0 || !ready_.empty() || stopping_) return;
+  metrics_due_ = false;
+  metrics_running_ = true;
+  if (metrics_thread_.joinable()) metrics_thread_.join();
+  metrics_thread_ = std::thread([this] {
+    auto out = metrics::runMetrics(setup_.daemon.store_path.string(), setup_.daemon.metrics, nowEpochSeconds());
+    if (out) log::info(out->describe());
+    else log::error(out.error());
+    asio::post(io_, [this] {
+      metrics_running_ = false;
+      startReady();
+    });
+  });
+}
+
 void Scheduler::maybeExit() {
-  const bool idle = running_ == 0 && ready_.empty();
+  maybeRunMetrics();
+  const bool idle = running_ == 0 && ready_.empty() && !metrics_running_;
   if (idle && (stopping_ || once_)) {
     signals_.cancel();
     for (auto& [name, s] : slots_) s->timer->cancel();

@@ -48,6 +48,7 @@ class Scheduler {
   void beginShutdown(int signal);
   void waitSignals();
   void maybeExit();
+  void maybeRunMetrics();
 
   std::filesystem::path config_file_;
   cli::Setup setup_;
@@ -59,6 +60,9 @@ class Scheduler {
   int running_ = 0;
   std::atomic<bool> stopping_{false};
   bool once_ = false;
+  bool metrics_due_ = false;      // a sync succeeded since the last metrics run
+  bool metrics_running_ = false;  // syncs wait while the metrics stage writes
+  std::thread metrics_thread_;
   int once_failures_ = 0;
 };
 

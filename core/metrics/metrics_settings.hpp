@@ -1,0 +1,41 @@
+// The metrics stage's settings: the "metrics" object of the daemon config, defaults as documented
+// in docs/metrics.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <map>
+#include <string>
+
+namespace abm::metrics {
+
+struct MetricsSettings {
+  // Attribution
+  int lookback_days = 365;
+  double time_decay_half_life_days = 7;
+  int markov_order = 1;
+  std::array<bool, 13> attributable{};  // indexed like sdk::kActivities
+  // Engagement
+  double engagement_half_life_days = 30;
+  int engagement_window_days = 90;
+  std::array<double, 13> activity_weights{};
+  std::map<std::string, double> role_multipliers;  // buying_role -> multiplier (default 1)
+  // Stages
+  double mqa_score = 60;
+  double mqa_score_with_contacts = 30;
+  int mqa_min_contacts = 3;
+  double engaged_score = 15;
+  bool run_after_sync = true;
+
+  MetricsSettings();
+};
+
+// Reads the "metrics" object; throws ConfigError naming `file` and the key on a bad value.
+MetricsSettings parseMetricsSettings(const nlohmann::json& j, const std::string& file);
+
+// Index of an activity name in sdk::kActivities, or -1.
+int activityIndex(std::string_view activity);
+int channelIndex(std::string_view channel);
+
+}  // namespace abm::metrics

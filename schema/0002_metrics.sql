@@ -1,0 +1,124 @@
+-- The metrics stage's outputs (docs/metrics.md). Every table is rewritten by each metrics run from
+-- the store and as_of; readers see one run's results at a time (one transaction).
+
+-- Touchpoints of an account in time order: the metrics stage reads them this way.
+CREATE INDEX touchpoints_by_account ON touchpoints(account_id, occurred_at);
+
+-- One row per touch of each attributed conversion's path, one share column per rule-based model.
+CREATE TABLE attribution_touches (
+  conversion     TEXT NOT NULL CHECK (conversion = 'pipeline' OR conversion = 'revenue'),
+  opportunity_id INTEGER NOT NULL,
+  touchpoint_id  INTEGER NOT NULL,
+  campaign_id    INTEGER,
+  channel        TEXT NOT NULL,
+  occurred_at    TEXT NOT NULL,
+  first_touch    REAL NOT NULL,
+  last_touch     REAL NOT NULL,
+  linear         REAL NOT NULL,
+  time_decay     REAL NOT NULL,
+  position_based REAL NOT NULL,
+  u_shaped       REAL NOT NULL,
+  w_shaped       REAL NOT NULL,
+  full_path      REAL NOT NULL,
+  j_shaped       REAL NOT NULL,
+  inverse_j      REAL NOT NULL
+);
+CREATE INDEX attribution_touches_by_opportunity ON attribution_touches(opportunity_id, conversion);
+
+-- The same credits in long form for BI tools: value = credit × the opportunity's amount.
+CREATE VIEW attribution_credits AS
+  SELECT 'first_touch' AS model, t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.first_touch AS credit, t.first_touch * coalesce(o.amount, 0) AS value
+    FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'last_touch', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.last_touch, t.last_touch * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'linear', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.linear, t.linear * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'time_decay', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.time_decay, t.time_decay * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'position_based', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.position_based, t.position_based * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'u_shaped', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.u_shaped, t.u_shaped * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'w_shaped', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.w_shaped, t.w_shaped * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'full_path', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.full_path, t.full_path * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'j_shaped', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.j_shaped, t.j_shaped * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)
+  UNION ALL SELECT 'inverse_j', t.conversion, t.opportunity_id, t.touchpoint_id, t.campaign_id, t.channel,
+         t.inverse_j, t.inverse_j * coalesce(o.amount, 0) FROM attribution_touches t JOIN opportunities o USING (opportunity_id);
+
+CREATE TABLE attribution_channels (
+  model       TEXT NOT NULL,
+  conversion  TEXT NOT NULL,
+  channel     TEXT NOT NULL,
+  conversions REAL NOT NULL,
+  value       REAL NOT NULL,
+  PRIMARY KEY (model, conversion, channel)
+);
+
+-- campaign_id NULL collects the credit of touches that belong to no campaign.
+CREATE TABLE attribution_campaigns (
+  model       TEXT NOT NULL,
+  conversion  TEXT NOT NULL,
+  campaign_id INTEGER,
+  conversions REAL NOT NULL,
+  value       REAL NOT NULL
+);
+CREATE INDEX attribution_campaigns_by_model ON attribution_campaigns(model, conversion);
+
+-- How many conversions there were, and how many had an empty path (unattributed).
+CREATE TABLE attribution_conversions (
+  conversion       TEXT PRIMARY KEY,
+  conversions      INTEGER NOT NULL,
+  attributed       INTEGER NOT NULL,
+  unattributed     INTEGER NOT NULL,
+  value            REAL NOT NULL,
+  attributed_value REAL NOT NULL
+);
+
+CREATE TABLE account_engagement (
+  account_id        INTEGER PRIMARY KEY,
+  as_of             TEXT NOT NULL,
+  score             REAL NOT NULL,
+  touchpoints       INTEGER NOT NULL,
+  engaged_contacts  INTEGER NOT NULL,
+  channels          INTEGER NOT NULL,
+  score_prev_window REAL NOT NULL
+);
+
+CREATE TABLE account_stage_history (
+  account_id INTEGER NOT NULL,
+  stage      TEXT NOT NULL,
+  entered_at TEXT NOT NULL,
+  exited_at  TEXT              -- NULL for the stage the account is in as of as_of
+);
+CREATE INDEX account_stage_history_by_account ON account_stage_history(account_id, entered_at);
+
+CREATE TABLE account_stages (
+  account_id INTEGER PRIMARY KEY,
+  stage      TEXT NOT NULL,
+  since      TEXT NOT NULL
+);
+
+CREATE TABLE journey_funnel (
+  stage                 TEXT PRIMARY KEY,
+  position              INTEGER NOT NULL,
+  accounts_entered      INTEGER NOT NULL,
+  accounts_reached_next INTEGER NOT NULL,
+  conversion_rate       REAL,
+  median_days_to_next   REAL
+);
+
+CREATE TABLE metrics_runs (
+  run_id       INTEGER PRIMARY KEY,
+  as_of        TEXT NOT NULL,
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT NOT NULL,
+  accounts     INTEGER NOT NULL,
+  touchpoints  INTEGER NOT NULL,
+  conversions  INTEGER NOT NULL,
+  unattributed INTEGER NOT NULL,
+  seconds      REAL NOT NULL
+);
