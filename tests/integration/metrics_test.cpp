@@ -1,0 +1,170 @@
+// The metrics stage end to end on the demo data: invariants that hold whatever the data, and the
+// same rows for the same data and as_of.
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+using namespace abm::test;
+
+namespace {
+
+const std::string kCtl = (binDir() / "abmctl").string();
+const std::string kAsOf = "2026-10-31T00:00:00Z";
+
+class DemoMetrics : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ws_ = new Workspace;
+    ASSERT_EQ(run({(binDir() / "abm-demo-gen").string(), (ws_->dir / "data").string(), "--accounts", "150",
+                   "--touchpoints", "12000"})
+                  .exit_code,
+              0);
+    ws_->writeConfig();
+    ws_->addConnector("demo", "csv", "{\"path\": \"../data\"}");
+    auto sync = run({kCtl, "-c", ws_->config().string(), "sync", "demo"});
+    ASSERT_EQ(sync.exit_code, 0) << sync.err;
+    auto m = run({kCtl, "-c", ws_->config().string(), "metrics", "run", "--as-of", kAsOf});
+    ASSERT_EQ(m.exit_code, 0) << m.err;
+    ASSERT_NE(m.out.find("metrics as of 2026-10-31T00:00:00Z"), std::string::npos) << m.out;
+  }
+  static void TearDownTestSuite() { delete ws_; }
+  int64_t q(const std::string& sql) { return queryInt(ws_->store(), sql); }
+  static Workspace* ws_;
+};
+Workspace* DemoMetrics::ws_ = nullptr;
+
+TEST_F(DemoMetrics, EachOpportunitysCreditsSumToOnePerModel) {
+  EXPECT_GT(q("SELECT count(*) FROM attribution_touches"), 1000);
+  for (const char* m : {"first_touch", "last_touch", "linear", "time_decay", "position_based", "u_shaped", "w_shaped",
+                        "full_path", "j_shaped", "inverse_j"}) {
+    const std::string sql = std::string("SELECT count(*) FROM (SELECT conversion, opportunity_id, sum(") + m +
+                            ") AS s FROM attribution_touches GROUP BY 1, 2) WHERE abs(s - 1) > 1e-9";
+    EXPECT_EQ(q(sql), 0) << m;
+  }
+  // Every attributed conversion has a path, and each path row is within the lookback before it.
+  EXPECT_EQ(q("SELECT count(DISTINCT conversion || opportunity_id) FROM attribution_touches"),
+            q("SELECT sum(attributed) FROM attribution_conversions"));
+  EXPECT_EQ(q("SELECT count(*) FROM attribution_touches t JOIN opportunities o USING (opportunity_id)"
+              " WHERE t.conversion = 'pipeline' AND (t.occurred_at > o.created_at"
+              " OR t.occurred_at < strftime('%Y-%m-%dT%H:%M:%SZ', o.created_at, '-365 days'))"),
+            0);
+  EXPECT_EQ(q("SELECT count(*) FROM attribution_touches t JOIN touchpoints p USING (touchpoint_id)"
+              " WHERE p.activity IN ('email_send', 'ad_impression')"),
+            0);
+}
+
+TEST_F(DemoMetrics, ChannelTotalsEqualTheAttributedConversions) {
+  const int64_t models = q("SELECT count(DISTINCT model) FROM attribution_channels");
+  EXPECT_EQ(models, 12);
+  for (const char* conv : {"pipeline", "revenue"}) {
+    const std::string c = conv;
+    const std::string bad =
+        "SELECT count(*) FROM (SELECT model, sum(conversions) AS n, sum(value) AS v FROM attribution_channels"
+        " WHERE conversion = '" + c + "' GROUP BY model) x, attribution_conversions a WHERE a.conversion = '" + c +
+        "' AND (abs(x.n - a.attributed) > 1e-6 OR abs(x.v - a.attributed_value) > 1e-3)";
+    EXPECT_EQ(q(bad), 0) << conv;
+    // The campaign roll-up and the long-form view agree with the channel roll-up.
+    EXPECT_EQ(q("SELECT count(*) FROM (SELECT model, sum(conversions) AS n FROM attribution_campaigns"
+                " WHERE conversion = '" + c + "' GROUP BY model) x, attribution_conversions a"
+                " WHERE a.conversion = '" + c + "' AND abs(x.n - a.attributed) > 1e-6"),
+              0);
+    EXPECT_EQ(q("SELECT count(*) FROM (SELECT model, sum(credit) AS n FROM attribution_credits"
+                " WHERE conversion = '" + c + "' GROUP BY model) x, attribution_conversions a"
+                " WHERE a.conversion = '" + c + "' AND abs(x.n - a.attributed) > 1e-6"),
+              0);
+  }
+  EXPECT_EQ(q("SELECT conversions FROM attribution_conversions WHERE conversion = 'pipeline'"),
+            q("SELECT count(*) FROM opportunities WHERE created_at <= '" + kAsOf + "'"));
+  EXPECT_EQ(q("SELECT conversions FROM attribution_conversions WHERE conversion = 'revenue'"),
+            q("SELECT count(*) FROM opportunities WHERE is_won = 1 AND closed_at <= '" + kAsOf + "'"));
+}
+
+TEST_F(DemoMetrics, EveryAccountHasExactlyOneCurrentStage) {
+  EXPECT_EQ(q("SELECT count(*) FROM account_stages"), q("SELECT count(*) FROM accounts"));
+  EXPECT_EQ(q("SELECT count(*) FROM accounts a WHERE is_target = 1 AND"
+              " (SELECT count(*) FROM account_stage_history h WHERE h.account_id = a.account_id AND exited_at IS NULL) != 1"),
+            0);
+  EXPECT_EQ(q("SELECT count(*) FROM account_stages s JOIN account_stage_history h USING (account_id)"
+              " WHERE h.exited_at IS NULL AND (h.stage != s.stage OR h.entered_at != s.since)"),
+            0);
+  // Spans of an account follow each other without gaps.
+  EXPECT_EQ(q("SELECT count(*) FROM account_stage_history h WHERE exited_at IS NOT NULL AND NOT EXISTS"
+              " (SELECT 1 FROM account_stage_history n WHERE n.account_id = h.account_id AND n.entered_at = h.exited_at)"),
+            0);
+  // Won accounts are customers; non-target accounts are never 'target'.
+  EXPECT_EQ(q("SELECT count(*) FROM account_stages s WHERE stage != 'customer' AND EXISTS (SELECT 1 FROM opportunities o"
+              " WHERE o.account_id = s.account_id AND o.is_won = 1 AND o.closed_at <= '" + kAsOf + "')"),
+            0);
+  EXPECT_EQ(q("SELECT count(*) FROM account_stages s JOIN accounts a USING (account_id) WHERE a.is_target = 0 AND s.stage = 'target'"), 0);
+  // The stage agrees with the engagement row of the same run.
+  EXPECT_EQ(q("SELECT count(*) FROM account_stages s JOIN account_engagement e USING (account_id)"
+              " WHERE s.stage IN ('mqa', 'engaged', 'aware') AND e.touchpoints = 0"),
+            0);
+  EXPECT_EQ(q("SELECT count(*) FROM account_stages s JOIN account_engagement e USING (account_id)"
+              " WHERE s.stage = 'engaged' AND (e.score < 15 OR e.score >= 60)"),
+            0);
+}
+
+TEST_F(DemoMetrics, FunnelCountsTargetAccounts) {
+  EXPECT_EQ(q("SELECT accounts_entered FROM journey_funnel WHERE stage = 'target'"),
+            q("SELECT count(*) FROM accounts WHERE is_target = 1"));
+  EXPECT_EQ(q("SELECT accounts_entered FROM journey_funnel WHERE stage = 'customer'"),
+            q("SELECT count(DISTINCT h.account_id) FROM account_stage_history h JOIN accounts a USING (account_id)"
+              " WHERE a.is_target = 1 AND h.stage = 'customer'"));
+  EXPECT_EQ(q("SELECT count(*) FROM journey_funnel WHERE accounts_reached_next > accounts_entered"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM journey_funnel"), 6);
+}
+
+TEST_F(DemoMetrics, SameDataSameAsOfSameRows) {
+  const std::string digest =
+      "SELECT (SELECT count(*) || ':' || total(first_touch * touchpoint_id) || ':' || total(time_decay * opportunity_id)"
+      "  || ':' || total(w_shaped * touchpoint_id) FROM attribution_touches) || '|' ||"
+      " (SELECT group_concat(model || conversion || channel || printf('%.12f', conversions), ',') FROM"
+      "  (SELECT * FROM attribution_channels ORDER BY 1, 2, 3)) || '|' ||"
+      " (SELECT total(score * account_id) || ':' || total(score_prev_window) FROM account_engagement) || '|' ||"
+      " (SELECT group_concat(account_id || stage || entered_at || coalesce(exited_at, ''), ',') FROM"
+      "  (SELECT * FROM account_stage_history ORDER BY account_id, entered_at)) || '|' ||"
+      " (SELECT group_concat(stage || accounts_entered || accounts_reached_next || coalesce(median_days_to_next, ''), ',')"
+      "  FROM journey_funnel)";
+  const std::string before = queryText(ws_->store(), digest);
+  auto again = run({kCtl, "-c", ws_->config().string(), "metrics", "run", "--as-of", kAsOf});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(queryText(ws_->store(), digest), before);
+  auto other = run({kCtl, "-c", ws_->config().string(), "metrics", "run", "--as-of", "2026-06-30T00:00:00Z"});
+  ASSERT_EQ(other.exit_code, 0);
+  EXPECT_NE(queryText(ws_->store(), digest), before) << "an earlier as_of sees less";
+  ASSERT_EQ(run({kCtl, "-c", ws_->config().string(), "metrics", "run", "--as-of", kAsOf}).exit_code, 0);
+}
+
+TEST(Metrics, TheDaemonRunsTheStageAfterASyncCycle) {
+  Workspace ws;
+  ws.writeConfig();
+  writeFile(ws.dir / "data/accounts.csv", "external_id,name,domain,is_target\na1,Acme,acme.com,true\n");
+  writeFile(ws.dir / "data/opportunities.csv", "external_id,account_external_id,amount,created_at\no1,a1,100,2026-01-10\n");
+  writeFile(ws.dir / "data/touchpoints.csv", "external_id,account_external_id,channel,activity,occurred_at\n"
+                                             "t1,a1,web,page_view,2026-01-01\nt2,a1,email,email_click,2026-01-05\n");
+  ws.addConnector("files", "csv", R"({"path": "../data"})");
+  auto r = run({(binDir() / "abmd").string(), "-c", ws.config().string(), "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("metrics as of"), std::string::npos) << r.err;
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM metrics_runs"), 1);
+  EXPECT_EQ(queryText(ws.store(), "SELECT printf('%.2f/%.2f', first_touch, last_touch) FROM attribution_touches"
+                                  " ORDER BY occurred_at LIMIT 1"),
+            "1.00/0.00");
+  EXPECT_EQ(queryText(ws.store(), "SELECT stage FROM account_stages"), "opportunity");
+}
+
+TEST(Metrics, BadSettingsAndBadAsOfAreRefused) {
+  Workspace ws;
+  ws.writeConfig(R"(, "metrics": {"markov_order": 9})");
+  auto r = run({kCtl, "-c", ws.config().string(), "metrics", "run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("metrics.markov_order: expected a whole number from 1 to 4"), std::string::npos) << r.err;
+  Workspace ok;
+  ok.writeConfig();
+  auto bad = run({kCtl, "-c", ok.config().string(), "metrics", "run", "--as-of", "yesterday"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--as-of 'yesterday' is not an ISO-8601 time"), std::string::npos) << bad.err;
+}
+
+}  // namespace

@@ -1,0 +1,129 @@
+// Engagement scores and the replayed stage journey, against hand computation.
+#include <gtest/gtest.h>
+
+#include <climits>
+#include <cmath>
+
+#include "common/timestamp.hpp"
+#include "metrics/journey.hpp"
+
+using namespace abm::metrics;
+
+namespace {
+constexpr int64_t kDay = 86400;
+const int64_t kT0 = *abm::parseTimestamp("2026-01-01T00:00:00Z");
+EngagementTouch touch(double day, double points, int64_t contact = 0, int channel = 2) {
+  return {kT0 + static_cast<int64_t>(day * kDay), points, contact, channel};
+}
+std::string stages(const std::vector<StageSpan>& h) {
+  std::string out;
+  for (const auto& s : h) out += std::string(out.empty() ? "" : ">") + std::string(kStageNames[static_cast<size_t>(s.stage)]);
+  return out;
+}
+}  // namespace
+
+TEST(Engagement, DecayWeightsAndWindowEdges) {
+  MetricsSettings s;  // half-life 30 days, window 90 days
+  std::vector<EngagementTouch> t = {touch(0, 10, 1, 2), touch(30, 3, 2, 0), touch(60, 1, 1, 2)};
+  // As of day 90: ages 90 (still inside: age <= window), 60, 30.
+  auto e = engagementAt(t, kT0 + 90 * kDay, s);
+  EXPECT_NEAR(e.score, 10 * 0.125 + 3 * 0.25 + 1 * 0.5, 1e-12);
+  EXPECT_EQ(e.touchpoints, 3);
+  EXPECT_EQ(e.engaged_contacts, 2);
+  EXPECT_EQ(e.channels, 2);
+  // One second later the day-0 touch is 90 days and 1 s old: out of the window.
+  auto later = engagementAt(t, kT0 + 90 * kDay + 1, s);
+  EXPECT_EQ(later.touchpoints, 2);
+  EXPECT_NEAR(later.score, (3 * 0.25 + 1 * 0.5) * std::exp2(-1.0 / (30 * kDay)), 1e-12);
+  // A touch in the future (negative age) does not count.
+  auto before = engagementAt(t, kT0 + 59 * kDay, s);
+  EXPECT_EQ(before.touchpoints, 2);
+  EXPECT_NEAR(before.score, 10 * std::exp2(-59.0 / 30) + 3 * std::exp2(-29.0 / 30), 1e-12);
+}
+
+TEST(Stage, EvaluatedFromTheTop) {
+  MetricsSettings s;
+  EXPECT_EQ(stageOf(true, true, 100, 5, 9, true, s), Stage::Customer);
+  EXPECT_EQ(stageOf(false, true, 100, 5, 9, true, s), Stage::Opportunity);
+  EXPECT_EQ(stageOf(false, false, 60, 0, 9, true, s), Stage::Mqa);
+  EXPECT_EQ(stageOf(false, false, 30, 3, 9, true, s), Stage::Mqa);
+  EXPECT_EQ(stageOf(false, false, 30, 2, 9, true, s), Stage::Engaged);
+  EXPECT_EQ(stageOf(false, false, 15, 0, 1, false, s), Stage::Engaged);
+  EXPECT_EQ(stageOf(false, false, 14.9, 0, 1, false, s), Stage::Aware);
+  EXPECT_EQ(stageOf(false, false, 0, 0, 0, true, s), Stage::Target);
+  EXPECT_EQ(stageOf(false, false, 0, 0, 0, false, s), Stage::Unaware);
+}
+
+TEST(Journey, FallsBackFromMqaToEngagedAsTheScoreDecays) {
+  MetricsSettings s;
+  // A meeting (15) and a webinar (8) ... 80 points on day 0 by one contact: mqa at once.
+  std::vector<EngagementTouch> t = {touch(0, 80, 1)};
+  const int64_t as_of = kT0 + 100 * kDay;
+  const auto h = replayJourney(t, {}, true, kT0 - 10 * kDay, as_of, s);
+  EXPECT_EQ(stages(h), "target>mqa>engaged>aware>target");
+  // 80 * 2^(-x/30) = 60 at x = 30 log2(4/3) days; engaged until it reaches 15 at 30 log2(16/3) days;
+  // aware until the touch leaves the 90-day window; then back to target.
+  const double to_engaged = 30 * std::log2(80.0 / 60) * kDay, to_aware = 30 * std::log2(80.0 / 15) * kDay;
+  EXPECT_EQ(h[1].entered, kT0);
+  EXPECT_EQ(h[2].entered, kT0 + static_cast<int64_t>(std::floor(to_engaged)) + 1);
+  EXPECT_EQ(h[3].entered, kT0 + static_cast<int64_t>(std::floor(to_aware)) + 1);
+  EXPECT_EQ(h[4].entered, kT0 + 90 * kDay + 1);
+  EXPECT_EQ(h[4].exited, INT64_MAX);
+  for (size_t i = 0; i + 1 < h.size(); ++i) EXPECT_EQ(h[i].exited, h[i + 1].entered);
+}
+
+TEST(Journey, ThreeEngagedContactsMakeAnMqaAtThirty) {
+  MetricsSettings s;
+  std::vector<EngagementTouch> t = {touch(0, 12, 1), touch(0, 12, 2), touch(1, 12, 3)};
+  const auto h = replayJourney(t, {}, false, kT0 - kDay, kT0 + 2 * kDay, s);
+  // Day 0: 24 points, 2 contacts: engaged. Day 1: 24*2^(-1/30) + 12 = 35.4 with 3 contacts: mqa.
+  EXPECT_EQ(stages(h), "unaware>engaged>mqa");
+  EXPECT_EQ(h[2].entered, kT0 + kDay);
+}
+
+TEST(Journey, OpportunitiesAndCustomers) {
+  MetricsSettings s;
+  std::vector<EngagementTouch> t = {touch(0, 1)};
+  std::vector<OpportunitySpan> o = {{kT0 + 5 * kDay, kT0 + 20 * kDay, false},   // lost
+                                    {kT0 + 30 * kDay, kT0 + 40 * kDay, true}};  // won
+  const auto h = replayJourney(t, o, true, kT0 - kDay, kT0 + 50 * kDay, s);
+  EXPECT_EQ(stages(h), "target>aware>opportunity>aware>opportunity>customer");
+  EXPECT_EQ(h.back().entered, kT0 + 40 * kDay);
+  // An opportunity won after as_of has not happened yet.
+  const auto early = replayJourney(t, o, true, kT0 - kDay, kT0 + 35 * kDay, s);
+  EXPECT_EQ(early.back().stage, Stage::Opportunity);
+}
+
+TEST(Journey, NoEventsStaysInTheBaseStage) {
+  MetricsSettings s;
+  const auto h = replayJourney({}, {}, true, kT0, kT0 + kDay, s);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].stage, Stage::Target);
+  EXPECT_EQ(h[0].entered, kT0);
+}
+
+TEST(MetricsSettings, ParsesAndRefusesWithKeyPath) {
+  auto s = parseMetricsSettings(nlohmann::json{{"lookback_days", 90}, {"markov_order", 2},
+                                               {"activity_weights", {{"meeting", 20}}},
+                                               {"role_multipliers", {{"decision_maker", 1.5}}},
+                                               {"attributable_activities", {"meeting", "form_submit"}}},
+                                "abmd.json");
+  EXPECT_EQ(s.lookback_days, 90);
+  EXPECT_EQ(s.markov_order, 2);
+  EXPECT_EQ(s.activity_weights[static_cast<size_t>(activityIndex("meeting"))], 20);
+  EXPECT_EQ(s.activity_weights[static_cast<size_t>(activityIndex("form_submit"))], 10);
+  EXPECT_FALSE(s.attributable[static_cast<size_t>(activityIndex("page_view"))]);
+  EXPECT_EQ(s.role_multipliers["decision_maker"], 1.5);
+  for (const auto& [bad, expect] : std::vector<std::pair<nlohmann::json, std::string>>{
+           {{{"markov_order", 5}}, "metrics.markov_order: expected a whole number from 1 to 4"},
+           {{{"activity_weights", {{"teleport", 1}}}}, "metrics.activity_weights.teleport: not an activity"},
+           {{{"half_life", 3}}, "metrics.half_life: unknown key"},
+           {{{"engaged_score", "high"}}, "metrics.engaged_score: expected a number"}}) {
+    try {
+      parseMetricsSettings(bad, "abmd.json");
+      ADD_FAILURE() << bad.dump();
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("abmd.json: " + expect), std::string::npos) << e.what();
+    }
+  }
+}
