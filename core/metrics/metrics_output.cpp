@@ -51,15 +51,17 @@ Status MetricsOutput::begin() {
 }
 
 Status MetricsOutput::touch(Conversion c, int64_t opportunity, int64_t touchpoint, int64_t campaign, int channel,
-                            const std::string& occurred_at, const std::array<double, kRuleModelCount>& shares,
+                            int64_t occurred_at, const std::array<double, kRuleModelCount>& shares,
                             double amount) {
+  char when[20];
+  formatTimestamp(occurred_at, when);
   touch_.bindStatic(1, kConversionNames[c]);
   touch_.bind(2, opportunity);
   touch_.bind(3, touchpoint);
   if (campaign) touch_.bind(4, campaign);
   else touch_.bindNull(4);
   touch_.bindStatic(5, sdk::kChannels[static_cast<size_t>(channel)]);
-  touch_.bindStatic(6, occurred_at);
+  touch_.bind(6, std::string_view(when, 20));
   for (size_t m = 0; m < kRuleModelCount; ++m) touch_.bind(static_cast<int>(7 + m), shares[m]);
   if (auto s = touch_.run(); !s) return s;
   auto& by_campaign = campaign_sums_[c][campaign];

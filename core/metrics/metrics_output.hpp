@@ -25,7 +25,7 @@ class MetricsOutput {
 
   Status begin();  // BEGIN IMMEDIATE, clear the previous results
   Status touch(Conversion c, int64_t opportunity, int64_t touchpoint, int64_t campaign, int channel,
-               const std::string& occurred_at, const std::array<double, kRuleModelCount>& shares, double amount);
+               int64_t occurred_at, const std::array<double, kRuleModelCount>& shares, double amount);
   void addUnattributed(Conversion c, int64_t count, double value);
   void convertingPath(Conversion c, const std::string& channels, double value);  // channels: one char per step
   void nullPath(Conversion c, const std::string& channels);

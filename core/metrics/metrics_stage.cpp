@@ -39,7 +39,6 @@ struct Touch {
   int64_t id, time, contact, campaign;
   int channel, activity;
   double quantity;
-  std::string occurred_at;
 };
 
 // Computes one account at a time while the touchpoints stream by in account order.
@@ -127,8 +126,7 @@ Status Computation::stream(store::Database& db) {
     while (have_row && q->columnInt(0) == id) {
       Touch t;
       t.id = q->columnInt(1);
-      t.occurred_at = q->columnText(2);
-      t.time = ts(t.occurred_at, as_of_);
+      t.time = ts(q->columnView(2), as_of_);
       t.channel = std::max(0, channelIndex(q->columnView(3)));
       t.activity = activityIndex(q->columnView(4));
       if (t.activity < 0) t.activity = activityIndex("other");
@@ -223,7 +221,7 @@ Status Computation::attribute(int64_t account_id, const std::vector<Touch>& touc
       std::string channels;
       for (size_t k = 0; k < path.size(); ++k) {
         const Touch& t = *path[k];
-        if (auto s = out_.touch(conv, op.id, t.id, t.campaign, t.channel, t.occurred_at, shares[k], op.amount); !s)
+        if (auto s = out_.touch(conv, op.id, t.id, t.campaign, t.channel, t.time, shares[k], op.amount); !s)
           return s;
         if (channels.empty() || channels.back() != static_cast<char>(t.channel))
           channels.push_back(static_cast<char>(t.channel));
