@@ -12,6 +12,9 @@ echo
 echo "== abmd --once: syncing the demo connectors (logs are JSON lines) =="
 ./build/bin/abmd -c "$config" --once
 echo
+echo "== abmctl metrics run: as of the end of the demo data, so the figures read the same any day =="
+./build/bin/abmctl -c "$config" metrics run --as-of 2026-10-31T00:00:00Z
+echo
 echo "== abmctl report =="
 ./build/bin/abmctl -c "$config" report
 echo

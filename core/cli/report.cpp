@@ -1,5 +1,6 @@
 #include "cli/report.hpp"
 
+#include <cstdio>
 #include <iomanip>
 
 namespace abm::cli {
@@ -31,8 +32,46 @@ void printReport(store::Database& db, std::ostream& out, int top) {
   };
   for (const auto& c : counts) out << "  " << std::left << std::setw(30) << c.label << scalar(db, c.sql) << "\n";
 
-  // Until the metrics stage scores accounts, "engaged" means most touches in the 90 days before the
-  // newest touchpoint in the store (so a bundled data set reads the same whenever it is run).
+  // Once the metrics stage has run, "engaged" is its score; before that, the touch count of the last
+  // 90 days of data stands in (so a fresh store still shows something meaningful).
+  auto has_metrics = db.prepare("SELECT as_of FROM account_engagement LIMIT 1");
+  if (has_metrics && has_metrics->step()) {
+    out << "\nMost engaged accounts (metrics as of " << has_metrics->columnText(0) << "):\n";
+    auto q = db.prepare(
+        "SELECT a.name, coalesce(a.domain, ''), a.is_target, e.score, e.score_prev_window, e.touchpoints,"
+        " e.engaged_contacts, coalesce(s.stage, '') FROM account_engagement e JOIN accounts a USING (account_id)"
+        " LEFT JOIN account_stages s USING (account_id) ORDER BY e.score DESC, a.account_id LIMIT ?");
+    if (!q) return;
+    q->bind(1, top);
+    out << "  " << std::left << std::setw(30) << "account" << std::setw(22) << "domain" << std::setw(7) << "target"
+        << std::right << std::setw(8) << "score" << std::setw(10) << "prev 90d" << std::setw(8) << "touches"
+        << std::setw(8) << "people" << "  stage\n";
+    while (q->step()) {
+      char score[16], prev[16];
+      std::snprintf(score, sizeof score, "%.1f", q->columnDouble(3));
+      std::snprintf(prev, sizeof prev, "%.1f", q->columnDouble(4));
+      out << "  " << std::left << std::setw(30) << q->columnText(0).substr(0, 29) << std::setw(22)
+          << q->columnText(1).substr(0, 21) << std::setw(7) << (q->columnInt(2) ? "yes" : "no") << std::right
+          << std::setw(8) << score << std::setw(10) << prev << std::setw(8) << q->columnInt(5) << std::setw(8)
+          << q->columnInt(6) << "  " << q->columnText(7) << "\n";
+    }
+    auto f = db.prepare("SELECT stage, accounts_entered, accounts_reached_next, coalesce(round(100 * conversion_rate), ''),"
+                        " coalesce(round(median_days_to_next), '') FROM journey_funnel ORDER BY position");
+    if (!f) return;
+    out << "\nJourney of target accounts (entered, went further, %, median days to the next stage):\n";
+    while (f->step())
+      out << "  " << std::left << std::setw(13) << f->columnText(0) << std::right << std::setw(6) << f->columnInt(1)
+          << std::setw(6) << f->columnInt(2) << std::setw(6) << f->columnText(3) << std::setw(6) << f->columnText(4)
+          << "\n";
+    auto c = db.prepare("SELECT channel, round(conversions, 1), round(value) FROM attribution_channels"
+                        " WHERE model = 'w_shaped' AND conversion = 'revenue' ORDER BY value DESC");
+    if (!c) return;
+    out << "\nRevenue by channel (W-shaped attribution):\n";
+    while (c->step())
+      out << "  " << std::left << std::setw(13) << c->columnText(0) << std::right << std::setw(8) << c->columnText(1)
+          << " won deals  " << std::setw(12) << c->columnText(2) << "\n";
+    return;
+  }
   auto q = db.prepare(
       "WITH horizon AS (SELECT max(occurred_at) AS t FROM touchpoints),"
       " recent AS (SELECT account_id, count(*) AS touches, count(DISTINCT channel) AS channels,"
@@ -43,7 +82,7 @@ void printReport(store::Database& db, std::ostream& out, int top) {
       " FROM recent r JOIN accounts a USING (account_id) ORDER BY r.touches DESC, a.account_id LIMIT ?");
   if (!q) return;
   q->bind(1, top);
-  out << "\nMost engaged accounts (touchpoints in the last 90 days of data):\n";
+  out << "\nMost active accounts (touchpoints in the last 90 days of data; run 'abmctl metrics run' for scores):\n";
   out << "  " << std::left << std::setw(32) << "account" << std::setw(24) << "domain" << std::setw(8) << "target"
       << std::right << std::setw(8) << "touches" << std::setw(10) << "channels" << std::setw(8) << "people"
       << "\n";

@@ -4,6 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "log/logger.hpp"
+#include <thread>
+
+#include "pipeline/batch.hpp"
+#include "pipeline/message_reader.hpp"
 #include "pipeline/record_validator.hpp"
 #include "pipeline/store_writer.hpp"
 #include "store/run_log.hpp"
@@ -28,22 +32,21 @@ std::string_view runStatusName(RunStatus s) {
 
 namespace {
 
-// State shared by the message loop of one run.
+// The writing side of one run: identity resolution and upserts, checkpoints committed with the
+// records they cover, rejected rows kept.
 class RunSession {
  public:
-  RunSession(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
-             StoreWriter& writer, int64_t run_id)
-      : daemon_(daemon), c_(c), db_(db), writer_(writer), run_id_(run_id) {}
+  RunSession(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, StoreWriter& writer,
+             int64_t run_id)
+      : daemon_(daemon), c_(c), writer_(writer), run_id_(run_id) {}
 
-  // Handles one message line; returns false with `fatal_` set when the run cannot go on.
-  bool handle(std::string_view line);
+  // Writes one batch; returns false with `fatal_` set when the run cannot go on.
+  bool write(const Batch& batch);
   Status flush(bool force);
   Status finishStore();
 
   SyncProgress progress;
-  std::string fatal_;        // a protocol or store failure found by the daemon
-  std::string plugin_error_; // the plugin's own reason (TRACE error)
-  std::string failure_type_;
+  std::string fatal_;  // a store failure
 
  private:
   bool fail(std::string why) {
@@ -51,121 +54,53 @@ class RunSession {
     return false;
   }
   Status ensureTx() { return writer_.inTransaction() ? Status::ok() : writer_.begin(); }
-  void reject(std::string_view stream, std::string_view origin, const std::string& reason, std::string_view data);
+  bool reject(const BatchItem& item);
 
   const config::DaemonConfig& daemon_;
   const config::ConnectorConfig& c_;
-  store::Database& db_;
   StoreWriter& writer_;
   int64_t run_id_;
-  worker::MessageParser parser_;
-  Row row_;
-  std::string error_;
-  std::map<std::string, Entity, std::less<>> streams_;
-  uint64_t line_no_ = 0;
   uint64_t in_tx_ = 0;
   Clock::time_point last_commit_ = Clock::now();
 };
 
-void RunSession::reject(std::string_view stream, std::string_view origin, const std::string& reason,
-                        std::string_view data) {
+bool RunSession::reject(const BatchItem& item) {
   ++progress.rejected;
   if (progress.rejected <= 20)
-    log::warn("rejected " + std::string(stream) + " record" + (origin.empty() ? "" : " at " + std::string(origin)) +
-                  ": " + reason,
+    log::warn("rejected " + item.stream + " record" + (item.origin.empty() ? "" : " at " + item.origin) + ": " +
+                  item.text,
               c_.name, run_id_);
   else if (progress.rejected == 21)
     log::warn("more rejected records; see the rejected_records table for run " + std::to_string(run_id_), c_.name,
               run_id_);
-  if (auto s = ensureTx(); !s) {
-    fail(s.message());
-    return;
-  }
-  if (auto s = writer_.saveRejected(run_id_, stream, origin, reason, data); !s) fail("store: " + s.message());
+  if (auto s = ensureTx(); !s) return fail(s.message());
+  if (auto s = writer_.saveRejected(run_id_, item.stream, item.origin, item.text, item.data); !s)
+    return fail("store: " + s.message());
+  return true;
 }
 
-bool RunSession::handle(std::string_view line) {
-  ++line_no_;
-  if (line.empty()) return true;
-  if (!parser_.parse(line)) {
-    std::string head(line.substr(0, 120));
-    for (char& ch : head)
-      if (static_cast<unsigned char>(ch) < 0x20) ch = '?';
-    return fail("plugin sent a malformed message (line " + std::to_string(line_no_) + "): " + parser_.error +
-                ": " + head);
+bool RunSession::write(const Batch& batch) {
+  for (const auto& item : batch.items) {
+    switch (item.kind) {
+      case BatchItem::Record:
+        if (auto s = ensureTx(); !s) return fail(s.message());
+        if (auto s = writer_.write(*item.row); !s) return fail("store: " + s.message());
+        ++progress.records;
+        if (++in_tx_ >= 2 * daemon_.batch_records)
+          if (auto s = flush(true); !s) return fail(s.message());
+        break;
+      case BatchItem::State:
+        if (auto s = ensureTx(); !s) return fail(s.message());
+        if (auto s = writer_.saveState(item.stream, item.text); !s) return fail("store: " + s.message());
+        ++progress.checkpoints;
+        if (auto s = flush(false); !s) return fail(s.message());
+        break;
+      case BatchItem::Reject:
+        if (!reject(item)) return false;
+        break;
+    }
   }
-  switch (parser_.type) {
-    case worker::MessageType::Record: {
-      const auto& rec = parser_.record;
-      auto it = streams_.find(rec.stream);
-      if (it == streams_.end())
-        return fail("plugin sent a record of stream '" + std::string(rec.stream) + "' that it did not declare");
-      if (!validateRecord(it->second, rec.fields, row_, error_)) {
-        reject(rec.stream, rec.origin, error_, rec.data_raw);
-        return fatal_.empty();
-      }
-      if (auto s = ensureTx(); !s) return fail(s.message());
-      if (auto s = writer_.write(row_); !s)
-        return fail("store: " + s.message() + (rec.origin.empty() ? "" : " (" + std::string(rec.origin) + ")"));
-      ++progress.records;
-      ++in_tx_;
-      if (in_tx_ >= 2 * daemon_.batch_records) {
-        if (auto s = flush(true); !s) return fail(s.message());
-      }
-      return true;
-    }
-    case worker::MessageType::State: {
-      const json& st = parser_.other["state"];
-      if (!st.is_object() || !st.contains("stream"))
-        return fail("plugin sent a STATE message without a per-stream state");
-      const json& s = st["stream"];
-      const std::string stream = s.value("stream_descriptor", json::object()).value("name", "");
-      if (stream.empty() || !s.contains("stream_state")) return fail("plugin sent a STATE message without a stream name");
-      if (auto r = ensureTx(); !r) return fail(r.message());
-      if (auto r = writer_.saveState(stream, s["stream_state"].dump()); !r) return fail("store: " + r.message());
-      ++progress.checkpoints;
-      if (auto r = flush(false); !r) return fail(r.message());
-      return true;
-    }
-    case worker::MessageType::Catalog: {
-      for (const auto& s : parser_.other["catalog"].value("streams", json::array())) {
-        const std::string name = s.value("name", "");
-        const std::string entity = s.value("entity", name);
-        auto e = entityFromName(entity);
-        if (!e)
-          return fail("plugin stream '" + name + "' fills unknown entity '" + entity +
-                      "' (expected accounts, contacts, opportunities, campaigns, touchpoints or ad_spend)");
-        streams_[name] = *e;
-      }
-      return true;
-    }
-    case worker::MessageType::Log: {
-      const json& l = parser_.other["log"];
-      const std::string level = l.value("level", "INFO");
-      const std::string msg = l.value("message", "");
-      const log::Level lv = level == "ERROR" || level == "FATAL" ? log::Level::Error
-                            : level == "WARN"                    ? log::Level::Warn
-                            : level == "DEBUG" || level == "TRACE" ? log::Level::Debug
-                                                                   : log::Level::Info;
-      log::write(lv, msg, c_.name, run_id_);
-      return true;
-    }
-    case worker::MessageType::Trace: {
-      const json& t = parser_.other["trace"];
-      if (t.value("type", "") != "ERROR") return true;
-      const json& e = t.value("error", json::object());
-      const std::string type = e.value("failure_type", "system_error");
-      if (type == "record_error") {
-        reject(e.value("stream", ""), e.value("origin", ""), e.value("message", "bad source row"), {});
-        return fatal_.empty();
-      }
-      plugin_error_ = e.value("message", "plugin reported an error");
-      failure_type_ = type;
-      return true;
-    }
-    default:
-      return true;  // messages this version does not use are ignored, as in the Airbyte protocol
-  }
+  return true;
 }
 
 // Commits when enough has gathered (or when forced), so checkpoints land with their records.
@@ -221,7 +156,7 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
             c.name, out.run_id);
 
   StoreWriter writer(*db, c.name, free_mail_);
-  RunSession session(daemon_, c, *db, writer, out.run_id);
+  RunSession session(daemon_, c, writer, out.run_id);
   const auto started = Clock::now();
 
   auto finish = [&](RunStatus status, std::string error) {
@@ -262,11 +197,13 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
   if (!proc) return finish(RunStatus::Failed, proc.error());
 
   using R = worker::WorkerProcess::Read;
-  std::string_view line;
-  R r;
+  BatchQueue queue(4);
+  MessageReader reader(*proc, queue, c.name, out.run_id);
+  std::thread reading([&] { reader.run(); });
   auto next_progress = Clock::now();
-  while ((r = proc->next(line)) == R::Line) {
-    if (!session.handle(line)) {
+  while (auto batch = queue.pop()) {
+    if (!session.write(*batch)) {
+      queue.close();  // the reader stops at its next hand-over
       proc->kill();
       break;
     }
@@ -276,6 +213,8 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
       next_progress = Clock::now() + std::chrono::milliseconds(500);
     }
   }
+  reading.join();
+  const R r = reader.end;
   const worker::WorkerExit exit = proc->wait();
 
   // Everything received intact is kept: records are idempotent and each checkpoint only covers
@@ -289,6 +228,7 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
   if (options.progress) options.progress(session.progress);
 
   if (!session.fatal_.empty()) return finish(RunStatus::Failed, session.fatal_);
+  if (!reader.fatal.empty()) return finish(RunStatus::Failed, reader.fatal);
   if (r != R::Eof && r != R::Line) {
     if (r == R::StopTimedOut) return finish(RunStatus::Interrupted, describeLimit(r, c, limits));
     return finish(RunStatus::Failed, describeLimit(r, c, limits));
@@ -298,12 +238,11 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
     case worker::kExitOk:
       return finish(RunStatus::Succeeded, "");
     case worker::kExitRetry:
-      return finish(RunStatus::Retry, session.plugin_error_.empty() ? "plugin asked to retry" : session.plugin_error_);
+      return finish(RunStatus::Retry, reader.plugin_error.empty() ? "plugin asked to retry" : reader.plugin_error);
     case worker::kExitStopped:
       return finish(RunStatus::Interrupted, "stopped at a checkpoint because abmd is shutting down");
     default:
-      return finish(RunStatus::Failed,
-                    session.plugin_error_.empty() ? exit.describe() : session.plugin_error_);
+      return finish(RunStatus::Failed, reader.plugin_error.empty() ? exit.describe() : reader.plugin_error);
   }
 }
 

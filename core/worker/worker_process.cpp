@@ -208,6 +208,10 @@ WorkerProcess::Read WorkerProcess::next(std::string_view& line) {
   }
 }
 
+bool WorkerProcess::hasBufferedLine() const {
+  return pos_ < len_ && std::memchr(buf_.data() + pos_, '\n', len_ - pos_) != nullptr;
+}
+
 void WorkerProcess::kill() {
   if (pid_ > 0 && !reaped_) ::kill(pid_, SIGKILL);
 }

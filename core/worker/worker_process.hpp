@@ -43,6 +43,8 @@ class WorkerProcess {
   // The next message line (without '\n'), valid until the next call. On TimedOut / OverMemory /
   // StopTimedOut the child has been killed.
   Read next(std::string_view& line);
+  // True when a whole line is already buffered, so next() will not wait.
+  bool hasBufferedLine() const;
   // Kills the child (if still running) and reaps it.
   WorkerExit wait();
   void kill();

@@ -115,6 +115,18 @@ TEST_F(DemoMetrics, FunnelCountsTargetAccounts) {
   EXPECT_EQ(q("SELECT count(*) FROM journey_funnel"), 6);
 }
 
+TEST_F(DemoMetrics, ReportShowsScoresStagesFunnelAndChannels) {
+  auto r = run({kCtl, "-c", ws_->config().string(), "report", "--top", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Most engaged accounts (metrics as of 2026-10-31T00:00:00Z)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Journey of target accounts"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Revenue by channel (W-shaped attribution)"), std::string::npos) << r.out;
+  // The first account listed is the one with the highest score.
+  const std::string top = queryText(ws_->store(), "SELECT a.name FROM account_engagement e JOIN accounts a"
+                                                  " USING (account_id) ORDER BY e.score DESC, a.account_id LIMIT 1");
+  EXPECT_LT(r.out.find(top.substr(0, 29)), r.out.find("Journey"));
+}
+
 TEST_F(DemoMetrics, SameDataSameAsOfSameRows) {
   const std::string digest =
       "SELECT (SELECT count(*) || ':' || total(first_touch * touchpoint_id) || ':' || total(time_decay * opportunity_id)"

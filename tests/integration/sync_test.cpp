@@ -118,7 +118,7 @@ TEST_F(DemoSync, StatusRunsStateAndReport) {
   auto report = ctl({"report", "--top", "3"});
   ASSERT_EQ(report.exit_code, 0);
   EXPECT_NE(report.out.find("accounts"), std::string::npos);
-  EXPECT_NE(report.out.find("Most engaged accounts"), std::string::npos);
+  EXPECT_NE(report.out.find("Most active accounts"), std::string::npos) << "before any metrics run: " << report.out;
   auto discover = ctl({"discover", "demo"});
   EXPECT_EQ(discover.exit_code, 0) << discover.err;
   EXPECT_NE(discover.out.find("touchpoints"), std::string::npos);
