@@ -40,8 +40,10 @@ Commands:
   runs [NAME] [--limit N]     recent runs (default 20)
   state show NAME             the saved checkpoints of NAME
   state reset NAME [STREAM]   forget checkpoints so the next sync starts over
-  metrics run [--as-of TS]    compute attribution, engagement, stages and the funnel
-                              (as of TS, an ISO-8601 time; default now)
+  metrics run [--as-of TS] [--full]
+                              compute attribution, engagement, stages and the funnel as of TS
+                              (an ISO-8601 time; default now); only what can have changed since
+                              the last run is recomputed, unless --full
   report [--top N]            what the store holds and the most engaged accounts
 
 Options:
@@ -279,7 +281,7 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::string& as_of_text) {
+int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::string& as_of_text, bool full) {
   if (args.size() != 1 || args[0] != "run") return usageError("metrics takes 'run [--as-of TIMESTAMP]'");
   int64_t as_of = nowEpochSeconds();
   if (!as_of_text.empty()) {
@@ -296,7 +298,7 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  auto out = metrics::runMetrics(s.daemon.store_path.string(), s.daemon.metrics, as_of);
+  auto out = metrics::runMetrics(s.daemon.store_path.string(), s.daemon.metrics, as_of, full);
   if (!out) {
     std::cerr << "abmctl: " << out.error() << "\n";
     return 1;
@@ -336,10 +338,12 @@ int runAbmctl(int argc, char** argv) {
   bool full_refresh = false;
   int limit = 20, top = 10;
   std::string as_of;
+  bool full = false;
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
+    else if (args[i] == "--full") full = true;
     else if ((args[i] == "--limit" || args[i] == "--top") && i + 1 < args.size()) {
       try {
         (args[i] == "--limit" ? limit : top) = std::stoi(args[i + 1]);
@@ -373,7 +377,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "status") return cmdStatus(setup);
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
   if (cmd == "state") return cmdState(setup, positional);
-  if (cmd == "metrics") return cmdMetrics(setup, positional, as_of);
+  if (cmd == "metrics") return cmdMetrics(setup, positional, as_of, full);
   // report
   auto db = openStore(setup.daemon);
   if (!db) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <map>
 
 #include "common/timestamp.hpp"
 #include "metrics/markov.hpp"
@@ -13,34 +14,49 @@ namespace abm::metrics {
 
 namespace {
 
-constexpr const char* kTables[] = {"attribution_touches",   "attribution_channels", "attribution_campaigns",
-                                   "attribution_conversions", "account_engagement",  "account_stage_history",
-                                   "account_stages",        "journey_funnel"};
+constexpr const char* kAccountTables[] = {"attribution_touches",  "metrics_account_paths",  "account_engagement",
+                                          "account_stage_history", "account_stages",        "metrics_account_state"};
+constexpr const char* kGlobalTables[] = {"attribution_channels", "attribution_campaigns", "attribution_conversions",
+                                         "journey_funnel"};
 
-// Funnel positions of the stages a target account can pass through; -1 for unaware.
+// Funnel positions of the stages a target account passes through; -1 for unaware.
 int funnelPosition(Stage s) { return static_cast<int>(s) - 1; }
+
+Stage stageFromName(std::string_view name) {
+  for (size_t i = 0; i < std::size(kStageNames); ++i)
+    if (kStageNames[i] == name) return static_cast<Stage>(i);
+  return Stage::Unaware;
+}
 
 }  // namespace
 
-Status MetricsOutput::begin() {
+Status MetricsOutput::begin(bool full) {
   as_of_text_ = formatTimestamp(as_of_);
   started_at_ = nowEpochSeconds();
   if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
-  for (const char* t : kTables)
-    if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;
+  if (full)
+    for (const char* t : kAccountTables)
+      if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;
   struct {
     store::Statement* target;
     const char* sql;
   } const stmts[] = {
       {&touch_,
-       "INSERT INTO attribution_touches(conversion, opportunity_id, touchpoint_id, campaign_id, channel, occurred_at,"
-       " first_touch, last_touch, linear, time_decay, position_based, u_shaped, w_shaped, full_path, j_shaped,"
-       " inverse_j) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"},
+       "INSERT INTO attribution_touches(conversion, account_id, opportunity_id, touchpoint_id, campaign_id, channel,"
+       " occurred_at, first_touch, last_touch, linear, time_decay, position_based, u_shaped, w_shaped, full_path,"
+       " j_shaped, inverse_j, amount) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+       " ?18)"},
+      {&path_, "INSERT INTO metrics_account_paths(account_id, conversion, channels, conversions, value, nulls)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
       {&engagement_,
-       "INSERT INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
+       "INSERT OR REPLACE INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
        " score_prev_window) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&history_, "INSERT INTO account_stage_history(account_id, stage, entered_at, exited_at) VALUES(?1, ?2, ?3, ?4)"},
-      {&stage_, "INSERT INTO account_stages(account_id, stage, since) VALUES(?1, ?2, ?3)"},
+      {&stage_, "INSERT OR REPLACE INTO account_stages(account_id, stage, since) VALUES(?1, ?2, ?3)"},
+      {&state_, "INSERT OR REPLACE INTO metrics_account_state(account_id, last_touch_at) VALUES(?1, ?2)"},
+      {&clear_touches_, "DELETE FROM attribution_touches WHERE account_id = ?1"},
+      {&clear_paths_, "DELETE FROM metrics_account_paths WHERE account_id = ?1"},
+      {&clear_history_, "DELETE FROM account_stage_history WHERE account_id = ?1"},
   };
   for (const auto& st : stmts) {
     auto p = db_.prepare(st.sql);
@@ -50,47 +66,51 @@ Status MetricsOutput::begin() {
   return Status::ok();
 }
 
-Status MetricsOutput::touch(Conversion c, int64_t opportunity, int64_t touchpoint, int64_t campaign, int channel,
-                            int64_t occurred_at, const std::array<double, kRuleModelCount>& shares,
+Status MetricsOutput::clearAttribution(int64_t account) {
+  clear_touches_.bind(1, account);
+  if (auto s = clear_touches_.run(); !s) return s;
+  clear_paths_.bind(1, account);
+  return clear_paths_.run();
+}
+
+Status MetricsOutput::clearJourney(int64_t account) {
+  clear_history_.bind(1, account);
+  return clear_history_.run();
+}
+
+Status MetricsOutput::touch(Conversion c, int64_t account, int64_t opportunity, int64_t touchpoint, int64_t campaign,
+                            int channel, int64_t occurred_at, const std::array<double, kRuleModelCount>& shares,
                             double amount) {
   char when[20];
   formatTimestamp(occurred_at, when);
   touch_.bindStatic(1, kConversionNames[c]);
-  touch_.bind(2, opportunity);
-  touch_.bind(3, touchpoint);
-  if (campaign) touch_.bind(4, campaign);
-  else touch_.bindNull(4);
-  touch_.bindStatic(5, sdk::kChannels[static_cast<size_t>(channel)]);
-  touch_.bind(6, std::string_view(when, 20));
-  for (size_t m = 0; m < kRuleModelCount; ++m) touch_.bind(static_cast<int>(7 + m), shares[m]);
-  if (auto s = touch_.run(); !s) return s;
-  auto& by_campaign = campaign_sums_[c][campaign];
-  for (size_t m = 0; m < kRuleModelCount; ++m) {
-    Sum& ch = channel_sums_[c][m][static_cast<size_t>(channel)];
-    ch.conversions += shares[m];
-    ch.value += shares[m] * amount;
-    by_campaign[m].conversions += shares[m];
-    by_campaign[m].value += shares[m] * amount;
+  touch_.bind(2, account);
+  touch_.bind(3, opportunity);
+  touch_.bind(4, touchpoint);
+  if (campaign) touch_.bind(5, campaign);
+  else touch_.bindNull(5);
+  touch_.bindStatic(6, sdk::kChannels[static_cast<size_t>(channel)]);
+  touch_.bind(7, std::string_view(when, 20));
+  for (size_t m = 0; m < kRuleModelCount; ++m) touch_.bind(static_cast<int>(8 + m), shares[m]);
+  touch_.bind(18, amount);
+  return touch_.run();
+}
+
+Status MetricsOutput::path(int64_t account, Conversion c, const std::string& channels, double conversions, double value,
+                           double nulls) {
+  std::string text;
+  for (char k : channels) {
+    if (!text.empty()) text.push_back('>');
+    text += sdk::kChannels[static_cast<size_t>(k)];
   }
-  return Status::ok();
+  path_.bind(1, account);
+  path_.bindStatic(2, kConversionNames[c]);
+  path_.bind(3, text);
+  path_.bind(4, conversions);
+  path_.bind(5, value);
+  path_.bind(6, nulls);
+  return path_.run();
 }
-
-void MetricsOutput::addUnattributed(Conversion c, int64_t count, double value) {
-  conversions_[c] += count;
-  value_[c] += value;
-}
-
-void MetricsOutput::convertingPath(Conversion c, const std::string& channels, double value) {
-  auto& p = paths_[c][channels];
-  p.conversions += 1;
-  p.value += value;
-  ++conversions_[c];
-  ++attributed_[c];
-  value_[c] += value;
-  attributed_value_[c] += value;
-}
-
-void MetricsOutput::nullPath(Conversion c, const std::string& channels) { paths_[c][channels].nulls += 1; }
 
 Status MetricsOutput::engagement(int64_t account, const Engagement& now, double previous_score) {
   engagement_.bind(1, account);
@@ -103,7 +123,7 @@ Status MetricsOutput::engagement(int64_t account, const Engagement& now, double 
   return engagement_.run();
 }
 
-Status MetricsOutput::journey(int64_t account, bool is_target, const std::vector<StageSpan>& history) {
+Status MetricsOutput::journey(int64_t account, const std::vector<StageSpan>& history) {
   for (const auto& span : history) {
     history_.bind(1, account);
     history_.bindStatic(2, kStageNames[static_cast<size_t>(span.stage)]);
@@ -116,52 +136,58 @@ Status MetricsOutput::journey(int64_t account, bool is_target, const std::vector
   stage_.bind(1, account);
   stage_.bindStatic(2, kStageNames[static_cast<size_t>(now.stage)]);
   stage_.bind(3, formatTimestamp(now.entered));
-  if (auto s = stage_.run(); !s) return s;
-
-  if (!is_target) return Status::ok();
-  // Every target account starts in "target"; then each stage's first entry, and the first entry into
-  // any later stage after it.
-  std::array<int64_t, 6> first{};
-  first.fill(INT64_MAX);
-  first[0] = history.front().entered;
-  for (const auto& span : history) {
-    const int pos = funnelPosition(span.stage);
-    if (pos >= 0) first[static_cast<size_t>(pos)] = std::min(first[static_cast<size_t>(pos)], span.entered);
-  }
-  for (size_t pos = 0; pos < first.size(); ++pos) {
-    if (first[pos] == INT64_MAX) continue;
-    ++entered_[pos];
-    int64_t next = INT64_MAX;
-    for (const auto& span : history)
-      if (funnelPosition(span.stage) > static_cast<int>(pos) && span.entered >= first[pos])
-        next = std::min(next, span.entered);
-    if (next != INT64_MAX) days_to_next_[pos].push_back(static_cast<double>(next - first[pos]) / 86400.0);
-  }
-  return Status::ok();
+  return stage_.run();
 }
 
-Status MetricsOutput::writeChannelModels() {
+Status MetricsOutput::accountState(int64_t account, int64_t last_touch) {
+  state_.bind(1, account);
+  if (last_touch == INT64_MIN) state_.bindNull(2);
+  else state_.bind(2, formatTimestamp(last_touch));
+  return state_.run();
+}
+
+// Channel and campaign totals of the rule-based models, from every kept attribution row.
+Status MetricsOutput::rollUpRuleModels() {
+  struct Sum {
+    double conversions = 0, value = 0;
+  };
+  std::array<std::array<std::array<Sum, 7>, kRuleModelCount>, 2> channels{};
+  std::array<std::map<int64_t, std::array<Sum, kRuleModelCount>>, 2> campaigns;
+  auto q = db_.prepare(
+      "SELECT conversion, channel, coalesce(campaign_id, 0), amount, first_touch, last_touch, linear, time_decay,"
+      " position_based, u_shaped, w_shaped, full_path, j_shaped, inverse_j FROM attribution_touches"
+      " ORDER BY account_id, opportunity_id, conversion, occurred_at, touchpoint_id");
+  if (!q) return q.status();
+  while (q->step()) {
+    const size_t c = q->columnView(0) == "revenue" ? 1 : 0;
+    const size_t ch = static_cast<size_t>(std::max(0, channelIndex(q->columnView(1))));
+    auto& by_campaign = campaigns[c][q->columnInt(2)];
+    const double amount = q->columnDouble(3);
+    for (size_t m = 0; m < kRuleModelCount; ++m) {
+      const double share = q->columnDouble(static_cast<int>(4 + m));
+      channels[c][m][ch].conversions += share;
+      channels[c][m][ch].value += share * amount;
+      by_campaign[m].conversions += share;
+      by_campaign[m].value += share * amount;
+    }
+  }
   auto ch = db_.prepare("INSERT INTO attribution_channels(model, conversion, channel, conversions, value) VALUES(?1, ?2, ?3, ?4, ?5)");
   auto cp = db_.prepare("INSERT INTO attribution_campaigns(model, conversion, campaign_id, conversions, value) VALUES(?1, ?2, ?3, ?4, ?5)");
   if (!ch) return ch.status();
   if (!cp) return cp.status();
-  auto put = [&](const std::string& model, int conv, const std::string& channel, double n, double v) {
-    ch->bind(1, model);
-    ch->bindStatic(2, kConversionNames[conv]);
-    ch->bind(3, channel);
-    ch->bind(4, n);
-    ch->bind(5, v);
-    return ch->run();
-  };
-  for (int c = 0; c < 2; ++c) {
+  for (size_t c = 0; c < 2; ++c) {
     for (size_t m = 0; m < kRuleModelCount; ++m)
       for (size_t k = 0; k < 7; ++k) {
-        const Sum& s = channel_sums_[static_cast<size_t>(c)][m][k];
+        const Sum& s = channels[c][m][k];
         if (s.conversions == 0 && s.value == 0) continue;
-        if (auto st = put(std::string(kRuleModelNames[m]), c, std::string(sdk::kChannels[k]), s.conversions, s.value); !st)
-          return st;
+        ch->bind(1, std::string(kRuleModelNames[m]));
+        ch->bindStatic(2, kConversionNames[c]);
+        ch->bind(3, std::string(sdk::kChannels[k]));
+        ch->bind(4, s.conversions);
+        ch->bind(5, s.value);
+        if (auto st = ch->run(); !st) return st;
       }
-    for (const auto& [campaign, sums] : campaign_sums_[static_cast<size_t>(c)])
+    for (const auto& [campaign, sums] : campaigns[c])
       for (size_t m = 0; m < kRuleModelCount; ++m) {
         cp->bind(1, std::string(kRuleModelNames[m]));
         cp->bindStatic(2, kConversionNames[c]);
@@ -171,73 +197,158 @@ Status MetricsOutput::writeChannelModels() {
         cp->bind(5, sums[m].value);
         if (auto st = cp->run(); !st) return st;
       }
-    std::vector<ChannelPath> paths;
-    for (const auto& [channels, count] : paths_[static_cast<size_t>(c)]) {
-      ChannelPath p;
-      for (char k : channels) p.channels.emplace_back(sdk::kChannels[static_cast<size_t>(k)]);
-      p.conversions = count.conversions;
-      p.value = count.value;
-      p.nulls = count.nulls;
-      paths.push_back(std::move(p));
-    }
-    for (const auto& [channel, credit] : markovCredits(paths, s_.markov_order))
-      if (auto st = put("markov", c, channel, credit.conversions, credit.value); !st) return st;
-    for (const auto& [channel, credit] : shapleyCredits(paths))
-      if (auto st = put("shapley", c, channel, credit.conversions, credit.value); !st) return st;
-  }
-  auto conv = db_.prepare("INSERT INTO attribution_conversions(conversion, conversions, attributed, unattributed, value,"
-                          " attributed_value) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!conv) return conv.status();
-  for (int c = 0; c < 2; ++c) {
-    conv->bindStatic(1, kConversionNames[c]);
-    conv->bind(2, conversions_[static_cast<size_t>(c)]);
-    conv->bind(3, attributed_[static_cast<size_t>(c)]);
-    conv->bind(4, conversions_[static_cast<size_t>(c)] - attributed_[static_cast<size_t>(c)]);
-    conv->bind(5, value_[static_cast<size_t>(c)]);
-    conv->bind(6, attributed_value_[static_cast<size_t>(c)]);
-    if (auto st = conv->run(); !st) return st;
   }
   return Status::ok();
 }
 
-Status MetricsOutput::writeFunnel() {
+// Markov and Shapley credits from every account's channel paths.
+Status MetricsOutput::channelModels() {
+  std::array<std::map<std::string, ChannelPath>, 2> paths;
+  auto q = db_.prepare("SELECT conversion, channels, conversions, value, nulls FROM metrics_account_paths"
+                       " ORDER BY account_id, conversion, channels, conversions");
+  if (!q) return q.status();
+  while (q->step()) {
+    const size_t c = q->columnView(0) == "revenue" ? 1 : 0;
+    auto& p = paths[c][q->columnText(1)];
+    p.conversions += q->columnDouble(2);
+    p.value += q->columnDouble(3);
+    p.nulls += q->columnDouble(4);
+  }
+  auto ch = db_.prepare("INSERT INTO attribution_channels(model, conversion, channel, conversions, value) VALUES(?1, ?2, ?3, ?4, ?5)");
+  if (!ch) return ch.status();
+  for (size_t c = 0; c < 2; ++c) {
+    std::vector<ChannelPath> list;
+    for (auto& [text, p] : paths[c]) {
+      for (size_t start = 0; start <= text.size();) {
+        const size_t end = std::min(text.find('>', start), text.size());
+        if (end > start) p.channels.push_back(text.substr(start, end - start));
+        start = end + 1;
+      }
+      list.push_back(p);
+    }
+    for (const auto& [model, credits] :
+         {std::pair{"markov", markovCredits(list, s_.markov_order)}, std::pair{"shapley", shapleyCredits(list)}})
+      for (const auto& [channel, credit] : credits) {
+        ch->bindStatic(1, model);
+        ch->bindStatic(2, kConversionNames[c]);
+        ch->bind(3, channel);
+        ch->bind(4, credit.conversions);
+        ch->bind(5, credit.value);
+        if (auto st = ch->run(); !st) return st;
+      }
+  }
+  return Status::ok();
+}
+
+// Every opportunity up to as_of is a conversion; the attributed ones are those with a path.
+Status MetricsOutput::conversions(MetricsSummary& summary) {
+  auto q = db_.prepare(
+      "WITH totals AS ("
+      "  SELECT 'pipeline' AS conversion, count(*) AS n, total(coalesce(amount, 0)) AS v FROM opportunities"
+      "   WHERE created_at <= ?1"
+      "  UNION ALL SELECT 'revenue', count(*), total(coalesce(amount, 0)) FROM opportunities"
+      "   WHERE is_won = 1 AND coalesce(closed_at, created_at) <= ?1),"
+      " attributed AS (SELECT conversion, total(conversions) AS n, total(value) AS v FROM metrics_account_paths"
+      "  GROUP BY conversion)"
+      " INSERT INTO attribution_conversions(conversion, conversions, attributed, unattributed, value, attributed_value)"
+      " SELECT t.conversion, t.n, CAST(coalesce(a.n, 0) AS INTEGER), t.n - CAST(coalesce(a.n, 0) AS INTEGER), t.v,"
+      "  coalesce(a.v, 0) FROM totals t LEFT JOIN attributed a USING (conversion)");
+  if (!q) return q.status();
+  q->bind(1, as_of_text_);
+  if (auto s = q->run(); !s) return s;
+  auto sum = db_.prepare("SELECT total(conversions), total(unattributed) FROM attribution_conversions");
+  if (!sum) return sum.status();
+  if (sum->step()) {
+    summary.conversions = static_cast<int64_t>(sum->columnDouble(0));
+    summary.unattributed = static_cast<int64_t>(sum->columnDouble(1));
+  }
+  return Status::ok();
+}
+
+// Over target accounts: each stage's first entry, and the first entry into any later stage after it.
+Status MetricsOutput::funnel() {
+  std::array<int64_t, 6> entered{};
+  std::array<std::vector<double>, 6> days;
+  auto q = db_.prepare(
+      "SELECT h.account_id, h.stage, h.entered_at FROM account_stage_history h JOIN accounts a USING (account_id)"
+      " WHERE a.is_target = 1 ORDER BY h.account_id, h.entered_at, h.rowid");
+  if (!q) return q.status();
+  std::vector<std::pair<Stage, int64_t>> spans;
+  auto account = [&] {
+    if (spans.empty()) return;
+    std::array<int64_t, 6> first{};
+    first.fill(INT64_MAX);
+    first[0] = spans.front().second;  // every target account starts in "target"
+    for (const auto& [stage, t] : spans) {
+      const int pos = funnelPosition(stage);
+      if (pos >= 0) first[static_cast<size_t>(pos)] = std::min(first[static_cast<size_t>(pos)], t);
+    }
+    for (size_t pos = 0; pos < first.size(); ++pos) {
+      if (first[pos] == INT64_MAX) continue;
+      ++entered[pos];
+      int64_t next = INT64_MAX;
+      for (const auto& [stage, t] : spans)
+        if (funnelPosition(stage) > static_cast<int>(pos) && t >= first[pos]) next = std::min(next, t);
+      if (next != INT64_MAX) days[pos].push_back(static_cast<double>(next - first[pos]) / 86400.0);
+    }
+    spans.clear();
+  };
+  int64_t current = -1;
+  while (q->step()) {
+    if (q->columnInt(0) != current) {
+      account();
+      current = q->columnInt(0);
+    }
+    spans.emplace_back(stageFromName(q->columnView(1)), *parseTimestamp(q->columnView(2)));
+  }
+  account();
   auto f = db_.prepare("INSERT INTO journey_funnel(stage, position, accounts_entered, accounts_reached_next,"
                        " conversion_rate, median_days_to_next) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
   if (!f) return f.status();
-  for (size_t pos = 0; pos < entered_.size(); ++pos) {
-    auto& days = days_to_next_[pos];
-    std::sort(days.begin(), days.end());
-    const bool last = pos + 1 == entered_.size();
+  for (size_t pos = 0; pos < entered.size(); ++pos) {
+    auto& d = days[pos];
+    std::sort(d.begin(), d.end());
     f->bindStatic(1, kStageNames[pos + 1]);
     f->bind(2, static_cast<int64_t>(pos + 1));
-    f->bind(3, entered_[pos]);
-    f->bind(4, static_cast<int64_t>(days.size()));
-    if (last || entered_[pos] == 0) f->bindNull(5);
-    else f->bind(5, static_cast<double>(days.size()) / static_cast<double>(entered_[pos]));
-    if (days.empty()) f->bindNull(6);
-    else {
-      const size_t n = days.size();
-      f->bind(6, n % 2 ? days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2);
-    }
+    f->bind(3, entered[pos]);
+    f->bind(4, static_cast<int64_t>(d.size()));
+    if (pos + 1 == entered.size() || entered[pos] == 0) f->bindNull(5);
+    else f->bind(5, static_cast<double>(d.size()) / static_cast<double>(entered[pos]));
+    if (d.empty()) f->bindNull(6);
+    else f->bind(6, d.size() % 2 ? d[d.size() / 2] : (d[d.size() / 2 - 1] + d[d.size() / 2]) / 2);
     if (auto s = f->run(); !s) return s;
   }
   return Status::ok();
 }
 
-Status MetricsOutput::finish(const MetricsSummary& summary) {
-  if (auto s = writeChannelModels(); !s) return s;
-  if (auto s = writeFunnel(); !s) return s;
-  auto run = db_.prepare("INSERT INTO metrics_runs(as_of, started_at, finished_at, accounts, touchpoints, conversions,"
-                         " unattributed, seconds) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+Status MetricsOutput::finish(MetricsSummary& summary, bool full, const std::string& settings_text) {
+  for (const char* t : kGlobalTables)
+    if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;
+  // Accounts an incremental run left alone keep their rows; only the date moves on.
+  auto refresh = db_.prepare("UPDATE account_engagement SET as_of = ?1 WHERE as_of != ?1");
+  if (!refresh) return refresh.status();
+  refresh->bind(1, as_of_text_);
+  if (auto s = refresh->run(); !s) return s;
+  if (auto s = rollUpRuleModels(); !s) return s;
+  if (auto s = channelModels(); !s) return s;
+  if (auto s = conversions(summary); !s) return s;
+  if (auto s = funnel(); !s) return s;
+  if (auto s = db_.exec("DELETE FROM metrics_dirty_accounts"); !s) return s;
+  auto run = db_.prepare(
+      "INSERT INTO metrics_runs(as_of, started_at, finished_at, mode, settings, accounts, accounts_recomputed,"
+      " touchpoints, conversions, unattributed, seconds) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   if (!run) return run.status();
   run->bind(1, as_of_text_);
   run->bind(2, formatTimestamp(started_at_));
   run->bind(3, formatTimestamp(nowEpochSeconds()));
-  run->bind(4, summary.accounts);
-  run->bind(5, summary.touchpoints);
-  run->bind(6, summary.conversions);
-  run->bind(7, summary.unattributed);
-  run->bind(8, static_cast<double>(nowEpochSeconds() - started_at_));
+  run->bindStatic(4, full ? "full" : "incremental");
+  run->bind(5, settings_text);
+  run->bind(6, summary.accounts);
+  run->bind(7, summary.accounts_recomputed);
+  run->bind(8, summary.touchpoints);
+  run->bind(9, summary.conversions);
+  run->bind(10, summary.unattributed);
+  run->bind(11, static_cast<double>(nowEpochSeconds() - started_at_));
   if (auto s = run->run(); !s) return s;
   return db_.exec("COMMIT");
 }

@@ -1,11 +1,11 @@
-// Where the metrics stage's results go: rows streamed into the metric tables inside one write
-// transaction, and the roll-ups (channels, campaigns, Markov, Shapley, funnel) made at the end.
+// Where the metrics stage's results go. Per-account results (attribution rows, channel paths,
+// engagement, stage history) are kept between runs so an incremental run rewrites only the accounts
+// it recomputes; the global results (channel and campaign roll-ups, Markov, Shapley, conversions,
+// funnel) are then rebuilt from them. Everything happens in one write transaction.
 #pragma once
 
 #include <array>
-#include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "metrics/attribution_rules.hpp"
@@ -23,40 +23,37 @@ class MetricsOutput {
  public:
   MetricsOutput(store::Database& db, const MetricsSettings& s, int64_t as_of) : db_(db), s_(s), as_of_(as_of) {}
 
-  Status begin();  // BEGIN IMMEDIATE, clear the previous results
-  Status touch(Conversion c, int64_t opportunity, int64_t touchpoint, int64_t campaign, int channel,
+  // BEGIN IMMEDIATE; a full run also clears every per-account result.
+  Status begin(bool full);
+  // Incremental runs: forget what was computed for this account before.
+  Status clearAttribution(int64_t account);
+  Status clearJourney(int64_t account);
+
+  Status touch(Conversion c, int64_t account, int64_t opportunity, int64_t touchpoint, int64_t campaign, int channel,
                int64_t occurred_at, const std::array<double, kRuleModelCount>& shares, double amount);
-  void addUnattributed(Conversion c, int64_t count, double value);
-  void convertingPath(Conversion c, const std::string& channels, double value);  // channels: one char per step
-  void nullPath(Conversion c, const std::string& channels);
+  // One channel path (one char per step, an index into sdk::kChannels) of an account.
+  Status path(int64_t account, Conversion c, const std::string& channels, double conversions, double value,
+              double nulls);
   Status engagement(int64_t account, const Engagement& now, double previous_score);
-  Status journey(int64_t account, bool is_target, const std::vector<StageSpan>& history);
-  Status finish(const MetricsSummary& summary);  // roll-ups, funnel, run record, COMMIT
+  Status journey(int64_t account, const std::vector<StageSpan>& history);
+  Status accountState(int64_t account, int64_t last_touch);
+
+  // Rebuilds the global results, records the run, commits. Fills summary.conversions/unattributed.
+  Status finish(MetricsSummary& summary, bool full, const std::string& settings_text);
 
  private:
-  struct Sum {
-    double conversions = 0, value = 0;
-  };
-  struct PathCount {
-    double conversions = 0, value = 0, nulls = 0;
-  };
-  Status writeChannelModels();
-  Status writeFunnel();
+  Status rollUpRuleModels();
+  Status channelModels();
+  Status conversions(MetricsSummary& summary);
+  Status funnel();
 
   store::Database& db_;
   const MetricsSettings& s_;
   const int64_t as_of_;
   std::string as_of_text_;
   int64_t started_at_ = 0;
-  store::Statement touch_, engagement_, history_, stage_;
-  std::array<std::array<std::array<Sum, 7>, kRuleModelCount>, 2> channel_sums_{};
-  std::array<std::map<int64_t, std::array<Sum, kRuleModelCount>>, 2> campaign_sums_;
-  std::array<std::map<std::string, PathCount>, 2> paths_;
-  std::array<int64_t, 2> conversions_{}, attributed_{};
-  std::array<double, 2> value_{}, attributed_value_{};
-  // Funnel over target accounts: per stage, accounts that entered it, and days to a later stage.
-  std::array<int64_t, 6> entered_{};
-  std::array<std::vector<double>, 6> days_to_next_;
+  store::Statement touch_, path_, engagement_, history_, stage_, state_, clear_touches_, clear_paths_,
+      clear_history_;
 };
 
 }  // namespace abm::metrics

@@ -50,6 +50,25 @@ int integer(const nlohmann::json& v, const std::string& file, const std::string&
 
 }  // namespace
 
+std::string settingsText(const MetricsSettings& s) {
+  nlohmann::json j;
+  j["lookback_days"] = s.lookback_days;
+  j["time_decay_half_life_days"] = s.time_decay_half_life_days;
+  j["markov_order"] = s.markov_order;
+  j["engagement_half_life_days"] = s.engagement_half_life_days;
+  j["engagement_window_days"] = s.engagement_window_days;
+  j["mqa_score"] = s.mqa_score;
+  j["mqa_score_with_contacts"] = s.mqa_score_with_contacts;
+  j["mqa_min_contacts"] = s.mqa_min_contacts;
+  j["engaged_score"] = s.engaged_score;
+  j["role_multipliers"] = s.role_multipliers;
+  for (size_t i = 0; i < std::size(sdk::kActivities); ++i) {
+    j["activity_weights"][std::string(sdk::kActivities[i])] = s.activity_weights[i];
+    if (s.attributable[i]) j["attributable_activities"].push_back(std::string(sdk::kActivities[i]));
+  }
+  return j.dump();  // nlohmann sorts object keys: the same settings give the same text
+}
+
 MetricsSettings parseMetricsSettings(const nlohmann::json& j, const std::string& file) {
   MetricsSettings s;
   if (j.is_null()) return s;

@@ -34,6 +34,9 @@ struct MetricsSettings {
 // Reads the "metrics" object; throws ConfigError naming `file` and the key on a bad value.
 MetricsSettings parseMetricsSettings(const nlohmann::json& j, const std::string& file);
 
+// The settings as canonical JSON text: results computed under other settings are not reused.
+std::string settingsText(const MetricsSettings& s);
+
 // Index of an activity name in sdk::kActivities, or -1.
 int activityIndex(std::string_view activity);
 int channelIndex(std::string_view channel);

@@ -1,18 +1,15 @@
 #include "metrics/metrics_stage.hpp"
 
-#include <abm/sdk/entities.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdio>
-#include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/timestamp.hpp"
 #include "metrics/attribution_rules.hpp"
 #include "metrics/journey.hpp"
-#include "metrics/markov.hpp"
 #include "metrics/metrics_output.hpp"
 #include "store/sqlite.hpp"
 
@@ -41,21 +38,33 @@ struct Touch {
   double quantity;
 };
 
+// What an incremental run may skip: the previous run's as_of, and the accounts that must be redone.
+struct Plan {
+  bool full = true;
+  int64_t previous = 0;
+  std::unordered_set<int64_t> dirty;          // data changed since the previous run
+  std::unordered_set<int64_t> events;         // an opportunity created or closed in (previous, as_of]
+  std::unordered_map<int64_t, int64_t> last;  // account -> latest touch, as of the previous run
+};
+
 // Computes one account at a time while the touchpoints stream by in account order.
 class Computation {
  public:
-  Computation(const MetricsSettings& s, int64_t as_of, MetricsOutput& out) : s_(s), as_of_(as_of), out_(out) {}
+  Computation(const MetricsSettings& s, int64_t as_of, const Plan& plan, MetricsOutput& out)
+      : s_(s), as_of_(as_of), plan_(plan), out_(out) {}
 
   Status load(store::Database& db);
   Status stream(store::Database& db);
   MetricsSummary summary;
 
  private:
-  Status account(int64_t account_id, bool is_target, int64_t created, const std::vector<Touch>& touches);
-  Status attribute(int64_t account_id, const std::vector<Touch>& touches);
+  Status account(int64_t account_id, bool is_target, int64_t created, const std::vector<Touch>& all);
+  Status attribute(int64_t account_id, const std::vector<Touch>& touches, size_t first_opportunity);
+  std::pair<bool, bool> whatToRedo(int64_t account_id, const std::vector<Touch>& all) const;
 
   const MetricsSettings& s_;
   const int64_t as_of_;
+  const Plan& plan_;
   MetricsOutput& out_;
   std::vector<std::tuple<int64_t, bool, int64_t>> accounts_;  // id, is_target, created
   std::unordered_map<int64_t, int64_t> lead_created_;         // account -> earliest contact created_at
@@ -93,29 +102,18 @@ Status Computation::load(store::Database& db) {
     if (o->columnInt(5) != 0) op.closed = ts(o->columnView(4), op.created);  // closed without a date: at creation
     opportunities_.push_back(op);
   }
-  // Opportunities without an account are conversions with an empty path.
-  auto orphan = db.prepare(
-      "SELECT count(*), coalesce(sum(coalesce(amount, 0)), 0), coalesce(sum(is_won), 0),"
-      " coalesce(sum(CASE WHEN is_won = 1 THEN coalesce(amount, 0) END), 0)"
-      " FROM opportunities WHERE account_id IS NULL AND created_at <= ?1");
-  if (!orphan) return orphan.status();
-  orphan->bind(1, formatTimestamp(as_of_));
-  if (orphan->step()) {
-    out_.addUnattributed(kPipeline, orphan->columnInt(0), orphan->columnDouble(1));
-    out_.addUnattributed(kRevenue, orphan->columnInt(2), orphan->columnDouble(3));
-    summary.conversions += orphan->columnInt(0) + orphan->columnInt(2);
-    summary.unattributed += orphan->columnInt(0) + orphan->columnInt(2);
-  }
+  summary.accounts = static_cast<int64_t>(accounts_.size());
   return Status::ok();
 }
 
 Status Computation::stream(store::Database& db) {
+  // Every touchpoint, also those after as_of: an account's latest touch tells later incremental
+  // runs whether decay can still change its results.
   auto q = db.prepare(
       "SELECT account_id, touchpoint_id, occurred_at, channel, activity, quantity, coalesce(contact_id, 0),"
-      " coalesce(campaign_id, 0) FROM touchpoints WHERE account_id IS NOT NULL AND occurred_at <= ?1"
+      " coalesce(campaign_id, 0) FROM touchpoints WHERE account_id IS NOT NULL"
       " ORDER BY account_id, occurred_at, touchpoint_id");
   if (!q) return q.status();
-  q->bind(1, formatTimestamp(as_of_));
   std::vector<Touch> touches;
   size_t next_account = 0;
   bool have_row = q->step();
@@ -133,23 +131,60 @@ Status Computation::stream(store::Database& db) {
       t.quantity = q->columnDouble(5);
       t.contact = q->columnInt(6);
       t.campaign = q->columnInt(7);
-      touches.push_back(std::move(t));
+      touches.push_back(t);
       have_row = q->step();
     }
     summary.touchpoints += static_cast<int64_t>(touches.size());
     if (auto s = account(id, is_target, created, touches); !s) return s;
   }
   if (!q->status().isOk()) return q->status();
-  summary.accounts = static_cast<int64_t>(accounts_.size());
   summary.seconds_attribution = std::chrono::duration<double>(t_attr_).count();
   summary.seconds_engagement = std::chrono::duration<double>(t_eng_).count();
   summary.seconds_journey = std::chrono::duration<double>(t_journey_).count();
   return Status::ok();
 }
 
-Status Computation::account(int64_t account_id, bool is_target, int64_t created, const std::vector<Touch>& touches) {
+// {attribution, engagement and journey}: which of an account's results can differ from the
+// previous run's. Attribution of a conversion depends only on data at or before it, so it changes
+// only with the data or with conversions and touches that as_of newly uncovers. Engagement and
+// stages also change as scores decay and touches leave the window, which only touches from two
+// windows before the previous as_of on can do.
+std::pair<bool, bool> Computation::whatToRedo(int64_t account_id, const std::vector<Touch>& all) const {
+  if (plan_.full || plan_.dirty.count(account_id) || plan_.events.count(account_id)) return {true, true};
+  const int64_t window = static_cast<int64_t>(s_.engagement_window_days) * 86400;
+  const auto last = plan_.last.find(account_id);
+  if (last == plan_.last.end()) return {true, true};  // never computed: a new account
+  const int64_t latest = all.empty() ? INT64_MIN : all.back().time;
+  if (latest != last->second) return {true, true};  // cannot happen for a clean account; be safe
+  auto newly_seen = std::find_if(all.begin(), all.end(), [&](const Touch& t) {
+    return t.time > plan_.previous && t.time <= as_of_;
+  });
+  const bool attribution = newly_seen != all.end();
+  const bool recent = latest != INT64_MIN && latest >= plan_.previous - 2 * window - 1;
+  return {attribution, attribution || recent};
+}
+
+Status Computation::account(int64_t account_id, bool is_target, int64_t created, const std::vector<Touch>& all) {
+  while (next_opportunity_ < opportunities_.size() && opportunities_[next_opportunity_].account < account_id)
+    ++next_opportunity_;  // opportunities of accounts that no longer exist stay unattributed
+  const size_t first_opportunity = next_opportunity_;
+  while (next_opportunity_ < opportunities_.size() && opportunities_[next_opportunity_].account == account_id)
+    ++next_opportunity_;
+  const auto [redo_attribution, redo_journey] = whatToRedo(account_id, all);
+  if (!redo_journey) return Status::ok();
+  ++summary.accounts_recomputed;
+
+  // Nothing after as_of has happened yet.
+  const auto visible_end = std::upper_bound(all.begin(), all.end(), as_of_,
+                                            [](int64_t t, const Touch& x) { return t < x.time; });
+  const std::vector<Touch> touches(all.begin(), visible_end);
+
   auto t0 = Clock::now();
-  if (auto s = attribute(account_id, touches); !s) return s;
+  if (redo_attribution) {
+    if (!plan_.full)
+      if (auto s = out_.clearAttribution(account_id); !s) return s;
+    if (auto s = attribute(account_id, touches, first_opportunity); !s) return s;
+  }
   auto t1 = Clock::now();
   std::vector<EngagementTouch> eng;
   eng.reserve(touches.size());
@@ -166,16 +201,16 @@ Status Computation::account(int64_t account_id, bool is_target, int64_t created,
 
   std::vector<OpportunitySpan> spans;
   int64_t start = created;
-  for (size_t i = next_opportunity_; i < opportunities_.size() && opportunities_[i].account == account_id; ++i) {
+  for (size_t i = first_opportunity; i < next_opportunity_; ++i) {
     spans.push_back({opportunities_[i].created, opportunities_[i].closed, opportunities_[i].won});
     start = std::min(start, opportunities_[i].created);
   }
   if (!touches.empty()) start = std::min(start, touches.front().time);
   start = std::min(start, as_of_);
-  const auto history = replayJourney(eng, spans, is_target, start, as_of_, s_);
-  if (auto s = out_.journey(account_id, is_target, history); !s) return s;
-  while (next_opportunity_ < opportunities_.size() && opportunities_[next_opportunity_].account == account_id)
-    ++next_opportunity_;
+  if (!plan_.full)
+    if (auto s = out_.clearJourney(account_id); !s) return s;
+  if (auto s = out_.journey(account_id, replayJourney(eng, spans, is_target, start, as_of_, s_)); !s) return s;
+  if (auto s = out_.accountState(account_id, all.empty() ? INT64_MIN : all.back().time); !s) return s;
   auto t3 = Clock::now();
   t_attr_ += t1 - t0;
   t_eng_ += t2 - t1;
@@ -183,101 +218,134 @@ Status Computation::account(int64_t account_id, bool is_target, int64_t created,
   return Status::ok();
 }
 
-Status Computation::attribute(int64_t account_id, const std::vector<Touch>& touches) {
-  // Skip opportunities of accounts that no longer exist (stale ids): they stay unattributed.
-  while (next_opportunity_ < opportunities_.size() && opportunities_[next_opportunity_].account < account_id)
-    ++next_opportunity_;
+Status Computation::attribute(int64_t account_id, const std::vector<Touch>& touches, size_t first_opportunity) {
   std::vector<const Touch*> attributable;
-  for (const auto& t : touches)
-    if (s_.attributable[static_cast<size_t>(t.activity)]) attributable.push_back(&t);
   std::vector<int64_t> all_times;
-  for (const auto* t : attributable) all_times.push_back(t->time);
-
+  for (const auto& t : touches)
+    if (s_.attributable[static_cast<size_t>(t.activity)]) {
+      attributable.push_back(&t);
+      all_times.push_back(t.time);
+    }
   const auto lead = lead_created_.find(account_id);
   const bool has_lead = lead != lead_created_.end();
   const int64_t lookback = static_cast<int64_t>(s_.lookback_days) * 86400;
   bool any_opportunity = false, any_won = false;
+  std::map<std::pair<int, std::string>, std::pair<double, double>> converting;  // (conversion, path) -> n, value
   std::vector<int64_t> times;
-  std::vector<const Touch*> path;
-  for (size_t i = next_opportunity_; i < opportunities_.size() && opportunities_[i].account == account_id; ++i) {
+  for (size_t i = first_opportunity; i < next_opportunity_; ++i) {
     const Opportunity& op = opportunities_[i];
     for (const Conversion conv : {kPipeline, kRevenue}) {
       const int64_t at = conv == kPipeline ? op.created : op.closed;
-      if (conv == kRevenue && !op.won) continue;
-      if (at > as_of_) continue;
+      if ((conv == kRevenue && !op.won) || at > as_of_) continue;
       (conv == kPipeline ? any_opportunity : any_won) = true;
-      ++summary.conversions;
       auto lo = std::lower_bound(all_times.begin(), all_times.end(), at - lookback);
       auto hi = std::upper_bound(all_times.begin(), all_times.end(), at);
-      if (lo == hi) {
-        ++summary.unattributed;
-        out_.addUnattributed(conv, 1, op.amount);
-        continue;
-      }
+      if (lo == hi) continue;  // an empty path: unattributed
       times.assign(lo, hi);
-      path.assign(attributable.begin() + (lo - all_times.begin()), attributable.begin() + (hi - all_times.begin()));
+      const size_t offset = static_cast<size_t>(lo - all_times.begin());
       const Milestones m = findMilestones(times, has_lead ? lead->second : 0, has_lead, op.created);
       const auto shares = ruleShares(times, m, at, s_.time_decay_half_life_days);
       std::string channels;
-      for (size_t k = 0; k < path.size(); ++k) {
-        const Touch& t = *path[k];
-        if (auto s = out_.touch(conv, op.id, t.id, t.campaign, t.channel, t.time, shares[k], op.amount); !s)
+      for (size_t k = 0; k < times.size(); ++k) {
+        const Touch& t = *attributable[offset + k];
+        if (auto s = out_.touch(conv, account_id, op.id, t.id, t.campaign, t.channel, t.time, shares[k], op.amount); !s)
           return s;
         if (channels.empty() || channels.back() != static_cast<char>(t.channel))
           channels.push_back(static_cast<char>(t.channel));
       }
-      summary.attribution_rows += static_cast<int64_t>(path.size());
-      out_.convertingPath(conv, channels, op.amount);
+      summary.attribution_rows += static_cast<int64_t>(times.size());
+      auto& c = converting[{conv, channels}];
+      c.first += 1;
+      c.second += op.amount;
     }
   }
+  for (const auto& [key, count] : converting)
+    if (auto s = out_.path(account_id, static_cast<Conversion>(key.first), key.second, count.first, count.second, 0); !s)
+      return s;
   // Accounts that engaged but did not convert make the Markov chain's null paths.
   if (!attributable.empty() && (!any_opportunity || !any_won)) {
     std::string channels;
     for (const auto* t : attributable)
       if (channels.empty() || channels.back() != static_cast<char>(t->channel))
         channels.push_back(static_cast<char>(t->channel));
-    if (!any_opportunity) out_.nullPath(kPipeline, channels);
-    if (!any_won) out_.nullPath(kRevenue, channels);
+    if (!any_opportunity)
+      if (auto s = out_.path(account_id, kPipeline, channels, 0, 0, 1); !s) return s;
+    if (!any_won)
+      if (auto s = out_.path(account_id, kRevenue, channels, 0, 0, 1); !s) return s;
   }
+  return Status::ok();
+}
+
+// Decides between a full and an incremental run, from the previous run and what changed since.
+Status makePlan(store::Database& db, const std::string& settings_text, int64_t as_of, bool force_full, Plan& plan) {
+  auto prev = db.prepare("SELECT as_of, settings FROM metrics_runs ORDER BY run_id DESC LIMIT 1");
+  if (!prev) return prev.status();
+  if (force_full || !prev->step() || prev->columnText(1) != settings_text) return Status::ok();
+  const int64_t previous = ts(prev->columnView(0), INT64_MAX);
+  if (previous > as_of) return Status::ok();  // going back in time: recompute everything
+  plan.full = false;
+  plan.previous = previous;
+  auto dirty = db.prepare("SELECT account_id FROM metrics_dirty_accounts");
+  if (!dirty) return dirty.status();
+  while (dirty->step()) plan.dirty.insert(dirty->columnInt(0));
+  auto events = db.prepare(
+      "SELECT DISTINCT account_id FROM opportunities WHERE account_id IS NOT NULL AND"
+      " ((created_at > ?1 AND created_at <= ?2) OR"
+      "  (is_closed = 1 AND coalesce(closed_at, created_at) > ?1 AND coalesce(closed_at, created_at) <= ?2))");
+  if (!events) return events.status();
+  events->bind(1, formatTimestamp(previous));
+  events->bind(2, formatTimestamp(as_of));
+  while (events->step()) plan.events.insert(events->columnInt(0));
+  auto last = db.prepare("SELECT account_id, last_touch_at FROM metrics_account_state");
+  if (!last) return last.status();
+  while (last->step()) plan.last[last->columnInt(0)] = last->isNull(1) ? INT64_MIN : ts(last->columnView(1), INT64_MIN);
   return Status::ok();
 }
 
 }  // namespace
 
 std::string MetricsSummary::describe() const {
-  char buf[400];
+  char buf[500];
   std::snprintf(buf, sizeof buf,
-                "metrics as of %s: %lld accounts, %lld touchpoints, %lld conversions (%lld unattributed), "
-                "%lld attribution rows in %.2fs (read+attribution %.2fs, engagement %.2fs, journey %.2fs, "
-                "models+write %.2fs)",
-                formatTimestamp(as_of).c_str(), static_cast<long long>(accounts), static_cast<long long>(touchpoints),
-                static_cast<long long>(conversions), static_cast<long long>(unattributed),
-                static_cast<long long>(attribution_rows), seconds_total, seconds_attribution + seconds_read,
-                seconds_engagement, seconds_journey, seconds_models);
+                "metrics as of %s (%s run, %lld of %lld accounts recomputed): %lld touchpoints read, %lld conversions"
+                " (%lld unattributed), %lld attribution rows written in %.2fs (load %.2fs, attribution %.2fs,"
+                " engagement %.2fs, journey %.2fs, roll-ups and models %.2fs)",
+                formatTimestamp(as_of).c_str(), full ? "full" : "incremental",
+                static_cast<long long>(accounts_recomputed), static_cast<long long>(accounts),
+                static_cast<long long>(touchpoints), static_cast<long long>(conversions),
+                static_cast<long long>(unattributed), static_cast<long long>(attribution_rows), seconds_total,
+                seconds_read, seconds_attribution, seconds_engagement, seconds_journey, seconds_models);
   return buf;
 }
 
-Result<MetricsSummary> runMetrics(const std::string& store_path, const MetricsSettings& settings, int64_t as_of) {
+Result<MetricsSummary> runMetrics(const std::string& store_path, const MetricsSettings& settings, int64_t as_of,
+                                  bool force_full) {
   const auto started = Clock::now();
   auto reader = store::Database::open(store_path, true);
   if (!reader) return reader.status();
   auto writer = store::Database::open(store_path);
   if (!writer) return writer.status();
+  const std::string settings_text = settingsText(settings);
   // The reader sees one snapshot of the store for the whole computation.
   if (auto s = reader->exec("BEGIN"); !s) return s;
+  Plan plan;
+  if (auto s = makePlan(*reader, settings_text, as_of, force_full, plan); !s)
+    return Status::error("metrics: reading the previous run: " + s.message());
   MetricsOutput out(*writer, settings, as_of);
-  if (auto s = out.begin(); !s) return Status::error("metrics: " + s.message());
-  Computation comp(settings, as_of, out);
+  if (auto s = out.begin(plan.full); !s) return Status::error("metrics: " + s.message());
+  Computation comp(settings, as_of, plan, out);
   comp.summary.as_of = as_of;
+  comp.summary.full = plan.full;
   if (auto s = comp.load(*reader); !s) return Status::error("metrics: reading the store: " + s.message());
   const auto loaded = Clock::now();
   if (auto s = comp.stream(*reader); !s) return Status::error("metrics: " + s.message());
   reader->exec("COMMIT");
   const auto streamed = Clock::now();
   MetricsSummary summary = comp.summary;
-  if (auto s = out.finish(summary); !s) return Status::error("metrics: writing results: " + s.message());
-  const auto done = Clock::now();
   summary.seconds_read = std::chrono::duration<double>(loaded - started).count();
+  if (auto s = out.finish(summary, plan.full, settings_text); !s)
+    return Status::error("metrics: writing results: " + s.message());
+  const auto done = Clock::now();
   summary.seconds_models = std::chrono::duration<double>(done - streamed).count();
   summary.seconds_total = std::chrono::duration<double>(done - started).count();
   return summary;

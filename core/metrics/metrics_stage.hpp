@@ -1,6 +1,6 @@
 // The metrics stage: reads the unified store and writes attribution, engagement, stages and the
 // journey funnel back to it (docs/metrics.md). A pure function of the store and as_of: the same data
-// and as_of give the same rows.
+// and as_of give the same rows, whether computed in full or incrementally.
 #pragma once
 
 #include <cstdint>
@@ -13,14 +13,19 @@ namespace abm::metrics {
 
 struct MetricsSummary {
   int64_t as_of = 0;
-  int64_t accounts = 0, touchpoints = 0, conversions = 0, unattributed = 0, attribution_rows = 0;
+  bool full = true;
+  int64_t accounts = 0, accounts_recomputed = 0, touchpoints = 0, conversions = 0, unattributed = 0,
+          attribution_rows = 0;
   double seconds_read = 0, seconds_attribution = 0, seconds_engagement = 0, seconds_journey = 0,
          seconds_models = 0, seconds_total = 0;
   std::string describe() const;
 };
 
-// Computes everything as of `as_of` (epoch seconds) and replaces the metrics tables in one
-// transaction. The caller holds the store's writer lock.
-Result<MetricsSummary> runMetrics(const std::string& store_path, const MetricsSettings& settings, int64_t as_of);
+// Computes everything as of `as_of` (epoch seconds) in one write transaction. When the previous run
+// used the same settings and an earlier or equal as_of, only the accounts whose results can have
+// changed are recomputed (docs/metrics.md#incremental-runs), unless `force_full`. The caller holds
+// the store's writer lock, so no sync writes while the stage runs.
+Result<MetricsSummary> runMetrics(const std::string& store_path, const MetricsSettings& settings, int64_t as_of,
+                                  bool force_full = false);
 
 }  // namespace abm::metrics

@@ -86,6 +86,7 @@ Status StoreWriter::prepare() {
       {&state_upsert_,
        "INSERT INTO sync_state(connector, stream, state, updated_at) VALUES(?1, ?2, ?3, ?4)"
        " ON CONFLICT(connector, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"},
+      {&dirty_insert_, "INSERT OR IGNORE INTO metrics_dirty_accounts(account_id) VALUES(?1)"},
       {&rejected_insert_,
        "INSERT INTO rejected_records(run_id, connector, stream, origin, reason, data, rejected_at)"
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
@@ -106,8 +107,22 @@ Status StoreWriter::begin() {
   return Status::ok();
 }
 
+Status StoreWriter::flushDirty() {
+  for (const int64_t id : dirty_) {
+    dirty_insert_.bind(1, id);
+    if (auto s = dirty_insert_.run(); !s) return s;
+  }
+  dirty_.clear();
+  last_touched_ = 0;
+  return Status::ok();
+}
+
 Status StoreWriter::commit() {
   if (!in_tx_) return Status::ok();
+  if (auto s = flushDirty(); !s) {
+    rollback();
+    return Status::error("store commit failed: " + s.message());
+  }
   in_tx_ = false;
   if (auto s = db_.exec("COMMIT"); !s) {
     db_.exec("ROLLBACK");
@@ -122,6 +137,8 @@ void StoreWriter::rollback() {
   if (!in_tx_) return;
   in_tx_ = false;
   db_.exec("ROLLBACK");
+  dirty_.clear();
+  last_touched_ = 0;
   ids_.forget();  // it may hold ids of rows that no longer exist
 }
 
@@ -200,6 +217,7 @@ Status StoreWriter::writeAccount(const Row& r) {
     ids_.rememberAccount(ext, id);
   }
   if (!r[Domain].isNull()) ids_.rememberDomain(r[Domain].text, id);
+  touched(id);
   return Status::ok();
 }
 
@@ -215,6 +233,7 @@ Status StoreWriter::writeContact(const Row& r) {
   int64_t id;
   if (auto s = stepForId(st, id, "contact"); !s) return s;
   ids_.rememberContact(r[ExternalId].text, id, account);
+  touched(account);
   if (!r[Email].isNull()) ids_.rememberEmail(r[Email].text, id);
   if (!account) return addPendingAccount("contacts", id, r[AccountExternalId], r[AccountDomain], r[Email]);
   return Status::ok();
@@ -233,6 +252,7 @@ Status StoreWriter::writeOpportunity(const Row& r) {
   st.bindStatic(15, now_);
   int64_t id;
   if (auto s = stepForId(st, id, "opportunity"); !s) return s;
+  touched(account);
   if (!account) return addPendingAccount("opportunities", id, r[AccountExternalId], r[AccountDomain], Value{});
   return Status::ok();
 }
@@ -270,6 +290,7 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   bindValue(st, 9, r[Quantity]);
   bindValue(st, 10, r[Properties]);
   if (auto s = st.run(); !s) return Status::error("cannot write touchpoint: " + s.message());
+  touched(account);
   const bool needs_links = (!contact && (!r[ContactExternalId].isNull() || !r[Email].isNull())) || !account ||
                            (!campaign && !r[CampaignExternalId].isNull());
   if (!needs_links) return Status::ok();

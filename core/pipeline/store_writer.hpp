@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "pipeline/domain.hpp"
 #include "pipeline/identity_cache.hpp"
@@ -44,15 +45,22 @@ class StoreWriter {
                            const Value& email);
   Status addPending(const char* entity, int64_t row_id, const char* field, const char* kind, std::string_view ref);
   Status stepForId(store::Statement& st, int64_t& id, const char* what);
+  // Accounts whose data this transaction changed, for the next incremental metrics run.
+  void touched(int64_t account_id) {
+    if (account_id > 0 && account_id != last_touched_) dirty_.insert(last_touched_ = account_id);
+  }
+  Status flushDirty();
 
   store::Database& db_;
   std::string source_;
   const FreeMailDomains& free_mail_;
   IdentityCache ids_;
   bool in_tx_ = false;
+  std::unordered_set<int64_t> dirty_;
+  int64_t last_touched_ = 0;
   std::string now_;
   store::Statement account_insert_, account_update_, identity_upsert_, contact_upsert_, opportunity_upsert_,
-      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_;
+      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_, dirty_insert_;
 };
 
 }  // namespace abm::pipeline

@@ -127,25 +127,104 @@ TEST_F(DemoMetrics, ReportShowsScoresStagesFunnelAndChannels) {
   EXPECT_LT(r.out.find(top.substr(0, 29)), r.out.find("Journey"));
 }
 
-TEST_F(DemoMetrics, SameDataSameAsOfSameRows) {
-  const std::string digest =
-      "SELECT (SELECT count(*) || ':' || total(first_touch * touchpoint_id) || ':' || total(time_decay * opportunity_id)"
-      "  || ':' || total(w_shaped * touchpoint_id) FROM attribution_touches) || '|' ||"
-      " (SELECT group_concat(model || conversion || channel || printf('%.12f', conversions), ',') FROM"
-      "  (SELECT * FROM attribution_channels ORDER BY 1, 2, 3)) || '|' ||"
-      " (SELECT total(score * account_id) || ':' || total(score_prev_window) FROM account_engagement) || '|' ||"
-      " (SELECT group_concat(account_id || stage || entered_at || coalesce(exited_at, ''), ',') FROM"
-      "  (SELECT * FROM account_stage_history ORDER BY account_id, entered_at)) || '|' ||"
-      " (SELECT group_concat(stage || accounts_entered || accounts_reached_next || coalesce(median_days_to_next, ''), ',')"
-      "  FROM journey_funnel)";
-  const std::string before = queryText(ws_->store(), digest);
-  auto again = run({kCtl, "-c", ws_->config().string(), "metrics", "run", "--as-of", kAsOf});
-  ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(queryText(ws_->store(), digest), before);
-  auto other = run({kCtl, "-c", ws_->config().string(), "metrics", "run", "--as-of", "2026-06-30T00:00:00Z"});
-  ASSERT_EQ(other.exit_code, 0);
-  EXPECT_NE(queryText(ws_->store(), digest), before) << "an earlier as_of sees less";
-  ASSERT_EQ(run({kCtl, "-c", ws_->config().string(), "metrics", "run", "--as-of", kAsOf}).exit_code, 0);
+const std::string kDigest =
+    "SELECT (SELECT count(*) || ':' || total(first_touch * touchpoint_id) || ':' || total(time_decay * opportunity_id)"
+    "  || ':' || total(w_shaped * touchpoint_id) || ':' || total(amount) FROM attribution_touches) || '|' ||"
+    " (SELECT group_concat(model || conversion || channel || printf('%.9f', conversions) || printf('%.4f', value), ',')"
+    "  FROM (SELECT * FROM attribution_channels ORDER BY 1, 2, 3)) || '|' ||"
+    " (SELECT group_concat(model || conversion || coalesce(campaign_id, '-') || printf('%.9f', conversions), ',') FROM"
+    "  (SELECT * FROM attribution_campaigns ORDER BY 1, 2, 3)) || '|' ||"
+    " (SELECT group_concat(conversion || conversions || attributed || unattributed || value, ',')"
+    "  FROM attribution_conversions) || '|' ||"
+    " (SELECT total(score * account_id) || ':' || total(score_prev_window) || ':' || total(touchpoints) || ':' ||"
+    "  count(DISTINCT as_of) || min(as_of) FROM account_engagement) || '|' ||"
+    " (SELECT group_concat(account_id || stage || entered_at || coalesce(exited_at, ''), ',') FROM"
+    "  (SELECT * FROM account_stage_history ORDER BY account_id, entered_at)) || '|' ||"
+    " (SELECT group_concat(account_id || stage || since, ',') FROM (SELECT * FROM account_stages ORDER BY 1)) || '|' ||"
+    " (SELECT group_concat(stage || accounts_entered || accounts_reached_next || coalesce(median_days_to_next, ''), ',')"
+    "  FROM journey_funnel)";
+
+std::string lastMode(const Workspace& ws) {
+  return queryText(ws.store(), "SELECT mode || ' ' || accounts_recomputed || '/' || accounts FROM metrics_runs"
+                               " ORDER BY run_id DESC LIMIT 1");
+}
+
+TEST_F(DemoMetrics, SameDataSameAsOfSameRowsWhetherFullOrIncremental) {
+  const std::string ctl_c[] = {kCtl, "-c", ws_->config().string()};
+  auto metrics = [&](const std::string& as_of, bool full = false) {
+    std::vector<std::string> args(std::begin(ctl_c), std::end(ctl_c));
+    args.insert(args.end(), {"metrics", "run", "--as-of", as_of});
+    if (full) args.push_back("--full");
+    auto r = run(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  metrics(kAsOf, true);
+  const std::string full = queryText(ws_->store(), kDigest);
+  ASSERT_GT(full.size(), 200u);
+
+  metrics(kAsOf);  // nothing changed: incremental, and few accounts need anything
+  EXPECT_EQ(lastMode(*ws_).rfind("incremental", 0), 0u) << lastMode(*ws_);
+  EXPECT_EQ(queryText(ws_->store(), kDigest), full);
+
+  metrics("2026-06-30T00:00:00Z");  // back in time: a full run that sees less
+  EXPECT_EQ(lastMode(*ws_).rfind("full", 0), 0u) << lastMode(*ws_);
+  EXPECT_NE(queryText(ws_->store(), kDigest), full);
+
+  metrics(kAsOf);  // forward four months incrementally: exactly what a full run gives
+  EXPECT_EQ(lastMode(*ws_).rfind("incremental", 0), 0u) << lastMode(*ws_);
+  EXPECT_EQ(queryText(ws_->store(), kDigest), full);
+}
+
+TEST(Metrics, AfterASmallSyncOnlyTheTouchedAccountsAreRecomputed) {
+  Workspace ws;
+  ws.writeConfig();
+  ASSERT_EQ(run({(binDir() / "abm-demo-gen").string(), (ws.dir / "data").string(), "--accounts", "120",
+                 "--touchpoints", "8000"}).exit_code, 0);
+  ws.addConnector("demo", "csv", R"({"path": "../data"})");
+  const std::string conf = ws.config().string();
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "demo"}).exit_code, 0);
+  // An as_of long after the data: decay has settled, so only changed accounts need work.
+  const std::string as_of = "2027-12-31T00:00:00Z";
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of}).exit_code, 0);
+  EXPECT_EQ(lastMode(ws).rfind("full", 0), 0u);
+
+  // A small sync from a second source: a webinar for one account, a new won deal for another.
+  const std::string a1 = queryText(ws.store(), "SELECT domain FROM accounts ORDER BY account_id LIMIT 1");
+  const std::string a2 = queryText(ws.store(), "SELECT domain FROM accounts ORDER BY account_id LIMIT 1 OFFSET 7");
+  writeFile(ws.dir / "events/touchpoints.csv", "external_id,account_domain,channel,activity,occurred_at\n"
+                                               "w1," + a1 + ",event,webinar_attend,2027-12-20T15:00:00Z\n");
+  writeFile(ws.dir / "events/opportunities.csv",
+            "external_id,account_domain,amount,created_at,closed_at,is_closed,is_won\n"
+            "x1," + a2 + ",90000,2027-11-01,2027-12-15,true,true\n");
+  ws.addConnector("events", "csv", R"({"path": "../events"})");
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "events"}).exit_code, 0);
+  ASSERT_EQ(queryInt(ws.store(), "SELECT count(*) FROM metrics_dirty_accounts"), 2);
+
+  auto inc = run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of});
+  ASSERT_EQ(inc.exit_code, 0) << inc.err;
+  EXPECT_EQ(lastMode(ws), "incremental 2/120") << inc.out;
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM metrics_dirty_accounts"), 0);
+  const std::string incremental = queryText(ws.store(), kDigest);
+  EXPECT_EQ(queryText(ws.store(), "SELECT stage FROM account_stages JOIN accounts USING (account_id)"
+                                  " WHERE domain = '" + a2 + "'"), "customer");
+
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of, "--full"}).exit_code, 0);
+  EXPECT_EQ(lastMode(ws), "full 120/120");
+  EXPECT_EQ(queryText(ws.store(), kDigest), incremental);
+}
+
+TEST(Metrics, ChangedSettingsRecomputeEverything) {
+  Workspace ws;
+  ws.writeConfig();
+  writeFile(ws.dir / "data/accounts.csv", "external_id,name,domain\na1,Acme,acme.com\n");
+  ws.addConnector("files", "csv", R"({"path": "../data"})");
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "sync", "files"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "metrics", "run"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "metrics", "run"}).exit_code, 0);
+  EXPECT_EQ(lastMode(ws).rfind("incremental", 0), 0u);
+  ws.writeConfig(R"(, "metrics": {"engaged_score": 20})");
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "metrics", "run"}).exit_code, 0);
+  EXPECT_EQ(lastMode(ws).rfind("full", 0), 0u);
 }
 
 TEST(Metrics, TheDaemonRunsTheStageAfterASyncCycle) {
