@@ -14,16 +14,16 @@ constexpr int kStart = 0, kConversion = 1, kNull = 2;
 
 struct Chain {
   std::vector<std::vector<std::pair<int, double>>> out;  // transition counts per state
-  std::vector<std::vector<std::string>> window;           // channels of each state
+  std::vector<std::string> window;                        // channel ids of each state
 };
 
 Chain buildChain(const std::vector<ChannelPath>& paths, int order) {
   Chain c;
   c.out.resize(3);
   c.window.resize(3);
-  std::map<std::vector<std::string>, int> ids;
+  std::map<std::string, int> ids;
   std::vector<std::unordered_map<int, double>> counts(3);
-  auto stateOf = [&](const std::vector<std::string>& w) {
+  auto stateOf = [&](const std::string& w) {
     auto [it, fresh] = ids.emplace(w, static_cast<int>(c.window.size()));
     if (fresh) {
       c.window.push_back(w);
@@ -38,8 +38,7 @@ Chain buildChain(const std::vector<ChannelPath>& paths, int order) {
     int prev = kStart;
     for (size_t i = 0; i < p.channels.size(); ++i) {
       const size_t from = i + 1 >= static_cast<size_t>(order) ? i + 1 - static_cast<size_t>(order) : 0;
-      const int s = stateOf(std::vector<std::string>(p.channels.begin() + static_cast<long>(from),
-                                                     p.channels.begin() + static_cast<long>(i) + 1));
+      const int s = stateOf(p.channels.substr(from, i + 1 - from));
       counts[static_cast<size_t>(prev)][s] += converted + not_converted;
       prev = s;
     }
@@ -56,12 +55,11 @@ Chain buildChain(const std::vector<ChannelPath>& paths, int order) {
 
 // Solves x = P x for the absorption probability into conversion, by Gaussian elimination with
 // partial pivoting over the transient states.
-double solve(const Chain& c, const std::string& removed) {
+double solve(const Chain& c, int removed) {
   const size_t n = c.out.size();
   std::vector<bool> dead(n, false);
-  if (!removed.empty())
-    for (size_t s = 3; s < n; ++s)
-      dead[s] = std::find(c.window[s].begin(), c.window[s].end(), removed) != c.window[s].end();
+  if (removed >= 0)
+    for (size_t s = 3; s < n; ++s) dead[s] = c.window[s].find(static_cast<char>(removed)) != std::string::npos;
   // Transient states: start and the live channel windows.
   std::vector<int> index(n, -1);
   std::vector<size_t> transient;
@@ -105,20 +103,21 @@ double solve(const Chain& c, const std::string& removed) {
   return d == 0 ? 0.0 : a[s0 * (m + 1) + m] / d;
 }
 
-std::set<std::string> channelsOf(const std::vector<ChannelPath>& paths) {
-  std::set<std::string> all;
-  for (const auto& p : paths) all.insert(p.channels.begin(), p.channels.end());
+std::set<ChannelId> channelsOf(const std::vector<ChannelPath>& paths) {
+  std::set<ChannelId> all;
+  for (const auto& p : paths)
+    for (char c : p.channels) all.insert(static_cast<ChannelId>(c));
   return all;
 }
 
 }  // namespace
 
-double markovConversionProbability(const std::vector<ChannelPath>& paths, int order, const std::string& removed) {
+double markovConversionProbability(const std::vector<ChannelPath>& paths, int order, int removed) {
   return solve(buildChain(paths, std::max(1, order)), removed);
 }
 
-std::map<std::string, ChannelCredit> markovCredits(const std::vector<ChannelPath>& paths, int order) {
-  std::map<std::string, ChannelCredit> out;
+std::map<ChannelId, ChannelCredit> markovCredits(const std::vector<ChannelPath>& paths, int order) {
+  std::map<ChannelId, ChannelCredit> out;
   double conversions = 0, value = 0;
   for (const auto& p : paths)
     if (!p.channels.empty() && p.conversions > 0) {
@@ -127,9 +126,9 @@ std::map<std::string, ChannelCredit> markovCredits(const std::vector<ChannelPath
     }
   if (conversions <= 0) return out;
   const Chain chain = buildChain(paths, std::max(1, order));
-  const double base = solve(chain, "");
+  const double base = solve(chain, -1);
   if (base <= 0) return out;
-  std::map<std::string, double> effect;
+  std::map<ChannelId, double> effect;
   double total = 0;
   for (const auto& c : channelsOf(paths)) {
     const double e = std::max(0.0, 1.0 - solve(chain, c) / base);
@@ -143,15 +142,16 @@ std::map<std::string, ChannelCredit> markovCredits(const std::vector<ChannelPath
   return out;
 }
 
-std::map<std::string, ChannelCredit> shapleyCredits(const std::vector<ChannelPath>& paths) {
+std::map<ChannelId, ChannelCredit> shapleyCredits(const std::vector<ChannelPath>& paths) {
   // The worth is a sum of unanimity games, one per converting path (worth its conversions when the
   // coalition holds all its channels); a unanimity game on T gives each member 1/|T|. So each
   // channel of a path earns that path's conversions and value divided by its number of channels —
   // exactly the Shapley value, without enumerating 2^n coalitions.
-  std::map<std::string, ChannelCredit> out;
+  std::map<ChannelId, ChannelCredit> out;
   for (const auto& p : paths) {
     if (p.conversions <= 0 || p.channels.empty()) continue;
-    const std::set<std::string> players(p.channels.begin(), p.channels.end());
+    std::set<ChannelId> players;
+    for (char c : p.channels) players.insert(static_cast<ChannelId>(c));
     const double k = static_cast<double>(players.size());
     for (const auto& c : players) {
       out[c].conversions += p.conversions / k;

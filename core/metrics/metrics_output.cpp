@@ -57,6 +57,8 @@ Status MetricsOutput::begin(bool full) {
       {&clear_touches_, "DELETE FROM attribution_touches WHERE account_id = ?1"},
       {&clear_paths_, "DELETE FROM metrics_account_paths WHERE account_id = ?1"},
       {&clear_history_, "DELETE FROM account_stage_history WHERE account_id = ?1"},
+      {&clear_history_after_,
+       "DELETE FROM account_stage_history WHERE account_id = ?1 AND (exited_at IS NULL OR exited_at > ?2)"},
   };
   for (const auto& st : stmts) {
     auto p = db_.prepare(st.sql);
@@ -76,6 +78,12 @@ Status MetricsOutput::clearAttribution(int64_t account) {
 Status MetricsOutput::clearJourney(int64_t account) {
   clear_history_.bind(1, account);
   return clear_history_.run();
+}
+
+Status MetricsOutput::clearJourneyAfter(int64_t account, int64_t after) {
+  clear_history_after_.bind(1, account);
+  clear_history_after_.bind(2, formatTimestamp(after));
+  return clear_history_after_.run();
 }
 
 Status MetricsOutput::touch(Conversion c, int64_t account, int64_t opportunity, int64_t touchpoint, int64_t campaign,
@@ -123,8 +131,9 @@ Status MetricsOutput::engagement(int64_t account, const Engagement& now, double 
   return engagement_.run();
 }
 
-Status MetricsOutput::journey(int64_t account, const std::vector<StageSpan>& history) {
+Status MetricsOutput::journey(int64_t account, const std::vector<StageSpan>& history, int64_t after) {
   for (const auto& span : history) {
+    if (span.exited <= after) continue;
     history_.bind(1, account);
     history_.bindStatic(2, kStageNames[static_cast<size_t>(span.stage)]);
     history_.bind(3, formatTimestamp(span.entered));
@@ -156,7 +165,9 @@ Status MetricsOutput::rollUpRuleModels() {
   auto q = db_.prepare(
       "SELECT conversion, channel, coalesce(campaign_id, 0), amount, first_touch, last_touch, linear, time_decay,"
       " position_based, u_shaped, w_shaped, full_path, j_shaped, inverse_j FROM attribution_touches"
-      " ORDER BY account_id, opportunity_id, conversion, occurred_at, touchpoint_id");
+      // Straight off the index, and the same order whichever run wrote the rows: an account's rows
+      // are written together in a fixed order, so the sums come out the same to the last bit.
+      " ORDER BY account_id, rowid");
   if (!q) return q.status();
   while (q->step()) {
     const size_t c = q->columnView(0) == "revenue" ? 1 : 0;
@@ -205,11 +216,19 @@ Status MetricsOutput::rollUpRuleModels() {
 Status MetricsOutput::channelModels() {
   std::array<std::map<std::string, ChannelPath>, 2> paths;
   auto q = db_.prepare("SELECT conversion, channels, conversions, value, nulls FROM metrics_account_paths"
-                       " ORDER BY account_id, conversion, channels, conversions");
+                       " ORDER BY account_id, rowid");
   if (!q) return q.status();
+  std::string ids;
   while (q->step()) {
-    const size_t c = q->columnView(0) == "revenue" ? 1 : 0;
-    auto& p = paths[c][q->columnText(1)];
+    // "web>email>web" back to channel ids
+    ids.clear();
+    const std::string_view text = q->columnView(1);
+    for (size_t start = 0; start < text.size();) {
+      const size_t end = std::min(text.find('>', start), text.size());
+      ids.push_back(static_cast<char>(std::max(0, channelIndex(text.substr(start, end - start)))));
+      start = end + 1;
+    }
+    auto& p = paths[q->columnView(0) == "revenue" ? 1 : 0][ids];
     p.conversions += q->columnDouble(2);
     p.value += q->columnDouble(3);
     p.nulls += q->columnDouble(4);
@@ -218,20 +237,18 @@ Status MetricsOutput::channelModels() {
   if (!ch) return ch.status();
   for (size_t c = 0; c < 2; ++c) {
     std::vector<ChannelPath> list;
-    for (auto& [text, p] : paths[c]) {
-      for (size_t start = 0; start <= text.size();) {
-        const size_t end = std::min(text.find('>', start), text.size());
-        if (end > start) p.channels.push_back(text.substr(start, end - start));
-        start = end + 1;
-      }
-      list.push_back(p);
+    list.reserve(paths[c].size());
+    for (auto& [key, p] : paths[c]) {
+      p.channels = key;
+      list.push_back(std::move(p));
     }
+    paths[c].clear();
     for (const auto& [model, credits] :
          {std::pair{"markov", markovCredits(list, s_.markov_order)}, std::pair{"shapley", shapleyCredits(list)}})
       for (const auto& [channel, credit] : credits) {
         ch->bindStatic(1, model);
         ch->bindStatic(2, kConversionNames[c]);
-        ch->bind(3, channel);
+        ch->bindStatic(3, sdk::kChannels[channel]);
         ch->bind(4, credit.conversions);
         ch->bind(5, credit.value);
         if (auto st = ch->run(); !st) return st;

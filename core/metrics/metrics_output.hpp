@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ class MetricsOutput {
   // Incremental runs: forget what was computed for this account before.
   Status clearAttribution(int64_t account);
   Status clearJourney(int64_t account);
+  // Forgets only the spans still open at `after` or later; earlier ones cannot have changed.
+  Status clearJourneyAfter(int64_t account, int64_t after);
 
   Status touch(Conversion c, int64_t account, int64_t opportunity, int64_t touchpoint, int64_t campaign, int channel,
                int64_t occurred_at, const std::array<double, kRuleModelCount>& shares, double amount);
@@ -35,7 +38,8 @@ class MetricsOutput {
   Status path(int64_t account, Conversion c, const std::string& channels, double conversions, double value,
               double nulls);
   Status engagement(int64_t account, const Engagement& now, double previous_score);
-  Status journey(int64_t account, const std::vector<StageSpan>& history);
+  // Writes the spans that end after `after` (all of them by default) and the current stage.
+  Status journey(int64_t account, const std::vector<StageSpan>& history, int64_t after = INT64_MIN);
   Status accountState(int64_t account, int64_t last_touch);
 
   // Rebuilds the global results, records the run, commits. Fills summary.conversions/unattributed.
@@ -53,7 +57,7 @@ class MetricsOutput {
   std::string as_of_text_;
   int64_t started_at_ = 0;
   store::Statement touch_, path_, engagement_, history_, stage_, state_, clear_touches_, clear_paths_,
-      clear_history_;
+      clear_history_, clear_history_after_;
 };
 
 }  // namespace abm::metrics

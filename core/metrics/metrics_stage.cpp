@@ -207,9 +207,17 @@ Status Computation::account(int64_t account_id, bool is_target, int64_t created,
   }
   if (!touches.empty()) start = std::min(start, touches.front().time);
   start = std::min(start, as_of_);
-  if (!plan_.full)
-    if (auto s = out_.clearJourney(account_id); !s) return s;
-  if (auto s = out_.journey(account_id, replayJourney(eng, spans, is_target, start, as_of_, s_)); !s) return s;
+  // Replaying is causal: when the data did not change, the spans that ended by the previous as_of are
+  // the ones already stored.
+  const bool data_changed = plan_.full || plan_.dirty.count(account_id) || plan_.events.count(account_id) ||
+                            redo_attribution || !plan_.last.count(account_id);
+  const int64_t keep_until = data_changed ? INT64_MIN : plan_.previous;
+  if (!plan_.full) {
+    auto s = data_changed ? out_.clearJourney(account_id) : out_.clearJourneyAfter(account_id, keep_until);
+    if (!s) return s;
+  }
+  if (auto s = out_.journey(account_id, replayJourney(eng, spans, is_target, start, as_of_, s_), keep_until); !s)
+    return s;
   if (auto s = out_.accountState(account_id, all.empty() ? INT64_MIN : all.back().time); !s) return s;
   auto t3 = Clock::now();
   t_attr_ += t1 - t0;

@@ -7,21 +7,35 @@
 using namespace abm::metrics;
 
 namespace {
-ChannelPath conv(std::vector<std::string> c, double n = 1, double v = 0) { return {std::move(c), n, v, 0}; }
-ChannelPath null(std::vector<std::string> c) { return {std::move(c), 0, 0, 1}; }
+// Tests name channels; the models see small ids.
+std::map<std::string, ChannelId>& names() {
+  static std::map<std::string, ChannelId> n;
+  return n;
+}
+ChannelId id(const std::string& name) { return names().emplace(name, static_cast<ChannelId>(names().size())).first->second; }
+std::string ids(const std::vector<std::string>& c) {
+  std::string out;
+  for (const auto& x : c) out.push_back(static_cast<char>(id(x)));
+  return out;
+}
+ChannelPath conv(std::vector<std::string> c, double n = 1, double v = 0) { return {ids(c), n, v, 0}; }
+ChannelPath null(std::vector<std::string> c) { return {ids(c), 0, 0, 1}; }
+template <typename M>
+ChannelCredit at(M& credits, const std::string& name) { return credits[id(name)]; }
 
 // Brute-force Shapley over every coalition, to check the closed form.
-std::map<std::string, double> bruteShapley(const std::vector<ChannelPath>& paths) {
-  std::set<std::string> all;
-  for (const auto& p : paths) all.insert(p.channels.begin(), p.channels.end());
-  std::vector<std::string> players(all.begin(), all.end());
+std::map<ChannelId, double> bruteShapley(const std::vector<ChannelPath>& paths) {
+  std::set<ChannelId> all;
+  for (const auto& p : paths)
+    for (char c : p.channels) all.insert(static_cast<ChannelId>(c));
+  std::vector<ChannelId> players(all.begin(), all.end());
   const size_t n = players.size();
   auto worth = [&](unsigned mask) {
     double w = 0;
     for (const auto& p : paths) {
       bool inside = p.conversions > 0;
-      for (const auto& c : p.channels) {
-        const size_t i = std::find(players.begin(), players.end(), c) - players.begin();
+      for (char c : p.channels) {
+        const size_t i = std::find(players.begin(), players.end(), static_cast<ChannelId>(c)) - players.begin();
         inside = inside && (mask >> i & 1u);
       }
       if (inside) w += p.conversions;
@@ -30,7 +44,7 @@ std::map<std::string, double> bruteShapley(const std::vector<ChannelPath>& paths
   };
   std::vector<double> fact(n + 1, 1);
   for (size_t i = 1; i <= n; ++i) fact[i] = fact[i - 1] * static_cast<double>(i);
-  std::map<std::string, double> out;
+  std::map<ChannelId, double> out;
   for (size_t i = 0; i < n; ++i)
     for (unsigned mask = 0; mask < (1u << n); ++mask) {
       if (mask >> i & 1u) continue;
@@ -45,22 +59,22 @@ TEST(Markov, IssueReferenceOne) {
   // A>B>A>B>B>A, A>B>B>A, A>A each converting once (repeats collapsed), no null paths: A = 2, B = 1.
   std::vector<ChannelPath> paths = {conv({"A", "B", "A", "B", "A"}), conv({"A", "B", "A"}), conv({"A"})};
   auto c = markovCredits(paths, 1);
-  EXPECT_NEAR(c["A"].conversions, 2.0, 1e-12);
-  EXPECT_NEAR(c["B"].conversions, 1.0, 1e-12);
+  EXPECT_NEAR(at(c, "A").conversions, 2.0, 1e-12);
+  EXPECT_NEAR(at(c, "B").conversions, 1.0, 1e-12);
 }
 
 TEST(Markov, IssueReferenceTwo) {
   // C1>C2>C3 converts (value 1000), C1 null, C2>C3 null: 0.2 / 0.4 / 0.4 conversions, 200 / 400 / 400.
   std::vector<ChannelPath> paths = {conv({"C1", "C2", "C3"}, 1, 1000), null({"C1"}), null({"C2", "C3"})};
-  EXPECT_NEAR(markovConversionProbability(paths, 1, ""), 1.0 / 3, 1e-12);
-  EXPECT_NEAR(markovConversionProbability(paths, 1, "C1"), 1.0 / 6, 1e-12);
+  EXPECT_NEAR(markovConversionProbability(paths, 1, -1), 1.0 / 3, 1e-12);
+  EXPECT_NEAR(markovConversionProbability(paths, 1, id("C1")), 1.0 / 6, 1e-12);
   auto c = markovCredits(paths, 1);
-  EXPECT_NEAR(c["C1"].conversions, 0.2, 1e-12);
-  EXPECT_NEAR(c["C2"].conversions, 0.4, 1e-12);
-  EXPECT_NEAR(c["C3"].conversions, 0.4, 1e-12);
-  EXPECT_NEAR(c["C1"].value, 200, 1e-9);
-  EXPECT_NEAR(c["C2"].value, 400, 1e-9);
-  EXPECT_NEAR(c["C3"].value, 400, 1e-9);
+  EXPECT_NEAR(at(c, "C1").conversions, 0.2, 1e-12);
+  EXPECT_NEAR(at(c, "C2").conversions, 0.4, 1e-12);
+  EXPECT_NEAR(at(c, "C3").conversions, 0.4, 1e-12);
+  EXPECT_NEAR(at(c, "C1").value, 200, 1e-9);
+  EXPECT_NEAR(at(c, "C2").value, 400, 1e-9);
+  EXPECT_NEAR(at(c, "C3").value, 400, 1e-9);
 }
 
 TEST(Markov, OrderTwoUsesPairsOfChannelsAsStates) {
@@ -68,15 +82,15 @@ TEST(Markov, OrderTwoUsesPairsOfChannelsAsStates) {
   // never does, so removing C changes nothing while removing A kills every conversion; B is in
   // every converting state too.
   std::vector<ChannelPath> paths = {conv({"A", "B"}), null({"C", "B"})};
-  EXPECT_NEAR(markovConversionProbability(paths, 2, ""), 0.5, 1e-12);
-  EXPECT_NEAR(markovConversionProbability(paths, 2, "C"), 0.5, 1e-12);
-  EXPECT_NEAR(markovConversionProbability(paths, 2, "A"), 0.0, 1e-12);
+  EXPECT_NEAR(markovConversionProbability(paths, 2, -1), 0.5, 1e-12);
+  EXPECT_NEAR(markovConversionProbability(paths, 2, id("C")), 0.5, 1e-12);
+  EXPECT_NEAR(markovConversionProbability(paths, 2, id("A")), 0.0, 1e-12);
   auto c = markovCredits(paths, 2);
-  EXPECT_NEAR(c["A"].conversions, 0.5, 1e-12);
-  EXPECT_NEAR(c["B"].conversions, 0.5, 1e-12);
-  EXPECT_NEAR(c["C"].conversions, 0.0, 1e-12);
+  EXPECT_NEAR(at(c, "A").conversions, 0.5, 1e-12);
+  EXPECT_NEAR(at(c, "B").conversions, 0.5, 1e-12);
+  EXPECT_NEAR(at(c, "C").conversions, 0.0, 1e-12);
   // Order 1 merges the two B states: B converts half the time whatever came before.
-  EXPECT_NEAR(markovConversionProbability(paths, 1, "C"), 0.25, 1e-12);
+  EXPECT_NEAR(markovConversionProbability(paths, 1, id("C")), 0.25, 1e-12);
 }
 
 TEST(Markov, NoConversionsNoCredit) {
@@ -88,18 +102,18 @@ TEST(Shapley, IssueReference) {
   // a (4 conversions) and a>b (6): a = 7, b = 3.
   std::vector<ChannelPath> paths = {conv({"a"}, 4, 400), conv({"a", "b"}, 6, 600)};
   auto c = shapleyCredits(paths);
-  EXPECT_DOUBLE_EQ(c["a"].conversions, 7);
-  EXPECT_DOUBLE_EQ(c["b"].conversions, 3);
-  EXPECT_DOUBLE_EQ(c["a"].value, 700);
-  EXPECT_DOUBLE_EQ(c["b"].value, 300);
+  EXPECT_DOUBLE_EQ(at(c, "a").conversions, 7);
+  EXPECT_DOUBLE_EQ(at(c, "b").conversions, 3);
+  EXPECT_DOUBLE_EQ(at(c, "a").value, 700);
+  EXPECT_DOUBLE_EQ(at(c, "b").value, 300);
 }
 
 TEST(Shapley, MatchesBruteForceEnumeration) {
   std::vector<ChannelPath> paths = {conv({"web", "email", "web"}, 3), conv({"ads"}, 2), conv({"ads", "sales", "email"}, 5),
                                     conv({"event", "web"}, 1), null({"social", "web"})};
   auto closed = shapleyCredits(paths);
-  EXPECT_EQ(closed.count("social"), 0u) << "a channel only on null paths earns nothing";
+  EXPECT_EQ(closed.count(id("social")), 0u) << "a channel only on null paths earns nothing";
   auto brute = bruteShapley(paths);
-  EXPECT_NEAR(brute["social"], 0.0, 1e-12);
+  EXPECT_NEAR(brute[id("social")], 0.0, 1e-12);
   for (const auto& [c, v] : brute) EXPECT_NEAR(closed[c].conversions, v, 1e-9) << c;
 }
