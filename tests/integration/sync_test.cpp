@@ -269,7 +269,8 @@ TEST(Help, BothBinariesExplainThemselves) {
   auto ctl = run({kCtl, "--help"});
   EXPECT_EQ(ctl.exit_code, 0);
   for (const char* cmd : {"validate", "plugins", "check NAME", "discover NAME", "sync NAME [--full-refresh]", "status",
-                          "runs [NAME]", "state show NAME", "state reset NAME [STREAM]", "report"})
+                          "runs [NAME]", "state show NAME", "state reset NAME [STREAM]", "report",
+                          "metrics run [--as-of TS] [--full]"})
     EXPECT_NE(ctl.out.find(cmd), std::string::npos) << cmd;
   auto d = run({(binDir() / "abmd").string(), "--help"});
   EXPECT_EQ(d.exit_code, 0);
