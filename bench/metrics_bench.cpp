@@ -10,6 +10,7 @@
 #include <string>
 #include <sys/resource.h>
 
+#include "common/rng.hpp"
 #include "common/timestamp.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "store/migrations.hpp"
@@ -20,16 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double unit() { return static_cast<double>(next() >> 11) / 9007199254740992.0; }
-};
+using abm::Rng;
 
 double seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
 

@@ -37,10 +37,7 @@ Status MetricsOutput::begin(bool full) {
   if (full)
     for (const char* t : kAccountTables)
       if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;
-  struct {
-    store::Statement* target;
-    const char* sql;
-  } const stmts[] = {
+  return store::prepareAll(db_, {
       {&touch_,
        "INSERT INTO attribution_touches(conversion, account_id, opportunity_id, touchpoint_id, campaign_id, channel,"
        " occurred_at, first_touch, last_touch, linear, time_decay, position_based, u_shaped, w_shaped, full_path,"
@@ -59,13 +56,7 @@ Status MetricsOutput::begin(bool full) {
       {&clear_history_, "DELETE FROM account_stage_history WHERE account_id = ?1"},
       {&clear_history_after_,
        "DELETE FROM account_stage_history WHERE account_id = ?1 AND (exited_at IS NULL OR exited_at > ?2)"},
-  };
-  for (const auto& st : stmts) {
-    auto p = db_.prepare(st.sql);
-    if (!p) return p.status();
-    *st.target = std::move(*p);
-  }
-  return Status::ok();
+  });
 }
 
 Status MetricsOutput::clearAttribution(int64_t account) {

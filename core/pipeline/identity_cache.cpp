@@ -3,23 +3,14 @@
 namespace abm::pipeline {
 
 Status IdentityCache::prepare() {
-  struct {
-    store::Statement* target;
-    const char* sql;
-  } const stmts[] = {
+  return store::prepareAll(db_, {
       {&q_account_, "SELECT account_id FROM account_identities WHERE source = ?1 AND external_id = ?2"},
       {&q_domain_, "SELECT min(account_id) FROM accounts WHERE domain = ?1"},
       {&q_contact_, "SELECT contact_id FROM contacts WHERE source = ?1 AND external_id = ?2"},
       {&q_email_, "SELECT min(contact_id) FROM contacts WHERE email = ?1"},
       {&q_campaign_, "SELECT campaign_id FROM campaigns WHERE source = ?1 AND external_id = ?2"},
       {&q_contact_account_, "SELECT account_id FROM contacts WHERE contact_id = ?1"},
-  };
-  for (const auto& s : stmts) {
-    auto st = db_.prepare(s.sql);
-    if (!st) return st.status();
-    *s.target = std::move(*st);
-  }
-  return Status::ok();
+  });
 }
 
 void IdentityCache::syncWithStore() {

@@ -27,10 +27,7 @@ StoreWriter::StoreWriter(store::Database& db, std::string source, const FreeMail
 
 Status StoreWriter::prepare() {
   if (auto s = ids_.prepare(); !s) return s;
-  struct {
-    store::Statement* target;
-    const char* sql;
-  } const stmts[] = {
+  return store::prepareAll(db_, {
       {&account_insert_,
        "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
        " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8, coalesce(?9, ?11),"
@@ -90,13 +87,7 @@ Status StoreWriter::prepare() {
       {&rejected_insert_,
        "INSERT INTO rejected_records(run_id, connector, stream, origin, reason, data, rejected_at)"
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
-  };
-  for (const auto& s : stmts) {
-    auto st = db_.prepare(s.sql);
-    if (!st) return st.status();
-    *s.target = std::move(*st);
-  }
-  return Status::ok();
+  });
 }
 
 Status StoreWriter::begin() {

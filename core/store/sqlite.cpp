@@ -61,6 +61,15 @@ int64_t Database::dataVersion() {
   return st->columnInt(0);
 }
 
+Status prepareAll(Database& db, std::initializer_list<StatementSpec> specs) {
+  for (const auto& spec : specs) {
+    auto st = db.prepare(spec.sql);
+    if (!st) return st.status();
+    *spec.target = std::move(*st);
+  }
+  return Status::ok();
+}
+
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
     if (stmt_) sqlite3_finalize(stmt_);

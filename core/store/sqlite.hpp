@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +84,13 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   Status status_;
 };
+
+// Prepares each (target, sql) pair; stops at the first error.
+struct StatementSpec {
+  Statement* target;
+  const char* sql;
+};
+Status prepareAll(Database& db, std::initializer_list<StatementSpec> specs);
 
 // BEGIN IMMEDIATE … COMMIT; rolls back when destroyed uncommitted.
 class Transaction {

@@ -11,25 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "common/rng.hpp"
 #include "common/timestamp.hpp"
 
 namespace {
 
-// splitmix64: tiny, fast and identical on every platform (std distributions are not).
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double unit() { return static_cast<double>(next() >> 11) / 9007199254740992.0; }
-  int range(int lo, int hi) { return lo + static_cast<int>(next() % static_cast<uint64_t>(hi - lo + 1)); }
-  bool chance(double p) { return unit() < p; }
-  template <typename T>
-  const T& pick(const std::vector<T>& v) { return v[next() % v.size()]; }
-};
+using abm::Rng;
 
 const std::vector<std::string> kPrefixes = {"North", "Blue", "Bright", "Iron", "Silver", "Green", "Summit", "Atlas",
                                             "Nova", "Vertex", "Quantum", "Harbor", "Pioneer", "Cedar", "Falcon",
