@@ -190,7 +190,7 @@ bool WorkerProcess::fill() {
 WorkerProcess::Read WorkerProcess::next(std::string_view& line) {
   while (true) {
     const char* start = buf_.data() + pos_;
-    if (const void* nl = std::memchr(start, '\n', len_ - pos_)) {
+    if (const void* nl = pos_ < len_ ? std::memchr(start, '\n', len_ - pos_) : nullptr) {
       const size_t n = static_cast<size_t>(static_cast<const char*>(nl) - start);
       line = std::string_view(start, n);
       pos_ += n + 1;
