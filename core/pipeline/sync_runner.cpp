@@ -1,17 +1,14 @@
 #include "pipeline/sync_runner.hpp"
 
-#include <map>
 #include <nlohmann/json.hpp>
 
-#include "log/logger.hpp"
 #include <thread>
 
+#include "log/logger.hpp"
 #include "pipeline/batch.hpp"
 #include "pipeline/message_reader.hpp"
-#include "pipeline/record_validator.hpp"
 #include "pipeline/store_writer.hpp"
 #include "store/run_log.hpp"
-#include "worker/protocol.hpp"
 #include "worker/worker_host.hpp"
 #include "worker/worker_process.hpp"
 
@@ -40,17 +37,17 @@ class RunSession {
              int64_t run_id)
       : daemon_(daemon), c_(c), writer_(writer), run_id_(run_id) {}
 
-  // Writes one batch; returns false with `fatal_` set when the run cannot go on.
+  // Writes one batch; returns false with `fatal` set when the run cannot go on.
   bool write(const Batch& batch);
   Status flush(bool force);
   Status finishStore();
 
   SyncProgress progress;
-  std::string fatal_;  // a store failure
+  std::string fatal;  // a store failure
 
  private:
   bool fail(std::string why) {
-    fatal_ = std::move(why);
+    fatal = std::move(why);
     return false;
   }
   Status ensureTx() { return writer_.inTransaction() ? Status::ok() : writer_.begin(); }
@@ -227,7 +224,7 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
   session.progress.elapsed = Clock::now() - started;
   if (options.progress) options.progress(session.progress);
 
-  if (!session.fatal_.empty()) return finish(RunStatus::Failed, session.fatal_);
+  if (!session.fatal.empty()) return finish(RunStatus::Failed, session.fatal);
   if (!reader.fatal.empty()) return finish(RunStatus::Failed, reader.fatal);
   if (r != R::Eof && r != R::Line) {
     if (r == R::StopTimedOut) return finish(RunStatus::Interrupted, describeLimit(r, c, limits));
