@@ -280,6 +280,19 @@ TEST(Help, BothBinariesExplainThemselves) {
   EXPECT_NE(bad.err.find("unknown command 'frobnicate'"), std::string::npos);
 }
 
+TEST(Plugins, RefusedLibrariesAreNamedWithTheirReason) {
+  Workspace ws;
+  fs::create_directories(ws.connectors());
+  writeFile(ws.config(), "{\"store\": \"sqlite://abm.db\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
+                             std::string(ABMD_TEST_BAD_PLUGIN_DIR) + "\", \"worker\": \"" +
+                             (binDir() / "abmd-worker").string() + "\"}");
+  auto r = run({kCtl, "-c", ws.config().string(), "plugins"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no_descriptor.so: not an abmd plugin: it does not export abm_plugin_entry"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("wrong_abi.so: refused: it was built for plugin ABI 2.0"), std::string::npos) << r.err;
+}
+
 TEST(Plugins, ListsPluginsWithTheirOptions) {
   Workspace ws;
   ws.writeConfig();
