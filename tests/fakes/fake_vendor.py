@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""A fake vendor API on loopback for abmd's HTTP tests.
+
+Usage: fake_vendor.py PORT_FILE   (binds 127.0.0.1 on a free port and writes the port to PORT_FILE)
+
+Answers the way vendors document, including their failures: paged HubSpot v3 lists
+(paging.next.after, no "paging" on the last page), Salesforce query batches (done /
+nextRecordsUrl), 429 with Retry-After in seconds or as an HTTP date and HubSpot's 429 body, a 5xx
+burst, a slow answer, a truncated body, an HTML error page and malformed JSON. GET /stats returns
+how many requests each path got, and the User-Agent and Accept-Encoding last seen.
+"""
+import email.utils
+import gzip
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+counts = {}
+seen = {}
+lock = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_json(self, status, obj, headers=None, gzip_body=False):
+        body = json.dumps(obj).encode()
+        if gzip_body:
+            body = gzip.compress(body)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=utf-8")
+        if gzip_body:
+            self.send_header("Content-Encoding", "gzip")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        q = parse_qs(url.query)
+        key = url.path + ("?" + q["id"][0] if "id" in q else "")
+        with lock:
+            counts[key] = counts.get(key, 0) + 1
+            n = counts[key]
+            seen["user_agent"] = self.headers.get("User-Agent", "")
+            seen["accept_encoding"] = self.headers.get("Accept-Encoding", "")
+        p = url.path
+        if p == "/stats":
+            return self.send_json(200, {"counts": counts, **seen})
+        if p == "/ok":
+            gz = "gzip" in self.headers.get("Accept-Encoding", "")
+            return self.send_json(200, {"hello": "world"}, gzip_body=gz)
+        if p == "/flaky":  # two 503s, then success
+            if n <= 2:
+                return self.send_json(503, {"status": "error", "message": "Service Unavailable"})
+            return self.send_json(200, {"attempt": n})
+        if p == "/always-500":
+            return self.send_json(500, {"message": "internal error"})
+        if p == "/rate":  # HubSpot's ten-secondly limit, once
+            if n == 1:
+                return self.send_json(429, {
+                    "status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+                    "errorType": "RATE_LIMIT", "correlationId": "c0ffee", "policyName": "TEN_SECONDLY_ROLLING"},
+                    headers={"Retry-After": "1", "X-HubSpot-RateLimit-Max": "100",
+                             "X-HubSpot-RateLimit-Remaining": "0"})
+            return self.send_json(200, {"attempt": n})
+        if p == "/rate-date":
+            if n == 1:
+                when = email.utils.formatdate(time.time() + 2, usegmt=True)
+                return self.send_json(429, {"message": "slow down"}, headers={"Retry-After": when})
+            return self.send_json(200, {"attempt": n})
+        if p == "/not-found":
+            return self.send_json(404, {"status": "error", "message": "Object not found", "category": "OBJECT_NOT_FOUND"})
+        if p == "/slow":
+            time.sleep(3)
+            return self.send_json(200, {"late": True})
+        if p == "/truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"results": [{"id": "1"}')
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if p == "/html":
+            body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+            self.send_response(502 if "status" not in q else int(q["status"][0]))
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if p == "/bad-json":
+            body = b'{"results": [1, 2,'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if p == "/crm/v3/objects/companies":  # three pages of HubSpot companies
+            after = int(q.get("after", ["0"])[0])
+            results = [{"id": str(after + i), "properties": {"name": f"Company {after + i}"},
+                        "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-02T00:00:00Z",
+                        "archived": False} for i in range(1, 3)]
+            page = {"results": results}
+            if after < 4:
+                nxt = str(after + 2)
+                page["paging"] = {"next": {"after": nxt,
+                                           "link": f"http://{self.headers['Host']}/crm/v3/objects/companies?after={nxt}"}}
+            return self.send_json(200, page)
+        if p.startswith("/services/data/v59.0/query"):  # Salesforce: two batches
+            if p.endswith("/01gD0000002HU6KIAW-2000"):
+                return self.send_json(200, {"totalSize": 3, "done": True, "records": [
+                    {"attributes": {"type": "Account", "url": "/services/data/v59.0/sobjects/Account/003"},
+                     "Id": "003", "Name": "Three"}]})
+            return self.send_json(200, {"totalSize": 3, "done": False,
+                                        "nextRecordsUrl": "/services/data/v59.0/query/01gD0000002HU6KIAW-2000",
+                                        "records": [
+                                            {"attributes": {"type": "Account", "url": "/services/data/v59.0/sobjects/Account/001"},
+                                             "Id": "001", "Name": "One"},
+                                            {"attributes": {"type": "Account", "url": "/services/data/v59.0/sobjects/Account/002"},
+                                             "Id": "002", "Name": "Two"}]})
+        return self.send_json(404, {"message": "no such path " + p})
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    import os
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

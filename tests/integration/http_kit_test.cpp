@@ -1,0 +1,215 @@
+// The SDK's HTTP kit over real HTTP on loopback, against tests/fakes/fake_vendor.py.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <abm/sdk/http.hpp>
+
+#include "test_support.hpp"
+
+using namespace abm::test;
+namespace http = abm::sdk::http;
+using namespace std::chrono_literals;
+
+namespace {
+
+class FakeVendor : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    server_ = new Child({"/usr/bin/python3", (sourceDir() / "tests/fakes/fake_vendor.py").string(),
+                         (dir_->path() / "port").string()},
+                        dir_->path());
+    ASSERT_TRUE(waitFor([] { return fs::exists(dir_->path() / "port"); }, 20s)) << server_->err();
+    base_ = "http://127.0.0.1:" + readFile(dir_->path() / "port");
+  }
+  static void TearDownTestSuite() {
+    server_->signal(SIGTERM);
+    server_->wait(5s);
+    delete server_;
+    delete dir_;
+  }
+  static http::ClientOptions options() {
+    http::ClientOptions o;
+    o.base_url = base_;
+    o.timeout = 2s;
+    return o;
+  }
+  static http::RetryOptions fastRetries(std::vector<http::Millis>* waits) {
+    http::RetryOptions r;
+    r.initial = 10ms;
+    r.max = 40ms;
+    r.sleep = [waits](http::Millis d) {
+      if (waits) waits->push_back(d);
+      std::this_thread::sleep_for(std::min(d, http::Millis(2500)));
+    };
+    return r;
+  }
+  static int count(const std::string& key) {
+    http::Client c(options());
+    auto stats = http::parseJsonBody(c.send({"GET", "/stats"}));
+    return stats.value["counts"].value(key, 0);
+  }
+  static TempDir* dir_;
+  static Child* server_;
+  static std::string base_;
+};
+TempDir* FakeVendor::dir_ = nullptr;
+Child* FakeVendor::server_ = nullptr;
+std::string FakeVendor::base_;
+
+TEST_F(FakeVendor, GzipUserAgentAndJson) {
+  http::Client c(options());
+  auto r = c.send({"GET", "/ok"});
+  ASSERT_TRUE(r.ok()) << r.transport_error;
+  EXPECT_EQ(r.header("content-encoding"), "gzip");
+  auto body = http::parseJsonBody(r);
+  ASSERT_TRUE(body.error.empty()) << body.error;
+  EXPECT_EQ(body.value["hello"], "world");
+  auto stats = http::parseJsonBody(c.send({"GET", "/stats"})).value;
+  EXPECT_EQ(stats["user_agent"].get<std::string>().rfind("abmd/", 0), 0u) << stats.dump();
+  EXPECT_NE(stats["accept_encoding"].get<std::string>().find("gzip"), std::string::npos);
+}
+
+TEST_F(FakeVendor, RetriesA5xxBurstThenSucceeds) {
+  http::Client c(options());
+  std::vector<http::Millis> waits;
+  std::vector<std::string> reasons;
+  auto opts = fastRetries(&waits);
+  opts.on_retry = [&](int, http::Millis, const std::string& why) { reasons.push_back(why); };
+  auto r = http::sendWithRetry(c, {"GET", "/flaky?id=burst"}, opts);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(http::parseJsonBody(r).value["attempt"], 3);
+  ASSERT_EQ(waits.size(), 2u);
+  EXPECT_LE(waits[0], waits[1]) << "exponential backoff";
+  EXPECT_EQ(reasons[0], "HTTP 503");
+}
+
+TEST_F(FakeVendor, GivesUpAfterMaxAttempts) {
+  http::Client c(options());
+  auto opts = fastRetries(nullptr);
+  opts.max_attempts = 3;
+  auto r = http::sendWithRetry(c, {"GET", "/always-500"}, opts);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(count("/always-500"), 3);
+}
+
+TEST_F(FakeVendor, HonoursRetryAfterSecondsAndHttpDates) {
+  http::Client c(options());
+  std::vector<http::Millis> waits;
+  auto r = http::sendWithRetry(c, {"GET", "/rate?id=s"}, fastRetries(&waits));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_GE(waits[0], 1000ms) << "Retry-After: 1 outweighs the 10 ms backoff";
+  waits.clear();
+  r = http::sendWithRetry(c, {"GET", "/rate-date?id=d"}, fastRetries(&waits));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_GE(waits[0], 1000ms);
+  EXPECT_LE(waits[0], 3000ms);
+}
+
+TEST_F(FakeVendor, ClientErrorsAreNotRetried) {
+  http::Client c(options());
+  auto r = http::sendWithRetry(c, {"GET", "/not-found?id=once"}, fastRetries(nullptr));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(count("/not-found?once"), 1);
+}
+
+TEST_F(FakeVendor, TimeoutIsATransientFailure) {
+  auto o = options();
+  o.timeout = 500ms;
+  http::Client c(o);
+  auto r = c.send({"GET", "/slow"});
+  EXPECT_EQ(r.transport, CURLE_OPERATION_TIMEDOUT);
+  EXPECT_FALSE(http::retryReason(r).empty());
+  EXPECT_NE(http::parseJsonBody(r).error.find("GET /slow: "), std::string::npos);
+}
+
+TEST_F(FakeVendor, BadBodiesSayWhatAndWhere) {
+  http::Client c(options());
+  auto truncated = http::parseJsonBody(c.send({"GET", "/truncated"}));
+  EXPECT_EQ(truncated.error, "GET /truncated: the response was cut short (truncated body)");
+  auto html = http::parseJsonBody(c.send({"GET", "/html?status=200"}));
+  EXPECT_EQ(html.error, "GET /html: HTTP 200 answered with an HTML page where JSON was expected");
+  auto bad = http::parseJsonBody(c.send({"GET", "/bad-json"}));
+  EXPECT_EQ(bad.error, "GET /bad-json: HTTP 200 with malformed JSON");
+}
+
+TEST_F(FakeVendor, HubSpotPagingUntilThereIsNoPaging) {
+  http::Client c(options());
+  std::vector<std::string> ids;
+  std::optional<std::string> after = "";
+  int pages = 0;
+  while (after) {
+    auto page = http::parseJsonBody(c.send({"GET", "/crm/v3/objects/companies?limit=2" +
+                                                       (after->empty() ? "" : "&after=" + *after)}));
+    ASSERT_TRUE(page.error.empty()) << page.error;
+    for (const auto& r : page.value["results"]) ids.push_back(r["id"]);
+    after = http::hubspotNextAfter(page.value);
+    ++pages;
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(ids, (std::vector<std::string>{"1", "2", "3", "4", "5", "6"}));
+}
+
+TEST_F(FakeVendor, SalesforceNextRecordsUrlUntilDone) {
+  auto o = options();
+  o.base_url = base_ + "/services/data/v59.0";
+  http::Client c(o);
+  std::vector<std::string> names;
+  std::optional<std::string> next = "query?q=SELECT+Id,Name+FROM+Account";
+  while (next) {
+    auto page = http::parseJsonBody(c.send({"GET", *next}));
+    ASSERT_TRUE(page.error.empty()) << page.error;
+    for (const auto& r : page.value["records"]) names.push_back(r["Name"]);
+    next = http::salesforceNextRecordsUrl(page.value);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"One", "Two", "Three"}));
+}
+
+TEST(HttpKit, NeverFollowsAUrlToAnotherHost) {
+  EXPECT_EQ(*http::resolveUrl("https://api.hubapi.com", "/crm/v3/objects/companies"),
+            "https://api.hubapi.com/crm/v3/objects/companies");
+  EXPECT_EQ(*http::resolveUrl("https://api.hubapi.com/", "https://API.hubapi.com/crm/v3/x?after=2"),
+            "https://API.hubapi.com/crm/v3/x?after=2");
+  EXPECT_FALSE(http::resolveUrl("https://api.hubapi.com", "https://evil.example/crm/v3/x"));
+  EXPECT_FALSE(http::resolveUrl("https://api.hubapi.com", "http://api.hubapi.com/crm"));  // scheme too
+  // Salesforce's nextRecordsUrl is an absolute path that repeats the base URL's path.
+  EXPECT_EQ(*http::resolveUrl("https://acme.my.salesforce.com/services/data/v59.0",
+                              "/services/data/v59.0/query/01g-2000"),
+            "https://acme.my.salesforce.com/services/data/v59.0/query/01g-2000");
+  http::ClientOptions o;
+  o.base_url = "https://api.hubapi.com";
+  http::Client c(o);
+  auto r = c.send({"GET", "https://evil.example/steal"});
+  EXPECT_EQ(r.transport, CURLE_URL_MALFORMAT);
+  EXPECT_NE(r.transport_error.find("not the configured host https://api.hubapi.com"), std::string::npos);
+  EXPECT_TRUE(http::retryReason(r).empty());
+}
+
+TEST(HttpKit, RetryAfterForms) {
+  EXPECT_EQ(*http::parseRetryAfter("120", 0), 120s);
+  EXPECT_EQ(*http::parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470), 10s);
+  EXPECT_EQ(*http::parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", 1445412490), 0s);  // already past
+  EXPECT_FALSE(http::parseRetryAfter("", 0));
+  EXPECT_FALSE(http::parseRetryAfter("soon", 0));
+}
+
+TEST(HttpKit, RateLimiterSpacesRequests) {
+  // A fake clock that only moves when the limiter sleeps.
+  auto now = http::RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  std::vector<http::Millis> waits;
+  http::RateLimiter limiter(
+      10, [&](http::Millis d) { waits.push_back(d), now += d; }, [&] { return now; });  // 10 per second
+  limiter.acquire();
+  EXPECT_TRUE(waits.empty()) << "the first request goes at once";
+  limiter.acquire();
+  limiter.acquire();
+  EXPECT_EQ(waits, (std::vector<http::Millis>{100ms, 100ms}));
+  now += 1s;  // idle for a while: the budget does not pile up into a burst beyond one slot
+  limiter.acquire();
+  limiter.acquire();
+  EXPECT_EQ(waits, (std::vector<http::Millis>{100ms, 100ms, 100ms}));
+}
+
+}  // namespace
