@@ -1,5 +1,6 @@
 #include "pipeline/message_reader.hpp"
 
+#include "common/timestamp.hpp"
 #include "log/logger.hpp"
 
 namespace abm::pipeline {
@@ -121,6 +122,8 @@ bool MessageReader::handle(std::string_view line, Batch& batch) {
         return true;
       }
       plugin_error = e.value("message", "plugin reported an error");
+      if (e.value("failure_type", "") == "rate_limited")
+        resume_at = parseTimestamp(e.value("resume_at", "")).value_or(0);
       return true;
     }
     default:

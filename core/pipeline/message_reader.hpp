@@ -25,6 +25,7 @@ class MessageReader {
   worker::WorkerProcess::Read end = worker::WorkerProcess::Read::Eof;
   std::string fatal;          // a protocol failure found by the daemon
   std::string plugin_error;   // the plugin's own reason (TRACE error)
+  int64_t resume_at = 0;      // the vendor's quota is spent until then (TRACE rate_limited)
 
  private:
   bool handle(std::string_view line, Batch& batch);

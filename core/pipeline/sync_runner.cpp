@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "pipeline/batch.hpp"
 #include "pipeline/message_reader.hpp"
@@ -23,6 +24,7 @@ std::string_view runStatusName(RunStatus s) {
     case RunStatus::Failed: return "failed";
     case RunStatus::Retry: return "retry";
     case RunStatus::Interrupted: return "interrupted";
+    case RunStatus::RateLimited: return "rate_limited";
   }
   return "failed";
 }
@@ -235,6 +237,11 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
     case worker::kExitOk:
       return finish(RunStatus::Succeeded, "");
     case worker::kExitRetry:
+      if (reader.resume_at > 0) {
+        out.resume_at = reader.resume_at;
+        return finish(RunStatus::RateLimited, reader.plugin_error + "; resumes at " + formatTimestamp(reader.resume_at) +
+                                                  " from the last checkpoint");
+      }
       return finish(RunStatus::Retry, reader.plugin_error.empty() ? "plugin asked to retry" : reader.plugin_error);
     case worker::kExitStopped:
       return finish(RunStatus::Interrupted, "stopped at a checkpoint because abmd is shutting down");

@@ -15,7 +15,7 @@
 
 namespace abm::pipeline {
 
-enum class RunStatus { Succeeded, Failed, Retry, Interrupted };
+enum class RunStatus { Succeeded, Failed, Retry, Interrupted, RateLimited };
 std::string_view runStatusName(RunStatus s);
 
 struct SyncProgress {
@@ -31,6 +31,7 @@ struct SyncOutcome {
   uint64_t records = 0;
   uint64_t rejected = 0;
   std::string error;  // one line: what failed and where
+  int64_t resume_at = 0;  // RateLimited: when the vendor's quota allows the next run (epoch seconds)
 };
 
 struct SyncOptions {

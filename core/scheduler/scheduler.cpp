@@ -127,6 +127,12 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
     if (out.status == pipeline::RunStatus::Succeeded) {
       s->failures = 0;
       scheduleAt(s, s->connector.schedule.next(now));
+    } else if (out.status == pipeline::RunStatus::RateLimited) {
+      // Not a failure: the vendor said when; the next run resumes from the last checkpoint.
+      const auto resume = SysClock::time_point(std::chrono::seconds(out.resume_at));
+      log::info("rate limited by the vendor; resuming at " + formatTimestamp(out.resume_at), s->connector.name,
+                out.run_id);
+      scheduleAt(s, std::max(now, resume));
     } else if (out.status != pipeline::RunStatus::Interrupted) {
       ++s->failures;
       if (s->failures <= setup_.daemon.retry_attempts) {

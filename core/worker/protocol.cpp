@@ -2,6 +2,8 @@
 
 #include <abm/sdk/json_writer.hpp>
 
+#include "common/timestamp.hpp"
+
 namespace abm::worker {
 
 using sdk::appendJsonString;
@@ -122,6 +124,14 @@ std::string errorTrace(std::string_view message, std::string_view failure_type, 
   out += R"(,"failure_type":)";
   appendJsonString(out, failure_type);
   out += "}}}\n";
+  return out;
+}
+
+std::string rateLimitedTrace(std::string_view message, int64_t resume_at, long long emitted_at_ms) {
+  std::string out = R"({"type":"TRACE","trace":{"type":"ERROR","emitted_at":)" + std::to_string(emitted_at_ms) +
+                    R"(,"error":{"message":)";
+  appendJsonString(out, message);
+  out += R"(,"failure_type":"rate_limited","resume_at":")" + formatTimestamp(resume_at) + "\"}}}\n";
   return out;
 }
 

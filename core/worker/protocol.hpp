@@ -7,8 +7,8 @@
 //   {"type":"CATALOG","catalog":{"streams":[{"name":s,"entity":e,"incremental":b}]}}
 //   {"type":"CONNECTION_STATUS","connectionStatus":{"status":"SUCCEEDED"|"FAILED","message":m}}
 //   {"type":"SPEC","spec":{...the plugin descriptor...}}
-// failure_type is config_error, system_error, transient_error, or record_error (one bad source row,
-// with "stream" and "origin"; the run goes on).
+// failure_type is config_error, system_error, transient_error, rate_limited (with "resume_at"), or
+// record_error (one bad source row, with "stream" and "origin"; the run goes on).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -56,6 +56,8 @@ void appendRecord(std::string& out, std::string_view stream, std::string_view da
 std::string stateMessage(std::string_view stream, std::string_view state_json);
 std::string logMessage(std::string_view level, std::string_view message);
 std::string errorTrace(std::string_view message, std::string_view failure_type, long long emitted_at_ms);
+// The vendor's quota is spent: failure_type "rate_limited" with "resume_at" (ISO-8601 UTC).
+std::string rateLimitedTrace(std::string_view message, int64_t resume_at, long long emitted_at_ms);
 std::string recordErrorTrace(std::string_view stream, std::string_view origin, std::string_view reason,
                              long long emitted_at_ms);
 

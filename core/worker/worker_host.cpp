@@ -58,6 +58,7 @@ class Emitter {
   }
 
   std::string failure;   // the reason of the last failing call
+  int64_t resume_at = 0;  // set when the plugin reports a spent quota
   std::vector<std::string> streams_json;
 
  private:
@@ -86,10 +87,18 @@ void logFn(void* ctx, abm_log_level level, const char* message) {
 }
 void failFn(void* ctx, const char* message) { E(ctx)->failure = message ? message : ""; }
 int shouldStop(void*) { return g_stop.load() ? 1 : 0; }
+void rateLimited(void* ctx, int64_t resume_at, const char* reason) {
+  E(ctx)->resume_at = resume_at;
+  if (reason && *reason) E(ctx)->failure = reason;
+}
 
 int finish(Emitter& out, abm_status status, const char* what) {
   if (status == ABM_OK) return kExitOk;
   std::string why = out.failure.empty() ? std::string(what) + " failed without a reason" : out.failure;
+  if (status == ABM_RETRY && out.resume_at > 0) {
+    out.message(rateLimitedTrace(why, out.resume_at, nowMs()));
+    return kExitRetry;
+  }
   out.message(errorTrace(why, status == ABM_RETRY ? "transient_error" : "system_error", nowMs()));
   return status == ABM_RETRY ? kExitRetry : kExitError;
 }
@@ -129,7 +138,8 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
   const std::string command = job["command"].get<std::string>();
   const std::string settings = job.value("settings", json::object()).dump();
 
-  abm_host host{sizeof(abm_host), &out, emitRecord, emitState, reject, emitStream, logFn, failFn, shouldStop};
+  abm_host host{sizeof(abm_host), &out,   emitRecord, emitState,  reject,
+                emitStream,       logFn,  failFn,     shouldStop, rateLimited};
 
   if (command == "check") {
     const abm_status s = p.check(&host, settings.c_str());

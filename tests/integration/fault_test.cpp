@@ -194,6 +194,34 @@ TEST(Daemon, FailedSyncsAreRetriedWithBackoff) {
   EXPECT_EQ(d.wait(30s), 0);
 }
 
+TEST(Daemon, ARateLimitedRunResumesWhenTheVendorSaysAndFetchesNothingTwice) {
+  Workspace ws;
+  ws.writeConfig("", true);
+  ws.addConnector("quota", "testkit",
+                  R"({"mode": "quota", "records": 30, "fail_at": 20, "checkpoint_every": 10, "resume_after_s": 2})");
+  auto d = std::make_unique<Child>(std::vector<std::string>{kAbmd, "-c", ws.config().string()}, ws.dir.path());
+  ASSERT_TRUE(waitFor([&] { return runStatus(ws, "quota") == "succeeded"; }, 30s)) << d->err();
+  EXPECT_EQ(queryText(ws.store(), "SELECT group_concat(status || ':' || records, ' ') FROM"
+                                  " (SELECT * FROM sync_runs ORDER BY run_id)"),
+            "rate_limited:20 succeeded:10");
+  EXPECT_NE(queryText(ws.store(), "SELECT error FROM sync_runs WHERE run_id = 1")
+                .find("daily request quota spent (403 REQUEST_LIMIT_EXCEEDED); resumes at "),
+            std::string::npos);
+  // Resumed when the vendor said, not at the hourly schedule and not by the failure backoff.
+  EXPECT_GE(queryInt(ws.store(), "SELECT strftime('%s', (SELECT started_at FROM sync_runs WHERE run_id = 2))"
+                                 " - strftime('%s', (SELECT finished_at FROM sync_runs WHERE run_id = 1))"),
+            1);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints"), 30);
+  EXPECT_NE(d->err().find("rate limited by the vendor; resuming at"), std::string::npos);
+  d->signal(SIGTERM);
+  EXPECT_EQ(d->wait(30s), 0);
+  // abmctl says so in one line and exits non-zero.
+  ws.addConnector("quota2", "testkit", R"({"mode": "quota", "records": 30, "fail_at": 5, "domain": "q2.example"})");
+  auto r = run({kCtl, "-c", ws.config().string(), "sync", "quota2"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("quota2: sync rate_limited (run"), std::string::npos) << r.err;
+}
+
 // Runs two 2-second syncs with --once and says whether their runs overlapped in time.
 bool runsOverlap(int max_concurrent) {
   Workspace ws;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -20,13 +21,14 @@ namespace {
 
 constexpr abm::sdk::Option kOptions[] = {
     {"mode", abm::sdk::OptionType::String, false, "\"ok\"",
-     "ok, slow, segfault, abort, hang, memhog, garbage, print, retry, error, bad_rows"},
+     "ok, slow, segfault, abort, hang, memhog, garbage, print, retry, error, bad_rows, quota"},
     {"records", abm::sdk::OptionType::Integer, false, "100", "How many touchpoints to emit"},
     {"checkpoint_every", abm::sdk::OptionType::Integer, false, "10", "Records between checkpoints"},
     {"delay_ms", abm::sdk::OptionType::Integer, false, "0", "Sleep after each record"},
     {"fail_at", abm::sdk::OptionType::Integer, false, "0", "In segfault/abort/garbage mode: fail after this many records"},
     {"domain", abm::sdk::OptionType::String, false, "\"testkit.example\"", "account_domain of the touchpoints"},
     {"token", abm::sdk::OptionType::String, false, "", "A secret the plugin only checks is present", true},
+    {"resume_after_s", abm::sdk::OptionType::Integer, false, "2", "In quota mode: seconds until the quota is back"},
 };
 
 class TestkitPlugin : public abm::sdk::Plugin {
@@ -63,8 +65,15 @@ class TestkitPlugin : public abm::sdk::Plugin {
     if (mode == "print") std::printf("this line went to stdout and must not corrupt the message stream\n");
 
     int64_t next = state.is_object() ? state.value("next", int64_t{0}) : 0;
+    // quota: the daily allowance runs out at fail_at, once; the resumed run goes on from there.
+    const bool quota_ahead = mode == "quota" && next < fail_at;
     abm::sdk::JsonObjectWriter w;
     for (; next < total; ++next) {
+      if (quota_ahead && next == fail_at) {
+        host.checkpoint(stream, json{{"next", next}});
+        return Status::rateLimited("testkit: daily request quota spent (403 REQUEST_LIMIT_EXCEEDED)",
+                                   std::time(nullptr) + settings["resume_after_s"].get<int64_t>());
+      }
       if ((mode == "segfault" || mode == "abort" || mode == "garbage") && next == fail_at) {
         if (mode == "segfault") std::raise(SIGSEGV);
         if (mode == "abort") std::abort();

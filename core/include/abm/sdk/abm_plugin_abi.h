@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define ABM_ABI_MAJOR 1
-#define ABM_ABI_MINOR 0
+#define ABM_ABI_MINOR 1
 #define ABM_PLUGIN_ENTRY_SYMBOL "abm_plugin_entry"
 
 /* The three outcomes of a step, as in Fluent Bit's output callbacks. */
@@ -58,6 +58,10 @@ typedef struct abm_host {
   void (*fail)(void* ctx, const char* message);
   /* Non-zero once the host wants the plugin to stop at its next checkpoint (daemon shutting down). */
   int (*should_stop)(void* ctx);
+  /* ABI 1.1: the vendor's quota is spent until `resume_at` (seconds since the epoch, UTC). The plugin
+   * checkpoints, calls this, and returns ABM_RETRY; the run ends "rate_limited" and the scheduler
+   * resumes it then. Check struct_size before calling: a 1.0 host does not have it. */
+  void (*rate_limited)(void* ctx, int64_t resume_at, const char* reason);
 } abm_host;
 
 typedef struct abm_plugin {

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <exception>
 #include <span>
 #include <string>
@@ -56,9 +57,12 @@ struct Stream {
 struct Status {
   abm_status code = ABM_OK;
   std::string message;
+  int64_t resume_at = 0;  // set by rateLimited()
   static Status ok() { return {}; }
   static Status retry(std::string why) { return {ABM_RETRY, std::move(why)}; }
   static Status error(std::string why) { return {ABM_ERROR, std::move(why)}; }
+  // The vendor's quota is spent until `resume_at` (epoch seconds): checkpoint first, then return this.
+  static Status rateLimited(std::string why, int64_t resume_at) { return {ABM_RETRY, std::move(why), resume_at}; }
   bool isOk() const { return code == ABM_OK; }
 };
 
@@ -116,11 +120,16 @@ inline std::string optionsToJson(std::span<const Option> options) {
 }
 
 // Runs `fn` and turns its Status or exception into the C result, reporting the reason to the host.
+inline bool hostHasRateLimited(const abm_host* host) {
+  return host->struct_size >= offsetof(abm_host, rate_limited) + sizeof(host->rate_limited) && host->rate_limited;
+}
+
 template <typename Fn>
 abm_status guarded(const abm_host* host, Fn&& fn) {
   try {
     Status s = fn();
     if (!s.isOk() && !s.message.empty()) host->fail(host->ctx, s.message.c_str());
+    if (s.resume_at > 0 && hostHasRateLimited(host)) host->rate_limited(host->ctx, s.resume_at, s.message.c_str());
     return s.code;
   } catch (const std::exception& e) {
     host->fail(host->ctx, e.what());
