@@ -28,6 +28,7 @@ TEST(PluginAbi, AcceptsACurrentDescriptor) {
 TEST(PluginAbi, RefusesOtherMajorSmallStructAndMissingParts) {
   auto d = goodDescriptor();
   d.abi_major = ABM_ABI_MAJOR + 1;
+  d.abi_minor = 0;
   EXPECT_NE(descriptorProblem(&d).find("built for plugin ABI 2.0"), std::string::npos) << descriptorProblem(&d);
   d = goodDescriptor();
   d.struct_size = 8;
