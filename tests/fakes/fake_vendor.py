@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlparse
 counts = {}
 seen = {}
 lock = threading.Lock()
+# OAuth: HubSpot-style token endpoint that rotates refresh tokens on every refresh.
+oauth = {"refresh": "rt-1", "access": None, "issued": 0}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -55,6 +57,23 @@ class Handler(BaseHTTPRequestHandler):
         p = url.path
         if p == "/stats":
             return self.send_json(200, {"counts": counts, **seen})
+        if p == "/reset-oauth":  # back to the first refresh token, for independent tests
+            with lock:
+                oauth.update({"refresh": "rt-1", "access": None, "issued": 0})
+            return self.send_json(200, {})
+        if p == "/expire-tokens":  # the vendor expires every access token it issued
+            with lock:
+                oauth["access"] = None
+            return self.send_json(200, {})
+        if p in ("/crm/v3/objects/contacts", "/always-401"):
+            auth = self.headers.get("Authorization", "")
+            with lock:
+                good = p != "/always-401" and oauth["access"] is not None and auth == "Bearer " + oauth["access"]
+            if not good:
+                return self.send_json(401, {
+                    "status": "error", "message": "The OAuth token used to make this call expired.",
+                    "correlationId": "d1e5", "category": "EXPIRED_AUTHENTICATION"})
+            return self.send_json(200, {"results": [{"id": "501", "properties": {"email": "jo@acme.com"}}]})
         if p == "/ok":
             gz = "gzip" in self.headers.get("Accept-Encoding", "")
             return self.send_json(200, {"hello": "world"}, gzip_body=gz)
@@ -131,6 +150,29 @@ class Handler(BaseHTTPRequestHandler):
                                             {"attributes": {"type": "Account", "url": "/services/data/v59.0/sobjects/Account/002"},
                                              "Id": "002", "Name": "Two"}]})
         return self.send_json(404, {"message": "no such path " + p})
+
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        length = int(self.headers.get("Content-Length", "0"))
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        with lock:
+            counts[url.path] = counts.get(url.path, 0) + 1
+        if url.path != "/oauth/v1/token":
+            return self.send_json(404, {"message": "no such path"})
+        if form.get("grant_type") != "refresh_token" or form.get("client_id") != "cid" \
+                or form.get("client_secret") != "csecret-XYZ":
+            return self.send_json(400, {"status": "BAD_CLIENT_ID", "error": "invalid_client",
+                                        "error_description": "missing or unknown client id"})
+        with lock:
+            if form.get("refresh_token") != oauth["refresh"]:
+                return self.send_json(400, {"status": "BAD_REFRESH_TOKEN", "error": "invalid_grant",
+                                            "error_description": "missing or unknown refresh token"})
+            oauth["issued"] += 1
+            oauth["access"] = "at-%d" % oauth["issued"]
+            oauth["refresh"] = "rt-%d" % (oauth["issued"] + 1)
+            return self.send_json(200, {"token_type": "bearer", "refresh_token": oauth["refresh"],
+                                        "access_token": oauth["access"], "expires_in": 1800})
 
 
 def main():

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <abm/sdk/http.hpp>
+#include <abm/sdk/oauth.hpp>
 
 #include "test_support.hpp"
 
@@ -210,6 +211,89 @@ TEST(HttpKit, RateLimiterSpacesRequests) {
   limiter.acquire();
   limiter.acquire();
   EXPECT_EQ(waits, (std::vector<http::Millis>{100ms, 100ms, 100ms}));
+}
+
+}  // namespace
+
+namespace {
+
+class FakeVendorOAuth : public FakeVendor {
+ protected:
+  void SetUp() override {
+    http::Client c(options());
+    ASSERT_TRUE(c.send({"GET", "/reset-oauth"}).ok());
+  }
+};
+
+http::OAuthSettings oauthSettings(const std::string& base, const fs::path& state) {
+  http::OAuthSettings o;
+  o.token_url = base + "/oauth/v1/token";
+  o.client_id = "cid";
+  o.client_secret = "csecret-XYZ";
+  o.refresh_token = "rt-1";
+  o.state_file = state.string();
+  return o;
+}
+
+TEST_F(FakeVendorOAuth, RefreshesRotatesAndKeepsTheNewRefreshTokenPrivate) {
+  TempDir t;
+  const fs::path state = t / "oauth-state.json";
+  http::Client api(options());
+  {
+    http::OAuth auth(oauthSettings(base_, state));
+    auto r = http::sendAuthorized(api, auth, {"GET", "/crm/v3/objects/contacts"});
+    ASSERT_TRUE(r.ok()) << r.status << " " << auth.error();
+    EXPECT_EQ(auth.refreshes(), 1);
+    // The rotated refresh token is on disk, readable by the owner only; the access token is not.
+    ASSERT_TRUE(fs::exists(state));
+    EXPECT_EQ(fs::status(state).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(readFile(state), R"({"refresh_token":"rt-2"})");
+    // The vendor expires the token: one 401, one refresh, the same request again.
+    http::Client c(options());
+    ASSERT_TRUE(c.send({"GET", "/expire-tokens"}).ok());
+    r = http::sendAuthorized(api, auth, {"GET", "/crm/v3/objects/contacts"});
+    ASSERT_TRUE(r.ok()) << r.status;
+    EXPECT_EQ(auth.refreshes(), 2);
+    EXPECT_EQ(readFile(state), R"({"refresh_token":"rt-3"})");
+  }
+  // The next run starts from the state file: the config's rt-1 was invalidated by the rotation.
+  http::OAuth next(oauthSettings(base_, state));
+  auto r = http::sendAuthorized(api, next, {"GET", "/crm/v3/objects/contacts"});
+  EXPECT_TRUE(r.ok()) << next.error();
+}
+
+TEST_F(FakeVendorOAuth, A401AfterRefreshIsReturnedNotLoopedOn) {
+  TempDir t;
+  http::Client api(options());
+  http::OAuth auth(oauthSettings(base_, t / "state.json"));
+  auto r = http::sendAuthorized(api, auth, {"GET", "/always-401?id=x"});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(auth.refreshes(), 2) << "the first token, then one refresh after the 401";
+  EXPECT_EQ(count("/always-401?x"), 2);
+}
+
+TEST_F(FakeVendorOAuth, ARejectedRefreshSaysWhereAndWhyWithoutSecrets) {
+  TempDir t;
+  auto s = oauthSettings(base_, t / "state.json");
+  s.refresh_token = "rt-stale-SECRET";
+  http::OAuth auth(s);
+  http::Client api(options());
+  auto r = http::sendAuthorized(api, auth, {"GET", "/crm/v3/objects/contacts"});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(auth.error(), "OAuth token refresh at " + base_ +
+                              "/oauth/v1/token failed: invalid_grant: missing or unknown refresh token");
+  EXPECT_EQ(auth.error().find("SECRET"), std::string::npos);
+  EXPECT_EQ(auth.error().find("csecret"), std::string::npos);
+  EXPECT_FALSE(fs::exists(t / "state.json"));
+}
+
+TEST(HttpKit, AStaticAccessTokenNeedsNoTokenEndpoint) {
+  http::OAuthSettings s;
+  s.access_token = "pat-123";
+  http::OAuth auth(s);
+  EXPECT_EQ(auth.header(), "Authorization: Bearer pat-123");
+  EXPECT_FALSE(auth.canRefresh());
+  EXPECT_EQ(http::formEncode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
 }
 
 }  // namespace

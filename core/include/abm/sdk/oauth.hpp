@@ -1,0 +1,167 @@
+// OAuth 2.0 for HTTP plugins (header-only, on top of <abm/sdk/http.hpp>):
+//   - a static bearer `access_token`, or the refresh-token flow (token endpoint, client id/secret,
+//     refresh token — all from secret references in the connector's settings);
+//   - the access token lives in memory only and is refreshed before it expires and once on a 401;
+//   - a vendor that rotates refresh tokens hands back a new one: it is written to a state file that
+//     only the daemon's user can read (mode 0600), never to the config, a log, a message or the store.
+// No message this file produces contains a token or a secret.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <abm/sdk/http.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace abm::sdk::http {
+
+struct OAuthSettings {
+  std::string access_token;   // static bearer token; when set, nothing is refreshed
+  std::string token_url;      // e.g. https://api.hubapi.com/oauth/v1/token
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+  std::string state_file;     // where a rotated refresh token is kept (0600); empty: memory only
+};
+
+inline std::string formEncode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
+    else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+class OAuth {
+ public:
+  using Clock = std::chrono::system_clock;
+
+  explicit OAuth(OAuthSettings s, ClientOptions token_client = {}) : s_(std::move(s)) {
+    token_client.base_url = originOf(s_.token_url);
+    token_client_ = std::make_unique<Client>(std::move(token_client));
+    // A refresh token rotated by an earlier run outranks the one in the config, which the vendor
+    // has already invalidated.
+    if (!s_.state_file.empty()) {
+      std::ifstream in(s_.state_file);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+      if (j.is_object() && j.contains("refresh_token") && j["refresh_token"].is_string())
+        s_.refresh_token = j["refresh_token"].get<std::string>();
+    }
+  }
+
+  // "Authorization: Bearer …" for the next request, refreshing first when needed. On failure the
+  // header is empty and error() says why.
+  std::string header() {
+    if (!s_.access_token.empty() && s_.token_url.empty()) return "Authorization: Bearer " + s_.access_token;
+    if (token_.empty() || (expires_ != Clock::time_point{} && Clock::now() >= expires_)) refresh();
+    return token_.empty() ? std::string() : "Authorization: Bearer " + token_;
+  }
+  // After a 401: the access token is no longer good.
+  void invalidate() { token_.clear(); }
+  bool canRefresh() const { return !s_.token_url.empty(); }
+  const std::string& error() const { return error_; }
+  const std::string& instanceUrl() const { return instance_url_; }  // Salesforce tells where the org lives
+  int refreshes() const { return refreshes_; }
+
+ private:
+  void refresh() {
+    error_.clear();
+    if (s_.token_url.empty()) {
+      error_ = "no access_token and no token_url to get one";
+      return;
+    }
+    const std::string path = s_.token_url.substr(originOf(s_.token_url).size());
+    Request req{"POST", path.empty() ? "/" : path, {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"},
+                "grant_type=refresh_token&client_id=" + formEncode(s_.client_id) +
+                    "&client_secret=" + formEncode(s_.client_secret) +
+                    "&refresh_token=" + formEncode(s_.refresh_token)};
+    RetryOptions retry;
+    retry.max_attempts = 3;
+    const Response r = sendWithRetry(*token_client_, req, retry);
+    ++refreshes_;
+    const JsonBody body = parseJsonBody(r);
+    if (!r.ok() || !body.error.empty() || !body.value.contains("access_token")) {
+      // The vendor's error code and description name the problem; they never echo the secrets.
+      std::string why = !body.error.empty() ? body.error : "HTTP " + std::to_string(r.status);
+      if (body.error.empty() && body.value.is_object() && body.value.contains("error"))
+        why = body.value.value("error", "") + ": " + body.value.value("error_description", "");
+      error_ = "OAuth token refresh at " + originOf(s_.token_url) + path + " failed: " + why;
+      return;
+    }
+    token_ = body.value["access_token"].get<std::string>();
+    const long long expires_in = body.value.value("expires_in", 0LL);
+    // Refresh a minute early, so a token never expires between the check and the request.
+    expires_ = expires_in > 0 ? Clock::now() + std::chrono::seconds(std::max(0LL, expires_in - 60)) : Clock::time_point{};
+    instance_url_ = body.value.value("instance_url", "");
+    if (body.value.contains("refresh_token") && body.value["refresh_token"].is_string()) {
+      const std::string rotated = body.value["refresh_token"].get<std::string>();
+      if (rotated != s_.refresh_token) {
+        s_.refresh_token = rotated;
+        persistRefreshToken();
+      }
+    }
+  }
+
+  void persistRefreshToken() {
+    if (s_.state_file.empty()) return;
+    const std::string tmp = s_.state_file + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      error_ = "cannot write the OAuth state file " + s_.state_file;
+      return;
+    }
+    ::fchmod(fd, 0600);  // whatever the umask or an older file said
+    const std::string text = nlohmann::json{{"refresh_token", s_.refresh_token}}.dump();
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::fsync(fd);
+    ::close(fd);
+    if (!written || ::rename(tmp.c_str(), s_.state_file.c_str()) != 0)
+      error_ = "cannot write the OAuth state file " + s_.state_file;
+  }
+
+  OAuthSettings s_;
+  std::unique_ptr<Client> token_client_;
+  std::string token_;
+  Clock::time_point expires_{};
+  std::string instance_url_;
+  std::string error_;
+  int refreshes_ = 0;
+};
+
+// Sends with the access token, refreshing it once when the vendor answers 401 (HubSpot's
+// EXPIRED_AUTHENTICATION, Salesforce's INVALID_SESSION_ID). A second 401 is returned as it is.
+inline Response sendAuthorized(Client& client, OAuth& auth, Request req, const RetryOptions& retry = {}) {
+  const size_t plain_headers = req.headers.size();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    req.headers.resize(plain_headers);
+    const std::string header = auth.header();
+    if (header.empty()) {
+      Response r;
+      r.endpoint = req.method + " " + req.target.substr(0, req.target.find('?'));
+      r.status = 401;
+      r.transport_error = auth.error();
+      return r;
+    }
+    req.headers.push_back(header);
+    Response r = sendWithRetry(client, req, retry);
+    if (r.status != 401 || attempt == 1 || !auth.canRefresh()) return r;
+    auth.invalidate();
+  }
+  return {};
+}
+
+}  // namespace abm::sdk::http
