@@ -297,3 +297,85 @@ TEST(HttpKit, AStaticAccessTokenNeedsNoTokenEndpoint) {
 }
 
 }  // namespace
+
+#include <abm/sdk/request_budget.hpp>
+
+namespace {
+
+// A budget on a fake clock that starts at 2026-11-28T10:00:00Z and never really sleeps.
+struct FakeTime {
+  int64_t now = 1795860000;
+  http::RequestBudget budget(double per_second, int64_t per_day, const std::string& state = {}) {
+    return http::RequestBudget(per_second, per_day, state, [](http::Millis) {}, [this] { return now; });
+  }
+};
+
+http::Response withHeader(const std::string& name, const std::string& value, long status = 200,
+                          const std::string& body = "{}") {
+  http::Response r;
+  r.status = status;
+  r.headers[name] = value;
+  r.body = body;
+  return r;
+}
+
+TEST(RequestBudget, OurOwnDailyBudgetEndsTheDayAndSurvivesRuns) {
+  FakeTime t;
+  TempDir dir;
+  const std::string state = (dir / "budget.json").string();
+  {
+    auto b = t.budget(0, 3, state);
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(b.acquire());
+      http::Response ok;
+      ok.status = 200;
+      b.record(ok);
+    }
+  }
+  auto b = t.budget(0, 3, state);  // the next run of the same day
+  EXPECT_EQ(b.usedToday(), 3);
+  EXPECT_FALSE(b.acquire());
+  EXPECT_EQ(b.quota().resume_at, 1795910400) << "the next UTC midnight";
+  EXPECT_NE(b.quota().why.find("budget of 3 requests a day"), std::string::npos);
+  t.now = 1795910400 + 5;  // a new day
+  EXPECT_TRUE(b.acquire());
+}
+
+TEST(RequestBudget, HubSpotDailySignals) {
+  FakeTime t;
+  auto b = t.budget(0, 0);
+  b.record(withHeader("x-hubspot-ratelimit-daily-remaining", "12"));
+  EXPECT_TRUE(b.acquire());
+  b.record(withHeader("x-hubspot-ratelimit-daily-remaining", "0"));
+  EXPECT_FALSE(b.acquire());
+  EXPECT_EQ(b.quota().resume_at, 1795910400);
+  auto c = t.budget(0, 0);
+  c.record(withHeader("retry-after", "600", 429,
+                      R"({"status":"error","message":"You have reached your daily limit.","errorType":"RATE_LIMIT",)"
+                      R"("correlationId":"x","policyName":"DAILY"})"));
+  EXPECT_FALSE(c.acquire());
+  EXPECT_EQ(c.quota().resume_at, t.now + 600);
+  EXPECT_NE(c.quota().why.find("429 DAILY"), std::string::npos);
+  auto d = t.budget(0, 0);  // the ten-secondly policy is a retry, not the end of the day
+  d.record(withHeader("retry-after", "1", 429, R"({"policyName":"TEN_SECONDLY_ROLLING"})"));
+  EXPECT_TRUE(d.acquire());
+}
+
+TEST(RequestBudget, SalesforceAllowanceSignals) {
+  FakeTime t;
+  auto b = t.budget(0, 0);
+  b.record(withHeader("sforce-limit-info", "api-usage=10018/100000"));
+  EXPECT_TRUE(b.acquire());
+  b.record(withHeader("sforce-limit-info", "api-usage=100000/100000; api-bursts=1/750"));
+  EXPECT_FALSE(b.acquire());
+  EXPECT_EQ(b.quota().resume_at, t.now + 3600);
+  auto c = t.budget(0, 0);
+  c.record(withHeader("content-type", "application/json", 403,
+                      R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])"));
+  EXPECT_FALSE(c.acquire());
+  EXPECT_NE(c.quota().why.find("403 REQUEST_LIMIT_EXCEEDED"), std::string::npos);
+  t.now += 3600;  // an hour later it looks again
+  EXPECT_TRUE(c.acquire());
+}
+
+}  // namespace
