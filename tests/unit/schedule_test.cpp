@@ -43,7 +43,9 @@ TEST(Schedule, RefusesBadExpressions) {
                           "* * * 13 *", "*/0 * * * *", "a b c d e", "5-1 * * * *"}) {
     auto s = Schedule::parse(bad);
     EXPECT_FALSE(s.isOk()) << bad;
-    if (!s) EXPECT_NE(s.error().find(bad), std::string::npos) << "names the expression: " << s.error();
+    if (!s) {
+      EXPECT_NE(s.error().find(bad), std::string::npos) << "names the expression: " << s.error();
+    }
   }
 }
 
