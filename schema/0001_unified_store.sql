@@ -7,6 +7,7 @@ CREATE TABLE accounts (
   account_id     INTEGER PRIMARY KEY,
   name           TEXT,
   domain         TEXT,             -- normalized: lowercase, no scheme, www., port or path
+  registrable_domain TEXT,         -- domain cut to its registrable part (eu.acme.com -> acme.com): what matches
   industry       TEXT,
   employee_count INTEGER,
   annual_revenue REAL,
@@ -16,7 +17,7 @@ CREATE TABLE accounts (
   created_at     TEXT NOT NULL,
   updated_at     TEXT NOT NULL
 );
-CREATE INDEX accounts_by_domain ON accounts(domain);
+CREATE INDEX accounts_by_registrable_domain ON accounts(registrable_domain);
 
 -- Which source record maps to which account; several sources may point at one account.
 CREATE TABLE account_identities (
@@ -26,6 +27,19 @@ CREATE TABLE account_identities (
   PRIMARY KEY (source, external_id)
 ) WITHOUT ROWID;
 CREATE INDEX account_identities_by_account ON account_identities(account_id);
+
+-- Audit of source records that joined an existing account rather than creating one: which record,
+-- which rule, on what value.
+CREATE TABLE account_merges (
+  merge_id      INTEGER PRIMARY KEY,
+  account_id    INTEGER NOT NULL,
+  source        TEXT NOT NULL,
+  external_id   TEXT NOT NULL,
+  rule          TEXT NOT NULL,     -- registrable_domain
+  matched_value TEXT NOT NULL,
+  merged_at     TEXT NOT NULL
+);
+CREATE INDEX account_merges_by_account ON account_merges(account_id);
 
 CREATE TABLE contacts (
   contact_id  INTEGER PRIMARY KEY,

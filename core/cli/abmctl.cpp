@@ -195,7 +195,7 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
   }
   store::closeAbandonedRuns(*db);
   ProgressLine progress;
-  pipeline::SyncRunner runner(s.daemon, *s.free_mail);
+  pipeline::SyncRunner runner(s.daemon, *s.identity);
   pipeline::SyncOptions opts;
   opts.full_refresh = full_refresh;
   if (progress.active()) opts.progress = [&](const pipeline::SyncProgress& p) { progress.update(p); };

@@ -14,8 +14,9 @@ Setup loadSetup(const std::filesystem::path& config_file) {
   Setup s;
   s.daemon = config::loadDaemonConfig(config_file);
   log::setLevel(s.daemon.log_level);
-  s.free_mail = std::make_unique<pipeline::FreeMailDomains>(
-      pipeline::FreeMailDomains::load(s.daemon.free_mail_file, s.daemon.free_mail_allow));
+  s.identity = std::make_unique<pipeline::IdentityRules>(pipeline::IdentityRules::make(
+      pipeline::FreeMailDomains::load(s.daemon.free_mail_file, s.daemon.free_mail_allow),
+      pipeline::PublicSuffixList::load(s.daemon.public_suffix_file), s.daemon.never_merge_domains));
   s.plugins = plugin_host::PluginRegistry::scan(s.daemon.plugin_dir, s.daemon.worker_path);
   for (const auto& p : s.plugins.problems()) s.errors.push_back(p);
   for (auto& c : config::loadConnectorDir(s.daemon.connectors_dir, s.errors)) {

@@ -9,7 +9,7 @@
 
 #include "config/connector_config.hpp"
 #include "config/daemon_config.hpp"
-#include "pipeline/domain.hpp"
+#include "pipeline/identity_rules.hpp"
 #include "plugin_host/plugin_registry.hpp"
 #include "store/sqlite.hpp"
 
@@ -20,7 +20,7 @@ struct Setup {
   plugin_host::PluginRegistry plugins;
   std::vector<config::ConnectorConfig> connectors;  // only the valid ones
   std::vector<std::string> errors;                  // one line per problem, with file and key
-  std::unique_ptr<pipeline::FreeMailDomains> free_mail;
+  std::unique_ptr<pipeline::IdentityRules> identity;
 
   const config::ConnectorConfig* connector(const std::string& name) const;
 };

@@ -119,15 +119,22 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   if (j.contains("metrics")) c.metrics = metrics::parseMetricsSettings(j["metrics"], file.string());
   if (j.contains("identity")) {
     const auto& id = j["identity"];
-    if (!id.is_object()) fail(file, "identity", "expected an object {free_mail_file, free_mail_allow}");
+    if (!id.is_object())
+      fail(file, "identity", "expected an object {free_mail_file, free_mail_allow, public_suffix_file, never_merge_domains}");
     for (const auto& [k, v] : id.items()) {
       if (k == "free_mail_file") {
         c.free_mail_file = pathAgainst(base, getString(v, file, "identity.free_mail_file"));
       } else if (k == "free_mail_allow") {
         if (!v.is_array()) fail(file, "identity.free_mail_allow", "expected an array of domains");
         for (const auto& d : v) c.free_mail_allow.push_back(getString(d, file, "identity.free_mail_allow[]"));
+      } else if (k == "public_suffix_file") {
+        c.public_suffix_file = pathAgainst(base, getString(v, file, "identity.public_suffix_file"));
+      } else if (k == "never_merge_domains") {
+        if (!v.is_array()) fail(file, "identity.never_merge_domains", "expected an array of domains");
+        for (const auto& d : v) c.never_merge_domains.push_back(getString(d, file, "identity.never_merge_domains[]"));
       } else {
-        fail(file, "identity." + k, "unknown key (expected free_mail_file, free_mail_allow)");
+        fail(file, "identity." + k,
+             "unknown key (expected free_mail_file, free_mail_allow, public_suffix_file, never_merge_domains)");
       }
     }
   }

@@ -23,6 +23,8 @@ struct DaemonConfig {
   std::filesystem::path worker_path;
   std::filesystem::path free_mail_file;
   std::vector<std::string> free_mail_allow;  // domains that are not free mail for this company
+  std::filesystem::path public_suffix_file = "/usr/share/publicsuffix/public_suffix_list.dat";
+  std::vector<std::string> never_merge_domains;  // never tie or merge records by these domains
   int max_concurrent_syncs = 2;
   log::Level log_level = log::Level::Info;
   std::chrono::milliseconds sync_timeout = std::chrono::hours(2);

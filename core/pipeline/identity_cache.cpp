@@ -5,7 +5,9 @@ namespace abm::pipeline {
 Status IdentityCache::prepare() {
   return store::prepareAll(db_, {
       {&q_account_, "SELECT account_id FROM account_identities WHERE source = ?1 AND external_id = ?2"},
-      {&q_domain_, "SELECT min(account_id) FROM accounts WHERE domain = ?1"},
+      // Two accounts on one domain (kept apart earlier): the one with the most contacts wins.
+      {&q_domain_, "SELECT a.account_id FROM accounts a WHERE a.registrable_domain = ?1 ORDER BY"
+                   " (SELECT count(*) FROM contacts c WHERE c.account_id = a.account_id) DESC, a.account_id LIMIT 1"},
       {&q_contact_, "SELECT contact_id FROM contacts WHERE source = ?1 AND external_id = ?2"},
       {&q_email_, "SELECT min(contact_id) FROM contacts WHERE email = ?1"},
       {&q_campaign_, "SELECT campaign_id FROM campaigns WHERE source = ?1 AND external_id = ?2"},

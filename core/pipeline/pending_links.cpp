@@ -15,21 +15,26 @@ struct LinkRule {
 };
 
 // Order matters: contacts get their accounts before touchpoints borrow them through "contact".
+// An account by registrable domain; of two, the one with the most contacts.
+constexpr const char* kByDomain =
+    "(SELECT a.account_id FROM accounts a WHERE a.registrable_domain = p.ref ORDER BY"
+    " (SELECT count(*) FROM contacts c WHERE c.account_id = a.account_id) DESC, a.account_id LIMIT 1)";
+
 constexpr LinkRule kRules[] = {
     {"contacts", "contact_id", "account_id", "external_id",
      "(SELECT account_id FROM account_identities i WHERE i.source = p.source AND i.external_id = p.ref)"},
-    {"contacts", "contact_id", "account_id", "domain", "(SELECT min(account_id) FROM accounts a WHERE a.domain = p.ref)"},
+    {"contacts", "contact_id", "account_id", "domain", kByDomain},
     {"opportunities", "opportunity_id", "account_id", "external_id",
      "(SELECT account_id FROM account_identities i WHERE i.source = p.source AND i.external_id = p.ref)"},
     {"opportunities", "opportunity_id", "account_id", "domain",
-     "(SELECT min(account_id) FROM accounts a WHERE a.domain = p.ref)"},
+     kByDomain},
     {"touchpoints", "touchpoint_id", "contact_id", "external_id",
      "(SELECT contact_id FROM contacts c WHERE c.source = p.source AND c.external_id = p.ref)"},
     {"touchpoints", "touchpoint_id", "contact_id", "email", "(SELECT min(contact_id) FROM contacts c WHERE c.email = p.ref)"},
     {"touchpoints", "touchpoint_id", "account_id", "external_id",
      "(SELECT account_id FROM account_identities i WHERE i.source = p.source AND i.external_id = p.ref)"},
     {"touchpoints", "touchpoint_id", "account_id", "domain",
-     "(SELECT min(account_id) FROM accounts a WHERE a.domain = p.ref)"},
+     kByDomain},
     {"touchpoints", "touchpoint_id", "account_id", "contact",
      "(SELECT c.account_id FROM touchpoints t JOIN contacts c ON c.contact_id = t.contact_id"
      " WHERE t.touchpoint_id = p.row_id)"},

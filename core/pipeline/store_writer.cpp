@@ -22,23 +22,26 @@ void bindId(store::Statement& st, int idx, int64_t id) {
 
 }  // namespace
 
-StoreWriter::StoreWriter(store::Database& db, std::string source, const FreeMailDomains& free_mail)
-    : db_(db), source_(std::move(source)), free_mail_(free_mail), ids_(db, source_) {}
+StoreWriter::StoreWriter(store::Database& db, std::string source, const IdentityRules& identity)
+    : db_(db), source_(std::move(source)), identity_(identity), ids_(db, source_) {}
 
 Status StoreWriter::prepare() {
   if (auto s = ids_.prepare(); !s) return s;
   return store::prepareAll(db_, {
       {&account_insert_,
        "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
-       " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8, coalesce(?9, ?11),"
-       " coalesce(?10, ?11))"},
+       " created_at, updated_at, registrable_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8,"
+       " coalesce(?9, ?11), coalesce(?10, ?11), ?13)"},
       {&account_update_,
        "UPDATE accounts SET name = coalesce(?1, name), domain = coalesce(?2, domain),"
        " industry = coalesce(?3, industry), employee_count = coalesce(?4, employee_count),"
        " annual_revenue = coalesce(?5, annual_revenue), country = coalesce(?6, country),"
        " is_target = coalesce(?7, is_target), tier = coalesce(?8, tier),"
-       " created_at = min(created_at, coalesce(?9, created_at)), updated_at = coalesce(?10, ?11)"
-       " WHERE account_id = ?12"},
+       " created_at = min(created_at, coalesce(?9, created_at)), updated_at = coalesce(?10, ?11),"
+       " registrable_domain = coalesce(?13, registrable_domain) WHERE account_id = ?12"},
+      {&merge_insert_,
+       "INSERT INTO account_merges(account_id, source, external_id, rule, matched_value, merged_at)"
+       " VALUES(?1, ?2, ?3, 'registrable_domain', ?4, ?5)"},
       {&identity_upsert_,
        "INSERT INTO account_identities(source, external_id, account_id) VALUES(?1, ?2, ?3)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id"},
@@ -160,9 +163,10 @@ int64_t StoreWriter::resolveAccount(const Value& external_id, const Value& domai
   if (!external_id.isNull())
     if (const int64_t id = ids_.account(external_id.text)) return id;
   if (!domain.isNull())
-    if (const int64_t id = ids_.accountByDomain(domain.text)) return id;
+    if (auto key = identity_.accountKey(domain.text))
+      if (const int64_t id = ids_.accountByDomain(*key)) return id;
   if (!email.isNull())
-    if (auto d = emailDomain(email.text); d && !free_mail_.contains(*d)) return ids_.accountByDomain(*d);
+    if (auto key = identity_.emailKey(email.text)) return ids_.accountByDomain(*key);
   return 0;
 }
 
@@ -181,10 +185,10 @@ Status StoreWriter::addPendingAccount(const char* entity, int64_t row_id, const 
                                       const Value& domain, const Value& email) {
   Status s;
   if (!external_id.isNull()) s = addPending(entity, row_id, "account_id", "external_id", external_id.text);
-  if (s && !domain.isNull()) s = addPending(entity, row_id, "account_id", "domain", domain.text);
+  if (s && !domain.isNull())
+    if (auto key = identity_.accountKey(domain.text)) s = addPending(entity, row_id, "account_id", "domain", *key);
   if (s && !email.isNull())
-    if (auto d = emailDomain(email.text); d && !free_mail_.contains(*d))
-      s = addPending(entity, row_id, "account_id", "domain", *d);
+    if (auto key = identity_.emailKey(email.text)) s = addPending(entity, row_id, "account_id", "domain", *key);
   return s;
 }
 
@@ -192,12 +196,19 @@ Status StoreWriter::writeAccount(const Row& r) {
   using namespace account_slot;
   const std::string_view ext = r[ExternalId].text;
   const int64_t known = ids_.account(ext);
+  // What the account is matched on: its registrable domain, unless the admin said never to.
+  const std::optional<std::string> key =
+      r[Domain].isNull() ? std::nullopt : std::optional<std::string>(identity_.suffixes.registrableDomain(r[Domain].text));
+  const std::optional<std::string> match = r[Domain].isNull() ? std::nullopt : identity_.accountKey(r[Domain].text);
   int64_t id = known;
-  if (!id && !r[Domain].isNull()) id = ids_.accountByDomain(r[Domain].text);
+  if (!id && match) id = ids_.accountByDomain(*match);
+  const bool merged = !known && id;
   store::Statement& st = id ? account_update_ : account_insert_;
   for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i, r[i]);
   st.bindStatic(11, now_);
   if (id) st.bind(12, id);
+  if (key) st.bindStatic(13, *key);
+  else st.bindNull(13);
   if (auto s = st.run(); !s) return Status::error("cannot write account " + std::string(ext) + ": " + s.message());
   if (!id) id = db_.lastInsertRowid();
   if (known != id) {
@@ -207,7 +218,15 @@ Status StoreWriter::writeAccount(const Row& r) {
     if (auto s = identity_upsert_.run(); !s) return s;
     ids_.rememberAccount(ext, id);
   }
-  if (!r[Domain].isNull()) ids_.rememberDomain(r[Domain].text, id);
+  if (merged) {
+    merge_insert_.bind(1, id);
+    merge_insert_.bindStatic(2, source_);
+    merge_insert_.bindStatic(3, ext);
+    merge_insert_.bindStatic(4, *match);
+    merge_insert_.bindStatic(5, now_);
+    if (auto s = merge_insert_.run(); !s) return s;
+  }
+  if (match) ids_.rememberDomain(*match, id);
   touched(id);
   return Status::ok();
 }

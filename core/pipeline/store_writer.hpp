@@ -8,7 +8,7 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "pipeline/domain.hpp"
+#include "pipeline/identity_rules.hpp"
 #include "pipeline/identity_cache.hpp"
 #include "pipeline/record_validator.hpp"
 #include "store/sqlite.hpp"
@@ -17,7 +17,7 @@ namespace abm::pipeline {
 
 class StoreWriter {
  public:
-  StoreWriter(store::Database& db, std::string source, const FreeMailDomains& free_mail);
+  StoreWriter(store::Database& db, std::string source, const IdentityRules& identity);
   Status prepare();
 
   Status begin();
@@ -53,14 +53,14 @@ class StoreWriter {
 
   store::Database& db_;
   std::string source_;
-  const FreeMailDomains& free_mail_;
+  const IdentityRules& identity_;
   IdentityCache ids_;
   bool in_tx_ = false;
   std::unordered_set<int64_t> dirty_;
   int64_t last_touched_ = 0;
   std::string now_;
   store::Statement account_insert_, account_update_, identity_upsert_, contact_upsert_, opportunity_upsert_,
-      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_, dirty_insert_;
+      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_, dirty_insert_, merge_insert_;
 };
 
 }  // namespace abm::pipeline

@@ -154,7 +154,7 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
   log::info("sync started (plugin " + plugin.name + " " + plugin.version + (options.full_refresh ? ", full refresh" : "") + ")",
             c.name, out.run_id);
 
-  StoreWriter writer(*db, c.name, free_mail_);
+  StoreWriter writer(*db, c.name, identity_);
   RunSession session(daemon_, c, writer, out.run_id);
   const auto started = Clock::now();
 

@@ -10,7 +10,7 @@
 
 #include "config/connector_config.hpp"
 #include "config/daemon_config.hpp"
-#include "pipeline/domain.hpp"
+#include "pipeline/identity_rules.hpp"
 #include "plugin_host/plugin_registry.hpp"
 
 namespace abm::pipeline {
@@ -42,15 +42,15 @@ struct SyncOptions {
 
 class SyncRunner {
  public:
-  SyncRunner(const config::DaemonConfig& daemon, const FreeMailDomains& free_mail)
-      : daemon_(daemon), free_mail_(free_mail) {}
+  SyncRunner(const config::DaemonConfig& daemon, const IdentityRules& identity)
+      : daemon_(daemon), identity_(identity) {}
 
   SyncOutcome run(const config::ConnectorConfig& connector, const plugin_host::PluginInfo& plugin,
                   const SyncOptions& options);
 
  private:
   const config::DaemonConfig& daemon_;
-  const FreeMailDomains& free_mail_;
+  const IdentityRules& identity_;
 };
 
 }  // namespace abm::pipeline

@@ -97,7 +97,7 @@ void Scheduler::startReady() {
     ++running_;
     if (auto it = threads_.find(s.get()); it != threads_.end() && it->second.joinable()) it->second.join();
     threads_[s.get()] = std::thread([this, s] {
-      pipeline::SyncRunner runner(setup_.daemon, *setup_.free_mail);
+      pipeline::SyncRunner runner(setup_.daemon, *setup_.identity);
       pipeline::SyncOptions opts;
       opts.stop = &stopping_;
       pipeline::SyncOutcome out;

@@ -192,6 +192,41 @@ TEST(Identity, TouchpointsFromOneConnectorTieToAccountsFromAnotherLater) {
   EXPECT_EQ(queryInt(ws.store(), "SELECT account_id FROM touchpoints"), 1);
 }
 
+TEST(Identity, TheSameCompanyFromTwoSourcesIsOneAccountWithAnAuditedMerge) {
+  Workspace ws;
+  ws.writeConfig(R"(, "identity": {"never_merge_domains": ["holding.example"]})");
+  writeFile(ws.dir / "hubspot/accounts.csv", "external_id,name,domain,is_target\nH-1,Acme Europe,eu.acme.com,true\n"
+                                             "H-2,Holding A,a.holding.example,false\n");
+  writeFile(ws.dir / "salesforce/accounts.csv", "external_id,name,domain,industry\n001X,Acme Inc,https://www.acme.com,Software\n"
+                                                "001Y,Holding B,b.holding.example,Finance\n");
+  writeFile(ws.dir / "salesforce/contacts.csv", "external_id,email\nc1,jo@sales.acme.com\nc2,max@holding.example\n");
+  ws.addConnector("hubspot", "csv", R"({"path": "../hubspot"})");
+  ws.addConnector("salesforce", "csv", R"({"path": "../salesforce"})");
+  for (const char* c : {"hubspot", "salesforce"})
+    ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "sync", c}).exit_code, 0) << c;
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM accounts WHERE registrable_domain = 'acme.com'"), 1);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM account_identities i JOIN accounts a USING (account_id)"
+                                 " WHERE a.registrable_domain = 'acme.com'"), 2);
+  EXPECT_EQ(queryText(ws.store(), "SELECT industry || ' ' || is_target FROM accounts WHERE registrable_domain = 'acme.com'"),
+            "Software 1");
+  EXPECT_EQ(queryText(ws.store(), "SELECT source || ':' || external_id || ':' || matched_value FROM account_merges"),
+            "salesforce:001X:acme.com");
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM contacts c JOIN accounts a USING (account_id)"
+                                 " WHERE c.external_id = 'c1' AND a.registrable_domain = 'acme.com'"), 1);
+  // Never merged on: the two holding companies stay apart, and the domain ties nobody.
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM accounts WHERE registrable_domain = 'holding.example'"), 2);
+  EXPECT_EQ(queryText(ws.store(), "SELECT coalesce(account_id, 'null') FROM contacts WHERE external_id = 'c2'"), "null");
+}
+
+TEST(Identity, AMissingPublicSuffixListIsAClearConfigError) {
+  Workspace ws;
+  ws.writeConfig(R"(, "identity": {"public_suffix_file": "/nonexistent/psl.dat"})");
+  auto r = run({kCtl, "-c", ws.config().string(), "validate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("public suffix list /nonexistent/psl.dat cannot be read; install Debian's publicsuffix package"),
+            std::string::npos) << r.err;
+}
+
 TEST(Validate, ReportsEveryBadConnectorWithFileAndKey) {
   Workspace ws;
   ws.writeConfig();

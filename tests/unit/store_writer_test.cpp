@@ -45,7 +45,9 @@ class StoreWriterTest : public ::testing::Test {
   test::TempDir tmp_;
   std::filesystem::path path_;
   std::unique_ptr<store::Database> db_;
-  FreeMailDomains free_mail_ = FreeMailDomains::fromList({"gmail.com"});
+  IdentityRules free_mail_ = IdentityRules::make(FreeMailDomains::fromList({"gmail.com"}),
+                                                 PublicSuffixList::fromRules("com\norg\nco.uk\nio\n"),
+                                                 {"https://www.BigCorp.com/"});
   std::string line_;
   worker::MessageParser parser_;
   Row row_;
@@ -113,6 +115,43 @@ TEST_F(StoreWriterTest, RecordsArrivingBeforeTheirAccountAreTiedLater) {
   EXPECT_EQ(count("SELECT account_id FROM touchpoints WHERE external_id = 't2'"), 1);
   EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c9'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+}
+
+TEST_F(StoreWriterTest, SubdomainsOfOneCompanyMeetAndTheMergeIsAudited) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme EU","domain":"eu.acme.co.uk"})");
+  write("ads", Entity::Accounts, R"({"external_id":"X","domain":"www.acme.co.uk"})");
+  write("web", Entity::Touchpoints, R"({"external_id":"t1","account_domain":"shop.acme.co.uk","channel":"web",
+      "activity":"page_view","occurred_at":"2024-01-01"})");
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 1);
+  // The later source's value wins, as for every attribute; both cut to the same registrable domain.
+  EXPECT_EQ(queryText(path_, "SELECT domain || ' ' || registrable_domain FROM accounts"), "acme.co.uk acme.co.uk");
+  EXPECT_EQ(count("SELECT account_id FROM touchpoints"), 1);
+  EXPECT_EQ(queryText(path_, "SELECT source || ':' || external_id || ':' || rule || ':' || matched_value"
+                             " FROM account_merges"),
+            "ads:X:registrable_domain:acme.co.uk");
+}
+
+TEST_F(StoreWriterTest, NeverMergeDomainsKeepAccountsApartAndTieNothing) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"BigCorp Retail","domain":"retail.bigcorp.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a2","name":"BigCorp Bank","domain":"bank.bigcorp.com"})");
+  write("web", Entity::Contacts, R"({"external_id":"c1","email":"jo@bigcorp.com"})");
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM account_merges"), 0);
+  EXPECT_EQ(queryText(path_, "SELECT coalesce(account_id, 'null') FROM contacts"), "null");
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0) << "nothing to wait for either";
+}
+
+TEST_F(StoreWriterTest, OfTwoAccountsOnOneDomainTheOneWithMoreContactsWins) {
+  // a1 arrives without a domain and gathers contacts; a2 brings acme.com; then a1's domain is filled.
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme CRM"})");
+  for (int i = 0; i < 3; ++i)
+    write("crm", Entity::Contacts, R"({"external_id":"c)" + std::to_string(i) + R"(","account_external_id":"a1"})");
+  write("ads", Entity::Accounts, R"({"external_id":"a2","domain":"acme.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a1","domain":"acme.com"})");
+  EXPECT_EQ(count("SELECT count(*) FROM accounts WHERE registrable_domain = 'acme.com'"), 2);
+  write("web", Entity::Touchpoints, R"({"external_id":"t1","account_domain":"acme.com","channel":"web",
+      "activity":"page_view","occurred_at":"2024-01-01"})");
+  EXPECT_EQ(count("SELECT account_id FROM touchpoints"), 1) << "a1 has three contacts, a2 none";
 }
 
 TEST_F(StoreWriterTest, AdSpendBeforeItsCampaign) {
