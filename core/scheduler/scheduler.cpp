@@ -7,7 +7,7 @@
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
-#include "scheduler/backoff.hpp"
+#include <abm/sdk/backoff.hpp>
 #include "store/run_log.hpp"
 
 namespace abm::scheduler {
@@ -137,7 +137,7 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
       ++s->failures;
       if (s->failures <= setup_.daemon.retry_attempts) {
         static thread_local std::mt19937 rng{std::random_device{}()};
-        const auto delay = backoffDelay(s->failures, setup_.daemon.retry_initial, setup_.daemon.retry_max,
+        const auto delay = sdk::backoffDelay(s->failures, setup_.daemon.retry_initial, setup_.daemon.retry_max,
                                         std::uniform_real_distribution<double>(0, 1)(rng));
         log::warn("retry " + std::to_string(s->failures) + " of " + std::to_string(setup_.daemon.retry_attempts) +
                       " in " + std::to_string(delay.count() / 1000) + "s",

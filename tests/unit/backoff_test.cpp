@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "scheduler/backoff.hpp"
+#include <abm/sdk/backoff.hpp>
 
-using abm::scheduler::backoffDelay;
+using abm::sdk::backoffDelay;
 using namespace std::chrono_literals;
 
 TEST(Backoff, DoublesUpToTheCapWithBoundedJitter) {

@@ -9,6 +9,7 @@
 // Every request goes to `base_url` (sandboxes, EU data centres, proxies, tests).
 #pragma once
 
+#include <abm/sdk/backoff.hpp>
 #include <curl/curl.h>
 
 #include <nlohmann/json.hpp>
@@ -201,13 +202,6 @@ inline std::string retryReason(const Response& r) {
   return {};
 }
 
-inline Millis backoff(int attempt, const RetryOptions& o, double jitter_unit) {
-  double d = static_cast<double>(o.initial.count());
-  for (int i = 1; i < attempt && d < static_cast<double>(o.max.count()); ++i) d *= 2;
-  d = std::min(d, static_cast<double>(o.max.count())) * (0.8 + 0.4 * jitter_unit);
-  return Millis(static_cast<long long>(d));
-}
-
 // Sends until the response is final or attempts run out; returns the last response.
 inline Response sendWithRetry(Client& client, const Request& req, const RetryOptions& o = {}) {
   static thread_local std::mt19937 rng{std::random_device{}()};
@@ -216,7 +210,7 @@ inline Response sendWithRetry(Client& client, const Request& req, const RetryOpt
     r = client.send(req);
     const std::string why = retryReason(r);
     if (why.empty() || attempt >= o.max_attempts) return r;
-    Millis wait = backoff(attempt, o, std::uniform_real_distribution<double>(0, 1)(rng));
+    Millis wait = backoffDelay(attempt, o.initial, o.max, std::uniform_real_distribution<double>(0, 1)(rng));
     if (auto asked = parseRetryAfter(r.header("retry-after"), std::time(nullptr))) wait = std::max(wait, *asked);
     if (o.on_retry) o.on_retry(attempt, wait, why);
     o.sleep(wait);
