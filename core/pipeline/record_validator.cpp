@@ -48,7 +48,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Converts one field; returns an empty string on success, else the reason.
+// Converts one field; returns nullptr on success, else the reason.
 const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std::string& own) {
   out = Value{};
   if (in.kind == JsonKind::Null) return nullptr;

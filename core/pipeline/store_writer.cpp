@@ -199,7 +199,7 @@ Status StoreWriter::writeAccount(const Row& r) {
   // What the account is matched on: its registrable domain, unless the admin said never to.
   const std::optional<std::string> key =
       r[Domain].isNull() ? std::nullopt : std::optional<std::string>(identity_.suffixes.registrableDomain(r[Domain].text));
-  const std::optional<std::string> match = r[Domain].isNull() ? std::nullopt : identity_.accountKey(r[Domain].text);
+  const std::optional<std::string> match = key && !identity_.never_merge.count(*key) ? key : std::nullopt;
   int64_t id = known;
   if (!id && match) id = ids_.accountByDomain(*match);
   const bool merged = !known && id;

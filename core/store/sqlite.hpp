@@ -75,9 +75,6 @@ class Statement {
   double columnDouble(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string columnText(int col) const;
   std::string_view columnView(int col) const;
-  int columnCount() const { return sqlite3_column_count(stmt_); }
-  std::string columnName(int col) const { return sqlite3_column_name(stmt_, col); }
-  int columnType(int col) const { return sqlite3_column_type(stmt_, col); }
 
  private:
   sqlite3* db_ = nullptr;

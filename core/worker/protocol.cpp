@@ -117,30 +117,33 @@ std::string logMessage(std::string_view level, std::string_view message) {
   return out;
 }
 
-std::string errorTrace(std::string_view message, std::string_view failure_type, long long emitted_at_ms) {
+namespace {
+
+// {"type":"TRACE","trace":{"type":"ERROR","emitted_at":…,"error":{"message":…,"failure_type":…  (left open)
+std::string errorTraceHead(std::string_view message, std::string_view failure_type, long long emitted_at_ms) {
   std::string out = R"({"type":"TRACE","trace":{"type":"ERROR","emitted_at":)" + std::to_string(emitted_at_ms) +
                     R"(,"error":{"message":)";
   appendJsonString(out, message);
   out += R"(,"failure_type":)";
   appendJsonString(out, failure_type);
-  out += "}}}\n";
   return out;
 }
 
+}  // namespace
+
+std::string errorTrace(std::string_view message, std::string_view failure_type, long long emitted_at_ms) {
+  return errorTraceHead(message, failure_type, emitted_at_ms) + "}}}\n";
+}
+
 std::string rateLimitedTrace(std::string_view message, int64_t resume_at, long long emitted_at_ms) {
-  std::string out = R"({"type":"TRACE","trace":{"type":"ERROR","emitted_at":)" + std::to_string(emitted_at_ms) +
-                    R"(,"error":{"message":)";
-  appendJsonString(out, message);
-  out += R"(,"failure_type":"rate_limited","resume_at":")" + formatTimestamp(resume_at) + "\"}}}\n";
-  return out;
+  return errorTraceHead(message, "rate_limited", emitted_at_ms) + R"(,"resume_at":")" + formatTimestamp(resume_at) +
+         "\"}}}\n";
 }
 
 std::string recordErrorTrace(std::string_view stream, std::string_view origin, std::string_view reason,
                              long long emitted_at_ms) {
-  std::string out = R"({"type":"TRACE","trace":{"type":"ERROR","emitted_at":)" + std::to_string(emitted_at_ms) +
-                    R"(,"error":{"message":)";
-  appendJsonString(out, reason);
-  out += R"(,"failure_type":"record_error","stream":)";
+  std::string out = errorTraceHead(reason, "record_error", emitted_at_ms);
+  out += R"(,"stream":)";
   appendJsonString(out, stream);
   out += R"(,"origin":)";
   appendJsonString(out, origin);

@@ -91,7 +91,7 @@ WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
     : pid_(o.pid_), out_fd_(o.out_fd_), err_fd_(o.err_fd_), limits_(o.limits_), on_stderr_(std::move(o.on_stderr_)),
       deadline_(o.deadline_), stop_deadline_(o.stop_deadline_), next_rss_check_(o.next_rss_check_),
       stop_sent_(o.stop_sent_), buf_(std::move(o.buf_)), pos_(o.pos_), len_(o.len_), err_buf_(std::move(o.err_buf_)),
-      limit_hit_(o.limit_hit_), peak_rss_mb_(o.peak_rss_mb_), reaped_(o.reaped_), exit_(o.exit_) {
+      limit_hit_(o.limit_hit_), reaped_(o.reaped_), exit_(o.exit_) {
   o.pid_ = -1;
   o.out_fd_ = o.err_fd_ = -1;
   o.reaped_ = true;
@@ -151,9 +151,7 @@ bool WorkerProcess::fill() {
       return false;
     }
     if (now >= next_rss_check_) {
-      const size_t rss = rssMb();
-      peak_rss_mb_ = std::max(peak_rss_mb_, rss);
-      if (rss > limits_.memory_limit_mb) {
+      if (rssMb() > limits_.memory_limit_mb) {
         kill();
         limit_hit_ = Read::OverMemory;
         return false;

@@ -49,7 +49,6 @@ class WorkerProcess {
   WorkerExit wait();
   void kill();
   pid_t pid() const { return pid_; }
-  size_t peakRssMb() const { return peak_rss_mb_; }
 
  private:
   WorkerProcess() = default;
@@ -72,7 +71,6 @@ class WorkerProcess {
   size_t len_ = 0;
   std::string err_buf_;
   Read limit_hit_ = Read::Eof;
-  size_t peak_rss_mb_ = 0;
   bool reaped_ = false;
   WorkerExit exit_;
 };
