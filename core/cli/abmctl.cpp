@@ -69,6 +69,12 @@ std::vector<json> runWorkerCommand(const Setup& s, const config::ConnectorConfig
                                    std::string& failure) {
   const auto* plugin = s.plugins.find(c.plugin);
   json job{{"command", command}, {"settings", c.settings}};
+  auto state_dir = config::connectorStateDir(s.daemon, c.name);
+  if (!state_dir) {
+    failure = state_dir.error();
+    return {};
+  }
+  job["state_dir"] = state_dir->string();
   worker::WorkerLimits limits;
   limits.timeout = std::chrono::minutes(2);
   limits.memory_limit_mb = c.memory_limit_mb.value_or(s.daemon.memory_limit_mb);

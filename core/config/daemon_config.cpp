@@ -31,7 +31,8 @@ namespace {
 
 const std::set<std::string> kKeys = {"store", "plugin_dir", "connectors_dir", "schema_dir", "worker",
                                      "max_concurrent_syncs", "log_level", "sync_timeout", "memory_limit_mb",
-                                     "retry", "shutdown_grace", "identity", "batch_records", "metrics"};
+                                     "retry", "shutdown_grace", "identity", "batch_records", "metrics",
+                                     "connector_state_dir"};
 
 [[noreturn]] void fail(const fs::path& file, const std::string& key, const std::string& what) {
   throw ConfigError(file.string() + ": " + key + ": " + what);
@@ -95,6 +96,9 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   c.worker_path = j.contains("worker") ? pathAgainst(base, getString(j["worker"], file, "worker"))
                                        : exe / "abmd-worker";
   c.free_mail_file = (exe / "../share/abmd/free_mail_domains.txt").lexically_normal();
+  c.connector_state_dir = j.contains("connector_state_dir")
+                              ? pathAgainst(base, getString(j["connector_state_dir"], file, "connector_state_dir"))
+                              : c.store_path.parent_path() / "connector_state";
 
   if (j.contains("max_concurrent_syncs"))
     c.max_concurrent_syncs = static_cast<int>(getInt(j["max_concurrent_syncs"], file, "max_concurrent_syncs", 1, 64));
@@ -139,6 +143,19 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
     }
   }
   return c;
+}
+
+
+Result<fs::path> connectorStateDir(const DaemonConfig& daemon, const std::string& connector) {
+  const fs::path dir = daemon.connector_state_dir / connector;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::error("cannot create the connector state folder " + dir.string() + ": " + ec.message());
+  // Refresh tokens live here: only the daemon's user may look in.
+  fs::permissions(daemon.connector_state_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return Status::error("cannot restrict " + dir.string() + " to its owner: " + ec.message());
+  return dir;
 }
 
 }  // namespace abm::config

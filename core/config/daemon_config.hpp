@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_settings.hpp"
 
@@ -21,6 +22,7 @@ struct DaemonConfig {
   std::filesystem::path connectors_dir;
   std::filesystem::path schema_dir;
   std::filesystem::path worker_path;
+  std::filesystem::path connector_state_dir;  // <store folder>/connector_state unless set
   std::filesystem::path free_mail_file;
   std::vector<std::string> free_mail_allow;  // domains that are not free mail for this company
   std::filesystem::path public_suffix_file = "/usr/share/publicsuffix/public_suffix_list.dat";
@@ -36,6 +38,9 @@ struct DaemonConfig {
   size_t batch_records = 50000;
   metrics::MetricsSettings metrics;
 };
+
+// The connector's private folder (mode 0700) handed to its plugin for files kept between runs.
+Result<std::filesystem::path> connectorStateDir(const DaemonConfig& daemon, const std::string& connector);
 
 // The config path to use: explicit argument, else $ABMD_CONFIG, else /etc/abmd/abmd.json.
 std::filesystem::path resolveConfigPath(const std::string& from_args);

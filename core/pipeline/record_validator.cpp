@@ -162,8 +162,18 @@ bool validateRecord(Entity entity, const std::vector<worker::RecordField>& field
   const auto specs = fieldsOf(entity);
   row.entity = entity;
   for (size_t i = 0; i < specs.size(); ++i) row.v[i] = Value{};
+  row.deleted = false;
   uint32_t seen = 0;
   for (const auto& f : fields) {
+    if (f.name == kDeletedField) {
+      bool deleted = false;
+      if (f.value.kind == JsonKind::Null || !parseBool(f.value.raw, deleted)) {
+        error = "field '_deleted': expected true or false, got " + std::string(f.value.raw.substr(0, 80));
+        return false;
+      }
+      row.deleted = deleted;
+      continue;
+    }
     size_t idx = 0;
     while (idx < specs.size() && specs[idx].name != f.name) ++idx;
     if (idx == specs.size()) {
@@ -181,6 +191,18 @@ bool validateRecord(Entity entity, const std::vector<worker::RecordField>& field
       error = "field '" + std::string(f.name) + "': " + why + ", got " + std::string(f.value.raw.substr(0, 80));
       return false;
     }
+  }
+  if (row.deleted) {
+    // A deletion names its record and nothing else is needed.
+    if (entity == Entity::AdSpend) {
+      error = "ad_spend rows cannot be deleted (send the day again with zeros)";
+      return false;
+    }
+    if (row.v[0].isNull()) {
+      error = "a deletion needs its 'external_id'";
+      return false;
+    }
+    return true;
   }
   for (size_t i = 0; i < specs.size(); ++i)
     if (specs[i].required && row.v[i].isNull()) {

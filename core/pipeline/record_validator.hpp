@@ -24,8 +24,12 @@ struct Row {
   Entity entity = Entity::Accounts;
   std::array<Value, kMaxFields> v;
   std::array<std::string, kMaxFields> own;  // storage for normalized text
+  bool deleted = false;                     // "_deleted": true — the source deleted this record
   const Value& operator[](int slot) const { return v[static_cast<size_t>(slot)]; }
 };
+
+// The reserved field a plugin sets to say the source deleted a record: {"external_id": ..., "_deleted": true}.
+inline constexpr std::string_view kDeletedField = "_deleted";
 
 // Fills `row` from `fields`. On failure returns false with `error` naming the field and the rule.
 bool validateRecord(Entity entity, const std::vector<worker::RecordField>& fields, Row& row, std::string& error);

@@ -148,6 +148,7 @@ Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* wha
 }
 
 Status StoreWriter::write(const Row& row) {
+  if (row.deleted) return writeDeletion(row);
   switch (row.entity) {
     case Entity::Accounts: return writeAccount(row);
     case Entity::Contacts: return writeContact(row);

@@ -39,6 +39,7 @@ class StoreWriter {
   Status writeCampaign(const Row& r);
   Status writeTouchpoint(const Row& r);
   Status writeAdSpend(const Row& r);
+  Status writeDeletion(const Row& r);  // store_deletions.cpp
   // Resolves an account from an explicit source id, then a domain, then an email's domain.
   int64_t resolveAccount(const Value& external_id, const Value& domain, const Value& email);
   Status addPendingAccount(const char* entity, int64_t row_id, const Value& external_id, const Value& domain,

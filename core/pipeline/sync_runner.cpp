@@ -179,6 +179,9 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
 
   json job{{"command", "read"}, {"settings", c.settings}};
   job["state"] = options.full_refresh ? json::object() : store::loadStates(*db, c.name);
+  auto state_dir = config::connectorStateDir(daemon_, c.name);
+  if (!state_dir) return finish(RunStatus::Failed, state_dir.error());
+  job["state_dir"] = state_dir->string();
 
   worker::WorkerLimits limits;
   limits.timeout = c.timeout.value_or(daemon_.sync_timeout);

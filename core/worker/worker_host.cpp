@@ -138,8 +138,9 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
   const std::string command = job["command"].get<std::string>();
   const std::string settings = job.value("settings", json::object()).dump();
 
-  abm_host host{sizeof(abm_host), &out,   emitRecord, emitState,  reject,
-                emitStream,       logFn,  failFn,     shouldStop, rateLimited};
+  const std::string state_dir = job.value("state_dir", "");
+  abm_host host{sizeof(abm_host), &out,   emitRecord, emitState,  reject, emitStream,
+                logFn,            failFn, shouldStop, rateLimited, state_dir.empty() ? nullptr : state_dir.c_str()};
 
   if (command == "check") {
     const abm_status s = p.check(&host, settings.c_str());

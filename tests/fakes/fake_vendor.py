@@ -10,13 +10,12 @@ burst, a slow answer, a truncated body, an HTML error page and malformed JSON. G
 how many requests each path got, and the User-Agent and Accept-Encoding last seen.
 """
 import email.utils
-import gzip
-import json
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from fakehttp import JsonHandler, serve
 
 counts = {}
 seen = {}
@@ -25,26 +24,7 @@ lock = threading.Lock()
 oauth = {"refresh": "rt-1", "access": None, "issued": 0}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send_json(self, status, obj, headers=None, gzip_body=False):
-        body = json.dumps(obj).encode()
-        if gzip_body:
-            body = gzip.compress(body)
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
-        if gzip_body:
-            self.send_header("Content-Encoding", "gzip")
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(JsonHandler):
     def do_GET(self):
         url = urlparse(self.path)
         q = parse_qs(url.query)
@@ -102,30 +82,12 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(3)
             return self.send_json(200, {"late": True})
         if p == "/truncated":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            self.wfile.write(b'{"results": [{"id": "1"}')
-            self.wfile.flush()
-            self.close_connection = True
-            return
+            return self.send_raw(200, b'{"results": [{"id": "1"}', content_length=1000, close=True)
         if p == "/html":
-            body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-            self.send_response(502 if "status" not in q else int(q["status"][0]))
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
+            return self.send_raw(502 if "status" not in q else int(q["status"][0]),
+                                 b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
         if p == "/bad-json":
-            body = b'{"results": [1, 2,'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
+            return self.send_raw(200, b'{"results": [1, 2,')
         if p == "/crm/v3/objects/companies":  # three pages of HubSpot companies
             after = int(q.get("after", ["0"])[0])
             results = [{"id": str(after + i), "properties": {"name": f"Company {after + i}"},
@@ -154,8 +116,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         url = urlparse(self.path)
-        length = int(self.headers.get("Content-Length", "0"))
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        form = {k: v[0] for k, v in parse_qs(self.read_body().decode()).items()}
         with lock:
             counts[url.path] = counts.get(url.path, 0) + 1
         if url.path != "/oauth/v1/token":
@@ -175,15 +136,5 @@ class Handler(BaseHTTPRequestHandler):
                                         "access_token": oauth["access"], "expires_in": 1800})
 
 
-def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    import os
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    server.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    serve(Handler, sys.argv[1])

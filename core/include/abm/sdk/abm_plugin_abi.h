@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define ABM_ABI_MAJOR 1
-#define ABM_ABI_MINOR 1
+#define ABM_ABI_MINOR 2
 #define ABM_PLUGIN_ENTRY_SYMBOL "abm_plugin_entry"
 
 /* The three outcomes of a step, as in Fluent Bit's output callbacks. */
@@ -62,6 +62,10 @@ typedef struct abm_host {
    * checkpoints, calls this, and returns ABM_RETRY; the run ends "rate_limited" and the scheduler
    * resumes it then. Check struct_size before calling: a 1.0 host does not have it. */
   void (*rate_limited)(void* ctx, int64_t resume_at, const char* reason);
+  /* ABI 1.2: a folder private to this connector (mode 0700) that outlives the run, for what a plugin
+   * keeps between runs outside the store: rotated refresh tokens, request counts. NULL when the host
+   * gives none. Check struct_size before reading it. */
+  const char* state_dir;
 } abm_host;
 
 typedef struct abm_plugin {

@@ -188,6 +188,7 @@ struct RetryOptions {
   int max_attempts = 6;
   Millis initial{1000};
   Millis max{60'000};
+  Millis longest_wait{120'000};  // a Retry-After beyond this is returned, not slept through
   std::function<void(Millis)> sleep = [](Millis d) { std::this_thread::sleep_for(d); };
   // Called before each retry with the attempt number, the wait and why (for the connector's log).
   std::function<void(int, Millis, const std::string&)> on_retry;
@@ -211,7 +212,12 @@ inline Response sendWithRetry(Client& client, const Request& req, const RetryOpt
     const std::string why = retryReason(r);
     if (why.empty() || attempt >= o.max_attempts) return r;
     Millis wait = backoffDelay(attempt, o.initial, o.max, std::uniform_real_distribution<double>(0, 1)(rng));
-    if (auto asked = parseRetryAfter(r.header("retry-after"), std::time(nullptr))) wait = std::max(wait, *asked);
+    if (auto asked = parseRetryAfter(r.header("retry-after"), std::time(nullptr))) {
+      // A wait beyond the longest backoff is a quota, not a hiccup: the caller decides (checkpoint
+      // and resume later) rather than a request sleeping for hours.
+      if (*asked > o.longest_wait) return r;
+      wait = std::max(wait, *asked);
+    }
     if (o.on_retry) o.on_retry(attempt, wait, why);
     o.sleep(wait);
   }
@@ -281,6 +287,27 @@ inline std::optional<std::string> hubspotNextAfter(const nlohmann::json& page) {
 inline std::optional<std::string> salesforceNextRecordsUrl(const nlohmann::json& page) {
   if (page.value("done", true) || !page.contains("nextRecordsUrl")) return std::nullopt;
   return page["nextRecordsUrl"].get<std::string>();
+}
+
+// Page token: the token for the next page, or nothing on the last. `more_field` names a flag that
+// must be true as well (HubSpot's legacy APIs: {"hasMore": true, "offset": "..."}); Google-style
+// APIs have only the token ({"nextPageToken": "..."}).
+inline std::optional<std::string> nextPageToken(const nlohmann::json& page, const std::string& token_field,
+                                                const std::string& more_field = {}) {
+  if (!more_field.empty() && !(page.contains(more_field) && page[more_field].is_boolean() && page[more_field].get<bool>()))
+    return std::nullopt;
+  if (!page.contains(token_field) || page[token_field].is_null()) return std::nullopt;
+  const auto& t = page[token_field];
+  std::string token = t.is_string() ? t.get<std::string>() : t.dump();
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+// Offset/limit with a total: the next offset, or nothing once every row has been seen (or a page
+// came back empty, which would otherwise loop forever).
+inline std::optional<int64_t> nextOffset(int64_t offset, int64_t returned, int64_t total) {
+  if (returned <= 0 || offset + returned >= total) return std::nullopt;
+  return offset + returned;
 }
 
 }  // namespace abm::sdk::http

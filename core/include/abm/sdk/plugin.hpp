@@ -86,6 +86,18 @@ class Host {
   void info(const std::string& message) { log(ABM_LOG_INFO, message); }
   void warn(const std::string& message) { log(ABM_LOG_WARN, message); }
   bool stopRequested() const { return host_->should_stop(host_->ctx) != 0; }
+  // The connector's private folder that outlives the run ("" when the host gives none).
+  std::string stateDir() const {
+    const bool has = host_->struct_size >= offsetof(abm_host, state_dir) + sizeof(host_->state_dir);
+    return has && host_->state_dir ? host_->state_dir : "";
+  }
+  // Tells the store that the source deleted this record: the row leaves the unified store.
+  bool deleted(const std::string& stream, std::string_view external_id) {
+    JsonObjectWriter w;
+    w.add("external_id", external_id);
+    w.add("_deleted", true);
+    return emit(stream, w.finish());
+  }
 
   const abm_host* raw() const { return host_; }
 

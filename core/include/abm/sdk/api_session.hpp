@@ -1,0 +1,208 @@
+// What every HTTP connector shares (header-only; link CURL::libcurl): the settings they all take and
+// one call that sends a request the way each of them must — inside the request budget, with the
+// access token (refreshed on expiry and once on a 401), retried on transient failures — and turns the
+// answer into JSON or a Status that says what failed, where, and whether a later run may succeed:
+//   error        bad credentials, a 4xx the vendor will answer again, a body that is not JSON
+//   retry        the vendor kept failing (5xx, timeouts, cut-off bodies) after every attempt
+//   rateLimited  the day's quota is spent: the plugin has checkpointed, the daemon resumes later
+#pragma once
+
+#include <abm/sdk/oauth.hpp>
+#include <abm/sdk/plugin.hpp>
+#include <abm/sdk/request_budget.hpp>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace abm::sdk::http {
+
+// The settings every HTTP plugin takes after its own (base_url and the vendor's rate come first,
+// with the vendor's defaults).
+inline constexpr Option kHttpOptions[] = {
+    {"access_token", OptionType::String, false, "\"\"",
+     "Static bearer token (a private app token); leave empty to use the refresh-token flow", true},
+    {"token_url", OptionType::String, false, "\"\"", "OAuth 2.0 token endpoint (empty: the vendor's)"},
+    {"client_id", OptionType::String, false, "\"\"", "OAuth 2.0 client id"},
+    {"client_secret", OptionType::String, false, "\"\"", "OAuth 2.0 client secret", true},
+    {"refresh_token", OptionType::String, false, "\"\"",
+     "OAuth 2.0 refresh token; a rotated one is kept in the connector's state folder (0600)", true},
+    {"requests_per_day", OptionType::Integer, false, "0",
+     "The connector's own daily request budget (0: only the vendor's signals end the day)"},
+    {"timeout_seconds", OptionType::Integer, false, "60", "Total time allowed for one request"},
+    {"connect_timeout_seconds", OptionType::Integer, false, "10", "Time allowed to connect"},
+    {"max_attempts", OptionType::Integer, false, "6", "Attempts per request on timeouts, 429 and 5xx"},
+    {"retry_initial_ms", OptionType::Integer, false, "1000",
+     "First wait between attempts; it doubles (with jitter) up to a minute, or what Retry-After asks"},
+    {"ca_file", OptionType::String, false, "\"\"", "Extra CA bundle to trust (verification is never off)"},
+    {"proxy", OptionType::String, false, "\"\"", "HTTP(S) proxy URL"},
+};
+
+// A plugin's options followed by kHttpOptions, for ABM_PLUGIN.
+template <size_t N>
+constexpr std::array<Option, N + std::size(kHttpOptions)> withHttpOptions(const Option (&own)[N]) {
+  std::array<Option, N + std::size(kHttpOptions)> all{};
+  for (size_t i = 0; i < N; ++i) all[i] = own[i];
+  for (size_t i = 0; i < std::size(kHttpOptions); ++i) all[N + i] = kHttpOptions[i];
+  return all;
+}
+
+struct Answer {
+  nlohmann::json body;
+  Response response;
+  Status status;  // ok, or why there is no body
+  bool ok() const { return status.isOk(); }
+};
+
+class ApiSession {
+ public:
+  // `vendor_error` turns a vendor's error body into one line ("CATEGORY: message"); it must not
+  // echo anything secret. `default_token_url` is used when the settings leave token_url empty.
+  ApiSession(Host& host, const nlohmann::json& settings, double per_second, std::string default_token_url,
+             std::function<std::string(const Response&)> vendor_error)
+      : host_(host), vendor_error_(std::move(vendor_error)) {
+    ClientOptions c;
+    c.base_url = settings.value("base_url", "");
+    c.timeout = std::chrono::seconds(settings.value("timeout_seconds", 60));
+    c.connect_timeout = std::chrono::seconds(settings.value("connect_timeout_seconds", 10));
+    c.ca_file = settings.value("ca_file", "");
+    c.proxy = settings.value("proxy", "");
+    const std::string dir = host.stateDir();
+    OAuthSettings o;
+    o.access_token = settings.value("access_token", "");
+    o.client_id = settings.value("client_id", "");
+    o.client_secret = settings.value("client_secret", "");
+    o.refresh_token = settings.value("refresh_token", "");
+    o.token_url = settings.value("token_url", "");
+    if (o.token_url.empty() && !o.refresh_token.empty()) o.token_url = std::move(default_token_url);
+    if (!dir.empty()) o.state_file = dir + "/oauth.json";
+    ClientOptions token_client = c;
+    auth_ = std::make_unique<OAuth>(std::move(o), std::move(token_client));
+    client_ = std::make_unique<Client>(std::move(c));
+    budget_ = std::make_unique<RequestBudget>(per_second, settings.value("requests_per_day", int64_t{0}),
+                                              dir.empty() ? std::string() : dir + "/request_budget.json");
+    retry_.max_attempts = std::max(1, settings.value("max_attempts", 6));
+    retry_.initial = Millis(std::max(1, settings.value("retry_initial_ms", 1000)));
+    retry_.on_retry = [this](int attempt, Millis wait, const std::string& why) {
+      host_.warn("attempt " + std::to_string(attempt) + " failed (" + why + "); retrying in " +
+                 std::to_string(wait.count()) + " ms");
+    };
+  }
+
+  // Its retry hook points at this object: it stays where it was made.
+  ApiSession(const ApiSession&) = delete;
+  ApiSession& operator=(const ApiSession&) = delete;
+
+  // Tests and impatient admins may shorten the waits between attempts.
+  RetryOptions& retryOptions() { return retry_; }
+  Client& client() { return *client_; }
+  // Points the session at another host of the same vendor (Salesforce names the org's instance in
+  // its token answer). Only the token endpoint's word or the admin's settings should come here.
+  void rebase(const std::string& base_url) {
+    ClientOptions c = client_->options();
+    c.base_url = base_url;
+    client_ = std::make_unique<Client>(std::move(c));
+  }
+  OAuth& auth() { return *auth_; }
+
+  // Sends `req` and returns its JSON body, or the Status the plugin should return.
+  Answer call(Request req) {
+    Answer a;
+    if (!budget_->acquire()) {
+      a.status = Status::rateLimited(budget_->quota().why, budget_->quota().resume_at);
+      return a;
+    }
+    if (std::none_of(req.headers.begin(), req.headers.end(), [](const std::string& h) { return h.rfind("Accept:", 0) == 0; }))
+      req.headers.push_back("Accept: application/json");
+    a.response = sendAuthorized(*client_, *auth_, std::move(req), retry_);
+    const Response& r = a.response;
+    budget_->record(r);
+    if (r.ok()) {
+      JsonBody body = parseJsonBody(r);
+      if (!body.error.empty()) a.status = Status::error(body.error);
+      else a.body = std::move(body.value);
+      return a;
+    }
+    if (budget_->quota().spent) {
+      a.status = Status::rateLimited(budget_->quota().why, budget_->quota().resume_at);
+      return a;
+    }
+    if (r.status == 429 || r.status == 503) {
+      const auto wait = parseRetryAfter(r.header("retry-after"), std::time(nullptr));
+      if (wait && *wait > retry_.longest_wait) {
+        a.status = Status::rateLimited(r.endpoint + ": HTTP " + std::to_string(r.status) + " asks to wait " +
+                                           std::to_string(wait->count() / 1000) + " s",
+                                       std::time(nullptr) + wait->count() / 1000);
+        return a;
+      }
+    }
+    a.status = failure(r);
+    return a;
+  }
+
+ private:
+  Status failure(const Response& r) {
+    if (r.transport != CURLE_OK && r.status == 0)
+      return Status::retry(r.endpoint + ": " + r.transport_error + " (after " + std::to_string(retry_.max_attempts) +
+                           " attempts)");
+    std::string detail = vendor_error_ ? vendor_error_(r) : std::string();
+    if (detail.empty() && !r.transport_error.empty()) detail = r.transport_error;
+    const auto first = r.body.find_first_not_of(" \t\r\n");
+    if (detail.empty() && (r.header("content-type").find("html") != std::string::npos ||
+                           (first != std::string::npos && r.body[first] == '<')))
+      detail = "(an HTML page where JSON was expected: a proxy or gateway answered, not the API)";
+    const std::string head = r.endpoint + ": HTTP " + std::to_string(r.status) + (detail.empty() ? "" : " " + detail);
+    if (r.status == 401)
+      return Status::error(head + " — the credentials were refused" +
+                           (auth_->canRefresh() ? " even after a token refresh" : "") +
+                           "; check the connector's access_token or OAuth settings");
+    if (r.status == 429 || r.status >= 500)
+      return Status::retry(head + " (after " + std::to_string(retry_.max_attempts) + " attempts)");
+    return Status::error(head);
+  }
+
+  Host host_;  // a copy: it only points at the worker's host table, which outlives every call
+  std::function<std::string(const Response&)> vendor_error_;
+  std::unique_ptr<Client> client_;
+  std::unique_ptr<OAuth> auth_;
+  std::unique_ptr<RequestBudget> budget_;
+  RetryOptions retry_;
+};
+
+// A vendor's field as text: "" when it is missing, null or not a string. Vendors send null freely,
+// and nlohmann's value() throws on a null that is present.
+inline std::string textOf(const nlohmann::json& obj, const std::string& key) {
+  if (!obj.is_object()) return {};
+  const auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A vendor's field as a whole number (a JSON number or digits in a string), else `fallback`.
+inline int64_t integerOf(const nlohmann::json& obj, const std::string& key, int64_t fallback = 0) {
+  if (!obj.is_object()) return fallback;
+  const auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  if (it->is_number()) return it->get<int64_t>();
+  if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    if (!s.empty() && s.find_first_not_of("-0123456789") == std::string::npos) return std::stoll(s);
+  }
+  return fallback;
+}
+
+// Copies a vendor value into a record field: strings stay strings, numbers and booleans keep their
+// type, null and missing become nothing (the store keeps what it had).
+inline void copyField(JsonObjectWriter& w, std::string_view key, const nlohmann::json& v) {
+  if (v.is_string()) {
+    if (!v.get_ref<const std::string&>().empty()) w.add(key, v.get_ref<const std::string&>());
+  } else if (v.is_boolean()) {
+    w.add(key, v.get<bool>());
+  } else if (v.is_number_integer()) {
+    w.add(key, v.get<int64_t>());
+  } else if (v.is_number()) {
+    w.add(key, v.get<double>());
+  }
+}
+
+}  // namespace abm::sdk::http

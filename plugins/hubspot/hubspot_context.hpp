@@ -1,0 +1,34 @@
+// What every HubSpot stream reader works with: the host, the settings, one API session.
+#pragma once
+
+#include <abm/sdk/api_session.hpp>
+
+#include <string>
+
+namespace hubspot {
+
+using nlohmann::json;
+using abm::sdk::Host;
+using abm::sdk::Status;
+
+struct Context {
+  Host& host;
+  const json& settings;
+  abm::sdk::http::ApiSession& api;
+  abm::sdk::http::RateLimiter& search_pace;  // search has its own, lower limit
+  int page_size = 100;
+};
+
+// HubSpot's error body {"status":"error","message":...,"category":...,"correlationId":...} as one line.
+std::string describeError(const abm::sdk::http::Response& r);
+
+// A 403 whose category says the app was not granted the scopes this stream needs.
+bool missingScopes(const abm::sdk::http::Answer& a);
+
+// Milliseconds since the epoch, now.
+int64_t nowMillis();
+
+// "a,b,c"
+std::string joined(const std::vector<std::string>& items, char sep = ',');
+
+}  // namespace hubspot

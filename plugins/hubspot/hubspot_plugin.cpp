@@ -1,0 +1,102 @@
+// hubspot: companies, contacts and deals (CRM v3, with their associations), meetings and calls, and
+// marketing email campaigns and events from HubSpot. See README.md beside this file.
+#include <abm/sdk/api_session.hpp>
+#include <abm/sdk/plugin.hpp>
+
+#include "crm_objects.hpp"
+#include "email_reader.hpp"
+
+using namespace hubspot;
+namespace http = abm::sdk::http;
+using abm::sdk::Option;
+using abm::sdk::OptionType;
+
+namespace {
+
+constexpr Option kOwnOptions[] = {
+    {"base_url", OptionType::String, false, "\"https://api.hubapi.com\"",
+     "HubSpot's API host (a proxy or a test server may stand in)"},
+    {"streams", OptionType::StringList, false,
+     R"(["companies","contacts","deals","email_campaigns","email_events","meetings","calls"])",
+     "Which streams to read: companies, contacts, deals, email_campaigns, email_events, meetings, calls"},
+    {"start_date", OptionType::String, false, "\"2020-01-01T00:00:00Z\"",
+     "Email events before this date are not read on the first sync"},
+    {"page_size", OptionType::Integer, false, "100", "Records per request (1 to 100; search allows up to 200)"},
+    {"requests_per_second", OptionType::Number, false, "9",
+     "Request pace (HubSpot allows 100 or 190 per 10 seconds per app, by plan)"},
+    {"search_requests_per_second", OptionType::Number, false, "4",
+     "Pace of the search endpoint used by incremental syncs (HubSpot allows 5 a second per account)"},
+    {"target_account_property", OptionType::String, false, "\"hs_is_target_account\"",
+     "Company property that marks a target account"},
+    {"tier_property", OptionType::String, false, "\"hs_ideal_customer_profile\"",
+     "Company property holding the account tier (tier_1 becomes \"Tier 1\")"},
+    {"buying_role_property", OptionType::String, false, "\"hs_buying_role\"",
+     "Contact property holding the buying role"},
+};
+constexpr auto kOptions = http::withHttpOptions(kOwnOptions);
+
+const std::map<std::string, std::string> kStreamEntities = {
+    {"companies", "accounts"},          {"contacts", "contacts"},      {"deals", "opportunities"},
+    {"email_campaigns", "campaigns"},   {"email_events", "touchpoints"}, {"meetings", "touchpoints"},
+    {"calls", "touchpoints"}};
+// The order the host reads them in: accounts before what points at them.
+const char* const kStreamOrder[] = {"companies", "contacts", "deals", "email_campaigns", "email_events", "meetings", "calls"};
+
+std::unique_ptr<http::ApiSession> newSession(Host& host, const json& settings) {
+  return std::make_unique<http::ApiSession>(host, settings, settings.value("requests_per_second", 9.0),
+                                            "https://api.hubapi.com/oauth/v1/token", &describeError);
+}
+
+class HubSpotPlugin : public abm::sdk::Plugin {
+ public:
+  Status check(Host& host, const json& settings) override {
+    for (const auto& s : settings["streams"])
+      if (!kStreamEntities.count(s.get<std::string>()))
+        return Status::error("streams: unknown stream '" + s.get<std::string>() +
+                             "' (companies, contacts, deals, email_campaigns, email_events, meetings, calls)");
+    const int page = settings.value("page_size", 100);
+    if (page < 1 || page > 100) return Status::error("page_size must be from 1 to 100, not " + std::to_string(page));
+    if (settings.value("access_token", "").empty() && settings.value("refresh_token", "").empty())
+      return Status::error("set access_token (a private app token) or client_id, client_secret and refresh_token");
+    return newSession(host, settings)->call({"GET", "/crm/v3/objects/companies?limit=1"}).status;
+  }
+
+  std::vector<abm::sdk::Stream> streams(const json& settings) override {
+    std::vector<abm::sdk::Stream> out;
+    const auto& chosen = settings["streams"];
+    for (const char* name : kStreamOrder)
+      if (std::find(chosen.begin(), chosen.end(), name) != chosen.end())
+        out.push_back({name, kStreamEntities.at(name), true});
+    return out;
+  }
+
+  Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
+    // One session for every stream of the run: one access token, one request budget.
+    if (!api_) {
+      api_ = newSession(host, settings);
+      search_pace_ = std::make_unique<http::RateLimiter>(settings.value("search_requests_per_second", 4.0));
+    }
+    Context ctx{host, settings, *api_, *search_pace_, settings.value("page_size", 100)};
+    if (stream == "companies") return readObjects(ctx, stream, companiesSpec(settings), state);
+    if (stream == "contacts") return readObjects(ctx, stream, contactsSpec(settings), state);
+    if (stream == "deals") {
+      ObjectSpec spec;
+      if (auto s = dealsSpec(ctx, spec); !s.isOk()) return s;
+      return readObjects(ctx, stream, spec, state);
+    }
+    if (stream == "meetings") return readObjects(ctx, stream, meetingsSpec(), state);
+    if (stream == "calls") return readObjects(ctx, stream, callsSpec(), state);
+    if (stream == "email_campaigns") return readEmailCampaigns(ctx, stream, state);
+    if (stream == "email_events") return readEmailEvents(ctx, stream, state);
+    return Status::error("unknown stream " + stream);
+  }
+
+ private:
+  std::unique_ptr<http::ApiSession> api_;
+  std::unique_ptr<http::RateLimiter> search_pace_;
+};
+
+}  // namespace
+
+ABM_PLUGIN(HubSpotPlugin, "hubspot", "1.0.0", "crm",
+           "HubSpot CRM (companies, contacts, deals, meetings, calls) and marketing email events", kOptions)

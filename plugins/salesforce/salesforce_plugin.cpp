@@ -1,0 +1,126 @@
+// salesforce: accounts, contacts, opportunities, campaigns and campaign members (as touchpoints)
+// through the REST API's SOQL query endpoint. See README.md beside this file.
+#include <abm/sdk/api_session.hpp>
+#include <abm/sdk/plugin.hpp>
+
+#include <map>
+#include <memory>
+
+#include "sobjects.hpp"
+
+using namespace salesforce;
+namespace http = abm::sdk::http;
+using abm::sdk::Option;
+using abm::sdk::OptionType;
+
+namespace {
+
+constexpr Option kOwnOptions[] = {
+    {"base_url", OptionType::String, false, "\"\"",
+     "The org's instance, e.g. https://acme.my.salesforce.com (empty: the instance_url the token endpoint names)"},
+    {"api_version", OptionType::String, false, "\"v59.0\"", "REST API version, e.g. v59.0"},
+    {"streams", OptionType::StringList, false,
+     R"(["accounts","contacts","opportunities","campaigns","campaign_members"])",
+     "Which streams to read: accounts, contacts, opportunities, campaigns, campaign_members"},
+    {"requests_per_second", OptionType::Number, false, "10", "Request pace"},
+    {"target_account_field", OptionType::String, false, "\"\"",
+     "Account checkbox field marking target accounts, e.g. ABM_Target__c"},
+    {"tier_field", OptionType::String, false, "\"\"", "Account field holding the tier, e.g. ABM_Tier__c"},
+    {"buying_role_field", OptionType::String, false, "\"\"", "Contact field holding the buying role"},
+    {"currency_field", OptionType::String, false, "\"\"",
+     "Opportunity currency field (CurrencyIsoCode in multi-currency orgs)"},
+    {"campaign_type_channels", OptionType::StringMap, false, "{}",
+     "Campaign.Type -> channel, added to the defaults (Email->email, Webinar->event, Advertisement->ads, ...)"},
+    {"opportunity_type_map", OptionType::StringMap, false, "{}",
+     "Opportunity.Type -> new_business, expansion or renewal, added to the defaults"},
+};
+constexpr auto kOptions = http::withHttpOptions(kOwnOptions);
+
+const std::map<std::string, std::string> kStreamEntities = {{"accounts", "accounts"},
+                                                            {"contacts", "contacts"},
+                                                            {"opportunities", "opportunities"},
+                                                            {"campaigns", "campaigns"},
+                                                            {"campaign_members", "touchpoints"}};
+const char* const kStreamOrder[] = {"accounts", "contacts", "opportunities", "campaigns", "campaign_members"};
+const char* const kChannels[] = {"email", "ads", "web", "social", "event", "sales", "other"};
+
+// A session on the org's instance: base_url, or the instance_url of the first token answer.
+struct Session {
+  http::ApiSession api;
+  Status status;
+  Session(Host& host, const json& settings)
+      : api(host, settings, settings.value("requests_per_second", 10.0),
+            "https://login.salesforce.com/services/oauth2/token", &describeError) {
+    if (!settings.value("base_url", "").empty()) return;
+    if (api.auth().header().empty()) {
+      status = Status::error("no base_url and no token to learn the instance from: " + api.auth().error());
+      return;
+    }
+    if (api.auth().instanceUrl().empty()) {
+      status = Status::error("set base_url to the org's instance (https://<domain>.my.salesforce.com)");
+      return;
+    }
+    api.rebase(api.auth().instanceUrl());
+  }
+};
+
+class SalesforcePlugin : public abm::sdk::Plugin {
+ public:
+  Status check(Host& host, const json& settings) override {
+    for (const auto& s : settings["streams"])
+      if (!kStreamEntities.count(s.get<std::string>()))
+        return Status::error("streams: unknown stream '" + s.get<std::string>() +
+                             "' (accounts, contacts, opportunities, campaigns, campaign_members)");
+    const std::string version = settings["api_version"].get<std::string>();
+    if (version.size() < 3 || version[0] != 'v' || version.find('.') == std::string::npos)
+      return Status::error("api_version must look like v59.0, not '" + version + "'");
+    for (const auto& [type, channel] : settings["campaign_type_channels"].items())
+      if (std::find(std::begin(kChannels), std::end(kChannels), channel.get<std::string>()) == std::end(kChannels))
+        return Status::error("campaign_type_channels." + type + ": '" + channel.get<std::string>() +
+                             "' is not a channel (email, ads, web, social, event, sales, other)");
+    for (const auto& [type, unified] : settings["opportunity_type_map"].items()) {
+      const std::string u = unified.get<std::string>();
+      if (u != "new_business" && u != "expansion" && u != "renewal")
+        return Status::error("opportunity_type_map." + type + ": '" + u + "' is not new_business, expansion or renewal");
+    }
+    if (settings.value("access_token", "").empty() && settings.value("refresh_token", "").empty())
+      return Status::error("set access_token or client_id, client_secret and refresh_token");
+    Session session(host, settings);
+    if (!session.status.isOk()) return session.status;
+    return session.api.call({"GET", "/services/data/" + version + "/limits"}).status;
+  }
+
+  std::vector<abm::sdk::Stream> streams(const json& settings) override {
+    std::vector<abm::sdk::Stream> out;
+    const auto& chosen = settings["streams"];
+    for (const char* name : kStreamOrder)
+      if (std::find(chosen.begin(), chosen.end(), name) != chosen.end())
+        out.push_back({name, kStreamEntities.at(name), true});
+    return out;
+  }
+
+  Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
+    // One session for every stream of the run: one access token, one request budget.
+    if (!session_) session_ = std::make_unique<Session>(host, settings);
+    if (!session_->status.isOk()) return session_->status;
+    Context ctx{host, settings, session_->api, settings["api_version"].get<std::string>()};
+    if (stream == "accounts") return readSObjects(ctx, stream, accountSpec(settings), state);
+    if (stream == "contacts") return readSObjects(ctx, stream, contactSpec(settings), state);
+    if (stream == "opportunities") {
+      SObjectSpec spec;
+      if (auto s = opportunitySpec(ctx, spec); !s.isOk()) return s;
+      return readSObjects(ctx, stream, spec, state);
+    }
+    if (stream == "campaigns") return readSObjects(ctx, stream, campaignSpec(settings), state);
+    if (stream == "campaign_members") return readSObjects(ctx, stream, campaignMemberSpec(settings), state);
+    return Status::error("unknown stream " + stream);
+  }
+
+ private:
+  std::unique_ptr<Session> session_;
+};
+
+}  // namespace
+
+ABM_PLUGIN(SalesforcePlugin, "salesforce", "1.0.0", "crm",
+           "Salesforce accounts, contacts, opportunities, campaigns and campaign members (SOQL over REST)", kOptions)

@@ -1,0 +1,214 @@
+// The salesforce plugin end to end, and the two CRMs meeting in one store: `abmctl sync` in a worker
+// process, real HTTP on loopback to tests/fakes/fake_crm.py, a real SQLite store.
+#include <gtest/gtest.h>
+
+#include "fake_crm.hpp"
+
+using namespace abm::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string kCtl = (binDir() / "abmctl").string();
+
+class SalesforceSync : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { crm_ = new FakeCrm; }
+  static void TearDownTestSuite() { delete crm_; }
+  void SetUp() override {
+    crm_->seed();
+    ws_.writeConfig();
+  }
+  void addSalesforce(const std::string& extra = "", const Workspace* ws = nullptr) {
+    (ws ? *ws : ws_).addConnector("salesforce", "salesforce",
+                                  R"({"base_url": ")" + crm_->url() +
+                                      R"(", "access_token": "pat-good", "requests_per_second": 1000,)"
+                                      R"( "retry_initial_ms": 20, "target_account_field": "ABM_Target__c",)"
+                                      R"( "tier_field": "ABM_Tier__c")" + extra + "}");
+  }
+  CommandResult sync(const std::string& name = "salesforce", const Workspace* ws = nullptr) {
+    return run({kCtl, "-c", (ws ? *ws : ws_).config().string(), "sync", name});
+  }
+  int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
+  std::string text(const std::string& sql) { return queryText(ws_.store(), sql); }
+  std::vector<std::string> soql() {
+    std::vector<std::string> out;
+    for (const auto& r : crm_->log())
+      if (r["query"].contains("q")) out.push_back(r["path"].get<std::string>() + " " + r["query"]["q"].get<std::string>());
+    return out;
+  }
+
+  static FakeCrm* crm_;
+  Workspace ws_;
+};
+FakeCrm* SalesforceSync::crm_ = nullptr;
+
+TEST_F(SalesforceSync, FirstSyncStoresEveryRecordFollowingNextRecordsUrl) {
+  addSalesforce();
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("salesforce: synced 25 records, 0 rejected"), std::string::npos) << r.out;
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), 3);
+  EXPECT_EQ(q("SELECT count(*) FROM contacts WHERE account_id IS NOT NULL"), 6);
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE account_id IS NOT NULL"), 3);
+  EXPECT_EQ(q("SELECT count(*) FROM campaigns"), 2);
+  // Every member was added ("sent"); those who responded have a second touch.
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE external_id LIKE '%:sent'"), 7);
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE external_id LIKE '%:responded'"), 4);
+  // Campaign.Type picks the channel and the activity; the webinar's lead is tied by email domain.
+  EXPECT_EQ(text("SELECT channel || '|' || activity || '|' || occurred_at || '|' || json_extract(properties, '$.status')"
+                 " FROM touchpoints WHERE external_id = '00v000000000000AAA:responded'"),
+            "email|email_click|2024-02-15T00:00:00Z|Responded");
+  EXPECT_EQ(text("SELECT t.channel || '|' || t.activity || '|' || i.external_id FROM touchpoints t"
+                 " JOIN account_identities i USING (account_id) WHERE t.external_id = '00v999999999999AAA:responded'"),
+            "event|webinar_attend|001000000000001AAA");
+  // Accounts: Website becomes the domain, the custom fields the target flag and tier.
+  EXPECT_EQ(text("SELECT domain || '|' || registrable_domain || '|' || is_target || '|' || tier || '|' || employee_count"
+                 " FROM accounts a JOIN account_identities i USING (account_id) WHERE i.external_id = '001000000000000AAA'"),
+            "eu.acme.com|acme.com|1|Tier 2|100");
+  // An opportunity without its own probability takes its stage's; percentages become fractions.
+  EXPECT_EQ(text("SELECT probability || '|' || is_closed || is_won || '|' || ifnull(closed_at, '-') FROM opportunities"
+                 " WHERE external_id = '006000000000000AAA'"),
+            "0.1|00|-");
+  EXPECT_EQ(text("SELECT probability || '|' || is_closed || is_won || '|' || closed_at FROM opportunities"
+                 " WHERE external_id = '006000000000001AAA'"),
+            "1.0|11|2024-03-31T00:00:00Z");
+  // Batches of two: every query was followed to its last batch (accounts 1 more, contacts 2,
+  // opportunities 1, campaigns none, members 3).
+  EXPECT_EQ(crm_->requests("/services/data/v59.0/query/"), 7);
+  for (const auto& s : soql()) EXPECT_EQ(s.find("queryAll"), std::string::npos) << s;
+}
+
+TEST_F(SalesforceSync, LaterSyncsAskFromTheLastModstampAndRemoveDeletedRecords) {
+  addSalesforce();
+  ASSERT_EQ(sync().exit_code, 0);
+  crm_->control("clear-log");
+  crm_->control("update", {{"vendor", "salesforce"}, {"object", "Contact"}, {"ids", {"003000000000000AAA"}}, {"delete", true}});
+  crm_->control("update", {{"vendor", "salesforce"}, {"object", "Opportunity"}, {"ids", {"006000000000002AAA"}}, {"delete", true}});
+  crm_->control("update", {{"vendor", "salesforce"}, {"object", "CampaignMember"}, {"ids", {"00v000000000000AAA"}}, {"delete", true}});
+  crm_->control("update", {{"vendor", "salesforce"}, {"object", "Account"}, {"ids", {"001000000000001AAA"}},
+                           {"set", {{"Name", "SF Account 1 (renamed)"}}}});
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  for (const auto& s : soql()) {
+    if (s.find("OpportunityStage") != std::string::npos) continue;
+    EXPECT_NE(s.find("/queryAll SELECT"), std::string::npos) << s;
+    EXPECT_NE(s.find("WHERE SystemModstamp >= 2024-01-01T"), std::string::npos) << s;
+  }
+  EXPECT_EQ(q("SELECT count(*) FROM contacts WHERE external_id = '003000000000000AAA'"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities"), 2);
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE external_id LIKE '00v000000000000AAA:%'"), 0);
+  EXPECT_EQ(text("SELECT name FROM accounts a JOIN account_identities i USING (account_id)"
+                 " WHERE i.external_id = '001000000000001AAA'"),
+            "SF Account 1 (renamed)");
+
+  // The same as a first sync of the source as it is now.
+  Workspace fresh;
+  fresh.writeConfig();
+  addSalesforce("", &fresh);
+  ASSERT_EQ(sync("salesforce", &fresh).exit_code, 0);
+  EXPECT_EQ(storeSnapshot(ws_.store()), storeSnapshot(fresh.store()));
+}
+
+TEST_F(SalesforceSync, AnAccountDeletedInTheSourceLeavesTheStore) {
+  addSalesforce(R"(, "streams": ["accounts"])");
+  ASSERT_EQ(sync().exit_code, 0);
+  crm_->control("update", {{"vendor", "salesforce"}, {"object", "Account"}, {"ids", {"001000000000002AAA"}}, {"delete", true}});
+  ASSERT_EQ(sync().exit_code, 0);
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), 2);
+  EXPECT_EQ(q("SELECT count(*) FROM account_identities WHERE external_id = '001000000000002AAA'"), 0);
+}
+
+TEST_F(SalesforceSync, TheApiAllowanceInSforceLimitInfoEndsTheRunBeforeA403) {
+  crm_->control("config", {{"sf_used", 0}, {"sf_limit", 6}});
+  addSalesforce();
+  auto r = sync();
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("salesforce: sync rate_limited"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("api-usage=6/6"), std::string::npos) << r.err;
+  EXPECT_EQ(crm_->log().size(), 6u);  // not one request past the allowance
+  EXPECT_EQ(text("SELECT status FROM sync_runs ORDER BY run_id DESC LIMIT 1"), "rate_limited");
+
+  // A new day: the run goes on from its checkpoints and ends with every record once.
+  crm_->control("config", {{"sf_used", 0}, {"sf_limit", 15000}});
+  r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM contacts"), 6);
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints"), 11);
+}
+
+TEST_F(SalesforceSync, RequestLimitExceededIsARateLimitNotAFailure) {
+  crm_->fault("/services/data/v59.0/query", "sf-limit", 1);
+  addSalesforce();
+  auto r = sync();
+  EXPECT_NE(r.err.find("403 REQUEST_LIMIT_EXCEEDED"), std::string::npos) << r.err;
+  EXPECT_EQ(text("SELECT status FROM sync_runs ORDER BY run_id DESC LIMIT 1"), "rate_limited");
+}
+
+TEST_F(SalesforceSync, AnInvalidSessionIsRefreshedAndTheInstanceComesFromTheTokenAnswer) {
+  // No base_url: the instance_url of the token answer says where the org lives.
+  ws_.addConnector("salesforce", "salesforce",
+                   R"({"token_url": ")" + crm_->url() + R"(/services/oauth2/token", "client_id": "cid",)"
+                       R"( "client_secret": "csecret-XYZ", "refresh_token": "sf-rt", "requests_per_second": 1000})");
+  crm_->fault("/services/data/v59.0/query", "expire", 1);
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(crm_->requests("/services/oauth2/token"), 2);
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints"), 11);
+  EXPECT_EQ(r.err.find("csecret-XYZ"), std::string::npos);
+}
+
+TEST_F(SalesforceSync, ErrorsArriveAsAnArrayAndAreReportedWithTheirCode) {
+  addSalesforce(R"(, "api_version": "v20.0")");
+  auto r = sync();
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("HTTP 404 NOT_FOUND: The requested resource does not exist"), std::string::npos) << r.err;
+
+  addSalesforce(R"(, "buying_role_field": "Buying_Role__c")");
+  r = sync();
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("INVALID_FIELD: No such column 'Buying_Role__c' on entity 'Contact'"), std::string::npos) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), 3);  // the streams before it were stored
+}
+
+TEST_F(SalesforceSync, AServerErrorBurstIsRetried) {
+  crm_->fault("/services/data/v59.0/query", "sf-500", 2);
+  addSalesforce();
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("HTTP 500"), std::string::npos) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints"), 11);
+}
+
+TEST_F(SalesforceSync, CheckValidatesTheMappingsBeforeCallingSalesforce) {
+  addSalesforce(R"(, "campaign_type_channels": {"Roadshow": "events"})");
+  auto r = run({kCtl, "-c", ws_.config().string(), "check", "salesforce"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("campaign_type_channels.Roadshow: 'events' is not a channel"), std::string::npos)
+      << r.out << r.err;
+  addSalesforce(R"(, "campaign_type_channels": {"Roadshow": "event"})");
+  r = run({kCtl, "-c", ws_.config().string(), "check", "salesforce"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// The same company in both CRMs is one account: HubSpot's acme.com and Salesforce's
+// https://eu.acme.com/de meet on their registrable domain.
+TEST_F(SalesforceSync, ACompanyInBothCrmsBecomesOneAccount) {
+  ws_.addConnector("hubspot", "hubspot",
+                   R"({"base_url": ")" + crm_->url() + R"(", "access_token": "pat-good", "requests_per_second": 1000})");
+  addSalesforce();
+  ASSERT_EQ(sync("hubspot").exit_code, 0);
+  ASSERT_EQ(sync("salesforce").exit_code, 0);
+  const int64_t acme = q("SELECT account_id FROM account_identities WHERE source = 'hubspot' AND external_id = '1000'");
+  EXPECT_EQ(q("SELECT account_id FROM account_identities WHERE source = 'salesforce' AND external_id = '001000000000000AAA'"),
+            acme);
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), 5 + 2);
+  EXPECT_EQ(text("SELECT source || '|' || external_id || '|' || rule || '|' || matched_value FROM account_merges"),
+            "salesforce|001000000000000AAA|registrable_domain|acme.com");
+  // Both CRMs' people and deals sit on the one account.
+  EXPECT_EQ(q("SELECT count(*) FROM contacts WHERE account_id = " + std::to_string(acme)), 4);
+  EXPECT_EQ(q("SELECT count(DISTINCT source) FROM opportunities WHERE account_id = " + std::to_string(acme)), 2);
+}
+
+}  // namespace

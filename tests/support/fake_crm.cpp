@@ -1,0 +1,71 @@
+#include "fake_crm.hpp"
+
+#include <abm/sdk/http.hpp>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <vector>
+
+namespace abm::test {
+
+namespace http = abm::sdk::http;
+using namespace std::chrono_literals;
+
+FakeCrm::FakeCrm() {
+  server_ = new Child({"/usr/bin/python3", (sourceDir() / "tests/fakes/fake_crm.py").string(), (dir_ / "port").string()},
+                      dir_.path());
+  if (!waitFor([&] { return fs::exists(dir_ / "port"); }, 20s)) ADD_FAILURE() << "fake_crm.py did not start: " << server_->err();
+  base_ = "http://127.0.0.1:" + readFile(dir_ / "port");
+}
+
+FakeCrm::~FakeCrm() {
+  server_->signal(SIGTERM);
+  server_->wait(5s);
+  delete server_;
+}
+
+void FakeCrm::control(const std::string& what, const nlohmann::json& body) {
+  http::Client c({base_});
+  const auto r = c.send({"POST", "/__control/" + what, {"Content-Type: application/json"}, body.dump()});
+  EXPECT_EQ(r.status, 200) << what << ": " << r.body << r.transport_error;
+}
+
+nlohmann::json FakeCrm::log() {
+  http::Client c({base_});
+  return nlohmann::json::parse(c.send({"GET", "/__control/log"}).body);
+}
+
+int FakeCrm::requests(const std::string& prefix, const std::string& method) {
+  int n = 0;
+  for (const auto& r : log())
+    if (r["path"].get<std::string>().rfind(prefix, 0) == 0 && (method.empty() || r["method"] == method)) ++n;
+  return n;
+}
+
+std::string storeSnapshot(const fs::path& db) {
+  // An account is named by the smallest of its source ids.
+  const std::string acct = "(SELECT min(source || ':' || external_id) FROM account_identities i WHERE i.account_id = t.account_id)";
+  std::string out;
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT group_concat(r, char(10)) FROM (SELECT (SELECT min(source || ':' || external_id) FROM account_identities i"
+           " WHERE i.account_id = a.account_id) || '|' || ifnull(name, '') || '|' || ifnull(domain, '') || '|' ||"
+           " ifnull(industry, '') || '|' || ifnull(employee_count, '') || '|' || ifnull(annual_revenue, '') || '|' ||"
+           " ifnull(country, '') || '|' || is_target || '|' || ifnull(tier, '') || '|' || created_at AS r FROM accounts a ORDER BY r)",
+           "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(" + acct +
+               ", '') || '|' || ifnull(email, '') || '|' || ifnull(first_name, '') || '|' || ifnull(last_name, '') || '|' ||"
+               " ifnull(title, '') || '|' || ifnull(buying_role, '') || '|' || created_at AS r FROM contacts t ORDER BY r)",
+           "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(" + acct +
+               ", '') || '|' || ifnull(name, '') || '|' || ifnull(stage, '') || '|' || ifnull(type, '') || '|' ||"
+               " ifnull(amount, '') || '|' || ifnull(probability, '') || '|' || is_closed || is_won || '|' || created_at ||"
+               " '|' || ifnull(closed_at, '') AS r FROM opportunities t ORDER BY r)",
+           "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(name, '') || '|' ||"
+           " channel || '|' || ifnull(started_at, '') AS r FROM campaigns ORDER BY r)",
+           "SELECT group_concat(r, char(10)) FROM (SELECT t.source || ':' || t.external_id || '|' || ifnull(" + acct +
+               ", '') || '|' || ifnull((SELECT external_id FROM contacts c WHERE c.contact_id = t.contact_id), '') || '|' ||"
+               " ifnull((SELECT external_id FROM campaigns c WHERE c.campaign_id = t.campaign_id), '') || '|' || channel ||"
+               " '|' || activity || '|' || occurred_at || '|' || properties AS r FROM touchpoints t ORDER BY r)"})
+    out += queryText(db, sql) + "\n--\n";
+  return out;
+}
+
+}  // namespace abm::test

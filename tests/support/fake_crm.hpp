@@ -1,0 +1,41 @@
+// The fake HubSpot + Salesforce server (tests/fakes/fake_crm.py) as a test fixture: started once per
+// suite, re-seeded per test, steered and read through its /__control endpoints.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "test_support.hpp"
+
+namespace abm::test {
+
+class FakeCrm {
+ public:
+  FakeCrm();
+  ~FakeCrm();
+  const std::string& url() const { return base_; }
+
+  // POST /__control/<what> with `body`; fails the test on a non-200 answer.
+  void control(const std::string& what, const nlohmann::json& body = nlohmann::json::object());
+  void seed(const nlohmann::json& params = nlohmann::json::object()) { control("seed", params); }
+  // Fails the next `count` requests under `path_prefix` the way `kind` says (see fake_crm.py).
+  void fault(const std::string& path_prefix, const std::string& kind, int count) {
+    control("fault", {{"match", path_prefix}, {"kind", kind}, {"count", count}});
+  }
+  // Every request since the last seed/clear: [{"method", "path", "query", "body", "auth"}].
+  nlohmann::json log();
+  // How many logged requests went to paths starting with `prefix` (and, if given, with `method`).
+  int requests(const std::string& prefix, const std::string& method = "") ;
+
+ private:
+  TempDir dir_;
+  Child* server_ = nullptr;
+  std::string base_;
+};
+
+// The unified records of a store as text, keyed by source ids rather than row ids, so two stores
+// filled in different ways can be compared.
+std::string storeSnapshot(const fs::path& db);
+
+}  // namespace abm::test
