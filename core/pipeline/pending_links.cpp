@@ -53,7 +53,11 @@ Status StoreWriter::resolvePendingLinks() {
 
   for (const auto& r : kRules) {
     const std::string e = r.entity, k = r.key, f = r.field;
-    const std::string sql = "UPDATE " + e + " SET " + f + " = l.target FROM (SELECT p.row_id AS row_id, " + r.lookup +
+    // A row tied by a domain remembers which, so a later fix of that account's domain can re-tie it.
+    const bool by_domain = std::string_view(r.kind) == "domain";
+    const std::string sql = "UPDATE " + e + " SET " + f + " = l.target" +
+                            (by_domain ? ", account_via_domain = l.ref" : "") +
+                            " FROM (SELECT p.row_id AS row_id, p.ref AS ref, " + r.lookup +
                             " AS target FROM pending_links p WHERE p.entity = '" + e + "' AND p.field = '" + f +
                             "' AND p.ref_kind = '" + r.kind + "') AS l WHERE " + e + "." + k +
                             " = l.row_id AND l.target IS NOT NULL AND " + e + "." + f + " IS NULL";

@@ -47,17 +47,20 @@ Status StoreWriter::prepare() {
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id"},
       {&contact_upsert_,
        "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
-       " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, ?11), coalesce(?10, ?11))"
+       " created_at, updated_at, account_via_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, ?11),"
+       " coalesce(?10, ?11), ?12)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
+       " account_via_domain = excluded.account_via_domain,"
        " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
        " title = excluded.title, buying_role = excluded.buying_role,"
        " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at"
        " RETURNING contact_id"},
       {&opportunity_upsert_,
        "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
-       " probability, is_closed, is_won, created_at, closed_at, updated_at)"
-       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, 0), coalesce(?11, 0), ?12, ?13, coalesce(?14, ?15))"
+       " probability, is_closed, is_won, created_at, closed_at, updated_at, account_via_domain)"
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, 0), coalesce(?11, 0), ?12, ?13, coalesce(?14, ?15), ?16)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name,"
+       " account_via_domain = excluded.account_via_domain,"
        " stage = excluded.stage, type = excluded.type, amount = excluded.amount, currency = excluded.currency,"
        " probability = excluded.probability, is_closed = excluded.is_closed, is_won = excluded.is_won,"
        " created_at = excluded.created_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at"
@@ -69,12 +72,14 @@ Status StoreWriter::prepare() {
        " RETURNING campaign_id"},
       {&touchpoint_upsert_,
        "INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel, activity,"
-       " occurred_at, quantity, properties) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 1),"
-       " coalesce(?10, '{}')) ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
+       " occurred_at, quantity, properties, account_via_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 1),"
+       " coalesce(?10, '{}'), ?11) ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
+       " account_via_domain = excluded.account_via_domain,"
        " contact_id = excluded.contact_id, campaign_id = excluded.campaign_id, channel = excluded.channel,"
        " activity = excluded.activity, occurred_at = excluded.occurred_at, quantity = excluded.quantity,"
        " properties = excluded.properties"},
       {&touchpoint_id_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"},
+      {&account_domain_, "SELECT registrable_domain FROM accounts WHERE account_id = ?1"},
       {&ad_spend_upsert_,
        "INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)"
        " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0), ?8)"
@@ -160,16 +165,32 @@ Status StoreWriter::write(const Row& row) {
   return Status::error("unknown entity");
 }
 
-int64_t StoreWriter::resolveAccount(const Value& external_id, const Value& domain, const Value& email) {
+int64_t StoreWriter::resolveAccount(const Value& external_id, const Value& domain, const Value& email,
+                                    std::string& via) {
+  via.clear();
   if (!external_id.isNull())
     if (const int64_t id = ids_.account(external_id.text)) return id;
   if (!domain.isNull())
     if (auto key = identity_.accountKey(domain.text))
-      if (const int64_t id = ids_.accountByDomain(*key)) return id;
+      if (const int64_t id = ids_.accountByDomain(*key)) {
+        via = *key;
+        return id;
+      }
   if (!email.isNull())
-    if (auto key = identity_.emailKey(email.text)) return ids_.accountByDomain(*key);
+    if (auto key = identity_.emailKey(email.text))
+      if (const int64_t id = ids_.accountByDomain(*key)) {
+        via = *key;
+        return id;
+      }
   return 0;
 }
+
+namespace {
+void bindVia(store::Statement& st, int idx, const std::string& via) {
+  if (via.empty()) st.bindNull(idx);
+  else st.bindStatic(idx, via);
+}
+}  // namespace
 
 Status StoreWriter::addPending(const char* entity, int64_t row_id, const char* field, const char* kind,
                                std::string_view ref) {
@@ -202,6 +223,13 @@ Status StoreWriter::writeAccount(const Row& r) {
       r[Domain].isNull() ? std::nullopt : std::optional<std::string>(identity_.suffixes.registrableDomain(r[Domain].text));
   const std::optional<std::string> match = key && !identity_.never_merge.count(*key) ? key : std::nullopt;
   int64_t id = known;
+  // A known account whose domain changes: what was tied through the old one must be tied again.
+  std::string old_key;
+  if (known && key) {
+    account_domain_.bind(1, known);
+    if (account_domain_.step() && account_domain_.columnText(0) != *key) old_key = account_domain_.columnText(0);
+    account_domain_.reset();
+  }
   if (!id && match) id = ids_.accountByDomain(*match);
   const bool merged = !known && id;
   store::Statement& st = id ? account_update_ : account_insert_;
@@ -229,18 +257,20 @@ Status StoreWriter::writeAccount(const Row& r) {
   }
   if (match) ids_.rememberDomain(*match, id);
   touched(id);
+  if (!old_key.empty()) return retieDomain(id, old_key);
   return Status::ok();
 }
 
 Status StoreWriter::writeContact(const Row& r) {
   using namespace contact_slot;
-  const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], r[Email]);
+  const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], r[Email], via_);
   auto& st = contact_upsert_;
   bindId(st, 1, account);
   st.bindStatic(2, source_);
   bindValue(st, 3, r[ExternalId]);
   for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
   st.bindStatic(11, now_);
+  bindVia(st, 12, via_);
   int64_t id;
   if (auto s = stepForId(st, id, "contact"); !s) return s;
   ids_.rememberContact(r[ExternalId].text, id, account);
@@ -252,7 +282,7 @@ Status StoreWriter::writeContact(const Row& r) {
 
 Status StoreWriter::writeOpportunity(const Row& r) {
   using namespace opportunity_slot;
-  const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{});
+  const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{}, via_);
   auto& st = opportunity_upsert_;
   bindId(st, 1, account);
   st.bindStatic(2, source_);
@@ -261,6 +291,7 @@ Status StoreWriter::writeOpportunity(const Row& r) {
   // A won deal is closed, whatever the source forgot to say.
   if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
   st.bindStatic(15, now_);
+  bindVia(st, 16, via_);
   int64_t id;
   if (auto s = stepForId(st, id, "opportunity"); !s) return s;
   touched(account);
@@ -284,9 +315,9 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   int64_t contact = 0;
   if (!r[ContactExternalId].isNull()) contact = ids_.contact(r[ContactExternalId].text);
   else if (!r[Email].isNull()) contact = ids_.contactByEmail(r[Email].text);
-  int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{});
-  if (!account) account = ids_.accountOfContact(contact);
-  if (!account) account = resolveAccount(Value{}, Value{}, r[Email]);
+  int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{}, via_);
+  if (!account) account = ids_.accountOfContact(contact);  // follows its contact: no domain of its own
+  if (!account) account = resolveAccount(Value{}, Value{}, r[Email], via_);
   const int64_t campaign = r[CampaignExternalId].isNull() ? 0 : ids_.campaign(r[CampaignExternalId].text);
 
   auto& st = touchpoint_upsert_;
@@ -300,6 +331,7 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   bindValue(st, 8, r[OccurredAt]);
   bindValue(st, 9, r[Quantity]);
   bindValue(st, 10, r[Properties]);
+  bindVia(st, 11, via_);
   if (auto s = st.run(); !s) return Status::error("cannot write touchpoint: " + s.message());
   touched(account);
   const bool needs_links = (!contact && (!r[ContactExternalId].isNull() || !r[Email].isNull())) || !account ||

@@ -40,8 +40,12 @@ class StoreWriter {
   Status writeTouchpoint(const Row& r);
   Status writeAdSpend(const Row& r);
   Status writeDeletion(const Row& r);  // store_deletions.cpp
-  // Resolves an account from an explicit source id, then a domain, then an email's domain.
-  int64_t resolveAccount(const Value& external_id, const Value& domain, const Value& email);
+  // Resolves an account from an explicit source id, then a domain, then an email's domain; `via`
+  // gets the registrable domain when one of the latter two tied it.
+  int64_t resolveAccount(const Value& external_id, const Value& domain, const Value& email, std::string& via);
+  // An account's domain changed from `old_key`: rows tied through it are untied and parked to be
+  // tied again (domain_retie.cpp).
+  Status retieDomain(int64_t account_id, const std::string& old_key);
   Status addPendingAccount(const char* entity, int64_t row_id, const Value& external_id, const Value& domain,
                            const Value& email);
   Status addPending(const char* entity, int64_t row_id, const char* field, const char* kind, std::string_view ref);
@@ -60,8 +64,9 @@ class StoreWriter {
   std::unordered_set<int64_t> dirty_;
   int64_t last_touched_ = 0;
   std::string now_;
+  std::string via_;  // reused buffer for resolveAccount's `via`
   store::Statement account_insert_, account_update_, identity_upsert_, contact_upsert_, opportunity_upsert_,
-      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_, dirty_insert_, merge_insert_;
+      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, account_domain_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_, dirty_insert_, merge_insert_;
 };
 
 }  // namespace abm::pipeline

@@ -265,7 +265,9 @@ TEST(Examples, EveryExampleConnectorValidates) {
   for (const auto& e : fs::directory_iterator(sourceDir() / "connectors_config/demo/connectors.d"))
     fs::copy_file(e.path(), ws.connectors() / e.path().filename(), fs::copy_options::skip_existing);
   ws.writeConfig();
-  auto r = run({kCtl, "-c", ws.config().string(), "validate"}, {{"ABMD_EXAMPLE_SECRET", "x"}});
+  auto r = run({kCtl, "-c", ws.config().string(), "validate"},
+               {{"ABMD_EXAMPLE_SECRET", "x"}, {"HUBSPOT_PRIVATE_APP_TOKEN", "x"}, {"SALESFORCE_CLIENT_SECRET", "x"},
+                {"SALESFORCE_REFRESH_TOKEN", "x"}});
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.out.find(" 0 connector(s)"), std::string::npos) << r.out;
 }

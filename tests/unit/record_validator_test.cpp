@@ -94,3 +94,25 @@ TEST(RecordValidator, EmptyStringMeansUnknown) {
   EXPECT_TRUE(c.row[account_slot::EmployeeCount].isNull());
   EXPECT_TRUE(c.row[account_slot::Domain].isNull());
 }
+
+namespace {
+
+TEST(RecordValidator, ADeletionNeedsOnlyItsExternalId) {
+  Check c;
+  ASSERT_TRUE(c.ok(Entity::Opportunities, R"({"external_id":"o1","_deleted":true})")) << c.error;  // no created_at
+  EXPECT_TRUE(c.row.deleted);
+  EXPECT_EQ(c.text(0), "o1");
+  ASSERT_TRUE(c.ok(Entity::Accounts, R"({"external_id":"a1","name":"A","_deleted":false})")) << c.error;
+  EXPECT_FALSE(c.row.deleted);
+  ASSERT_TRUE(c.ok(Entity::Accounts, R"({"external_id":"a1","name":"A"})"));
+  EXPECT_FALSE(c.row.deleted);  // not left over from an earlier row
+
+  EXPECT_FALSE(c.ok(Entity::Contacts, R"({"_deleted":true})"));
+  EXPECT_NE(c.error.find("a deletion needs its 'external_id'"), std::string::npos) << c.error;
+  EXPECT_FALSE(c.ok(Entity::AdSpend, R"({"campaign_external_id":"k","date":"2024-01-01","_deleted":true})"));
+  EXPECT_NE(c.error.find("ad_spend rows cannot be deleted"), std::string::npos) << c.error;
+  EXPECT_FALSE(c.ok(Entity::Contacts, R"({"external_id":"c","_deleted":"soon"})"));
+  EXPECT_NE(c.error.find("field '_deleted': expected true or false"), std::string::npos) << c.error;
+}
+
+}  // namespace

@@ -229,3 +229,72 @@ TEST_F(StoreWriterTest, CacheNoticesWritesFromAnotherConnection) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(StoreWriterTest, AFixedDomainReTiesTheRowsThatDependedOnIt) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Wrong Co","domain":"acme.com"})");
+  // Tied through acme.com: a web visit, a contact by email, and a touch that follows that contact.
+  write("web", Entity::Touchpoints, R"({"external_id":"t1","account_domain":"www.acme.com","channel":"web",
+      "activity":"page_view","occurred_at":"2024-01-02"})");
+  write("mail", Entity::Contacts, R"({"external_id":"c1","email":"jo@acme.com"})");
+  write("mail", Entity::Touchpoints, R"({"external_id":"t2","contact_external_id":"c1","channel":"email",
+      "activity":"email_open","occurred_at":"2024-01-03"})");
+  // Tied by explicit ids: these stay whatever the domain says.
+  write("crm", Entity::Contacts, R"({"external_id":"c2","account_external_id":"a1","email":"x@acme.com"})");
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","created_at":"2024-01-01"})");
+  // Waiting for wrongco.com, the account's real domain.
+  write("web", Entity::Touchpoints, R"({"external_id":"t3","account_domain":"wrongco.com","channel":"web",
+      "activity":"page_view","occurred_at":"2024-01-04"})");
+  ASSERT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id = 1"), 2);
+  EXPECT_EQ(queryText(path_, "SELECT account_via_domain FROM touchpoints WHERE external_id = 't1'"), "acme.com");
+  EXPECT_EQ(queryText(path_, "SELECT account_via_domain FROM contacts WHERE external_id = 'c1'"), "acme.com");
+  EXPECT_EQ(queryText(path_, "SELECT ifnull(account_via_domain, '-') FROM contacts WHERE external_id = 'c2'"), "-");
+
+  write("crm", Entity::Accounts, R"({"external_id":"a1","domain":"wrongco.com"})");
+  EXPECT_EQ(queryText(path_, "SELECT group_concat(external_id) FROM (SELECT external_id FROM touchpoints"
+                             " WHERE account_id IS NULL ORDER BY 1)"), "t1,t2");
+  EXPECT_EQ(queryText(path_, "SELECT ifnull(account_id, 'none') FROM contacts WHERE external_id = 'c1'"), "none");
+  EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c2'"), 1);
+  EXPECT_EQ(count("SELECT account_id FROM opportunities WHERE external_id = 'o1'"), 1);
+  EXPECT_EQ(count("SELECT account_id FROM touchpoints WHERE external_id = 't3'"), 1);
+
+  // The company that really owns acme.com arrives: everything that waited for it is tied to it.
+  write("crm", Entity::Accounts, R"({"external_id":"a2","name":"Acme","domain":"acme.com"})");
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id = 2"), 2);
+  EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c1'"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+}
+
+TEST_F(StoreWriterTest, DeletionsRemoveTheRowAndUnlinkWhatPointedAtIt) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  write("ads", Entity::Accounts, R"({"external_id":"x1","domain":"acme.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1","email":"jo@acme.com"})");
+  write("crm", Entity::Campaigns, R"({"external_id":"k1","name":"Q1","channel":"email"})");
+  write("crm", Entity::Touchpoints, R"({"external_id":"t1","contact_external_id":"c1","campaign_external_id":"k1",
+      "channel":"email","activity":"email_open","occurred_at":"2024-01-02"})");
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","created_at":"2024-01-01"})");
+  count("DELETE FROM metrics_dirty_accounts");
+
+  write("crm", Entity::Contacts, R"({"external_id":"c1","_deleted":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM contacts"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE contact_id IS NULL AND account_id = 1"), 1);
+  write("crm", Entity::Campaigns, R"({"external_id":"k1","_deleted":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE campaign_id IS NULL"), 1);
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","_deleted":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM opportunities"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM metrics_dirty_accounts WHERE account_id = 1"), 1);
+  // Another source still knows the account: only this source's identity goes.
+  write("crm", Entity::Accounts, R"({"external_id":"a1","_deleted":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM account_identities"), 1);
+  write("ads", Entity::Accounts, R"({"external_id":"x1","_deleted":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM accounts"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id IS NOT NULL"), 0);
+  // Deleting what the store never had is not an error.
+  write("crm", Entity::Touchpoints, R"({"external_id":"never-seen","_deleted":true})");
+  write("crm", Entity::Touchpoints, R"({"external_id":"t1","_deleted":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints"), 0);
+}
+
+}  // namespace

@@ -1,0 +1,46 @@
+// A later fix of an account's domain re-ties the records that depended on it. Rows that found the
+// account through the old registrable domain (account_via_domain) are untied and parked in
+// pending_links under that domain, as are touchpoints that borrowed their account from such a
+// contact; the late-binding pass at the end of the batch ties them to whichever account holds the
+// old domain now (or leaves them waiting for one), and ties rows waiting for the new domain to this
+// account. Explicit ids are never undone.
+#include "pipeline/store_writer.hpp"
+
+namespace abm::pipeline {
+
+Status StoreWriter::retieDomain(int64_t account_id, const std::string& old_key) {
+  // Touchpoints that follow a contact go first, while the contact still points at the account.
+  static constexpr const char* kSteps[] = {
+      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      " SELECT 'touchpoints', t.touchpoint_id, 'account_id', 'contact', t.source, '' FROM touchpoints t"
+      " JOIN contacts c ON c.contact_id = t.contact_id WHERE t.account_id = ?1 AND t.account_via_domain IS NULL"
+      " AND c.account_id = ?1 AND c.account_via_domain = ?2",
+      "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1 AND account_via_domain IS NULL AND contact_id IN"
+      " (SELECT contact_id FROM contacts WHERE account_id = ?1 AND account_via_domain = ?2)",
+      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      " SELECT 'contacts', contact_id, 'account_id', 'domain', source, ?2 FROM contacts"
+      " WHERE account_id = ?1 AND account_via_domain = ?2",
+      "UPDATE contacts SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1 AND account_via_domain = ?2",
+      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      " SELECT 'opportunities', opportunity_id, 'account_id', 'domain', source, ?2 FROM opportunities"
+      " WHERE account_id = ?1 AND account_via_domain = ?2",
+      "UPDATE opportunities SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1"
+      " AND account_via_domain = ?2",
+      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      " SELECT 'touchpoints', touchpoint_id, 'account_id', 'domain', source, ?2 FROM touchpoints"
+      " WHERE account_id = ?1 AND account_via_domain = ?2",
+      "UPDATE touchpoints SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1"
+      " AND account_via_domain = ?2",
+  };
+  for (const char* sql : kSteps) {
+    auto st = db_.prepare(sql);
+    if (!st) return Status::error("re-tying rows of the old domain " + old_key + ": " + st.error());
+    st->bind(1, account_id);
+    st->bindStatic(2, old_key);
+    if (auto s = st->run(); !s) return Status::error("re-tying rows of the old domain " + old_key + ": " + s.message());
+  }
+  ids_.forget();  // the cache still maps the old domain, and contacts, to this account
+  return Status::ok();
+}
+
+}  // namespace abm::pipeline
