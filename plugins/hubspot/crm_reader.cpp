@@ -178,6 +178,24 @@ Status searchWindow(Context& ctx, const std::string& stream, const ObjectSpec& s
   }
 }
 
+// Records archived (deleted) in HubSpot since `since`: the archived list holds each for 90 days with
+// its archivedAt, so a scan of it finds what the search for changes cannot show.
+Status removeArchived(Context& ctx, const std::string& stream, const ObjectSpec& spec, int64_t since) {
+  const std::string base = "/crm/v3/objects/" + spec.object + "?limit=100&archived=true&properties=" + spec.modified_property;
+  std::string after;
+  for (;;) {
+    const auto a = ctx.api.call({"GET", after.empty() ? base : base + "&after=" + http::formEncode(after)});
+    if (!a.ok()) return failed(ctx, stream, spec, a);
+    for (const auto& r : a.body.value("results", json::array())) {
+      const auto at = abm::sdk::isoToMillis(http::textOf(r, "archivedAt"));
+      if (r.contains("id") && (!at || *at >= since)) ctx.host.deleted(stream, idOf(r));
+    }
+    const auto next = http::hubspotNextAfter(a.body);
+    if (!next) return Status::ok();
+    after = *next;
+  }
+}
+
 }  // namespace
 
 std::string idOf(const json& result) {
@@ -188,7 +206,9 @@ std::string idOf(const json& result) {
 Status readObjects(Context& ctx, const std::string& stream, const ObjectSpec& spec, const json& state) {
   if (!state.is_object() || !state.contains("since_ms")) return listAll(ctx, stream, spec, state);
   bool stopped = false;
-  return searchWindow(ctx, stream, spec, state["since_ms"].get<int64_t>(), nowMillis(), stopped);
+  const int64_t since = state["since_ms"].get<int64_t>();
+  if (auto s = searchWindow(ctx, stream, spec, since, nowMillis(), stopped); !s.isOk() || stopped) return s;
+  return removeArchived(ctx, stream, spec, since);
 }
 
 }  // namespace hubspot

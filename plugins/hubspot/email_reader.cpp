@@ -76,7 +76,12 @@ Status readEmailEvents(Context& ctx, const std::string& stream, const json& stat
   // A window [from, until) is read to its end before the next begins; a stop inside it keeps the
   // window and the page token so the next run goes on from there.
   const bool resuming = state.is_object() && state.contains("offset");
-  const int64_t from = state.is_object() ? state.value("since_ms", startMillis(ctx)) : startMillis(ctx);
+  // Events reach the API a little after they happen: a new window reaches back over the last one's
+  // end (what is read twice is upserted again, unchanged).
+  const int64_t lookback = resuming ? 0 : ctx.settings.value("email_events_lookback_minutes", 60) * 60'000LL;
+  const int64_t from = state.is_object() && state.contains("since_ms")
+                           ? std::max<int64_t>(0, state["since_ms"].get<int64_t>() - lookback)
+                           : startMillis(ctx);
   const int64_t until = resuming ? state.value("until_ms", nowMillis()) : nowMillis();
   std::string offset = resuming ? state.value("offset", "") : "";
   JsonObjectWriter w, details;

@@ -21,6 +21,8 @@ constexpr Option kOwnOptions[] = {
      "Which streams to read: companies, contacts, deals, email_campaigns, email_events, meetings, calls"},
     {"start_date", OptionType::String, false, "\"2020-01-01T00:00:00Z\"",
      "Email events before this date are not read on the first sync"},
+    {"email_events_lookback_minutes", OptionType::Integer, false, "60",
+     "Each email events sync reaches back this far over the last one, for events HubSpot reports late"},
     {"page_size", OptionType::Integer, false, "100", "Records per request (1 to 100; search allows up to 200)"},
     {"requests_per_second", OptionType::Number, false, "9",
      "Request pace (HubSpot allows 100 or 190 per 10 seconds per app, by plan)"},

@@ -201,7 +201,9 @@ def hs_result(obj, rid, rec, wanted, assoc_types=()):
             props[p] = rec["props"].get(p)
     created = rec["props"].get("createdate") or rec["props"].get("hs_timestamp")
     out = {"id": rid, "properties": props, "createdAt": created, "updatedAt": iso_ms(hs_modified(obj, rec)),
-           "archived": False}
+           "archived": bool(rec.get("archivedAt"))}
+    if rec.get("archivedAt"):
+        out["archivedAt"] = rec["archivedAt"]
     assoc = {}
     for to in assoc_types:
         ids = rec["assoc"].get(to, [])
@@ -367,7 +369,8 @@ class Handler(JsonHandler):
         m = re.fullmatch(r"/crm/v3/objects/(\w+)", p)
         if m and method == "GET" and m.group(1) in hs:
             obj = m.group(1)
-            ids = sorted(hs[obj], key=int)
+            archived = q.get("archived", "false") == "true"
+            ids = sorted((i for i in hs[obj] if bool(hs[obj][i].get("archivedAt")) == archived), key=int)
             start = decode_after(q["after"]) if "after" in q else 0
             limit = min(int(q.get("limit", "10")), 100)
             wanted = q["properties"].split(",") if q.get("properties") else None
@@ -383,7 +386,7 @@ class Handler(JsonHandler):
             obj = m.group(1)
             req = json.loads(body or b"{}")
             prop = HS_MODIFIED.get(obj, "hs_lastmodifieddate")
-            rows = list(hs[obj].items())
+            rows = [(i, r) for i, r in hs[obj].items() if not r.get("archivedAt")]
             for group in req.get("filterGroups", []):
                 for flt in group.get("filters", []):
                     if flt["propertyName"] != prop:
@@ -549,8 +552,8 @@ class Handler(JsonHandler):
             ids = sorted(table, key=int) if req.get("all") else req["ids"]
             prop = HS_MODIFIED.get(req["object"], "hs_lastmodifieddate")
             for i, when in zip(ids, ticks(len(ids))):
-                if req.get("delete"):
-                    table.pop(i, None)
+                if req.get("delete"):  # HubSpot archives: gone from lists and search, listed with archived=true
+                    table[i]["archivedAt"] = iso_ms(when)
                     continue
                 if i not in table:
                     table[i] = {"props": {"createdate": iso_ms(BASE_MS)}, "assoc": {}}

@@ -31,6 +31,13 @@ class HubSpotSync : public ::testing::Test {
     return run({kCtl, "-c", (ws ? *ws : ws_).config().string(), "sync", "hubspot"}, env);
   }
   int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
+  // Requests that listed the live records of `object` (not the archived ones, nor search).
+  int listings(const std::string& object) {
+    int n = 0;
+    for (const auto& r : crm_->log())
+      n += r["path"] == "/crm/v3/objects/" + object && r["method"] == "GET" && r["query"].value("archived", "") != "true";
+    return n;
+  }
   std::string text(const std::string& sql) { return queryText(ws_.store(), sql); }
 
   static FakeCrm* crm_;
@@ -97,7 +104,7 @@ TEST_F(HubSpotSync, PagesUntilThereIsNoPaging) {
   auto r = sync();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(q("SELECT count(*) FROM accounts"), 250);
-  EXPECT_EQ(crm_->requests("/crm/v3/objects/companies", "GET"), 3);  // 100 + 100 + 50, the last without paging
+  EXPECT_EQ(listings("companies"), 3);  // 100 + 100 + 50, the last without paging
 }
 
 TEST_F(HubSpotSync, SecondSyncAsksOnlyForChangesAndEndsLikeAFreshSync) {
@@ -111,13 +118,18 @@ TEST_F(HubSpotSync, SecondSyncAsksOnlyForChangesAndEndsLikeAFreshSync) {
                            {"assoc", {{"companies", {"1003"}}}}});
   crm_->control("update", {{"vendor", "hubspot"}, {"object", "deals"}, {"ids", {"3000"}},
                            {"set", {{"dealstage", "closedwon"}, {"closedate", "2024-06-01T00:00:00Z"}}}});
+  // Archived (deleted) in HubSpot: listed only with archived=true, and removed from the store.
+  crm_->control("update", {{"vendor", "hubspot"}, {"object", "deals"}, {"ids", {"3004"}}, {"delete", true}});
+  crm_->control("update", {{"vendor", "hubspot"}, {"object", "contacts"}, {"ids", {"2009"}}, {"delete", true}});
   auto r = sync();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("synced 3 records"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("synced 5 records"), std::string::npos) << r.out;  // 3 changes, 2 deletions
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE external_id = '3004'"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM contacts WHERE external_id = '2009'"), 0);
 
   // Only search, filtered from the last checkpoint; associations of what changed come from the v4 batch read.
-  EXPECT_EQ(crm_->requests("/crm/v3/objects/companies", "GET"), 0);
-  EXPECT_EQ(crm_->requests("/crm/v3/objects/contacts", "GET"), 0);
+  EXPECT_EQ(listings("companies"), 0);
+  EXPECT_EQ(listings("contacts"), 0);
   EXPECT_EQ(crm_->requests("/crm/v3/objects/contacts/search", "POST"), 1);
   EXPECT_EQ(crm_->requests("/crm/v4/associations/contacts/companies/batch/read"), 1);
   for (const auto& req : crm_->log())
@@ -192,7 +204,7 @@ TEST_F(HubSpotSync, ADailyLimitEndsTheRunRateLimitedAndTheNextRunGoesOn) {
   r = sync();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(q("SELECT count(*) FROM opportunities"), 5);
-  EXPECT_EQ(crm_->requests("/crm/v3/objects/contacts", "GET"), 0);
+  EXPECT_EQ(listings("contacts"), 0);
 }
 
 TEST_F(HubSpotSync, TheDailyRemainingHeaderStopsBeforeTheLimitIsHit) {
