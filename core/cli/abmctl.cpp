@@ -51,7 +51,12 @@ Options:
   -h, --help          this help
   --version           print the version
 
+Plugins shipped: csv (files), hubspot and salesforce (CRMs); `abmctl plugins` lists their settings,
+plugins/<name>/README.md says what each pulls and how its fields map, and
+connectors_config/examples/ has a connector file for each.
+
 Exit status: 0 success, 1 the command failed (reason on stderr), 2 bad usage or configuration.
+A sync that ends rate_limited (the vendor's daily quota is spent) exits 1 and says when it may resume.
 Docs: docs/operations.md, docs/configuration.md.
 )";
 

@@ -1,6 +1,8 @@
 // ISO-8601 UTC timestamps, the store's one time format ("2024-03-01T12:00:00Z").
 #pragma once
 
+#include <abm/sdk/time.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,8 +21,8 @@ void formatTimestamp(int64_t epoch_seconds, char out[20]);
 
 int64_t nowEpochSeconds();
 
-// Days since 1970-01-01 of a civil date, and back (Howard Hinnant's algorithms).
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d);
-void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d);
+// Days since 1970-01-01 of a civil date, and back: one definition, shared with plugins through the SDK.
+using sdk::civilFromDays;
+using sdk::daysFromCivil;
 
 }  // namespace abm

@@ -1,4 +1,5 @@
-// What every HubSpot stream reader works with: the host, the settings, one API session.
+// What every HubSpot stream reader works with: the host, the settings, one API session, and the
+// search endpoint's own pace.
 #pragma once
 
 #include <abm/sdk/api_session.hpp>
@@ -11,10 +12,7 @@ using nlohmann::json;
 using abm::sdk::Host;
 using abm::sdk::Status;
 
-struct Context {
-  Host& host;
-  const json& settings;
-  abm::sdk::http::ApiSession& api;
+struct Context : abm::sdk::http::Connection {
   abm::sdk::http::RateLimiter& search_pace;  // search has its own, lower limit
   int page_size = 100;
 };

@@ -2,6 +2,7 @@
 // marketing email campaigns and events from HubSpot. See README.md beside this file.
 #include <abm/sdk/api_session.hpp>
 #include <abm/sdk/plugin.hpp>
+#include <abm/sdk/stream_catalog.hpp>
 
 #include "crm_objects.hpp"
 #include "email_reader.hpp"
@@ -37,12 +38,11 @@ constexpr Option kOwnOptions[] = {
 };
 constexpr auto kOptions = http::withHttpOptions(kOwnOptions);
 
-const std::map<std::string, std::string> kStreamEntities = {
-    {"companies", "accounts"},          {"contacts", "contacts"},      {"deals", "opportunities"},
-    {"email_campaigns", "campaigns"},   {"email_events", "touchpoints"}, {"meetings", "touchpoints"},
+constexpr abm::sdk::StreamSpec kStreamList[] = {
+    {"companies", "accounts"},       {"contacts", "contacts"},        {"deals", "opportunities"},
+    {"email_campaigns", "campaigns"}, {"email_events", "touchpoints"}, {"meetings", "touchpoints"},
     {"calls", "touchpoints"}};
-// The order the host reads them in: accounts before what points at them.
-const char* const kStreamOrder[] = {"companies", "contacts", "deals", "email_campaigns", "email_events", "meetings", "calls"};
+constexpr abm::sdk::StreamCatalog kStreams{kStreamList};
 
 std::unique_ptr<http::ApiSession> newSession(Host& host, const json& settings) {
   return std::make_unique<http::ApiSession>(host, settings, settings.value("requests_per_second", 9.0),
@@ -52,24 +52,15 @@ std::unique_ptr<http::ApiSession> newSession(Host& host, const json& settings) {
 class HubSpotPlugin : public abm::sdk::Plugin {
  public:
   Status check(Host& host, const json& settings) override {
-    for (const auto& s : settings["streams"])
-      if (!kStreamEntities.count(s.get<std::string>()))
-        return Status::error("streams: unknown stream '" + s.get<std::string>() +
-                             "' (companies, contacts, deals, email_campaigns, email_events, meetings, calls)");
+    if (auto why = kStreams.checkSelection(settings["streams"]); !why.empty()) return Status::error(why);
     const int page = settings.value("page_size", 100);
     if (page < 1 || page > 100) return Status::error("page_size must be from 1 to 100, not " + std::to_string(page));
-    if (settings.value("access_token", "").empty() && settings.value("refresh_token", "").empty())
-      return Status::error("set access_token (a private app token) or client_id, client_secret and refresh_token");
+    if (auto why = http::missingCredentials(settings); !why.empty()) return Status::error(why);
     return newSession(host, settings)->call({"GET", "/crm/v3/objects/companies?limit=1"}).status;
   }
 
   std::vector<abm::sdk::Stream> streams(const json& settings) override {
-    std::vector<abm::sdk::Stream> out;
-    const auto& chosen = settings["streams"];
-    for (const char* name : kStreamOrder)
-      if (std::find(chosen.begin(), chosen.end(), name) != chosen.end())
-        out.push_back({name, kStreamEntities.at(name), true});
-    return out;
+    return kStreams.selected(settings["streams"]);
   }
 
   Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
@@ -78,7 +69,7 @@ class HubSpotPlugin : public abm::sdk::Plugin {
       api_ = newSession(host, settings);
       search_pace_ = std::make_unique<http::RateLimiter>(settings.value("search_requests_per_second", 4.0));
     }
-    Context ctx{host, settings, *api_, *search_pace_, settings.value("page_size", 100)};
+    Context ctx{{host, settings, *api_}, *search_pace_, settings.value("page_size", 100)};
     if (stream == "companies") return readObjects(ctx, stream, companiesSpec(settings), state);
     if (stream == "contacts") return readObjects(ctx, stream, contactsSpec(settings), state);
     if (stream == "deals") {

@@ -2,6 +2,7 @@
 // through the REST API's SOQL query endpoint. See README.md beside this file.
 #include <abm/sdk/api_session.hpp>
 #include <abm/sdk/plugin.hpp>
+#include <abm/sdk/stream_catalog.hpp>
 
 #include <map>
 #include <memory>
@@ -36,12 +37,12 @@ constexpr Option kOwnOptions[] = {
 };
 constexpr auto kOptions = http::withHttpOptions(kOwnOptions);
 
-const std::map<std::string, std::string> kStreamEntities = {{"accounts", "accounts"},
-                                                            {"contacts", "contacts"},
-                                                            {"opportunities", "opportunities"},
-                                                            {"campaigns", "campaigns"},
-                                                            {"campaign_members", "touchpoints"}};
-const char* const kStreamOrder[] = {"accounts", "contacts", "opportunities", "campaigns", "campaign_members"};
+constexpr abm::sdk::StreamSpec kStreamList[] = {{"accounts", "accounts"},
+                                                 {"contacts", "contacts"},
+                                                 {"opportunities", "opportunities"},
+                                                 {"campaigns", "campaigns"},
+                                                 {"campaign_members", "touchpoints"}};
+constexpr abm::sdk::StreamCatalog kStreams{kStreamList};
 const char* const kChannels[] = {"email", "ads", "web", "social", "event", "sales", "other"};
 
 // A session on the org's instance: base_url, or the instance_url of the first token answer.
@@ -67,10 +68,7 @@ struct Session {
 class SalesforcePlugin : public abm::sdk::Plugin {
  public:
   Status check(Host& host, const json& settings) override {
-    for (const auto& s : settings["streams"])
-      if (!kStreamEntities.count(s.get<std::string>()))
-        return Status::error("streams: unknown stream '" + s.get<std::string>() +
-                             "' (accounts, contacts, opportunities, campaigns, campaign_members)");
+    if (auto why = kStreams.checkSelection(settings["streams"]); !why.empty()) return Status::error(why);
     const std::string version = settings["api_version"].get<std::string>();
     if (version.size() < 3 || version[0] != 'v' || version.find('.') == std::string::npos)
       return Status::error("api_version must look like v59.0, not '" + version + "'");
@@ -83,27 +81,21 @@ class SalesforcePlugin : public abm::sdk::Plugin {
       if (u != "new_business" && u != "expansion" && u != "renewal")
         return Status::error("opportunity_type_map." + type + ": '" + u + "' is not new_business, expansion or renewal");
     }
-    if (settings.value("access_token", "").empty() && settings.value("refresh_token", "").empty())
-      return Status::error("set access_token or client_id, client_secret and refresh_token");
+    if (auto why = http::missingCredentials(settings); !why.empty()) return Status::error(why);
     Session session(host, settings);
     if (!session.status.isOk()) return session.status;
     return session.api.call({"GET", "/services/data/" + version + "/limits"}).status;
   }
 
   std::vector<abm::sdk::Stream> streams(const json& settings) override {
-    std::vector<abm::sdk::Stream> out;
-    const auto& chosen = settings["streams"];
-    for (const char* name : kStreamOrder)
-      if (std::find(chosen.begin(), chosen.end(), name) != chosen.end())
-        out.push_back({name, kStreamEntities.at(name), true});
-    return out;
+    return kStreams.selected(settings["streams"]);
   }
 
   Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
     // One session for every stream of the run: one access token, one request budget.
     if (!session_) session_ = std::make_unique<Session>(host, settings);
     if (!session_->status.isOk()) return session_->status;
-    Context ctx{host, settings, session_->api, settings["api_version"].get<std::string>()};
+    Context ctx{{host, settings, session_->api}, settings["api_version"].get<std::string>()};
     if (stream == "accounts") return readSObjects(ctx, stream, accountSpec(settings), state);
     if (stream == "contacts") return readSObjects(ctx, stream, contactSpec(settings), state);
     if (stream == "opportunities") {

@@ -18,10 +18,7 @@ using nlohmann::json;
 using abm::sdk::Host;
 using abm::sdk::Status;
 
-struct Context {
-  Host& host;
-  const json& settings;
-  abm::sdk::http::ApiSession& api;
+struct Context : abm::sdk::http::Connection {
   std::string api_version;  // "v59.0"
 };
 

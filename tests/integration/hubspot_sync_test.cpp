@@ -10,16 +10,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kCtl = (binDir() / "abmctl").string();
-
-class HubSpotSync : public ::testing::Test {
+class HubSpotSync : public CrmSyncTest {
  protected:
-  static void SetUpTestSuite() { crm_ = new FakeCrm; }
-  static void TearDownTestSuite() { delete crm_; }
-  void SetUp() override {
-    crm_->seed();
-    ws_.writeConfig();
-  }
   // A hubspot connector on the fake with a static token; `extra` adds settings (",\"key\": value").
   void addHubSpot(const std::string& extra = "", const Workspace* ws = nullptr) {
     (ws ? *ws : ws_).addConnector("hubspot", "hubspot",
@@ -27,10 +19,9 @@ class HubSpotSync : public ::testing::Test {
                                       R"(", "access_token": "pat-good", "requests_per_second": 1000,)"
                                       R"( "search_requests_per_second": 1000, "retry_initial_ms": 20)" + extra + "}");
   }
-  CommandResult sync(const Workspace* ws = nullptr, std::map<std::string, std::string> env = {}) {
-    return run({kCtl, "-c", (ws ? *ws : ws_).config().string(), "sync", "hubspot"}, env);
+  CommandResult sync(const Workspace* ws = nullptr, const std::map<std::string, std::string>& env = {}) {
+    return CrmSyncTest::sync("hubspot", ws, env);
   }
-  int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
   // Requests that listed the live records of `object` (not the archived ones, nor search).
   int listings(const std::string& object) {
     int n = 0;
@@ -38,12 +29,7 @@ class HubSpotSync : public ::testing::Test {
       n += r["path"] == "/crm/v3/objects/" + object && r["method"] == "GET" && r["query"].value("archived", "") != "true";
     return n;
   }
-  std::string text(const std::string& sql) { return queryText(ws_.store(), sql); }
-
-  static FakeCrm* crm_;
-  Workspace ws_;
 };
-FakeCrm* HubSpotSync::crm_ = nullptr;
 
 TEST_F(HubSpotSync, FirstSyncStoresEveryRecordOnceWithItsAssociations) {
   addHubSpot();
@@ -303,17 +289,17 @@ TEST_F(HubSpotSync, AnAppWithoutEngagementScopesStillSyncsTheCrm) {
 
 TEST_F(HubSpotSync, CheckRejectsBadSettingsBeforeCallingHubSpot) {
   addHubSpot(R"(, "streams": ["companies", "tickets"])");
-  auto r = run({kCtl, "-c", ws_.config().string(), "check", "hubspot"});
+  auto r = ctl({"check", "hubspot"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE((r.out + r.err).find("unknown stream 'tickets'"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(crm_->log().size(), 0u);
 
   ws_.addConnector("hubspot", "hubspot", R"({"base_url": ")" + crm_->url() + R"("})");
-  r = run({kCtl, "-c", ws_.config().string(), "check", "hubspot"});
+  r = ctl({"check", "hubspot"});
   EXPECT_NE((r.out + r.err).find("set access_token"), std::string::npos) << r.out << r.err;
 
   addHubSpot();
-  r = run({kCtl, "-c", ws_.config().string(), "check", "hubspot"});
+  r = ctl({"check", "hubspot"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 

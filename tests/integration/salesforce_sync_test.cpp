@@ -9,16 +9,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kCtl = (binDir() / "abmctl").string();
-
-class SalesforceSync : public ::testing::Test {
+class SalesforceSync : public CrmSyncTest {
  protected:
-  static void SetUpTestSuite() { crm_ = new FakeCrm; }
-  static void TearDownTestSuite() { delete crm_; }
-  void SetUp() override {
-    crm_->seed();
-    ws_.writeConfig();
-  }
   void addSalesforce(const std::string& extra = "", const Workspace* ws = nullptr) {
     (ws ? *ws : ws_).addConnector("salesforce", "salesforce",
                                   R"({"base_url": ")" + crm_->url() +
@@ -27,21 +19,15 @@ class SalesforceSync : public ::testing::Test {
                                       R"( "tier_field": "ABM_Tier__c")" + extra + "}");
   }
   CommandResult sync(const std::string& name = "salesforce", const Workspace* ws = nullptr) {
-    return run({kCtl, "-c", (ws ? *ws : ws_).config().string(), "sync", name});
+    return CrmSyncTest::sync(name, ws);
   }
-  int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
-  std::string text(const std::string& sql) { return queryText(ws_.store(), sql); }
   std::vector<std::string> soql() {
     std::vector<std::string> out;
     for (const auto& r : crm_->log())
       if (r["query"].contains("q")) out.push_back(r["path"].get<std::string>() + " " + r["query"]["q"].get<std::string>());
     return out;
   }
-
-  static FakeCrm* crm_;
-  Workspace ws_;
 };
-FakeCrm* SalesforceSync::crm_ = nullptr;
 
 TEST_F(SalesforceSync, FirstSyncStoresEveryRecordFollowingNextRecordsUrl) {
   addSalesforce();
@@ -183,12 +169,12 @@ TEST_F(SalesforceSync, AServerErrorBurstIsRetried) {
 
 TEST_F(SalesforceSync, CheckValidatesTheMappingsBeforeCallingSalesforce) {
   addSalesforce(R"(, "campaign_type_channels": {"Roadshow": "events"})");
-  auto r = run({kCtl, "-c", ws_.config().string(), "check", "salesforce"});
+  auto r = ctl({"check", "salesforce"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE((r.out + r.err).find("campaign_type_channels.Roadshow: 'events' is not a channel"), std::string::npos)
       << r.out << r.err;
   addSalesforce(R"(, "campaign_type_channels": {"Roadshow": "event"})");
-  r = run({kCtl, "-c", ws_.config().string(), "check", "salesforce"});
+  r = ctl({"check", "salesforce"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 

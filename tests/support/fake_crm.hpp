@@ -2,6 +2,7 @@
 // suite, re-seeded per test, steered and read through its /__control endpoints.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -32,6 +33,34 @@ class FakeCrm {
   TempDir dir_;
   Child* server_ = nullptr;
   std::string base_;
+};
+
+// A test suite syncing CRM connectors against one fake server: the server starts once per suite,
+// every test gets a fresh data set and a fresh workspace.
+class CrmSyncTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { crm_ = new FakeCrm; }
+  static void TearDownTestSuite() {
+    delete crm_;
+    crm_ = nullptr;
+  }
+  void SetUp() override {
+    crm_->seed();
+    ws_.writeConfig();
+  }
+  CommandResult sync(const std::string& connector, const Workspace* ws = nullptr,
+                     const std::map<std::string, std::string>& env = {}) {
+    return run({(binDir() / "abmctl").string(), "-c", (ws ? *ws : ws_).config().string(), "sync", connector}, env);
+  }
+  CommandResult ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {(binDir() / "abmctl").string(), "-c", ws_.config().string()});
+    return run(args);
+  }
+  int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
+  std::string text(const std::string& sql) { return queryText(ws_.store(), sql); }
+
+  static inline FakeCrm* crm_ = nullptr;
+  Workspace ws_;
 };
 
 // The unified records of a store as text, keyed by source ids rather than row ids, so two stores

@@ -48,6 +48,12 @@ constexpr std::array<Option, N + std::size(kHttpOptions)> withHttpOptions(const 
   return all;
 }
 
+// "" when the settings hold a way to authenticate, else what to set.
+inline std::string missingCredentials(const nlohmann::json& settings) {
+  if (!settings.value("access_token", "").empty() || !settings.value("refresh_token", "").empty()) return {};
+  return "set access_token, or client_id, client_secret and refresh_token (OAuth)";
+}
+
 struct Answer {
   nlohmann::json body;
   Response response;
@@ -190,6 +196,13 @@ inline int64_t integerOf(const nlohmann::json& obj, const std::string& key, int6
   }
   return fallback;
 }
+
+// What a stream reader of an HTTP plugin works with; a plugin's own context extends it.
+struct Connection {
+  Host& host;
+  const nlohmann::json& settings;
+  ApiSession& api;
+};
 
 // Copies a vendor value into a record field: strings stay strings, numbers and booleans keep their
 // type, null and missing become nothing (the store keeps what it had).

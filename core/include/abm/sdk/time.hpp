@@ -10,7 +10,7 @@
 
 namespace abm::sdk {
 
-namespace detail {
+// Days since 1970-01-01 of a civil (proleptic Gregorian) date, and back: Howard Hinnant's algorithms.
 constexpr int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -19,7 +19,18 @@ constexpr int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
-}  // namespace detail
+
+constexpr void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+}
 
 // Milliseconds since the epoch, or nothing when `s` is not an ISO date or date-time.
 inline std::optional<int64_t> isoToMillis(std::string_view s) {
@@ -44,7 +55,7 @@ inline std::optional<int64_t> isoToMillis(std::string_view s) {
       offset_s = (text[p] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
     }
   }
-  const int64_t secs = detail::daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+  const int64_t secs = daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
                        h * 3600 + mi * 60 + sec - offset_s;
   return secs * 1000 + ms;
 }
@@ -53,17 +64,11 @@ inline std::optional<int64_t> isoToMillis(std::string_view s) {
 inline std::string millisToIso(int64_t ms) {
   int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   const int64_t milli = ms - secs * 1000;
-  int64_t z = (secs >= 0 ? secs : secs - 86399) / 86400;
-  const int64_t rem = secs - z * 86400;
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+  const int64_t days = (secs >= 0 ? secs : secs - 86399) / 86400;
+  const int64_t rem = secs - days * 86400;
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civilFromDays(days, y, m, d);
   char buf[96];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
                 static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
