@@ -1,5 +1,7 @@
 #include "crm_objects.hpp"
 
+#include <abm/sdk/entities.hpp>
+
 #include <algorithm>
 #include <memory>
 
@@ -79,7 +81,8 @@ ObjectSpec companiesSpec(const json& settings) {
     const json& p = props(r);
     w.add("external_id", idOf(r));
     copyField(w, "name", p.value("name", json()));
-    copyField(w, "domain", p.value("domain", json()));
+    // A typed-in value like "n/a" is left out rather than losing the company to it.
+    if (const std::string domain = text(p, "domain"); abm::sdk::plausibleDomain(domain)) w.add("domain", domain);
     copyField(w, "industry", p.value("industry", json()));
     copyField(w, "employee_count", p.value("numberofemployees", json()));
     copyField(w, "annual_revenue", p.value("annualrevenue", json()));

@@ -1,5 +1,7 @@
 #include "sobjects.hpp"
 
+#include <abm/sdk/entities.hpp>
+
 #include <map>
 #include <memory>
 
@@ -93,7 +95,7 @@ SObjectSpec accountSpec(const json& settings) {
     // Website is free text: a URL's host becomes the domain; "n/a" and the like are left out rather
     // than losing the account to a bad domain.
     const std::string site = text(r, "Website");
-    if (site.find('.') != std::string::npos && site.find(' ') == std::string::npos) w.add("domain", site);
+    if (abm::sdk::plausibleDomain(site)) w.add("domain", site);
     copyField(w, "industry", field(r, "Industry"));
     copyField(w, "employee_count", field(r, "NumberOfEmployees"));
     copyField(w, "annual_revenue", field(r, "AnnualRevenue"));

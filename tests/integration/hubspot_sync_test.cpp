@@ -32,6 +32,8 @@ class HubSpotSync : public CrmSyncTest {
 };
 
 TEST_F(HubSpotSync, FirstSyncStoresEveryRecordOnceWithItsAssociations) {
+  // A domain typed in as "n/a" is left out; the company is kept.
+  crm_->control("update", {{"vendor", "hubspot"}, {"object", "companies"}, {"ids", {"1003"}}, {"set", {{"domain", "n/a"}}}});
   addHubSpot();
   auto r = sync();
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -49,6 +51,9 @@ TEST_F(HubSpotSync, FirstSyncStoresEveryRecordOnceWithItsAssociations) {
   EXPECT_EQ(text("SELECT name || '|' || domain || '|' || employee_count || '|' || annual_revenue || '|' || is_target ||"
                  " '|' || tier FROM accounts a JOIN account_identities i USING (account_id) WHERE i.external_id = '1000'"),
             "HubCo 0|acme.com|50|1000000.0|1|Tier 1");
+  EXPECT_EQ(text("SELECT name || '|' || ifnull(domain, '-') FROM accounts a JOIN account_identities i USING (account_id)"
+                 " WHERE i.external_id = '1003'"),
+            "HubCo 3|-");
   // Contacts sit on their associated company, with the buying role.
   EXPECT_EQ(q("SELECT count(*) FROM contacts c JOIN account_identities i ON i.account_id = c.account_id"
               " WHERE i.source = 'hubspot' AND CAST(i.external_id AS INTEGER) = 1000 + (CAST(c.external_id AS INTEGER) - 2000) / 2"),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <abm/sdk/api_session.hpp>
+#include <abm/sdk/entities.hpp>
 #include <abm/sdk/time.hpp>
 
 namespace {
@@ -60,6 +61,17 @@ TEST(SdkVendorJson, NullsAndWrongTypesReadAsNothing) {
   http::copyField(w, "d", json(""));
   http::copyField(w, "e", json(true));
   EXPECT_EQ(w.finish(), R"({"b":"Primary","c":7,"e":true})");
+}
+
+TEST(SdkEntities, PlausibleDomainsFromTypedInWebsites) {
+  EXPECT_TRUE(abm::sdk::plausibleDomain("acme.com"));
+  EXPECT_TRUE(abm::sdk::plausibleDomain("https://www.acme.co.uk/de"));
+  EXPECT_FALSE(abm::sdk::plausibleDomain("n/a"));
+  EXPECT_FALSE(abm::sdk::plausibleDomain("none"));
+  EXPECT_FALSE(abm::sdk::plausibleDomain("acme.com, acme.de"));
+  EXPECT_FALSE(abm::sdk::plausibleDomain("see notes."
+                                         " "));
+  EXPECT_FALSE(abm::sdk::plausibleDomain(""));
 }
 
 TEST(SdkOptions, HttpPluginsShareOneOptionTable) {

@@ -76,4 +76,14 @@ inline constexpr std::string_view kActivities[] = {
     "email_send",  "email_open",     "email_click", "email_bounce", "ad_impression",     "ad_click", "page_view",
     "form_submit", "webinar_attend", "meeting",     "call",         "social_engagement", "other"};
 
+// Whether free text a user typed as a website ("https://www.acme.com/de", "acme.com", "n/a", "none")
+// can be a domain at all. A plugin leaves an implausible one out rather than have the whole account
+// rejected for it; the host still normalizes and validates what is sent.
+constexpr bool plausibleDomain(std::string_view s) {
+  if (s.find('.') == std::string_view::npos) return false;
+  for (char c : s)
+    if (c == ' ' || c == '\t' || c == ',' || c == ';') return false;
+  return true;
+}
+
 }  // namespace abm::sdk
