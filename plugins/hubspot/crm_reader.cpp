@@ -207,7 +207,11 @@ Status readObjects(Context& ctx, const std::string& stream, const ObjectSpec& sp
   if (!state.is_object() || !state.contains("since_ms")) return listAll(ctx, stream, spec, state);
   bool stopped = false;
   const int64_t since = state["since_ms"].get<int64_t>();
-  if (auto s = searchWindow(ctx, stream, spec, since, nowMillis(), stopped); !s.isOk() || stopped) return s;
+  // HubSpot's search index trails its writes by seconds: a window ends that far back, so a record
+  // changed just now is found by the next run instead of being skipped by this one.
+  const int64_t until = nowMillis() - ctx.settings.value("search_settle_seconds", 30) * 1000LL;
+  if (until > since)
+    if (auto s = searchWindow(ctx, stream, spec, since, until, stopped); !s.isOk() || stopped) return s;
   return removeArchived(ctx, stream, spec, since);
 }
 

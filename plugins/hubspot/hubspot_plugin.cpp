@@ -29,6 +29,8 @@ constexpr Option kOwnOptions[] = {
      "Request pace (HubSpot allows 100 or 190 per 10 seconds per app, by plan)"},
     {"search_requests_per_second", OptionType::Number, false, "4",
      "Pace of the search endpoint used by incremental syncs (HubSpot allows 5 a second per account)"},
+    {"search_settle_seconds", OptionType::Integer, false, "30",
+     "Incremental syncs ask search only for changes older than this: HubSpot's search index trails its writes"},
     {"target_account_property", OptionType::String, false, "\"hs_is_target_account\"",
      "Company property that marks a target account"},
     {"tier_property", OptionType::String, false, "\"hs_ideal_customer_profile\"",

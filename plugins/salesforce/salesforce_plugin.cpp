@@ -24,6 +24,9 @@ constexpr Option kOwnOptions[] = {
      R"(["accounts","contacts","opportunities","campaigns","campaign_members"])",
      "Which streams to read: accounts, contacts, opportunities, campaigns, campaign_members"},
     {"requests_per_second", OptionType::Number, false, "10", "Request pace"},
+    {"modstamp_lookback_seconds", OptionType::Integer, false, "300",
+     "Incremental queries reach back this far before the last SystemModstamp, for transactions that "
+     "committed late"},
     {"target_account_field", OptionType::String, false, "\"\"",
      "Account checkbox field marking target accounts, e.g. ABM_Target__c"},
     {"tier_field", OptionType::String, false, "\"\"", "Account field holding the tier, e.g. ABM_Tier__c"},

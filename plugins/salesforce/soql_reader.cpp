@@ -8,11 +8,12 @@ namespace http = abm::sdk::http;
 
 namespace {
 
-// "2024-03-01T12:00:00.000+0000" as a SOQL dateTime literal, to the second (rounded down).
-std::string soqlDateTime(const std::string& iso) {
-  const auto ms = abm::sdk::isoToMillis(iso);
+// "2024-03-01T12:00:00.000+0000", `back_s` seconds earlier, as a SOQL dateTime literal to the second.
+std::string soqlDateTime(const std::string& iso, int64_t back_s) {
+  auto ms = abm::sdk::isoToMillis(iso);
   if (!ms) return {};
-  std::string t = abm::sdk::millisToIso(*ms - *ms % 1000);
+  *ms -= back_s * 1000;
+  std::string t = abm::sdk::millisToIso(*ms - ((*ms % 1000) + 1000) % 1000);
   return t.substr(0, 19) + "Z";
 }
 
@@ -65,7 +66,9 @@ Status readSObjects(Context& ctx, const std::string& stream, const SObjectSpec& 
   for (const auto& f : spec.fields) soql += ", " + f;
   soql += " FROM " + spec.object;
   if (!since.empty()) {
-    const std::string literal = soqlDateTime(since);
+    // A record's SystemModstamp is set when its transaction starts; one that commits after this
+    // query can carry an older stamp than the checkpoint. Reaching back catches it.
+    const std::string literal = soqlDateTime(since, ctx.settings.value("modstamp_lookback_seconds", 300));
     if (literal.empty()) return Status::error("the checkpoint of " + stream + " holds a bad date '" + since + "'; reset it");
     soql += " WHERE SystemModstamp >= " + literal;
   }

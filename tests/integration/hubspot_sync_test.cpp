@@ -17,7 +17,7 @@ class HubSpotSync : public CrmSyncTest {
     (ws ? *ws : ws_).addConnector("hubspot", "hubspot",
                                   R"({"base_url": ")" + crm_->url() +
                                       R"(", "access_token": "pat-good", "requests_per_second": 1000,)"
-                                      R"( "search_requests_per_second": 1000, "retry_initial_ms": 20)" + extra + "}");
+                                      R"( "search_requests_per_second": 1000, "search_settle_seconds": 0, "retry_initial_ms": 20)" + extra + "}");
   }
   CommandResult sync(const Workspace* ws = nullptr, const std::map<std::string, std::string>& env = {}) {
     return CrmSyncTest::sync("hubspot", ws, env);
@@ -141,6 +141,23 @@ TEST_F(HubSpotSync, SecondSyncAsksOnlyForChangesAndEndsLikeAFreshSync) {
   addHubSpot("", &fresh);
   ASSERT_EQ(sync(&fresh).exit_code, 0);
   EXPECT_EQ(storeSnapshot(ws_.store()), storeSnapshot(fresh.store()));
+}
+
+TEST_F(HubSpotSync, ChangesYoungerThanTheSearchIndexLagWaitForTheNextRun) {
+  const auto connector = [&](int settle) {
+    ws_.addConnector("hubspot", "hubspot",
+                     R"({"base_url": ")" + crm_->url() + R"(", "access_token": "pat-good", "requests_per_second": 1000,)"
+                         R"( "search_requests_per_second": 1000, "streams": ["companies"], "search_settle_seconds": )" +
+                         std::to_string(settle) + "}");
+  };
+  connector(3600);
+  ASSERT_EQ(sync().exit_code, 0);
+  crm_->control("update", {{"vendor", "hubspot"}, {"object", "companies"}, {"ids", {"1001"}}, {"set", {{"name", "Fresh"}}}});
+  ASSERT_EQ(sync().exit_code, 0);
+  EXPECT_EQ(q("SELECT count(*) FROM accounts WHERE name = 'Fresh'"), 0);  // too young to trust search with
+  connector(0);
+  ASSERT_EQ(sync().exit_code, 0);
+  EXPECT_EQ(q("SELECT count(*) FROM accounts WHERE name = 'Fresh'"), 1);
 }
 
 TEST_F(HubSpotSync, SearchPastTenThousandResultsIsSlicedByTime) {

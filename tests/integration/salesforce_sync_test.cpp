@@ -15,7 +15,7 @@ class SalesforceSync : public CrmSyncTest {
     (ws ? *ws : ws_).addConnector("salesforce", "salesforce",
                                   R"({"base_url": ")" + crm_->url() +
                                       R"(", "access_token": "pat-good", "requests_per_second": 1000,)"
-                                      R"( "retry_initial_ms": 20, "target_account_field": "ABM_Target__c",)"
+                                      R"( "retry_initial_ms": 20, "modstamp_lookback_seconds": 0, "target_account_field": "ABM_Target__c",)"
                                       R"( "tier_field": "ABM_Tier__c")" + extra + "}");
   }
   CommandResult sync(const std::string& name = "salesforce", const Workspace* ws = nullptr) {
@@ -95,6 +95,20 @@ TEST_F(SalesforceSync, LaterSyncsAskFromTheLastModstampAndRemoveDeletedRecords) 
   addSalesforce("", &fresh);
   ASSERT_EQ(sync("salesforce", &fresh).exit_code, 0);
   EXPECT_EQ(storeSnapshot(ws_.store()), storeSnapshot(fresh.store()));
+}
+
+TEST_F(SalesforceSync, IncrementalQueriesReachBackForLateCommits) {
+  ws_.addConnector("salesforce", "salesforce",
+                   R"({"base_url": ")" + crm_->url() + R"(", "access_token": "pat-good", "requests_per_second": 1000,)"
+                       R"( "streams": ["accounts"], "modstamp_lookback_seconds": 600})");
+  ASSERT_EQ(sync().exit_code, 0);
+  EXPECT_EQ(text("SELECT state FROM sync_state"), R"({"since":"2024-01-01T00:00:09.000+0000"})");
+  crm_->control("clear-log");
+  ASSERT_EQ(sync().exit_code, 0);
+  const auto queries = soql();
+  ASSERT_EQ(queries.size(), 1u);
+  EXPECT_NE(queries[0].find("WHERE SystemModstamp >= 2023-12-31T23:50:09Z"), std::string::npos) << queries[0];
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), 3);
 }
 
 TEST_F(SalesforceSync, AnAccountDeletedInTheSourceLeavesTheStore) {
