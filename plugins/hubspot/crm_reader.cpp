@@ -70,11 +70,11 @@ bool emitPage(Context& ctx, const std::string& stream, const ObjectSpec& spec, c
   bool go_on = true;
   for (const auto& r : results) {
     if (!r.contains("id")) {
-      ctx.host.reject(stream, spec.object, "a result without an id");
+      ctx.host.reject(stream, "/crm/v3/objects/" + spec.object, "a result without an id");
       continue;
     }
     const std::string id = idOf(r);
-    const std::string origin = spec.object + "/" + id;
+    const std::string origin = "/crm/v3/objects/" + spec.object + "/" + id;  // where the record lives
     Associations assoc;
     if (searched) {
       if (auto it = searched->find(id); it != searched->end()) assoc = it->second;

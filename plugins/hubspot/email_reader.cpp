@@ -61,7 +61,7 @@ Status readEmailCampaigns(Context& ctx, const std::string& stream, const json& s
       w.add("channel", "email");
       if (d.body.contains("lastProcessingStartedAt") && d.body["lastProcessingStartedAt"].is_number())
         w.add("started_at", abm::sdk::millisToIso(d.body["lastProcessingStartedAt"].get<int64_t>()));
-      go_on = ctx.host.emit(stream, w.finish(), ("email campaign " + id).c_str()) && go_on;
+      go_on = ctx.host.emit(stream, w.finish(), ("/email/public/v1/campaigns/" + id).c_str()) && go_on;
     }
     const auto next = http::nextPageToken(a.body, "offset", "hasMore");
     if (!next) break;
@@ -100,7 +100,8 @@ Status readEmailEvents(Context& ctx, const std::string& stream, const json& stat
       const char* activity = activityOf(type);
       if (!activity) continue;
       const std::string id = e.contains("id") ? asText(e["id"]) : "";
-      const std::string origin = "email event " + id;
+      // The event's own endpoint: /email/public/v1/events/{created}/{id}.
+      const std::string origin = "/email/public/v1/events/" + (e.contains("created") ? asText(e["created"]) : "") + "/" + id;
       if (id.empty() || !e.contains("created") || !e["created"].is_number() || !e.contains("recipient")) {
         ctx.host.reject(stream, origin, "an email event needs id, created and recipient");
         continue;

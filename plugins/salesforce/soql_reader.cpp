@@ -81,7 +81,9 @@ Status readSObjects(Context& ctx, const std::string& stream, const SObjectSpec& 
     std::string last;
     for (const auto& r : records) {
       const std::string id = http::textOf(r, "Id");
-      const std::string origin = spec.object + "/" + id;
+      // The record's REST URL, as Salesforce gives it in "attributes".
+      std::string origin = r.contains("attributes") ? http::textOf(r["attributes"], "url") : "";
+      if (origin.empty()) origin = "/services/data/" + ctx.api_version + "/sobjects/" + spec.object + "/" + id;
       if (id.empty()) {
         ctx.host.reject(stream, spec.object, "a record without an Id");
         continue;

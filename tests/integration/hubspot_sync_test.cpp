@@ -79,7 +79,8 @@ TEST_F(HubSpotSync, FirstSyncStoresEveryRecordOnceWithItsAssociations) {
               " WHERE t.external_id = 'call-4101' AND i.external_id = '1000'"), 1);
   // Records that cannot be stored are reported with where they came from and why.
   EXPECT_EQ(text("SELECT group_concat(origin || ': ' || reason, '; ') FROM (SELECT * FROM rejected_records ORDER BY origin)"),
-            "companies/1999: an account needs a name or a domain; meetings/4002: not associated with a company or a contact");
+            "/crm/v3/objects/companies/1999: an account needs a name or a domain; "
+            "/crm/v3/objects/meetings/4002: not associated with a company or a contact");
 
   // The first sync pages through the list endpoints (never search), asking for associations.
   EXPECT_EQ(crm_->requests("/crm/v3/objects/companies/search"), 0);

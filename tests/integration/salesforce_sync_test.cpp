@@ -111,6 +111,19 @@ TEST_F(SalesforceSync, IncrementalQueriesReachBackForLateCommits) {
   EXPECT_EQ(q("SELECT count(*) FROM accounts"), 3);
 }
 
+TEST_F(SalesforceSync, ARecordThatCannotBeStoredIsRejectedWithItsUrl) {
+  crm_->control("update", {{"vendor", "salesforce"}, {"object", "CampaignMember"}, {"ids", {"00vBAD000000000AAA"}},
+                           {"set", {{"CampaignId", "701000000000001AAA"}, {"ContactId", nullptr}, {"LeadId", nullptr},
+                                    {"Email", nullptr}, {"Status", "Sent"}, {"HasResponded", false},
+                                    {"FirstRespondedDate", nullptr}}}});
+  addSalesforce(R"(, "streams": ["campaign_members"])");
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(text("SELECT origin || ': ' || reason FROM rejected_records"),
+            "/services/data/v59.0/sobjects/CampaignMember/00vBAD000000000AAA: neither a ContactId nor an Email to tie it to");
+  EXPECT_EQ(q("SELECT count(*) FROM touchpoints"), 11);  // the others are stored
+}
+
 TEST_F(SalesforceSync, AnAccountDeletedInTheSourceLeavesTheStore) {
   addSalesforce(R"(, "streams": ["accounts"])");
   ASSERT_EQ(sync().exit_code, 0);
