@@ -33,11 +33,10 @@ Status StoreWriter::retieDomain(int64_t account_id, const std::string& old_key) 
       " AND account_via_domain = ?2",
   };
   for (const char* sql : kSteps) {
-    auto st = db_.prepare(sql);
+    auto st = adhoc(sql, account_id);
     if (!st) return Status::error("re-tying rows of the old domain " + old_key + ": " + st.error());
-    st->bind(1, account_id);
-    st->bindStatic(2, old_key);
-    if (auto s = st->run(); !s) return Status::error("re-tying rows of the old domain " + old_key + ": " + s.message());
+    (*st)->bindStatic(2, old_key);
+    if (auto s = (*st)->run(); !s) return Status::error("re-tying rows of the old domain " + old_key + ": " + s.message());
   }
   ids_.forget();  // the cache still maps the old domain, and contacts, to this account
   return Status::ok();

@@ -1,103 +1,114 @@
 // Deletions reported by a source ({"external_id": ..., "_deleted": true}): the row leaves the store,
 // whatever pointed at it is unlinked, and the accounts it touched are marked for the next metrics run.
-// Deletions are rare next to upserts, so their statements are prepared when one arrives.
+// Deletions are rare next to upserts: their statements are prepared on first use and kept. Touchpoints
+// have no index by contact or campaign (it would cost every insert), so the rows that pointed at a
+// deleted contact or campaign are unlinked once per transaction, in one pass, at commit.
 #include "pipeline/store_writer.hpp"
 
 namespace abm::pipeline {
 
-namespace {
-
-// Runs `sql` with ?1 = source, ?2 = external_id and collects the first column.
-Result<std::vector<int64_t>> collect(store::Database& db, const char* sql, std::string_view source,
-                                     std::string_view external_id) {
-  auto st = db.prepare(sql);
-  if (!st) return Status::error(st.error());
-  st->bindStatic(1, source);
-  st->bindStatic(2, external_id);
-  std::vector<int64_t> out;
-  while (st->step()) out.push_back(st->columnInt(0));
-  if (!st->status()) return st->status();
-  return out;
+Result<store::Statement*> StoreWriter::adhoc(const std::string& sql, int64_t id) {
+  auto st = adhoc_.get(sql);
+  if (st) (*st)->bind(1, id);
+  return st;
 }
-
-Result<int64_t> countWithId(store::Database& db, const char* sql, int64_t id) {
-  auto st = db.prepare(sql);
-  if (!st) return Status::error(st.error());
-  st->bind(1, id);
-  if (!st->step()) return st->status() ? Status::error("no row") : st->status();
-  return st->columnInt(0);
-}
-
-Status runWithId(store::Database& db, const char* sql, int64_t id) {
-  auto st = db.prepare(sql);
-  if (!st) return Status::error(st.error());
-  st->bind(1, id);
-  return st->run();
-}
-
-}  // namespace
 
 Status StoreWriter::writeDeletion(const Row& r) {
   const std::string_view ext = r[0].text;
-  const std::string what = std::string(entityName(r.entity)) + " " + std::string(ext);
-  auto fail = [&](const Status& s) { return Status::error("cannot delete " + what + ": " + s.message()); };
-  const char* table = nullptr;
-  switch (r.entity) {
-    case Entity::Accounts: {
-      // The account loses this source's identity; it goes only when no source still claims it.
-      auto ids = collect(db_, "DELETE FROM account_identities WHERE source = ?1 AND external_id = ?2 RETURNING account_id",
-                         source_, ext);
-      if (!ids) return fail(Status::error(ids.error()));
-      for (const int64_t id : *ids) {
-        touched(id);
-        auto left = countWithId(db_, "SELECT count(*) FROM account_identities WHERE account_id = ?1", id);
-        if (!left) return fail(Status::error(left.error()));
-        if (*left > 0) continue;
-        for (const char* sql : {"DELETE FROM accounts WHERE account_id = ?1",
-                                "UPDATE contacts SET account_id = NULL WHERE account_id = ?1",
-                                "UPDATE opportunities SET account_id = NULL WHERE account_id = ?1",
-                                "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1"})
-          if (auto s = runWithId(db_, sql, id); !s) return fail(s);
-      }
-      ids_.forget();  // cached ids and domains may name the account that went
-      return Status::ok();
-    }
-    case Entity::Contacts: table = "contacts"; break;
-    case Entity::Opportunities: table = "opportunities"; break;
-    case Entity::Campaigns: table = "campaigns"; break;
-    case Entity::Touchpoints: table = "touchpoints"; break;
-    case Entity::AdSpend: return Status::error("ad_spend rows cannot be deleted");
-  }
-  const std::string id_column = r.entity == Entity::Contacts        ? "contact_id"
-                                : r.entity == Entity::Opportunities ? "opportunity_id"
-                                : r.entity == Entity::Campaigns     ? "campaign_id"
-                                                                    : "touchpoint_id";
-  const std::string account_of = r.entity == Entity::Campaigns ? "NULL" : "account_id";
-  const std::string sql = "DELETE FROM " + std::string(table) + " WHERE source = ?1 AND external_id = ?2 RETURNING " +
-                          id_column + ", " + account_of;
-  auto st = db_.prepare(sql);
-  if (!st) return fail(Status::error(st.error()));
-  st->bindStatic(1, source_);
-  st->bindStatic(2, ext);
+  auto fail = [&](const Status& s) {
+    return Status::error("cannot delete " + std::string(entityName(r.entity)) + " " + std::string(ext) + ": " + s.message());
+  };
+  if (r.entity == Entity::AdSpend) return Status::error("ad_spend rows cannot be deleted");
+  if (r.entity == Entity::Accounts) return deleteAccountIdentity(ext);
+
+  const char* table = r.entity == Entity::Contacts        ? "contacts"
+                      : r.entity == Entity::Opportunities ? "opportunities"
+                      : r.entity == Entity::Campaigns     ? "campaigns"
+                                                          : "touchpoints";
+  const char* id_column = r.entity == Entity::Contacts        ? "contact_id"
+                          : r.entity == Entity::Opportunities ? "opportunity_id"
+                          : r.entity == Entity::Campaigns     ? "campaign_id"
+                                                              : "touchpoint_id";
+  auto del = adhoc_.get(std::string("DELETE FROM ") + table + " WHERE source = ?1 AND external_id = ?2 RETURNING " +
+                        id_column + ", " + (r.entity == Entity::Campaigns ? "NULL" : "account_id"));
+  if (!del) return fail(del.status());
+  store::Statement& st = **del;
+  st.bindStatic(1, source_);
+  st.bindStatic(2, ext);
   std::vector<int64_t> gone;
-  while (st->step()) {
-    gone.push_back(st->columnInt(0));
-    touched(st->columnInt(1));
+  while (st.step()) {
+    gone.push_back(st.columnInt(0));
+    touched(st.columnInt(1));
   }
-  if (!st->status()) return fail(st->status());
+  const Status stepped = st.status();
+  st.reset();
+  if (!stepped) return fail(stepped);
   for (const int64_t id : gone) {
-    if (auto s = runWithId(db_, ("DELETE FROM pending_links WHERE entity = '" + std::string(table) + "' AND row_id = ?1").c_str(), id); !s)
-      return fail(s);
-    if (r.entity == Entity::Contacts) {
-      // The contact's touchpoints stay with their account; they just lose the person.
-      if (auto s = runWithId(db_, "UPDATE touchpoints SET contact_id = NULL WHERE contact_id = ?1", id); !s) return fail(s);
-    } else if (r.entity == Entity::Campaigns) {
-      for (const char* sql : {"UPDATE touchpoints SET campaign_id = NULL WHERE campaign_id = ?1",
-                              "UPDATE ad_spend SET campaign_id = NULL WHERE campaign_id = ?1"})
-        if (auto s = runWithId(db_, sql, id); !s) return fail(s);
+    auto unpark = adhoc(std::string("DELETE FROM pending_links WHERE entity = '") + table + "' AND row_id = ?1", id);
+    if (!unpark) return fail(unpark.status());
+    if (auto s = (*unpark)->run(); !s) return fail(s);
+    if (r.entity == Entity::Contacts) deleted_contacts_.push_back(id);
+    if (r.entity == Entity::Campaigns) deleted_campaigns_.push_back(id);
+  }
+  if (!gone.empty() && (r.entity == Entity::Contacts || r.entity == Entity::Campaigns)) ids_.forget();
+  return Status::ok();
+}
+
+// The account loses this source's identity; it goes only when no source still claims it, and then
+// what pointed at it is left without an account.
+Status StoreWriter::deleteAccountIdentity(std::string_view ext) {
+  auto fail = [&](const Status& s) { return Status::error("cannot delete account " + std::string(ext) + ": " + s.message()); };
+  auto del = adhoc_.get("DELETE FROM account_identities WHERE source = ?1 AND external_id = ?2 RETURNING account_id");
+  if (!del) return fail(del.status());
+  (*del)->bindStatic(1, source_);
+  (*del)->bindStatic(2, ext);
+  std::vector<int64_t> ids;
+  while ((*del)->step()) ids.push_back((*del)->columnInt(0));
+  const Status stepped = (*del)->status();
+  (*del)->reset();
+  if (!stepped) return fail(stepped);
+  for (const int64_t id : ids) {
+    touched(id);
+    auto left = adhoc("SELECT count(*) FROM account_identities WHERE account_id = ?1", id);
+    if (!left) return fail(left.status());
+    const int64_t claims = (*left)->step() ? (*left)->columnInt(0) : 0;
+    (*left)->reset();
+    if (claims > 0) continue;
+    for (const char* sql : {"DELETE FROM accounts WHERE account_id = ?1",
+                            "UPDATE contacts SET account_id = NULL WHERE account_id = ?1",
+                            "UPDATE opportunities SET account_id = NULL WHERE account_id = ?1",
+                            "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1"}) {
+      auto st = adhoc(sql, id);
+      if (!st) return fail(st.status());
+      if (auto s = (*st)->run(); !s) return fail(s);
     }
   }
-  if (r.entity == Entity::Contacts || r.entity == Entity::Campaigns) ids_.forget();
+  if (!ids.empty()) ids_.forget();  // cached ids and domains may name the account that went
+  return Status::ok();
+}
+
+Status StoreWriter::unlinkDeleted() {
+  struct Unlink {
+    std::vector<int64_t>& ids;
+    const char* sql;  // ?1: the ids as a JSON array
+  };
+  const Unlink steps[] = {
+      {deleted_contacts_, "UPDATE touchpoints SET contact_id = NULL WHERE contact_id IN (SELECT value FROM json_each(?1))"},
+      {deleted_campaigns_, "UPDATE touchpoints SET campaign_id = NULL WHERE campaign_id IN (SELECT value FROM json_each(?1))"},
+      {deleted_campaigns_, "UPDATE ad_spend SET campaign_id = NULL WHERE campaign_id IN (SELECT value FROM json_each(?1))"},
+  };
+  for (const auto& u : steps) {
+    if (u.ids.empty()) continue;
+    std::string array = "[";
+    for (const int64_t id : u.ids) array += (array.size() > 1 ? "," : "") + std::to_string(id);
+    array += "]";
+    auto st = adhoc_.get(u.sql);
+    if (!st) return st.status();
+    (*st)->bindStatic(1, array);
+    if (auto s = (*st)->run(); !s) return Status::error("unlinking deleted rows: " + s.message());
+  }
+  deleted_contacts_.clear();
+  deleted_campaigns_.clear();
   return Status::ok();
 }
 

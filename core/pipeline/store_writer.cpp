@@ -118,6 +118,10 @@ Status StoreWriter::flushDirty() {
 
 Status StoreWriter::commit() {
   if (!in_tx_) return Status::ok();
+  if (auto s = unlinkDeleted(); !s) {
+    rollback();
+    return Status::error("store commit failed: " + s.message());
+  }
   if (auto s = flushDirty(); !s) {
     rollback();
     return Status::error("store commit failed: " + s.message());
@@ -137,6 +141,8 @@ void StoreWriter::rollback() {
   in_tx_ = false;
   db_.exec("ROLLBACK");
   dirty_.clear();
+  deleted_contacts_.clear();
+  deleted_campaigns_.clear();
   last_touched_ = 0;
   ids_.forget();  // it may hold ids of rows that no longer exist
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "pipeline/identity_rules.hpp"
 #include "pipeline/identity_cache.hpp"
@@ -39,7 +40,12 @@ class StoreWriter {
   Status writeCampaign(const Row& r);
   Status writeTouchpoint(const Row& r);
   Status writeAdSpend(const Row& r);
-  Status writeDeletion(const Row& r);  // store_deletions.cpp
+  // store_deletions.cpp
+  Status writeDeletion(const Row& r);
+  Status deleteAccountIdentity(std::string_view external_id);
+  Status unlinkDeleted();  // at commit: touchpoints and spend of contacts and campaigns deleted in it
+  // A rarely run statement from the cache, with ?1 bound to `id`.
+  Result<store::Statement*> adhoc(const std::string& sql, int64_t id);
   // Resolves an account from an explicit source id, then a domain, then an email's domain; `via`
   // gets the registrable domain when one of the latter two tied it.
   int64_t resolveAccount(const Value& external_id, const Value& domain, const Value& email, std::string& via);
@@ -65,6 +71,8 @@ class StoreWriter {
   int64_t last_touched_ = 0;
   std::string now_;
   std::string via_;  // reused buffer for resolveAccount's `via`
+  store::StatementCache adhoc_{db_};
+  std::vector<int64_t> deleted_contacts_, deleted_campaigns_;
   store::Statement account_insert_, account_update_, identity_upsert_, contact_upsert_, opportunity_upsert_,
       campaign_upsert_, touchpoint_upsert_, touchpoint_id_, account_domain_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_, dirty_insert_, merge_insert_;
 };

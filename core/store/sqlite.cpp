@@ -61,6 +61,13 @@ int64_t Database::dataVersion() {
   return st->columnInt(0);
 }
 
+Result<Statement*> StatementCache::get(const std::string& sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return &it->second;
+  auto st = db_.prepare(sql);
+  if (!st) return st.status();
+  return &cache_.emplace(sql, std::move(*st)).first->second;
+}
+
 Status prepareAll(Database& db, std::initializer_list<StatementSpec> specs) {
   for (const auto& spec : specs) {
     auto st = db.prepare(spec.sql);

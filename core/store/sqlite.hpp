@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/status.hpp"
 
@@ -88,6 +89,18 @@ struct StatementSpec {
   const char* sql;
 };
 Status prepareAll(Database& db, std::initializer_list<StatementSpec> specs);
+
+// Statements prepared on first use and kept while the connection lives: for SQL that runs rarely
+// but then possibly many times in a row (deletions, re-ties). Run or reset a statement after use.
+class StatementCache {
+ public:
+  explicit StatementCache(Database& db) : db_(db) {}
+  Result<Statement*> get(const std::string& sql);
+
+ private:
+  Database& db_;
+  std::unordered_map<std::string, Statement> cache_;
+};
 
 // BEGIN IMMEDIATE … COMMIT; rolls back when destroyed uncommitted.
 class Transaction {

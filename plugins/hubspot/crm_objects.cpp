@@ -3,6 +3,7 @@
 #include <abm/sdk/entities.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 namespace hubspot {
@@ -11,15 +12,12 @@ namespace {
 
 using abm::sdk::JsonObjectWriter;
 using abm::sdk::http::copyField;
+using abm::sdk::http::fieldOf;
 using abm::sdk::http::textOf;
 
 const json& props(const json& result) {
   static const json empty = json::object();
   return result.contains("properties") && result["properties"].is_object() ? result["properties"] : empty;
-}
-
-std::string text(const json& p, const std::string& key) {
-  return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : std::string();
 }
 
 std::string lower(std::string s) {
@@ -35,8 +33,8 @@ std::string tierName(const std::string& v) {
 
 void addTimestamps(JsonObjectWriter& w, const json& result, const std::string& created, const std::string& modified) {
   const json& p = props(result);
-  copyField(w, "created_at", p.contains(created) ? p[created] : result.value("createdAt", json()));
-  copyField(w, "updated_at", p.contains(modified) ? p[modified] : result.value("updatedAt", json()));
+  copyField(w, "created_at", p.contains(created) ? p[created] : fieldOf(result, "createdAt"));
+  copyField(w, "updated_at", p.contains(modified) ? p[modified] : fieldOf(result, "updatedAt"));
 }
 
 struct Stage {
@@ -50,7 +48,7 @@ struct Stage {
 std::string mapEngagement(const json& r, const Associations& assoc, JsonObjectWriter& w, const char* prefix,
                           const char* activity, std::initializer_list<std::pair<const char*, const char*>> extra) {
   const json& p = props(r);
-  const std::string when = text(p, "hs_timestamp");
+  const std::string when = textOf(p, "hs_timestamp");
   if (when.empty()) return "no hs_timestamp";
   const auto company = assoc.find("companies");
   const auto contact = assoc.find("contacts");
@@ -80,15 +78,15 @@ ObjectSpec companiesSpec(const json& settings) {
   s.map = [target, tier](const json& r, const Associations&, JsonObjectWriter& w) -> std::string {
     const json& p = props(r);
     w.add("external_id", idOf(r));
-    copyField(w, "name", p.value("name", json()));
+    copyField(w, "name", p, "name");
     // A typed-in value like "n/a" is left out rather than losing the company to it.
-    if (const std::string domain = text(p, "domain"); abm::sdk::plausibleDomain(domain)) w.add("domain", domain);
-    copyField(w, "industry", p.value("industry", json()));
-    copyField(w, "employee_count", p.value("numberofemployees", json()));
-    copyField(w, "annual_revenue", p.value("annualrevenue", json()));
-    copyField(w, "country", p.value("country", json()));
-    copyField(w, "is_target", p.value(target, json()));
-    if (const std::string t = text(p, tier); !t.empty()) w.add("tier", tierName(t));
+    if (const std::string domain = textOf(p, "domain"); abm::sdk::plausibleDomain(domain)) w.add("domain", domain);
+    copyField(w, "industry", p, "industry");
+    copyField(w, "employee_count", p, "numberofemployees");
+    copyField(w, "annual_revenue", p, "annualrevenue");
+    copyField(w, "country", p, "country");
+    copyField(w, "is_target", p, target);
+    if (const std::string t = textOf(p, tier); !t.empty()) w.add("tier", tierName(t));
     addTimestamps(w, r, "createdate", "hs_lastmodifieddate");
     return {};
   };
@@ -106,13 +104,13 @@ ObjectSpec contactsSpec(const json& settings) {
     const json& p = props(r);
     w.add("external_id", idOf(r));
     if (auto c = assoc.find("companies"); c != assoc.end()) w.add("account_external_id", c->second);
-    else copyField(w, "account_external_id", p.value("associatedcompanyid", json()));
-    copyField(w, "email", p.value("email", json()));
-    copyField(w, "first_name", p.value("firstname", json()));
-    copyField(w, "last_name", p.value("lastname", json()));
-    copyField(w, "title", p.value("jobtitle", json()));
+    else copyField(w, "account_external_id", p, "associatedcompanyid");
+    copyField(w, "email", p, "email");
+    copyField(w, "first_name", p, "firstname");
+    copyField(w, "last_name", p, "lastname");
+    copyField(w, "title", p, "jobtitle");
     // A multi-select: "DECISION_MAKER;BUDGET_HOLDER".
-    if (const std::string v = text(p, role); !v.empty()) w.add("buying_role", lower(v));
+    if (const std::string v = textOf(p, role); !v.empty()) w.add("buying_role", lower(v));
     addTimestamps(w, r, "createdate", "lastmodifieddate");
     return {};
   };
@@ -127,7 +125,7 @@ Status dealsSpec(Context& ctx, ObjectSpec& s) {
     for (const auto& st : pipeline.value("stages", json::array())) {
       const json meta = st.contains("metadata") ? st["metadata"] : json::object();
       Stage stage{textOf(st, "label"), textOf(meta, "probability"), textOf(meta, "isClosed") == "true", false};
-      stage.won = stage.closed && !stage.probability.empty() && std::stod(stage.probability) >= 1.0;
+      stage.won = stage.closed && std::strtod(stage.probability.c_str(), nullptr) >= 1.0;
       (*stages)[textOf(st, "id")] = stage;
     }
   s = ObjectSpec{"deals", "hs_lastmodifieddate",
@@ -140,8 +138,8 @@ Status dealsSpec(Context& ctx, ObjectSpec& s) {
     const std::string id = idOf(r);
     w.add("external_id", id);
     if (auto c = assoc.find("companies"); c != assoc.end()) w.add("account_external_id", c->second);
-    copyField(w, "name", p.value("dealname", json()));
-    const std::string stage_id = text(p, "dealstage");
+    copyField(w, "name", p, "dealname");
+    const std::string stage_id = textOf(p, "dealstage");
     bool closed = false;
     if (auto it = stages->find(stage_id); it != stages->end()) {
       w.add("stage", it->second.label);
@@ -153,14 +151,14 @@ Status dealsSpec(Context& ctx, ObjectSpec& s) {
       ctx.host.warn("deal " + id + ": stage '" + stage_id + "' is in no deal pipeline; kept without probability");
       w.add("stage", stage_id);
     }
-    const std::string type = text(p, "dealtype");
+    const std::string type = textOf(p, "dealtype");
     if (type == "newbusiness") w.add("type", "new_business");
     else if (type == "existingbusiness") w.add("type", "expansion");
     else if (type == "renewal") w.add("type", "renewal");
-    copyField(w, "amount", p.value("amount", json()));  // a string, or null on a deal without one
-    copyField(w, "currency", p.value("deal_currency_code", json()));
+    copyField(w, "amount", p, "amount");  // a string, or null on a deal without one
+    copyField(w, "currency", p, "deal_currency_code");
     // HubSpot keeps an expected close date on open deals; it is a closing date only once closed.
-    if (closed) copyField(w, "closed_at", p.value("closedate", json()));
+    if (closed) copyField(w, "closed_at", p, "closedate");
     addTimestamps(w, r, "createdate", "hs_lastmodifieddate");
     return {};
   };

@@ -2,6 +2,8 @@
 
 #include <abm/sdk/time.hpp>
 
+#include <charconv>
+
 namespace hubspot {
 
 namespace http = abm::sdk::http;
@@ -20,7 +22,7 @@ Associations fromList(const json& result, const std::vector<std::string>& types)
     if (!a.contains(type) || !a[type].contains("results")) continue;
     for (const auto& r : a[type]["results"]) {
       if (!r.contains("id")) continue;
-      const std::string id = r["id"].is_string() ? r["id"].get<std::string>() : r["id"].dump();
+      const std::string id = idOf(r);
       const std::string kind = http::textOf(r, "type");
       const bool unlabelled = kind.size() >= 10 && kind.compare(kind.size() - 10, 10, "_unlabeled") == 0;
       if (!out.count(type) || !unlabelled) out[type] = id;
@@ -42,8 +44,7 @@ Status fetchAssociations(Context& ctx, const ObjectSpec& spec, const json& resul
     for (const auto& r : a.body.value("results", json::array())) {
       const std::string from = r.contains("from") ? idOf(r["from"]) : "";
       for (const auto& to : r.value("to", json::array())) {
-        const auto& id = to["toObjectId"];
-        const std::string to_id = id.is_string() ? id.get<std::string>() : id.dump();
+        const std::string to_id = http::idText(http::fieldOf(to, "toObjectId"));
         bool primary = false;
         for (const auto& t : to.value("associationTypes", json::array())) primary |= http::textOf(t, "label") == "Primary";
         if (!out[from].count(type) || primary) out[from][type] = to_id;
@@ -91,37 +92,45 @@ bool emitPage(Context& ctx, const std::string& stream, const ObjectSpec& spec, c
   return go_on;
 }
 
-// A failed answer as the stream's result: an optional stream the app has no scope for is skipped.
 Status failed(Context& ctx, const std::string& stream, const ObjectSpec& spec, const http::Answer& a) {
-  if (spec.skip_without_scope && missingScopes(a)) {
-    ctx.host.warn(stream + " skipped: the HubSpot app lacks the scope to read " + spec.object + " (" +
-                  describeError(a.response) + ")");
-    return Status::ok();
-  }
-  return a.status;
+  return streamFailure(ctx, stream, a, spec.skip_without_scope);
 }
 
-Status listAll(Context& ctx, const std::string& stream, const ObjectSpec& spec, const json& state) {
-  const int64_t started = state.is_object() ? state.value("started_ms", nowMillis()) : nowMillis();
-  std::string after = state.is_object() ? state.value("list_after", "") : "";
-  std::string base = "/crm/v3/objects/" + spec.object + "?limit=" + std::to_string(ctx.page_size) +
-                     "&archived=false&properties=" + joined(spec.properties);
-  if (!spec.associations.empty()) base += "&associations=" + joined(spec.associations);
+// Pages through a CRM v3 list (`query` without limit and cursor) from `after`. `on_page` gets each
+// page's results and the next cursor (none on the last page) and returns false to stop after it.
+Status listPages(Context& ctx, const std::string& stream, const ObjectSpec& spec, const std::string& query,
+                 std::string after,
+                 const std::function<bool(const json& results, const std::optional<std::string>& next)>& on_page) {
+  const std::string base = "/crm/v3/objects/" + spec.object + "?limit=" + std::to_string(ctx.page_size) + "&" + query;
   for (;;) {
     const auto a = ctx.api.call({"GET", after.empty() ? base : base + "&after=" + http::formEncode(after)});
     if (!a.ok()) return failed(ctx, stream, spec, a);
     if (!a.body.contains("results") || !a.body["results"].is_array())
       return Status::error(a.response.endpoint + ": the page has no \"results\" array");
-    const bool go_on = emitPage(ctx, stream, spec, a.body["results"], nullptr);
     const auto next = http::hubspotNextAfter(a.body);
-    if (!next) {
-      ctx.host.checkpoint(stream, {{"since_ms", started}});
-      return Status::ok();
-    }
+    if (!on_page(a.body["results"], next) || !next) return Status::ok();
     after = *next;
-    ctx.host.checkpoint(stream, {{"list_after", after}, {"started_ms", started}});
-    if (!go_on) return Status::ok();
   }
+}
+
+Status listAll(Context& ctx, const std::string& stream, const ObjectSpec& spec, const json& state) {
+  const int64_t started = state.is_object() ? state.value("started_ms", nowMillis()) : nowMillis();
+  std::string query = "archived=false&properties=" + joined(spec.properties);
+  if (!spec.associations.empty()) query += "&associations=" + joined(spec.associations);
+  return listPages(ctx, stream, spec, query, state.is_object() ? state.value("list_after", "") : "",
+                   [&](const json& results, const std::optional<std::string>& next) {
+                     const bool go_on = emitPage(ctx, stream, spec, results, nullptr);
+                     if (next) ctx.host.checkpoint(stream, {{"list_after", *next}, {"started_ms", started}});
+                     else ctx.host.checkpoint(stream, {{"since_ms", started}});
+                     return go_on;
+                   });
+}
+
+// Whether a search cursor has reached the 10,000-result ceiling (search refuses to page past it).
+bool pastCeiling(const std::string& after) {
+  int64_t n = 0;
+  const auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), n);
+  return ec != std::errc() || end != after.data() + after.size() || n >= kSearchCeiling;
 }
 
 json searchBody(const ObjectSpec& spec, int64_t from, int64_t until, int page_size, const std::string& after) {
@@ -163,7 +172,7 @@ Status searchWindow(Context& ctx, const std::string& stream, const ObjectSpec& s
     if (auto s = fetchAssociations(ctx, spec, results, assoc); !s.isOk()) return s;
     const bool go_on = emitPage(ctx, stream, spec, results, &assoc);
     const auto next = http::hubspotNextAfter(a.body);
-    if (!next || std::stoll(*next) >= kSearchCeiling) {
+    if (!next || pastCeiling(*next)) {
       ctx.host.checkpoint(stream, {{"since_ms", until}});
       stopped = !go_on;
       return Status::ok();
@@ -181,27 +190,19 @@ Status searchWindow(Context& ctx, const std::string& stream, const ObjectSpec& s
 // Records archived (deleted) in HubSpot since `since`: the archived list holds each for 90 days with
 // its archivedAt, so a scan of it finds what the search for changes cannot show.
 Status removeArchived(Context& ctx, const std::string& stream, const ObjectSpec& spec, int64_t since) {
-  const std::string base = "/crm/v3/objects/" + spec.object + "?limit=100&archived=true&properties=" + spec.modified_property;
-  std::string after;
-  for (;;) {
-    const auto a = ctx.api.call({"GET", after.empty() ? base : base + "&after=" + http::formEncode(after)});
-    if (!a.ok()) return failed(ctx, stream, spec, a);
-    for (const auto& r : a.body.value("results", json::array())) {
-      const auto at = abm::sdk::isoToMillis(http::textOf(r, "archivedAt"));
-      if (r.contains("id") && (!at || *at >= since)) ctx.host.deleted(stream, idOf(r));
-    }
-    const auto next = http::hubspotNextAfter(a.body);
-    if (!next) return Status::ok();
-    after = *next;
-  }
+  return listPages(ctx, stream, spec, "archived=true&properties=" + spec.modified_property, "",
+                   [&](const json& results, const std::optional<std::string>&) {
+                     for (const auto& r : results) {
+                       const auto at = abm::sdk::isoToMillis(http::textOf(r, "archivedAt"));
+                       if (r.contains("id") && (!at || *at >= since)) ctx.host.deleted(stream, idOf(r));
+                     }
+                     return true;
+                   });
 }
 
 }  // namespace
 
-std::string idOf(const json& result) {
-  const auto& id = result["id"];
-  return id.is_string() ? id.get<std::string>() : id.dump();
-}
+std::string idOf(const json& result) { return http::idText(http::fieldOf(result, "id")); }
 
 Status readObjects(Context& ctx, const std::string& stream, const ObjectSpec& spec, const json& state) {
   if (!state.is_object() || !state.contains("since_ms")) return listAll(ctx, stream, spec, state);

@@ -2,22 +2,12 @@
 
 #include <abm/sdk/time.hpp>
 
-#include <set>
-
 namespace hubspot {
 
 namespace http = abm::sdk::http;
 using abm::sdk::JsonObjectWriter;
 
 namespace {
-
-std::string asText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
-Status skippedForScopes(Context& ctx, const std::string& stream, const http::Answer& a) {
-  ctx.host.warn(stream + " skipped: the HubSpot app lacks the scope it needs (" + describeError(a.response) +
-                "); grant the \"content\" scope to read marketing email");
-  return Status::ok();
-}
 
 const char* activityOf(const std::string& type) {
   if (type == "SENT") return "email_send";
@@ -44,13 +34,12 @@ Status readEmailCampaigns(Context& ctx, const std::string& stream, const json& s
     std::string target = "/email/public/v1/campaigns/by-id?limit=1000";
     if (!offset.empty()) target += "&offset=" + http::formEncode(offset);
     const auto a = ctx.api.call({"GET", target});
-    if (missingScopes(a)) return skippedForScopes(ctx, stream, a);
-    if (!a.ok()) return a.status;
+    if (!a.ok()) return streamFailure(ctx, stream, a, true);
     bool go_on = true;
     for (const auto& c : a.body.value("campaigns", json::array())) {
       if (!c.contains("id")) continue;
       if (http::integerOf(c, "lastUpdatedTime") < since) continue;
-      const std::string id = asText(c["id"]);
+      const std::string id = http::idText(c["id"]);
       const auto d = ctx.api.call({"GET", "/email/public/v1/campaigns/" + id});
       if (!d.ok()) return d.status;
       w.reset();
@@ -90,8 +79,7 @@ Status readEmailEvents(Context& ctx, const std::string& stream, const json& stat
                          "&endTimestamp=" + std::to_string(until - 1);
     if (!offset.empty()) target += "&offset=" + http::formEncode(offset);
     const auto a = ctx.api.call({"GET", target});
-    if (missingScopes(a)) return skippedForScopes(ctx, stream, a);
-    if (!a.ok()) return a.status;
+    if (!a.ok()) return streamFailure(ctx, stream, a, true);
     if (!a.body.contains("events") || !a.body["events"].is_array())
       return Status::error(a.response.endpoint + ": the page has no \"events\" array");
     bool go_on = true;
@@ -99,18 +87,18 @@ Status readEmailEvents(Context& ctx, const std::string& stream, const json& stat
       const std::string type = http::textOf(e, "type");
       const char* activity = activityOf(type);
       if (!activity) continue;
-      const std::string id = e.contains("id") ? asText(e["id"]) : "";
+      const std::string id = e.contains("id") ? http::idText(e["id"]) : "";
       // The event's own endpoint: /email/public/v1/events/{created}/{id}.
-      const std::string origin = "/email/public/v1/events/" + (e.contains("created") ? asText(e["created"]) : "") + "/" + id;
+      const std::string origin = "/email/public/v1/events/" + (e.contains("created") ? http::idText(e["created"]) : "") + "/" + id;
       if (id.empty() || !e.contains("created") || !e["created"].is_number() || !e.contains("recipient")) {
         ctx.host.reject(stream, origin, "an email event needs id, created and recipient");
         continue;
       }
       w.reset();
       w.add("external_id", "email-event-" + id);
-      w.add("email", asText(e["recipient"]));
+      w.add("email", http::idText(e["recipient"]));
       if (e.contains("emailCampaignId") && !e["emailCampaignId"].is_null())
-        w.add("campaign_external_id", asText(e["emailCampaignId"]));
+        w.add("campaign_external_id", http::idText(e["emailCampaignId"]));
       w.add("channel", "email");
       w.add("activity", activity);
       w.add("occurred_at", abm::sdk::millisToIso(e["created"].get<int64_t>()));

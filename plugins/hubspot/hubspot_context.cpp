@@ -15,10 +15,13 @@ std::string describeError(const abm::sdk::http::Response& r) {
   return out;
 }
 
-bool missingScopes(const abm::sdk::http::Answer& a) {
-  if (a.response.status != 403) return false;
-  const json body = json::parse(a.response.body, nullptr, false);
-  return abm::sdk::http::textOf(body, "category") == "MISSING_SCOPES";
+Status streamFailure(Context& ctx, const std::string& stream, const abm::sdk::http::Answer& a, bool optional_scope) {
+  if (optional_scope && a.response.status == 403 &&
+      abm::sdk::http::textOf(json::parse(a.response.body, nullptr, false), "category") == "MISSING_SCOPES") {
+    ctx.host.warn(stream + " skipped: the HubSpot app lacks the scope it needs (" + describeError(a.response) + ")");
+    return Status::ok();
+  }
+  return a.status;
 }
 
 int64_t nowMillis() {

@@ -20,8 +20,10 @@ struct Context : abm::sdk::http::Connection {
 // HubSpot's error body {"status":"error","message":...,"category":...,"correlationId":...} as one line.
 std::string describeError(const abm::sdk::http::Response& r);
 
-// A 403 whose category says the app was not granted the scopes this stream needs.
-bool missingScopes(const abm::sdk::http::Answer& a);
+// A failed answer as the stream's result. A stream that needs a scope the app may lack
+// (`optional_scope`: engagements, marketing email) is skipped with a warning on 403 MISSING_SCOPES,
+// so the CRM streams still sync.
+Status streamFailure(Context& ctx, const std::string& stream, const abm::sdk::http::Answer& a, bool optional_scope);
 
 // Milliseconds since the epoch, now.
 int64_t nowMillis();

@@ -11,18 +11,8 @@ namespace {
 
 using abm::sdk::JsonObjectWriter;
 using abm::sdk::http::copyField;
-
-const json kNull;
-
-const json& field(const json& r, const std::string& name) {
-  if (name.empty() || !r.contains(name)) return kNull;
-  return r[name];
-}
-
-std::string text(const json& r, const std::string& name) {
-  const json& v = field(r, name);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using abm::sdk::http::fieldOf;
+using abm::sdk::http::textOf;
 
 // Salesforce's standard Campaign.Type picklist values.
 const std::map<std::string, std::string> kCampaignChannels = {
@@ -90,20 +80,20 @@ SObjectSpec accountSpec(const json& settings) {
   addOptional(s.fields, tier);
   s.map = [target, tier](const json& r, std::vector<std::string>& out) -> std::string {
     JsonObjectWriter w;
-    w.add("external_id", text(r, "Id"));
-    copyField(w, "name", field(r, "Name"));
+    w.add("external_id", textOf(r, "Id"));
+    copyField(w, "name", r, "Name");
     // Website is free text: a URL's host becomes the domain; "n/a" and the like are left out rather
     // than losing the account to a bad domain.
-    const std::string site = text(r, "Website");
+    const std::string site = textOf(r, "Website");
     if (abm::sdk::plausibleDomain(site)) w.add("domain", site);
-    copyField(w, "industry", field(r, "Industry"));
-    copyField(w, "employee_count", field(r, "NumberOfEmployees"));
-    copyField(w, "annual_revenue", field(r, "AnnualRevenue"));
-    copyField(w, "country", field(r, "BillingCountry"));
-    copyField(w, "is_target", field(r, target));
-    copyField(w, "tier", field(r, tier));
-    copyField(w, "created_at", field(r, "CreatedDate"));
-    copyField(w, "updated_at", field(r, "SystemModstamp"));
+    copyField(w, "industry", r, "Industry");
+    copyField(w, "employee_count", r, "NumberOfEmployees");
+    copyField(w, "annual_revenue", r, "AnnualRevenue");
+    copyField(w, "country", r, "BillingCountry");
+    copyField(w, "is_target", r, target);
+    copyField(w, "tier", r, tier);
+    copyField(w, "created_at", r, "CreatedDate");
+    copyField(w, "updated_at", r, "SystemModstamp");
     out.push_back(w.finish());
     return {};
   };
@@ -116,15 +106,15 @@ SObjectSpec contactSpec(const json& settings) {
   addOptional(s.fields, role);
   s.map = [role](const json& r, std::vector<std::string>& out) -> std::string {
     JsonObjectWriter w;
-    w.add("external_id", text(r, "Id"));
-    copyField(w, "account_external_id", field(r, "AccountId"));
-    copyField(w, "email", field(r, "Email"));
-    copyField(w, "first_name", field(r, "FirstName"));
-    copyField(w, "last_name", field(r, "LastName"));
-    copyField(w, "title", field(r, "Title"));
-    copyField(w, "buying_role", field(r, role));
-    copyField(w, "created_at", field(r, "CreatedDate"));
-    copyField(w, "updated_at", field(r, "SystemModstamp"));
+    w.add("external_id", textOf(r, "Id"));
+    copyField(w, "account_external_id", r, "AccountId");
+    copyField(w, "email", r, "Email");
+    copyField(w, "first_name", r, "FirstName");
+    copyField(w, "last_name", r, "LastName");
+    copyField(w, "title", r, "Title");
+    copyField(w, "buying_role", r, role);
+    copyField(w, "created_at", r, "CreatedDate");
+    copyField(w, "updated_at", r, "SystemModstamp");
     out.push_back(w.finish());
     return {};
   };
@@ -136,7 +126,7 @@ Status opportunitySpec(Context& ctx, SObjectSpec& s) {
   const Status st = queryAllBatches(ctx, "SELECT ApiName, MasterLabel, DefaultProbability, IsClosed, IsWon FROM OpportunityStage",
                                     [&](const json& r) {
                                       if (r.contains("DefaultProbability") && r["DefaultProbability"].is_number())
-                                        (*stage_probability)[text(r, "ApiName")] = r["DefaultProbability"].get<double>();
+                                        (*stage_probability)[textOf(r, "ApiName")] = r["DefaultProbability"].get<double>();
                                     });
   if (!st.isOk()) return st;
   const std::string currency = ctx.settings.value("currency_field", "");
@@ -150,26 +140,26 @@ Status opportunitySpec(Context& ctx, SObjectSpec& s) {
   s.map = [stage_probability, currency, settings](const json& r, std::vector<std::string>& out) -> std::string {
     if (!r.contains("CreatedDate") || !r["CreatedDate"].is_string()) return "no CreatedDate";
     JsonObjectWriter w;
-    w.add("external_id", text(r, "Id"));
-    copyField(w, "account_external_id", field(r, "AccountId"));
-    copyField(w, "name", field(r, "Name"));
-    const std::string stage = text(r, "StageName");
-    copyField(w, "stage", field(r, "StageName"));
-    if (const std::string type = opportunityType(settings, text(r, "Type")); !type.empty()) w.add("type", type);
-    copyField(w, "amount", field(r, "Amount"));
-    copyField(w, "currency", field(r, currency));
+    w.add("external_id", textOf(r, "Id"));
+    copyField(w, "account_external_id", r, "AccountId");
+    copyField(w, "name", r, "Name");
+    const std::string stage = textOf(r, "StageName");
+    copyField(w, "stage", r, "StageName");
+    if (const std::string type = opportunityType(settings, textOf(r, "Type")); !type.empty()) w.add("type", type);
+    copyField(w, "amount", r, "Amount");
+    copyField(w, "currency", r, currency);
     // Salesforce's percentages (0-100) as fractions, so 1% is never read as 100%.
-    const json& p = field(r, "Probability");
+    const json& p = fieldOf(r, "Probability");
     if (p.is_number()) w.add("probability", p.get<double>() / 100.0);
     else if (auto it = stage_probability->find(stage); it != stage_probability->end())
       w.add("probability", it->second / 100.0);
-    const bool closed = field(r, "IsClosed").is_boolean() && r["IsClosed"].get<bool>();
-    copyField(w, "is_closed", field(r, "IsClosed"));
-    copyField(w, "is_won", field(r, "IsWon"));
-    copyField(w, "created_at", field(r, "CreatedDate"));
+    const bool closed = fieldOf(r, "IsClosed").is_boolean() && r["IsClosed"].get<bool>();
+    copyField(w, "is_closed", r, "IsClosed");
+    copyField(w, "is_won", r, "IsWon");
+    copyField(w, "created_at", r, "CreatedDate");
     // CloseDate is the expected date on an open opportunity; a closing date only once closed.
-    if (closed) copyField(w, "closed_at", field(r, "CloseDate"));
-    copyField(w, "updated_at", field(r, "SystemModstamp"));
+    if (closed) copyField(w, "closed_at", r, "CloseDate");
+    copyField(w, "updated_at", r, "SystemModstamp");
     out.push_back(w.finish());
     return {};
   };
@@ -180,11 +170,11 @@ SObjectSpec campaignSpec(const json& settings) {
   SObjectSpec s{"Campaign", {"Name", "Type", "StartDate", "EndDate"}, {}, {}};
   s.map = [settings](const json& r, std::vector<std::string>& out) -> std::string {
     JsonObjectWriter w;
-    w.add("external_id", text(r, "Id"));
-    copyField(w, "name", field(r, "Name"));
-    w.add("channel", channelOfCampaignType(settings, text(r, "Type")));
-    copyField(w, "started_at", field(r, "StartDate"));
-    copyField(w, "ended_at", field(r, "EndDate"));
+    w.add("external_id", textOf(r, "Id"));
+    copyField(w, "name", r, "Name");
+    w.add("channel", channelOfCampaignType(settings, textOf(r, "Type")));
+    copyField(w, "started_at", r, "StartDate");
+    copyField(w, "ended_at", r, "EndDate");
     out.push_back(w.finish());
     return {};
   };
@@ -198,32 +188,32 @@ SObjectSpec campaignMemberSpec(const json& settings) {
                 {},
                 {}};
   s.map = [settings](const json& r, std::vector<std::string>& out) -> std::string {
-    const std::string id = text(r, "Id");
-    const std::string created = text(r, "CreatedDate");
+    const std::string id = textOf(r, "Id");
+    const std::string created = textOf(r, "CreatedDate");
     if (created.empty()) return "no CreatedDate";
-    if (text(r, "ContactId").empty() && text(r, "Email").empty()) return "neither a ContactId nor an Email to tie it to";
+    if (textOf(r, "ContactId").empty() && textOf(r, "Email").empty()) return "neither a ContactId nor an Email to tie it to";
     const json campaign = r.value("Campaign", json());
     const std::string type = abm::sdk::http::textOf(campaign, "Type");
     const std::string channel = channelOfCampaignType(settings, type);
     auto touch = [&](const std::string& suffix, const char* activity, const std::string& when) {
       JsonObjectWriter w;
       w.add("external_id", id + ":" + suffix);
-      copyField(w, "contact_external_id", field(r, "ContactId"));
-      copyField(w, "email", field(r, "Email"));
-      copyField(w, "campaign_external_id", field(r, "CampaignId"));
+      copyField(w, "contact_external_id", r, "ContactId");
+      copyField(w, "email", r, "Email");
+      copyField(w, "campaign_external_id", r, "CampaignId");
       w.add("channel", channel);
       w.add("activity", activity);
       w.add("occurred_at", when);
       JsonObjectWriter p;
-      copyField(p, "status", field(r, "Status"));
+      copyField(p, "status", r, "Status");
       if (!type.empty()) p.add("campaign_type", type);
-      copyField(p, "lead_id", field(r, "LeadId"));
+      copyField(p, "lead_id", r, "LeadId");
       w.addRaw("properties", p.finish());
       out.push_back(w.finish());
     };
     touch("sent", sentActivity(channel), created);
-    if (field(r, "HasResponded").is_boolean() && r["HasResponded"].get<bool>()) {
-      const std::string responded = text(r, "FirstRespondedDate");  // a date; may be empty on old records
+    if (fieldOf(r, "HasResponded").is_boolean() && r["HasResponded"].get<bool>()) {
+      const std::string responded = textOf(r, "FirstRespondedDate");  // a date; may be empty on old records
       touch("responded", respondedActivity(channel), responded.empty() ? created : responded);
     }
     return {};

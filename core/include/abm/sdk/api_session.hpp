@@ -12,6 +12,7 @@
 #include <abm/sdk/request_budget.hpp>
 
 #include <array>
+#include <charconv>
 #include <functional>
 #include <memory>
 #include <string>
@@ -100,9 +101,6 @@ class ApiSession {
   ApiSession(const ApiSession&) = delete;
   ApiSession& operator=(const ApiSession&) = delete;
 
-  // Tests and impatient admins may shorten the waits between attempts.
-  RetryOptions& retryOptions() { return retry_; }
-  Client& client() { return *client_; }
   // Points the session at another host of the same vendor (Salesforce names the org's instance in
   // its token answer). Only the token endpoint's word or the admin's settings should come here.
   void rebase(const std::string& base_url) {
@@ -154,9 +152,7 @@ class ApiSession {
                            " attempts)");
     std::string detail = vendor_error_ ? vendor_error_(r) : std::string();
     if (detail.empty() && !r.transport_error.empty()) detail = r.transport_error;
-    const auto first = r.body.find_first_not_of(" \t\r\n");
-    if (detail.empty() && (r.header("content-type").find("html") != std::string::npos ||
-                           (first != std::string::npos && r.body[first] == '<')))
+    if (detail.empty() && looksLikeHtml(r))
       detail = "(an HTML page where JSON was expected: a proxy or gateway answered, not the API)";
     const std::string head = r.endpoint + ": HTTP " + std::to_string(r.status) + (detail.empty() ? "" : " " + detail);
     if (r.status == 401)
@@ -192,9 +188,25 @@ inline int64_t integerOf(const nlohmann::json& obj, const std::string& key, int6
   if (it->is_number()) return it->get<int64_t>();
   if (it->is_string()) {
     const std::string& s = it->get_ref<const std::string&>();
-    if (!s.empty() && s.find_first_not_of("-0123456789") == std::string::npos) return std::stoll(s);
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return v;
   }
   return fallback;
+}
+
+// A vendor's field, or null when it is missing (without copying it, unlike value()).
+inline const nlohmann::json& fieldOf(const nlohmann::json& obj, const std::string& key) {
+  static const nlohmann::json null_value;
+  if (key.empty() || !obj.is_object()) return null_value;
+  const auto it = obj.find(key);
+  return it == obj.end() ? null_value : *it;
+}
+
+// A vendor's id as text, whether it came as a string or a number ("" for null).
+inline std::string idText(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.is_null() ? std::string() : v.dump();
 }
 
 // What a stream reader of an HTTP plugin works with; a plugin's own context extends it.
@@ -216,6 +228,11 @@ inline void copyField(JsonObjectWriter& w, std::string_view key, const nlohmann:
   } else if (v.is_number()) {
     w.add(key, v.get<double>());
   }
+}
+
+// Copies `vendor_key` of a vendor object into record field `key` (see above).
+inline void copyField(JsonObjectWriter& w, std::string_view key, const nlohmann::json& obj, const std::string& vendor_key) {
+  copyField(w, key, fieldOf(obj, vendor_key));
 }
 
 }  // namespace abm::sdk::http

@@ -249,6 +249,13 @@ class RateLimiter {
   Clock::time_point next_{};
 };
 
+// An HTML page (a proxy's or gateway's error page, a login form) where an API answers JSON.
+inline bool looksLikeHtml(const Response& r) {
+  const auto first = r.body.find_first_not_of(" \t\r\n");
+  return r.header("content-type").find("html") != std::string::npos ||
+         (first != std::string::npos && r.body[first] == '<');
+}
+
 struct JsonBody {
   nlohmann::json value;
   std::string error;  // "" when value is good
@@ -265,11 +272,9 @@ inline JsonBody parseJsonBody(const Response& r) {
     if (r.transport == CURLE_PARTIAL_FILE) return fail("the response was cut short (truncated body)");
     return fail(r.transport_error);
   }
-  const std::string type = r.header("content-type");
-  const auto first = r.body.find_first_not_of(" \t\r\n");
-  if (type.find("html") != std::string::npos || (first != std::string::npos && r.body[first] == '<'))
+  if (looksLikeHtml(r))
     return fail("HTTP " + std::to_string(r.status) + " answered with an HTML page where JSON was expected");
-  if (first == std::string::npos) return fail("HTTP " + std::to_string(r.status) + " with an empty body");
+  if (r.body.find_first_not_of(" \t\r\n") == std::string::npos) return fail("HTTP " + std::to_string(r.status) + " with an empty body");
   out.value = nlohmann::json::parse(r.body, nullptr, false);
   if (out.value.is_discarded()) return fail("HTTP " + std::to_string(r.status) + " with malformed JSON");
   return out;
