@@ -1,8 +1,8 @@
-#include "cli/setup.hpp"
+#include "bootstrap/setup.hpp"
 
 #include "store/migrations.hpp"
 
-namespace abm::cli {
+namespace abm::bootstrap {
 
 const config::ConnectorConfig* Setup::connector(const std::string& name) const {
   for (const auto& c : connectors)
@@ -14,6 +14,7 @@ Setup loadSetup(const std::filesystem::path& config_file) {
   Setup s;
   s.daemon = config::loadDaemonConfig(config_file);
   log::setLevel(s.daemon.log_level);
+  s.metrics = metrics::parseMetricsSettings(s.daemon.metrics, s.daemon.file.string());
   s.identity = std::make_unique<pipeline::IdentityRules>(pipeline::IdentityRules::make(
       pipeline::FreeMailDomains::load(s.daemon.free_mail_file, s.daemon.free_mail_allow),
       pipeline::PublicSuffixList::load(s.daemon.public_suffix_file), s.daemon.never_merge_domains));
@@ -44,4 +45,4 @@ Result<store::Database> openStore(const config::DaemonConfig& daemon) {
   return db;
 }
 
-}  // namespace abm::cli
+}  // namespace abm::bootstrap

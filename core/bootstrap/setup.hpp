@@ -9,14 +9,16 @@
 
 #include "config/connector_config.hpp"
 #include "config/daemon_config.hpp"
+#include "metrics/metrics_settings.hpp"
 #include "pipeline/identity_rules.hpp"
 #include "plugin_host/plugin_registry.hpp"
 #include "store/sqlite.hpp"
 
-namespace abm::cli {
+namespace abm::bootstrap {
 
 struct Setup {
   config::DaemonConfig daemon;
+  metrics::MetricsSettings metrics;  // the daemon config's "metrics" object
   plugin_host::PluginRegistry plugins;
   std::vector<config::ConnectorConfig> connectors;  // only the valid ones
   std::vector<std::string> errors;                  // one line per problem, with file and key
@@ -31,4 +33,4 @@ Setup loadSetup(const std::filesystem::path& config_file);
 // Opens the store and applies pending migrations.
 Result<store::Database> openStore(const config::DaemonConfig& daemon);
 
-}  // namespace abm::cli
+}  // namespace abm::bootstrap

@@ -4,24 +4,28 @@
 
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bootstrap/setup.hpp"
 #include "cli/progress.hpp"
 #include "cli/report.hpp"
-#include "cli/setup.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
 #include "store/run_log.hpp"
 #include "store/store_lock.hpp"
-#include "worker/protocol.hpp"
+#include "wire/protocol.hpp"
 #include "worker/worker_process.hpp"
 
 namespace abm::cli {
 
 using nlohmann::json;
+using bootstrap::loadSetup;
+using bootstrap::openStore;
+using bootstrap::Setup;
 
 namespace {
 
@@ -69,15 +73,22 @@ void printErrors(const Setup& s) {
   for (const auto& e : s.errors) std::cerr << "error: " << e << "\n";
 }
 
-// Runs a worker command (check/discover) for a connector and returns its messages.
-std::vector<json> runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, const std::string& command,
-                                   std::string& failure) {
+// What a check or discover run of a connector's worker answered.
+struct WorkerAnswer {
+  std::string failure;  // empty when the command succeeded
+  std::optional<wire::ConnectionStatusMessage> status;
+  std::vector<wire::CatalogStream> streams;
+};
+
+// Runs a worker command (check/discover) for a connector and collects its answer.
+WorkerAnswer runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, const std::string& command) {
+  WorkerAnswer answer;
   const auto* plugin = s.plugins.find(c.plugin);
   json job{{"command", command}, {"settings", c.settings}};
   auto state_dir = config::connectorStateDir(s.daemon, c.name);
   if (!state_dir) {
-    failure = state_dir.error();
-    return {};
+    answer.failure = state_dir.error();
+    return answer;
   }
   job["state_dir"] = state_dir->string();
   worker::WorkerLimits limits;
@@ -86,29 +97,33 @@ std::vector<json> runWorkerCommand(const Setup& s, const config::ConnectorConfig
   limits.working_dir = c.file.parent_path().string();
   auto proc = worker::WorkerProcess::spawn(s.daemon.worker_path.string(), {"run", plugin->path.string()}, job.dump(),
                                            limits, [](std::string_view l) { std::cerr << l << "\n"; });
-  std::vector<json> out;
   if (!proc) {
-    failure = proc.error();
-    return out;
+    answer.failure = proc.error();
+    return answer;
   }
   std::string_view line;
-  worker::MessageParser parser;
+  wire::MessageParser parser;
+  std::string malformed;
   while (proc->next(line) == worker::WorkerProcess::Read::Line) {
-    if (!parser.parse(line)) continue;
-    if (parser.type == worker::MessageType::Trace)
-      failure = parser.other["trace"]["error"].value("message", "plugin error");
-    else if (parser.type == worker::MessageType::ConnectionStatus &&
-             parser.other["connectionStatus"].value("status", "") == "FAILED")
-      failure = parser.other["connectionStatus"].value("message", "check failed");
-    else if (parser.type == worker::MessageType::Log)
-      std::cerr << c.name << ": " << parser.other["log"].value("message", "") << "\n";
-    else if (parser.type != worker::MessageType::Record)
-      out.push_back(parser.other);
+    if (line.empty()) continue;
+    if (!parser.parse(line)) {
+      if (malformed.empty()) malformed = "plugin sent a malformed message: " + parser.error;
+      continue;
+    }
+    if (parser.type == wire::MessageType::Trace && parser.trace.is_error)
+      answer.failure = parser.trace.message.empty() ? "plugin error" : parser.trace.message;
+    else if (parser.type == wire::MessageType::ConnectionStatus)
+      answer.status = parser.connection_status;
+    else if (parser.type == wire::MessageType::Log)
+      std::cerr << c.name << ": " << parser.log.message << "\n";
+    else if (parser.type == wire::MessageType::Catalog)
+      answer.streams = parser.catalog.streams;
   }
   const auto exit = proc->wait();
-  if (!exit.exited) failure = "plugin crashed: " + exit.describe();
-  else if (exit.code != 0 && failure.empty()) failure = exit.describe();
-  return out;
+  if (!exit.exited) answer.failure = "plugin crashed: " + exit.describe();
+  else if (answer.failure.empty() && !malformed.empty()) answer.failure = malformed;
+  else if (exit.code != 0 && answer.failure.empty()) answer.failure = exit.describe();
+  return answer;
 }
 
 int cmdValidate(const Setup& s) {
@@ -160,32 +175,27 @@ const config::ConnectorConfig* needConnector(const Setup& s, const std::string& 
 int cmdCheck(const Setup& s, const std::string& name) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
-  std::string failure;
-  for (const auto& m : runWorkerCommand(s, *c, "check", failure)) {
-    if (m.value("type", "") != "CONNECTION_STATUS") continue;
-    const auto& st = m["connectionStatus"];
-    if (st.value("status", "") == "SUCCEEDED" && failure.empty()) {
-      std::cout << name << ": ok\n";
-      return 0;
-    }
-    if (failure.empty()) failure = st.value("message", "check failed");
+  auto answer = runWorkerCommand(s, *c, "check");
+  if (answer.failure.empty() && answer.status && answer.status->succeeded) {
+    std::cout << name << ": ok\n";
+    return 0;
   }
-  std::cerr << name << ": check failed: " << (failure.empty() ? "no answer from the plugin" : failure) << "\n";
+  if (answer.failure.empty() && answer.status)
+    answer.failure = answer.status->message.empty() ? "check failed" : answer.status->message;
+  std::cerr << name << ": check failed: " << (answer.failure.empty() ? "no answer from the plugin" : answer.failure)
+            << "\n";
   return 1;
 }
 
 int cmdDiscover(const Setup& s, const std::string& name) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
-  std::string failure;
-  for (const auto& m : runWorkerCommand(s, *c, "discover", failure)) {
-    if (m.value("type", "") != "CATALOG") continue;
-    for (const auto& st : m["catalog"]["streams"])
-      std::cout << std::left << std::setw(24) << st.value("name", "") << " -> " << std::setw(14)
-                << st.value("entity", "") << (st.value("incremental", false) ? " incremental" : " full") << "\n";
-  }
-  if (!failure.empty()) {
-    std::cerr << name << ": discover failed: " << failure << "\n";
+  const auto answer = runWorkerCommand(s, *c, "discover");
+  for (const auto& st : answer.streams)
+    std::cout << std::left << std::setw(24) << st.name << " -> " << std::setw(14) << st.entity
+              << (st.incremental ? " incremental" : " full") << "\n";
+  if (!answer.failure.empty()) {
+    std::cerr << name << ": discover failed: " << answer.failure << "\n";
     return 1;
   }
   return 0;
@@ -309,7 +319,7 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  auto out = metrics::runMetrics(s.daemon.store_path.string(), s.daemon.metrics, as_of, full);
+  auto out = metrics::runMetrics(s.daemon.store_path.string(), s.metrics, as_of, full);
   if (!out) {
     std::cerr << "abmctl: " << out.error() << "\n";
     return 1;

@@ -2,7 +2,7 @@
 #include <iostream>
 #include <string>
 
-#include "cli/setup.hpp"
+#include "bootstrap/setup.hpp"
 #include "log/logger.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/run_log.hpp"
@@ -50,9 +50,9 @@ int main(int argc, char** argv) {
     }
   }
   const auto config_path = abm::config::resolveConfigPath(config_arg);
-  abm::cli::Setup setup;
+  abm::bootstrap::Setup setup;
   try {
-    setup = abm::cli::loadSetup(config_path);
+    setup = abm::bootstrap::loadSetup(config_path);
   } catch (const std::exception& e) {
     abm::log::error(std::string("cannot start: ") + e.what());
     return 2;
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   {
-    auto db = abm::cli::openStore(setup.daemon);
+    auto db = abm::bootstrap::openStore(setup.daemon);
     if (!db) {
       abm::log::error("cannot start: " + db.error());
       return 1;

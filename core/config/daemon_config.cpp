@@ -8,7 +8,7 @@
 
 #include "common/duration.hpp"
 #include "common/status.hpp"
-#include "store/store_url.hpp"
+#include "config/store_url.hpp"
 
 namespace abm::config {
 
@@ -82,7 +82,7 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   const fs::path exe = executableDir();
 
   c.store_url = j.contains("store") ? getString(j["store"], file, "store") : "sqlite:///var/lib/abmd/abm.db";
-  auto store_path = store::sqlitePathFromUrl(c.store_url, base);
+  auto store_path = sqlitePathFromUrl(c.store_url, base);
   if (!store_path) fail(file, "store", store_path.error());
   c.store_path = *store_path;
 
@@ -120,7 +120,7 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
       else fail(file, "retry." + k, "unknown key (expected initial, max, attempts)");
     }
   }
-  if (j.contains("metrics")) c.metrics = metrics::parseMetricsSettings(j["metrics"], file.string());
+  if (j.contains("metrics")) c.metrics = j["metrics"];
   if (j.contains("identity")) {
     const auto& id = j["identity"];
     if (!id.is_object())

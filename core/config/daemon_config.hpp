@@ -3,6 +3,8 @@
 // install layout around the running binary (../lib/abmd/plugins, ../share/abmd/schema).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -10,7 +12,6 @@
 
 #include "common/status.hpp"
 #include "log/logger.hpp"
-#include "metrics/metrics_settings.hpp"
 
 namespace abm::config {
 
@@ -36,7 +37,7 @@ struct DaemonConfig {
   int retry_attempts = 5;
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
   size_t batch_records = 50000;
-  metrics::MetricsSettings metrics;
+  nlohmann::json metrics = nlohmann::json::object();  // parsed by the metrics stage (bootstrap)
 };
 
 // The connector's private folder (mode 0700) handed to its plugin for files kept between runs.

@@ -1,6 +1,6 @@
-#include "store/store_url.hpp"
+#include "config/store_url.hpp"
 
-namespace abm::store {
+namespace abm::config {
 
 Result<std::filesystem::path> sqlitePathFromUrl(const std::string& url, const std::filesystem::path& base_dir) {
   std::string rest = url;
@@ -16,4 +16,4 @@ Result<std::filesystem::path> sqlitePathFromUrl(const std::string& url, const st
   return p.lexically_normal();
 }
 
-}  // namespace abm::store
+}  // namespace abm::config

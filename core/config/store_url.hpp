@@ -6,9 +6,9 @@
 
 #include "common/status.hpp"
 
-namespace abm::store {
+namespace abm::config {
 
 // Returns the SQLite file path; relative paths are taken against `base_dir`.
 Result<std::filesystem::path> sqlitePathFromUrl(const std::string& url, const std::filesystem::path& base_dir);
 
-}  // namespace abm::store
+}  // namespace abm::config

@@ -5,8 +5,6 @@
 
 namespace abm::pipeline {
 
-using nlohmann::json;
-
 namespace {
 
 constexpr size_t kBatchRecords = 4096;
@@ -63,7 +61,7 @@ bool MessageReader::handle(std::string_view line, Batch& batch) {
                 head);
   }
   switch (parser_.type) {
-    case worker::MessageType::Record: {
+    case wire::MessageType::Record: {
       const auto& rec = parser_.record;
       auto it = streams_.find(rec.stream);
       if (it == streams_.end())
@@ -80,50 +78,41 @@ bool MessageReader::handle(std::string_view line, Batch& batch) {
       ++batch.records;
       return true;
     }
-    case worker::MessageType::State: {
-      const json& st = parser_.other["state"];
-      if (!st.is_object() || !st.contains("stream"))
-        return fail("plugin sent a STATE message without a per-stream state");
-      const json& s = st["stream"];
-      const std::string stream = s.value("stream_descriptor", json::object()).value("name", "");
-      if (stream.empty() || !s.contains("stream_state")) return fail("plugin sent a STATE message without a stream name");
-      batch.items.push_back({BatchItem::State, nullptr, stream, s["stream_state"].dump(), {}, {}});
+    case wire::MessageType::State: {
+      auto& st = parser_.state;
+      batch.items.push_back({BatchItem::State, nullptr, std::move(st.stream), std::move(st.state_json), {}, {}});
       return true;
     }
-    case worker::MessageType::Catalog: {
-      for (const auto& s : parser_.other["catalog"].value("streams", json::array())) {
-        const std::string name = s.value("name", "");
-        const std::string entity = s.value("entity", name);
-        auto e = entityFromName(entity);
+    case wire::MessageType::Catalog: {
+      for (const auto& s : parser_.catalog.streams) {
+        auto e = entityFromName(s.entity);
         if (!e)
-          return fail("plugin stream '" + name + "' fills unknown entity '" + entity +
+          return fail("plugin stream '" + s.name + "' fills unknown entity '" + s.entity +
                       "' (expected accounts, contacts, opportunities, campaigns, touchpoints or ad_spend)");
-        streams_[name] = *e;
+        streams_[s.name] = *e;
       }
       return true;
     }
-    case worker::MessageType::Log: {
-      const json& l = parser_.other["log"];
-      const std::string level = l.value("level", "INFO");
-      const log::Level lv = level == "ERROR" || level == "FATAL"     ? log::Level::Error
-                            : level == "WARN"                        ? log::Level::Warn
-                            : level == "DEBUG" || level == "TRACE"   ? log::Level::Debug
-                                                                     : log::Level::Info;
-      log::write(lv, l.value("message", ""), connector_, run_id_);
+    case wire::MessageType::Log: {
+      const auto& l = parser_.log;
+      const log::Level lv = l.level == "ERROR" || l.level == "FATAL"     ? log::Level::Error
+                            : l.level == "WARN"                          ? log::Level::Warn
+                            : l.level == "DEBUG" || l.level == "TRACE"   ? log::Level::Debug
+                                                                         : log::Level::Info;
+      log::write(lv, l.message, connector_, run_id_);
       return true;
     }
-    case worker::MessageType::Trace: {
-      const json& t = parser_.other["trace"];
-      if (t.value("type", "") != "ERROR") return true;
-      const json& e = t.value("error", json::object());
-      if (e.value("failure_type", "system_error") == "record_error") {
-        batch.items.push_back({BatchItem::Reject, nullptr, e.value("stream", ""), e.value("message", "bad source row"),
-                               e.value("origin", ""), {}});
+    case wire::MessageType::Trace: {
+      auto& t = parser_.trace;
+      if (!t.is_error) return true;
+      if (t.failure_type == "record_error") {
+        batch.items.push_back({BatchItem::Reject, nullptr, std::move(t.stream),
+                               t.message.empty() ? "bad source row" : std::move(t.message), std::move(t.origin),
+                               std::move(t.data)});
         return true;
       }
-      plugin_error = e.value("message", "plugin reported an error");
-      if (e.value("failure_type", "") == "rate_limited")
-        resume_at = parseTimestamp(e.value("resume_at", "")).value_or(0);
+      plugin_error = t.message.empty() ? "plugin reported an error" : t.message;
+      if (t.failure_type == "rate_limited") resume_at = t.resume_at;
       return true;
     }
     default:

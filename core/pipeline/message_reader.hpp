@@ -8,7 +8,7 @@
 #include <string>
 
 #include "pipeline/batch.hpp"
-#include "worker/protocol.hpp"
+#include "wire/protocol.hpp"
 #include "worker/worker_process.hpp"
 
 namespace abm::pipeline {
@@ -38,7 +38,7 @@ class MessageReader {
   BatchQueue& out_;
   std::string connector_;
   int64_t run_id_;
-  worker::MessageParser parser_;
+  wire::MessageParser parser_;
   std::string error_;
   std::map<std::string, Entity, std::less<>> streams_;
   uint64_t line_no_ = 0;

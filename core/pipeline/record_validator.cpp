@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-#include "common/json_scan.hpp"
 #include "common/timestamp.hpp"
 #include "pipeline/domain.hpp"
 
@@ -158,7 +157,7 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
 
 }  // namespace
 
-bool validateRecord(Entity entity, const std::vector<worker::RecordField>& fields, Row& row, std::string& error) {
+bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& row, std::string& error) {
   const auto specs = fieldsOf(entity);
   row.entity = entity;
   for (size_t i = 0; i < specs.size(); ++i) row.v[i] = Value{};

@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pipeline/entity_schema.hpp"
-#include "worker/protocol.hpp"
+#include "wire/json_scan.hpp"
 
 namespace abm::pipeline {
 
@@ -32,6 +33,6 @@ struct Row {
 inline constexpr std::string_view kDeletedField = "_deleted";
 
 // Fills `row` from `fields`. On failure returns false with `error` naming the field and the rule.
-bool validateRecord(Entity entity, const std::vector<worker::RecordField>& fields, Row& row, std::string& error);
+bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& row, std::string& error);
 
 }  // namespace abm::pipeline

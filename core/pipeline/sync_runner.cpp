@@ -10,7 +10,6 @@
 #include "pipeline/message_reader.hpp"
 #include "pipeline/store_writer.hpp"
 #include "store/run_log.hpp"
-#include "worker/worker_host.hpp"
 #include "worker/worker_process.hpp"
 
 namespace abm::pipeline {
@@ -237,16 +236,16 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
   }
   if (!exit.exited) return finish(RunStatus::Failed, "plugin crashed: " + exit.describe());
   switch (exit.code) {
-    case worker::kExitOk:
+    case wire::kExitOk:
       return finish(RunStatus::Succeeded, "");
-    case worker::kExitRetry:
+    case wire::kExitRetry:
       if (reader.resume_at > 0) {
         out.resume_at = reader.resume_at;
         return finish(RunStatus::RateLimited, reader.plugin_error + "; resumes at " + formatTimestamp(reader.resume_at) +
                                                   " from the last checkpoint");
       }
       return finish(RunStatus::Retry, reader.plugin_error.empty() ? "plugin asked to retry" : reader.plugin_error);
-    case worker::kExitStopped:
+    case wire::kExitStopped:
       return finish(RunStatus::Interrupted, "stopped at a checkpoint because abmd is shutting down");
     default:
       return finish(RunStatus::Failed, reader.plugin_error.empty() ? exit.describe() : reader.plugin_error);

@@ -1,15 +1,13 @@
 #include "plugin_host/plugin_registry.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
-#include "worker/protocol.hpp"
+#include "wire/protocol.hpp"
 #include "worker/worker_process.hpp"
 
 namespace abm::plugin_host {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 PluginRegistry PluginRegistry::scan(const fs::path& dir, const fs::path& worker) {
   PluginRegistry reg;
@@ -34,21 +32,24 @@ PluginRegistry PluginRegistry::scan(const fs::path& dir, const fs::path& worker)
     std::string_view line;
     std::string problem = "describe produced no output";
     std::optional<PluginInfo> info;
-    worker::MessageParser parser;
+    wire::MessageParser parser;
     while (proc->next(line) == worker::WorkerProcess::Read::Line) {
-      if (!parser.parse(line)) continue;
-      if (parser.type == worker::MessageType::Trace) {
-        problem = parser.other["trace"]["error"].value("message", "unknown error");
-      } else if (parser.type == worker::MessageType::Spec) {
-        const json& s = parser.other["spec"];
+      if (!parser.parse(line)) {
+        problem = "plugin " + f.string() + ": sent a malformed message while describing itself: " + parser.error;
+        continue;
+      }
+      if (parser.type == wire::MessageType::Trace && parser.trace.is_error) {
+        problem = parser.trace.message.empty() ? "plugin " + f.string() + ": unknown error" : parser.trace.message;
+      } else if (parser.type == wire::MessageType::Spec) {
+        const auto& s = parser.spec;
         PluginInfo p;
-        p.name = s.value("name", "");
-        p.version = s.value("version", "");
-        p.kind = s.value("kind", "");
-        p.description = s.value("description", "");
-        p.abi = s.value("abi", "");
+        p.name = s.name;
+        p.version = s.version;
+        p.kind = s.kind;
+        p.description = s.description;
+        p.abi = s.abi;
         p.path = f;
-        auto opts = config::parseOptionSpecs(s.contains("options") ? s["options"].dump() : "[]");
+        auto opts = config::parseOptionSpecs(s.options_json);
         if (!opts) {
           problem = "plugin " + f.string() + ": " + opts.error();
           continue;

@@ -1,10 +1,10 @@
-#include "plugin_host/plugin_library.hpp"
+#include "plugin_runtime/plugin_library.hpp"
 
 #include <sys/stat.h>
 
 #include <cstddef>
 
-namespace abm::plugin_host {
+namespace abm::plugin_runtime {
 
 namespace fs = std::filesystem;
 
@@ -50,4 +50,4 @@ Result<PluginLibrary> PluginLibrary::load(const fs::path& path) {
   return lib;
 }
 
-}  // namespace abm::plugin_host
+}  // namespace abm::plugin_runtime

@@ -12,7 +12,7 @@
 
 #include "common/status.hpp"
 
-namespace abm::plugin_host {
+namespace abm::plugin_runtime {
 
 class PluginLibrary {
  public:
@@ -33,4 +33,4 @@ std::string descriptorProblem(const abm_plugin* d);
 // Refuses files or folders that group or others may write (someone could swap the code).
 Status checkPluginPermissions(const std::filesystem::path& path);
 
-}  // namespace abm::plugin_host
+}  // namespace abm::plugin_runtime

@@ -1,4 +1,4 @@
-#include "worker/worker_host.hpp"
+#include "plugin_runtime/worker_host.hpp"
 
 #include <abm/sdk/abm_plugin_abi.h>
 #include <unistd.h>
@@ -12,12 +12,18 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "plugin_host/plugin_library.hpp"
-#include "worker/protocol.hpp"
+#include "plugin_runtime/plugin_library.hpp"
+#include "wire/protocol.hpp"
 
-namespace abm::worker {
+namespace abm::plugin_runtime {
 
 using nlohmann::json;
+using wire::appendRecord;
+using wire::errorTrace;
+using wire::logMessage;
+using wire::rateLimitedTrace;
+using wire::recordErrorTrace;
+using wire::stateMessage;
 
 namespace {
 
@@ -36,9 +42,28 @@ class Emitter {
   explicit Emitter(int fd) : fd_(fd) { buf_.reserve(kFlushAt + 4096); }
   ~Emitter() { flush(); }
 
+  // Record data is framed as it is, so it must be exactly one JSON object: anything else could
+  // close the envelope early and smuggle members into it. A bad one becomes a rejected row.
   void record(const char* stream, std::string_view data, const char* origin) {
+    if (const char* why = wire::notOneJsonObject(data, scratch_)) {
+      message(recordErrorTrace(stream, origin ? origin : "",
+                               std::string("plugin produced record data that is not one JSON object (") + why + ")",
+                               nowMs(), data.substr(0, kRawRowLimit)));
+      return;
+    }
     appendRecord(buf_, stream, data, origin, nowMs());
     if (buf_.size() >= kFlushAt) flush();
+  }
+  // A checkpoint is framed as it is too; a bad one ends the run, since the records it would
+  // cover could not be resumed from.
+  void state(const char* stream, std::string_view state_json) {
+    if (const char* why = wire::notOneJsonObject(state_json, scratch_)) {
+      message(errorTrace(std::string("plugin produced a checkpoint for stream '") + stream +
+                             "' that is not one JSON object (" + why + ")",
+                         "system_error", nowMs()));
+      std::_Exit(wire::kExitError);
+    }
+    message(stateMessage(stream, state_json));
   }
   void message(const std::string& m) {
     buf_ += m;
@@ -50,7 +75,7 @@ class Emitter {
       const ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
       if (n < 0) {
         if (errno == EINTR) continue;
-        std::_Exit(kExitError);  // the daemon is gone: nobody to report to
+        std::_Exit(wire::kExitError);  // the daemon is gone: nobody to report to
       }
       off += static_cast<size_t>(n);
     }
@@ -63,8 +88,10 @@ class Emitter {
 
  private:
   static constexpr size_t kFlushAt = 1 << 18;
+  static constexpr size_t kRawRowLimit = 64 * 1024;  // of a rejected row's text kept for the operator
   int fd_;
   std::string buf_;
+  JsonScratch scratch_;
 };
 
 Emitter* E(void* ctx) { return static_cast<Emitter*>(ctx); }
@@ -74,13 +101,13 @@ int emitRecord(void* ctx, const char* stream, const char* data, size_t len, cons
   return g_stop.load(std::memory_order_relaxed) ? 1 : 0;
 }
 int emitState(void* ctx, const char* stream, const char* state, size_t len) {
-  E(ctx)->message(stateMessage(stream, std::string_view(state, len)));
+  E(ctx)->state(stream, std::string_view(state, len));
   return g_stop.load() ? 1 : 0;
 }
 void reject(void* ctx, const char* stream, const char* origin, const char* reason) {
   E(ctx)->message(recordErrorTrace(stream, origin ? origin : "", reason ? reason : "", nowMs()));
 }
-void emitStream(void* ctx, const char* stream_json) { E(ctx)->streams_json.emplace_back(stream_json); }
+void emitStream(void* ctx, const char* stream_json) { E(ctx)->streams_json.emplace_back(stream_json ? stream_json : ""); }
 void logFn(void* ctx, abm_log_level level, const char* message) {
   static const char* kLevels[] = {"DEBUG", "INFO", "WARN", "ERROR"};
   E(ctx)->message(logMessage(kLevels[level & 3], message ? message : ""));
@@ -93,14 +120,14 @@ void rateLimited(void* ctx, int64_t resume_at, const char* reason) {
 }
 
 int finish(Emitter& out, abm_status status, const char* what) {
-  if (status == ABM_OK) return kExitOk;
+  if (status == ABM_OK) return wire::kExitOk;
   std::string why = out.failure.empty() ? std::string(what) + " failed without a reason" : out.failure;
   if (status == ABM_RETRY && out.resume_at > 0) {
     out.message(rateLimitedTrace(why, out.resume_at, nowMs()));
-    return kExitRetry;
+    return wire::kExitRetry;
   }
   out.message(errorTrace(why, status == ABM_RETRY ? "transient_error" : "system_error", nowMs()));
-  return status == ABM_RETRY ? kExitRetry : kExitError;
+  return status == ABM_RETRY ? wire::kExitRetry : wire::kExitError;
 }
 
 }  // namespace
@@ -111,10 +138,10 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
   std::signal(SIGPIPE, SIG_IGN);
   Emitter out(out_fd);
 
-  auto lib = plugin_host::PluginLibrary::load(plugin_path);
+  auto lib = PluginLibrary::load(plugin_path);
   if (!lib) {
     out.message(errorTrace(lib.error(), "config_error", nowMs()));
-    return kExitError;
+    return wire::kExitError;
   }
   const abm_plugin& p = lib->descriptor();
 
@@ -123,17 +150,21 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
               {"description", p.description ? p.description : ""},
               {"abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
               {"path", plugin_path}};
-    spec["options"] = json::parse(p.options_json, nullptr, false);
+    spec["options"] = json::parse(p.options_json ? p.options_json : "[]", nullptr, false);
+    if (!spec["options"].is_array()) {
+      out.message(errorTrace("plugin " + plugin_path + ": its options_json is not a JSON array", "config_error", nowMs()));
+      return wire::kExitError;
+    }
     out.message(json{{"type", "SPEC"}, {"spec", spec}}.dump() + "\n");
-    return kExitOk;
+    return wire::kExitOk;
   }
-  if (mode != "run") return kExitUsage;
+  if (mode != "run") return wire::kExitUsage;
 
   const std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
   json job = json::parse(input, nullptr, false);
   if (!job.is_object() || !job.contains("command")) {
     out.message(errorTrace("the worker's job on stdin is not a JSON object with \"command\"", "system_error", nowMs()));
-    return kExitUsage;
+    return wire::kExitUsage;
   }
   const std::string command = job["command"].get<std::string>();
   const std::string settings = job.value("settings", json::object()).dump();
@@ -147,7 +178,7 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
     json status{{"status", s == ABM_OK ? "SUCCEEDED" : "FAILED"}};
     if (s != ABM_OK) status["message"] = out.failure;
     out.message(json{{"type", "CONNECTION_STATUS"}, {"connectionStatus", status}}.dump() + "\n");
-    return s == ABM_OK ? kExitOk : (s == ABM_RETRY ? kExitRetry : kExitError);
+    return s == ABM_OK ? wire::kExitOk : (s == ABM_RETRY ? wire::kExitRetry : wire::kExitError);
   }
 
   const abm_status ds = p.discover(&host, settings.c_str());
@@ -155,17 +186,17 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
   json streams = json::array();
   for (const auto& s : out.streams_json) {
     json j = json::parse(s, nullptr, false);
-    if (!j.is_object() || !j.contains("name")) {
+    if (!j.is_object() || !j.contains("name") || !j["name"].is_string()) {
       out.message(errorTrace("plugin listed a malformed stream: " + s, "system_error", nowMs()));
-      return kExitError;
+      return wire::kExitError;
     }
     streams.push_back(std::move(j));
   }
   out.message(json{{"type", "CATALOG"}, {"catalog", {{"streams", streams}}}}.dump() + "\n");
-  if (command == "discover") return kExitOk;
+  if (command == "discover") return wire::kExitOk;
   if (command != "read") {
     out.message(errorTrace("unknown command '" + command + "'", "system_error", nowMs()));
-    return kExitUsage;
+    return wire::kExitUsage;
   }
 
   const json states = job.value("state", json::object());
@@ -173,14 +204,14 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
   for (const auto& s : streams) {
     const std::string name = s["name"].get<std::string>();
     if (selected.is_array() && std::find(selected.begin(), selected.end(), name) == selected.end()) continue;
-    if (g_stop.load()) return kExitStopped;
+    if (g_stop.load()) return wire::kExitStopped;
     const std::string state = states.contains(name) ? states[name].dump() : "null";
     out.failure.clear();
     const abm_status rs = p.read(&host, settings.c_str(), name.c_str(), state.c_str());
     out.flush();
     if (rs != ABM_OK) return finish(out, rs, ("read of stream " + name).c_str());
   }
-  return g_stop.load() ? kExitStopped : kExitOk;
+  return g_stop.load() ? wire::kExitStopped : wire::kExitOk;
 }
 
-}  // namespace abm::worker
+}  // namespace abm::plugin_runtime

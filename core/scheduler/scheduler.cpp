@@ -15,7 +15,7 @@ namespace abm::scheduler {
 namespace asio = boost::asio;
 using SysClock = std::chrono::system_clock;
 
-Scheduler::Scheduler(std::filesystem::path config_file, cli::Setup setup)
+Scheduler::Scheduler(std::filesystem::path config_file, bootstrap::Setup setup)
     : config_file_(std::move(config_file)), setup_(std::move(setup)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
 Scheduler::~Scheduler() {
@@ -119,7 +119,7 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
     it->second.join();
     threads_.erase(it);
   }
-  if (out.status == pipeline::RunStatus::Succeeded && setup_.daemon.metrics.run_after_sync) metrics_due_ = true;
+  if (out.status == pipeline::RunStatus::Succeeded && setup_.metrics.run_after_sync) metrics_due_ = true;
   if (once_) {
     if (out.status != pipeline::RunStatus::Succeeded) ++once_failures_;
   } else if (!stopping_ && !s->retired) {
@@ -162,9 +162,9 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
 
 void Scheduler::reload() {
   log::info("SIGHUP: reloading connectors from " + setup_.daemon.connectors_dir.string());
-  cli::Setup fresh;
+  bootstrap::Setup fresh;
   try {
-    fresh = cli::loadSetup(config_file_);
+    fresh = bootstrap::loadSetup(config_file_);
   } catch (const std::exception& e) {
     log::error(std::string("reload failed, keeping the running configuration: ") + e.what());
     return;
@@ -222,7 +222,7 @@ void Scheduler::maybeRunMetrics() {
   metrics_running_ = true;
   if (metrics_thread_.joinable()) metrics_thread_.join();
   metrics_thread_ = std::thread([this] {
-    auto out = metrics::runMetrics(setup_.daemon.store_path.string(), setup_.daemon.metrics, nowEpochSeconds());
+    auto out = metrics::runMetrics(setup_.daemon.store_path.string(), setup_.metrics, nowEpochSeconds());
     if (out) log::info(out->describe());
     else log::error(out.error());
     asio::post(io_, [this] {

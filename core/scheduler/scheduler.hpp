@@ -14,14 +14,14 @@
 #include <memory>
 #include <thread>
 
-#include "cli/setup.hpp"
+#include "bootstrap/setup.hpp"
 #include "pipeline/sync_runner.hpp"
 
 namespace abm::scheduler {
 
 class Scheduler {
  public:
-  Scheduler(std::filesystem::path config_file, cli::Setup setup);
+  Scheduler(std::filesystem::path config_file, bootstrap::Setup setup);
   ~Scheduler();
   // Runs until SIGTERM/SIGINT (or, with `once`, until every connector ran once). Returns the exit code.
   int run(bool once);
@@ -51,7 +51,7 @@ class Scheduler {
   void maybeRunMetrics();
 
   std::filesystem::path config_file_;
-  cli::Setup setup_;
+  bootstrap::Setup setup_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   std::map<std::string, SlotPtr> slots_;

@@ -1,4 +1,4 @@
-#include "common/json_scan.hpp"
+#include "wire/json_scan.hpp"
 
 #include <cstring>
 

@@ -19,6 +19,12 @@ struct JsonSlice {
   bool boolean = false;
 };
 
+// One member of an object: its (decoded) key and its value.
+struct JsonMember {
+  std::string_view name;
+  JsonSlice value;
+};
+
 // Strings decoded from escapes live here until clear(); deque keeps element addresses stable.
 class JsonScratch {
  public:
@@ -74,6 +80,35 @@ class JsonCursor {
         return true;
       }
       return fail("expected ',' or '}' in an object");
+    }
+  }
+
+  // Parses an array at the cursor, calling fn(slice) per element; fn returns false to abort.
+  template <typename Fn>
+  bool array(Fn&& fn) {
+    skipSpace();
+    if (p_ == end_ || *p_ != '[') return fail("expected '['");
+    ++p_;
+    skipSpace();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return true;
+    }
+    while (true) {
+      JsonSlice v;
+      if (!value(v)) return false;
+      if (!fn(v)) return fail("rejected by caller");
+      skipSpace();
+      if (p_ == end_) return fail("unterminated array");
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ == ']') {
+        ++p_;
+        return true;
+      }
+      return fail("expected ',' or ']' in an array");
     }
   }
 

@@ -2,12 +2,12 @@
 
 #include <filesystem>
 
-#include "plugin_host/plugin_library.hpp"
+#include "plugin_runtime/plugin_library.hpp"
 #include "test_support.hpp"
 
 using namespace abm;
-using plugin_host::descriptorProblem;
-using plugin_host::PluginLibrary;
+using plugin_runtime::descriptorProblem;
+using plugin_runtime::PluginLibrary;
 
 namespace {
 abm_status noopCheck(const abm_host*, const char*) { return ABM_OK; }

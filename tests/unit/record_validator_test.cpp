@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/record_validator.hpp"
+#include "wire/protocol.hpp"
 
 using namespace abm;
 using namespace abm::pipeline;
@@ -8,7 +9,7 @@ using namespace abm::pipeline;
 namespace {
 struct Check {
   std::string line;  // the row's text points into it
-  worker::MessageParser parser;
+  wire::MessageParser parser;
   Row row;
   std::string error;
   bool ok(Entity e, const std::string& data) {

@@ -4,6 +4,7 @@
 
 #include "pipeline/store_writer.hpp"
 #include "store/migrations.hpp"
+#include "wire/protocol.hpp"
 #include "test_support.hpp"
 
 using namespace abm;
@@ -49,7 +50,7 @@ class StoreWriterTest : public ::testing::Test {
                                                  PublicSuffixList::fromRules("com\norg\nco.uk\nio\n"),
                                                  {"https://www.BigCorp.com/"});
   std::string line_;
-  worker::MessageParser parser_;
+  wire::MessageParser parser_;
   Row row_;
 };
 
@@ -179,7 +180,7 @@ TEST_F(StoreWriterTest, StateAndRecordsCommitTogetherOrNotAtAll) {
     auto db = store::Database::open(path_.string());
     StoreWriter w(*db, "crm", free_mail_);
     if (!w.prepare() || !w.begin()) ::_exit(3);
-    worker::MessageParser p;
+    wire::MessageParser p;
     Row r;
     std::string err;
     for (int i = 0; i < 1000; ++i) {
