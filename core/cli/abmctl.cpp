@@ -122,6 +122,8 @@ WorkerAnswer runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, 
   const auto exit = proc->wait();
   if (!exit.exited) answer.failure = "plugin crashed: " + exit.describe();
   else if (answer.failure.empty() && !malformed.empty()) answer.failure = malformed;
+  else if (answer.failure.empty() && answer.status && !answer.status->succeeded)
+    answer.failure = answer.status->message.empty() ? "check failed" : answer.status->message;
   else if (exit.code != 0 && answer.failure.empty()) answer.failure = exit.describe();
   return answer;
 }
@@ -180,8 +182,6 @@ int cmdCheck(const Setup& s, const std::string& name) {
     std::cout << name << ": ok\n";
     return 0;
   }
-  if (answer.failure.empty() && answer.status)
-    answer.failure = answer.status->message.empty() ? "check failed" : answer.status->message;
   std::cerr << name << ": check failed: " << (answer.failure.empty() ? "no answer from the plugin" : answer.failure)
             << "\n";
   return 1;
