@@ -214,11 +214,12 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  store::closeAbandonedRuns(*db);
+  for (const auto& closed : store::closeAbandonedRuns(*db)) std::cerr << "abmctl: marked failed: " << closed << "\n";
   ProgressLine progress;
   pipeline::SyncRunner runner(s.daemon, *s.identity);
   pipeline::SyncOptions opts;
   opts.full_refresh = full_refresh;
+  opts.owner = "abmctl sync";
   if (progress.active()) opts.progress = [&](const pipeline::SyncProgress& p) { progress.update(p); };
   const auto out = runner.run(*c, *s.plugins.find(c->plugin), opts);
   progress.finish();

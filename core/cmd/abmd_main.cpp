@@ -1,4 +1,5 @@
 // abmd: runs every enabled connector on its schedule and keeps the unified store up to date.
+#include <csignal>
 #include <iostream>
 #include <string>
 
@@ -29,6 +30,9 @@ Docs: docs/operations.md, docs/configuration.md.
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A worker that dies before reading its whole job must not take the daemon down with SIGPIPE:
+  // the write fails with EPIPE instead, and the worker's exit status says what happened.
+  std::signal(SIGPIPE, SIG_IGN);
   std::string config_arg;
   bool once = false;
   for (int i = 1; i < argc; ++i) {
@@ -70,8 +74,12 @@ int main(int argc, char** argv) {
       abm::log::error("cannot start: " + db.error());
       return 1;
     }
-    if (int n = abm::store::closeAbandonedRuns(*db); n > 0)
-      abm::log::warn(std::to_string(n) + " run(s) left running by a previous process were marked failed");
+    if (auto closed = abm::store::closeAbandonedRuns(*db); !closed.empty()) {
+      std::string which;
+      for (const auto& c : closed) which += (which.empty() ? "" : "; ") + c;
+      abm::log::warn(std::to_string(closed.size()) + " run(s) left running by a previous process were marked failed: " +
+                     which);
+    }
   }
   abm::scheduler::Scheduler scheduler(config_path, std::move(setup));
   return scheduler.run(once);

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "common/timestamp.hpp"
+#include "common/catch_all.hpp"
 #include "log/logger.hpp"
 #include "pipeline/batch.hpp"
 #include "pipeline/message_reader.hpp"
@@ -17,26 +17,15 @@ namespace abm::pipeline {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::string_view runStatusName(RunStatus s) {
-  switch (s) {
-    case RunStatus::Succeeded: return "succeeded";
-    case RunStatus::Failed: return "failed";
-    case RunStatus::Retry: return "retry";
-    case RunStatus::Interrupted: return "interrupted";
-    case RunStatus::RateLimited: return "rate_limited";
-  }
-  return "failed";
-}
-
 namespace {
 
 // The writing side of one run: identity resolution and upserts, checkpoints committed with the
-// records they cover, rejected rows kept.
+// records they cover (and the run's counts with them), rejected rows kept.
 class RunSession {
  public:
-  RunSession(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, StoreWriter& writer,
-             int64_t run_id)
-      : daemon_(daemon), c_(c), writer_(writer), run_id_(run_id) {}
+  RunSession(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
+             StoreWriter& writer, int64_t run_id)
+      : daemon_(daemon), c_(c), db_(db), writer_(writer), run_id_(run_id) {}
 
   // Writes one batch; returns false with `fatal` set when the run cannot go on.
   bool write(const Batch& batch);
@@ -53,9 +42,12 @@ class RunSession {
   }
   Status ensureTx() { return writer_.inTransaction() ? Status::ok() : writer_.begin(); }
   bool reject(const BatchItem& item);
+  // The run's counts ride in the transaction they describe, so a killed process leaves them true.
+  Status commit();
 
   const config::DaemonConfig& daemon_;
   const config::ConnectorConfig& c_;
+  store::Database& db_;
   StoreWriter& writer_;
   int64_t run_id_;
   uint64_t in_tx_ = 0;
@@ -101,12 +93,20 @@ bool RunSession::write(const Batch& batch) {
   return true;
 }
 
+Status RunSession::commit() {
+  if (auto s = store::recordProgress(db_, run_id_, static_cast<int64_t>(progress.records),
+                                     static_cast<int64_t>(progress.rejected));
+      !s)
+    return s;
+  return writer_.commit();
+}
+
 // Commits when enough has gathered (or when forced), so checkpoints land with their records.
 Status RunSession::flush(bool force) {
   if (!writer_.inTransaction()) return Status::ok();
   const bool due = in_tx_ >= daemon_.batch_records || Clock::now() - last_commit_ >= std::chrono::seconds(1);
   if (!force && !due) return Status::ok();
-  if (auto s = writer_.commit(); !s) return s;
+  if (auto s = commit(); !s) return s;
   in_tx_ = 0;
   last_commit_ = Clock::now();
   return Status::ok();
@@ -118,20 +118,72 @@ Status RunSession::finishStore() {
     writer_.rollback();
     return s;
   }
-  return writer_.commit();
+  return commit();
 }
 
-std::string describeLimit(worker::WorkerProcess::Read r, const config::ConnectorConfig& c,
-                          const worker::WorkerLimits& limits) {
-  using R = worker::WorkerProcess::Read;
-  if (r == R::TimedOut)
-    return "sync exceeded its time limit of " + std::to_string(limits.timeout.count() / 1000) +
-           "s and was killed (raise \"timeout\" in " + c.file.string() + ")";
-  if (r == R::OverMemory)
-    return "plugin exceeded its memory limit of " + std::to_string(limits.memory_limit_mb) +
-           " MiB and was killed (raise \"memory_limit_mb\" in " + c.file.string() + ")";
-  return "plugin did not stop within " + std::to_string(limits.stop_grace.count() / 1000) +
-         "s of the shutdown request and was killed";
+json readJob(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
+             bool full_refresh, std::string& error) {
+  json job{{"command", "read"}, {"settings", c.settings}};
+  job["state"] = full_refresh ? json::object() : store::loadStates(db, c.name);
+  auto state_dir = config::connectorStateDir(daemon, c.name);
+  if (!state_dir) {
+    error = state_dir.error();
+    return {};
+  }
+  job["state_dir"] = state_dir->string();
+  return job;
+}
+
+worker::WorkerLimits workerLimits(const config::DaemonConfig& daemon, const config::ConnectorConfig& c,
+                                  const SyncOptions& options) {
+  worker::WorkerLimits limits;
+  limits.timeout = c.timeout.value_or(daemon.sync_timeout);
+  limits.memory_limit_mb = c.memory_limit_mb.value_or(daemon.memory_limit_mb);
+  limits.stop_grace = daemon.shutdown_grace;
+  limits.stop = options.stop;
+  limits.working_dir = c.file.parent_path().string();
+  return limits;
+}
+
+// Moves the worker's messages into the store: a reading thread parses and validates, this thread
+// writes. Either side failing, or throwing, stops the other and the worker; the facts say why.
+void streamToStore(worker::WorkerProcess& proc, RunSession& session, const std::string& connector, int64_t run_id,
+                   const SyncOptions& options, Clock::time_point started, RunFacts& facts) {
+  BatchQueue queue(4);
+  MessageReader reader(proc, queue, connector, run_id);
+  std::string reader_crash;
+  std::thread reading([&] {
+    reader_crash = catchAll([&] { reader.run(); });
+    if (!reader_crash.empty()) {
+      proc.kill();
+      queue.close();
+    }
+  });
+  const std::string writer_crash = catchAll([&] {
+    auto next_progress = Clock::now();
+    while (auto batch = queue.pop()) {
+      if (!session.write(*batch)) {
+        queue.close();  // the reader stops at its next hand-over
+        proc.kill();
+        break;
+      }
+      if (options.progress && Clock::now() >= next_progress) {
+        session.progress.elapsed = Clock::now() - started;
+        options.progress(session.progress);
+        next_progress = Clock::now() + std::chrono::milliseconds(500);
+      }
+    }
+  });
+  if (!writer_crash.empty()) {
+    queue.close();
+    proc.kill();
+  }
+  reading.join();
+  facts.internal_error = !writer_crash.empty() ? writer_crash : reader_crash;
+  facts.read_end = reader.end;
+  facts.protocol_error = reader.fatal;
+  facts.plugin_error = reader.plugin_error;
+  facts.resume_at = reader.resume_at;
 }
 
 }  // namespace
@@ -144,112 +196,92 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
     out.error = db.error();
     return out;
   }
-  auto run_id = store::startRun(*db, c.name, options.full_refresh);
+  auto run_id = store::startRun(*db, c.name, options.full_refresh, options.owner);
   if (!run_id) {
     out.error = run_id.error();
     return out;
   }
   out.run_id = *run_id;
-  log::info("sync started (plugin " + plugin.name + " " + plugin.version + (options.full_refresh ? ", full refresh" : "") + ")",
-            c.name, out.run_id);
+  const std::string crash = catchAll([&] { out = runRecorded(*db, *run_id, c, plugin, options); });
+  if (crash.empty()) return out;
+  out.run_id = *run_id;
+  out.status = RunStatus::Failed;
+  out.error = crash;
+  (void)db->exec("ROLLBACK");  // whatever the exception left open; the committed counts stay
+  if (auto s = store::failRun(*db, *run_id, crash); !s)
+    log::error("cannot record the end of the run: " + s.message(), c.name, *run_id);
+  log::error("sync failed: " + crash, c.name, *run_id);
+  return out;
+}
 
-  StoreWriter writer(*db, c.name, identity_);
-  RunSession session(daemon_, c, writer, out.run_id);
+SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const config::ConnectorConfig& c,
+                                    const plugin_host::PluginInfo& plugin, const SyncOptions& options) {
+  SyncOutcome out;
+  out.run_id = run_id;
+  log::info("sync started (plugin " + plugin.name + " " + plugin.version + (options.full_refresh ? ", full refresh" : "") + ")",
+            c.name, run_id);
+
+  StoreWriter writer(db, c.name, identity_);
+  RunSession session(daemon_, c, db, writer, run_id);
   const auto started = Clock::now();
 
-  auto finish = [&](RunStatus status, std::string error) {
-    out.status = status;
-    out.error = std::move(error);
+  auto finish = [&](RunEnd end) {
+    out.status = end.status;
+    out.error = std::move(end.error);
+    out.resume_at = end.resume_at;
     out.records = session.progress.records;
     out.rejected = session.progress.rejected;
-    if (auto s = store::finishRun(*db, out.run_id, std::string(runStatusName(status)),
-                                  static_cast<int64_t>(out.records), static_cast<int64_t>(out.rejected), out.error);
-        !s)
-      log::error("cannot record the end of run: " + s.message(), c.name, out.run_id);
-    const std::string summary = "sync " + std::string(runStatusName(status)) + ": " + std::to_string(out.records) +
-                                " records, " + std::to_string(out.rejected) + " rejected" +
-                                (out.error.empty() ? "" : ": " + out.error);
-    if (status == RunStatus::Succeeded) log::info(summary, c.name, out.run_id);
-    else log::error(summary, c.name, out.run_id);
+    const auto records = static_cast<int64_t>(out.records), rejected = static_cast<int64_t>(out.rejected);
+    const std::string status(runStatusName(out.status));
+    if (auto s = store::finishRun(db, run_id, status, records, rejected, out.error); !s) {
+      // A failed commit (a full disk) can leave its transaction open; without it the update may fit.
+      if (writer.inTransaction()) writer.rollback();
+      if (auto again = store::finishRun(db, run_id, status, records, rejected, out.error); !again)
+        log::error("cannot record the end of the run (" + again.message() +
+                       "); it is closed as failed when the connector next runs",
+                   c.name, run_id);
+    }
+    log::write(end.level,
+               "sync " + status + ": " + std::to_string(out.records) + " records, " + std::to_string(out.rejected) +
+                   " rejected" + (out.error.empty() ? "" : ": " + out.error),
+               c.name, run_id);
     return out;
   };
+  auto failed = [&](std::string why) { return finish({RunStatus::Failed, std::move(why), log::Level::Error, 0}); };
 
-  if (auto s = writer.prepare(); !s) return finish(RunStatus::Failed, "store: " + s.message());
+  if (auto s = writer.prepare(); !s) return failed("store: " + s.message());
+  std::string job_error;
+  json job = readJob(daemon_, c, db, options.full_refresh, job_error);
+  if (!job_error.empty()) return failed(job_error);
 
-  json job{{"command", "read"}, {"settings", c.settings}};
-  job["state"] = options.full_refresh ? json::object() : store::loadStates(*db, c.name);
-  auto state_dir = config::connectorStateDir(daemon_, c.name);
-  if (!state_dir) return finish(RunStatus::Failed, state_dir.error());
-  job["state_dir"] = state_dir->string();
-
-  worker::WorkerLimits limits;
-  limits.timeout = c.timeout.value_or(daemon_.sync_timeout);
-  limits.memory_limit_mb = c.memory_limit_mb.value_or(daemon_.memory_limit_mb);
-  limits.stop_grace = daemon_.shutdown_grace;
-  limits.stop = options.stop;
-  limits.working_dir = c.file.parent_path().string();
+  RunFacts facts;
+  const worker::WorkerLimits limits = workerLimits(daemon_, c, options);
+  facts.limits = {limits.timeout, limits.memory_limit_mb, limits.stop_grace, c.file.string()};
   const std::string connector_name = c.name;
-  const int64_t rid = out.run_id;
   auto proc = worker::WorkerProcess::spawn(daemon_.worker_path.string(), {"run", plugin.path.string()}, job.dump(),
-                                           limits, [connector_name, rid](std::string_view line) {
-                                             log::warn("plugin stderr: " + std::string(line), connector_name, rid);
+                                           limits, [connector_name, run_id](std::string_view line) {
+                                             log::warn("plugin stderr: " + std::string(line), connector_name, run_id);
                                            });
   job = json();  // the settings may hold secrets: keep them no longer than needed
-  if (!proc) return finish(RunStatus::Failed, proc.error());
+  if (!proc) return failed(proc.error());
 
-  using R = worker::WorkerProcess::Read;
-  BatchQueue queue(4);
-  MessageReader reader(*proc, queue, c.name, out.run_id);
-  std::thread reading([&] { reader.run(); });
-  auto next_progress = Clock::now();
-  while (auto batch = queue.pop()) {
-    if (!session.write(*batch)) {
-      queue.close();  // the reader stops at its next hand-over
-      proc->kill();
-      break;
-    }
-    if (options.progress && Clock::now() >= next_progress) {
-      session.progress.elapsed = Clock::now() - started;
-      options.progress(session.progress);
-      next_progress = Clock::now() + std::chrono::milliseconds(500);
-    }
-  }
-  reading.join();
-  const R r = reader.end;
-  const worker::WorkerExit exit = proc->wait();
+  streamToStore(*proc, session, c.name, run_id, options, started, facts);
+  facts.exit = proc->wait();
+  facts.stop_requested = options.stop && options.stop->load();
 
   // Everything received intact is kept: records are idempotent and each checkpoint only covers
   // records that precede it, so the stored state is never ahead of the stored data.
   if (auto s = session.flush(true); !s) {
     writer.rollback();
-    return finish(RunStatus::Failed, "store: " + s.message());
+    facts.store_error = "store: " + s.message();
+  } else if (auto f = session.finishStore(); !f) {
+    facts.store_error = "store: " + f.message();
+  } else {
+    facts.store_error = session.fatal;
   }
-  if (auto s = session.finishStore(); !s) return finish(RunStatus::Failed, "store: " + s.message());
   session.progress.elapsed = Clock::now() - started;
   if (options.progress) options.progress(session.progress);
-
-  if (!session.fatal.empty()) return finish(RunStatus::Failed, session.fatal);
-  if (!reader.fatal.empty()) return finish(RunStatus::Failed, reader.fatal);
-  if (r != R::Eof && r != R::Line) {
-    if (r == R::StopTimedOut) return finish(RunStatus::Interrupted, describeLimit(r, c, limits));
-    return finish(RunStatus::Failed, describeLimit(r, c, limits));
-  }
-  if (!exit.exited) return finish(RunStatus::Failed, "plugin crashed: " + exit.describe());
-  switch (exit.code) {
-    case wire::kExitOk:
-      return finish(RunStatus::Succeeded, "");
-    case wire::kExitRetry:
-      if (reader.resume_at > 0) {
-        out.resume_at = reader.resume_at;
-        return finish(RunStatus::RateLimited, reader.plugin_error + "; resumes at " + formatTimestamp(reader.resume_at) +
-                                                  " from the last checkpoint");
-      }
-      return finish(RunStatus::Retry, reader.plugin_error.empty() ? "plugin asked to retry" : reader.plugin_error);
-    case wire::kExitStopped:
-      return finish(RunStatus::Interrupted, "stopped at a checkpoint because abmd is shutting down");
-    default:
-      return finish(RunStatus::Failed, reader.plugin_error.empty() ? exit.describe() : reader.plugin_error);
-  }
+  return finish(decideRunEnd(facts));
 }
 
 }  // namespace abm::pipeline

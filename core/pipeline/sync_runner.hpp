@@ -11,12 +11,11 @@
 #include "config/connector_config.hpp"
 #include "config/daemon_config.hpp"
 #include "pipeline/identity_rules.hpp"
+#include "pipeline/run_end.hpp"
 #include "plugin_host/plugin_registry.hpp"
+#include "store/sqlite.hpp"
 
 namespace abm::pipeline {
-
-enum class RunStatus { Succeeded, Failed, Retry, Interrupted, RateLimited };
-std::string_view runStatusName(RunStatus s);
 
 struct SyncProgress {
   uint64_t records = 0;
@@ -36,6 +35,7 @@ struct SyncOutcome {
 
 struct SyncOptions {
   bool full_refresh = false;
+  std::string owner = "abmd";                           // the process kind recorded on the run
   const std::atomic<bool>* stop = nullptr;              // daemon shutdown
   std::function<void(const SyncProgress&)> progress;    // called about twice a second
 };
@@ -45,10 +45,14 @@ class SyncRunner {
   SyncRunner(const config::DaemonConfig& daemon, const IdentityRules& identity)
       : daemon_(daemon), identity_(identity) {}
 
+  // Never throws: whatever goes wrong ends the run, with the reason in the outcome and the run log.
   SyncOutcome run(const config::ConnectorConfig& connector, const plugin_host::PluginInfo& plugin,
                   const SyncOptions& options);
 
  private:
+  SyncOutcome runRecorded(store::Database& db, int64_t run_id, const config::ConnectorConfig& connector,
+                          const plugin_host::PluginInfo& plugin, const SyncOptions& options);
+
   const config::DaemonConfig& daemon_;
   const IdentityRules& identity_;
 };

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "common/catch_all.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
@@ -101,10 +102,11 @@ void Scheduler::startReady() {
       pipeline::SyncOptions opts;
       opts.stop = &stopping_;
       pipeline::SyncOutcome out;
-      try {
-        out = runner.run(s->connector, s->plugin, opts);
-      } catch (const std::exception& e) {
-        out.error = std::string("internal error: ") + e.what();
+      // SyncRunner records its own failures; this guards what happens before it has a run.
+      if (auto crash = catchAll([&] { out = runner.run(s->connector, s->plugin, opts); }); !crash.empty()) {
+        out.status = pipeline::RunStatus::Failed;
+        out.error = crash;
+        log::error("sync failed: " + crash, s->connector.name, out.run_id);
       }
       asio::post(io_, [this, s, out] { onFinished(s, out); });
     });
@@ -222,9 +224,12 @@ void Scheduler::maybeRunMetrics() {
   metrics_running_ = true;
   if (metrics_thread_.joinable()) metrics_thread_.join();
   metrics_thread_ = std::thread([this] {
-    auto out = metrics::runMetrics(setup_.daemon.store_path.string(), setup_.metrics, nowEpochSeconds());
-    if (out) log::info(out->describe());
-    else log::error(out.error());
+    const std::string crash = catchAll([this] {
+      auto out = metrics::runMetrics(setup_.daemon.store_path.string(), setup_.metrics, nowEpochSeconds());
+      if (out) log::info(out->describe());
+      else log::error(out.error());
+    });
+    if (!crash.empty()) log::error("metrics stage failed: " + crash);
     asio::post(io_, [this] {
       metrics_running_ = false;
       startReady();

@@ -1,17 +1,55 @@
 #include "store/run_log.hpp"
 
+#include <unistd.h>
+
 #include "common/timestamp.hpp"
 
 namespace abm::store {
 
-Result<int64_t> startRun(Database& db, const std::string& connector, bool full_refresh) {
-  auto st = db.prepare("INSERT INTO sync_runs(connector, started_at, status, full_refresh) VALUES(?, ?, 'running', ?)");
+namespace {
+
+// Who was running a run, for the message on it: "abmctl sync (pid 4242)".
+constexpr const char* kOwnerText =
+    "CASE WHEN owner IS NULL THEN 'the process running it' ELSE owner || ' (pid ' || owner_pid || ')' END";
+
+Status closeOwnUnfinishedRuns(Database& db, const std::string& connector) {
+  auto st = db.prepare(
+      "UPDATE sync_runs SET status = 'failed', finished_at = ?1,"
+      " error = 'the end of this run could not be recorded (the store refused the write, e.g. a full disk);"
+      " the next run resumed from the last checkpoint'"
+      " WHERE status = 'running' AND connector = ?2 AND owner_pid = ?3");
+  if (!st) return st.status();
+  st->bind(1, formatTimestamp(nowEpochSeconds()));
+  st->bind(2, connector);
+  st->bind(3, static_cast<int64_t>(::getpid()));
+  return st->run();
+}
+
+}  // namespace
+
+Result<int64_t> startRun(Database& db, const std::string& connector, bool full_refresh, const std::string& owner) {
+  if (auto s = closeOwnUnfinishedRuns(db, connector); !s)
+    return Status::error("cannot record the run in sync_runs: " + s.message());
+  auto st = db.prepare(
+      "INSERT INTO sync_runs(connector, started_at, status, full_refresh, owner, owner_pid)"
+      " VALUES(?, ?, 'running', ?, ?, ?)");
   if (!st) return st.status();
   st->bind(1, connector);
   st->bind(2, formatTimestamp(nowEpochSeconds()));
   st->bind(3, full_refresh ? 1 : 0);
+  st->bind(4, owner);
+  st->bind(5, static_cast<int64_t>(::getpid()));
   if (auto s = st->run(); !s) return Status::error("cannot record the run in sync_runs: " + s.message());
   return db.lastInsertRowid();
+}
+
+Status recordProgress(Database& db, int64_t run_id, int64_t records, int64_t rejected) {
+  auto st = db.prepare("UPDATE sync_runs SET records = ?, rejected = ? WHERE run_id = ?");
+  if (!st) return st.status();
+  st->bind(1, records);
+  st->bind(2, rejected);
+  st->bind(3, run_id);
+  return st->run();
 }
 
 Status finishRun(Database& db, int64_t run_id, const std::string& status, int64_t records, int64_t rejected,
@@ -29,14 +67,31 @@ Status finishRun(Database& db, int64_t run_id, const std::string& status, int64_
   return st->run();
 }
 
-int closeAbandonedRuns(Database& db) {
-  auto st = db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?,"
-                       " error = 'abmd stopped during the run; it resumes from the last checkpoint'"
-                       " WHERE status = 'running'");
-  if (!st) return 0;
+Status failRun(Database& db, int64_t run_id, const std::string& error) {
+  auto st = db.prepare("UPDATE sync_runs SET finished_at = ?, status = 'failed', error = ? WHERE run_id = ?");
+  if (!st) return st.status();
   st->bind(1, formatTimestamp(nowEpochSeconds()));
-  st->run();
-  return db.changes();
+  st->bind(2, error);
+  st->bind(3, run_id);
+  return st->run();
+}
+
+std::vector<std::string> closeAbandonedRuns(Database& db) {
+  std::vector<std::string> closed;
+  auto q = db.prepare(std::string("SELECT run_id, connector, ") + kOwnerText +
+                      " FROM sync_runs WHERE status = 'running' ORDER BY run_id");
+  if (!q) return closed;
+  while (q->step())
+    closed.push_back("run " + std::to_string(q->columnInt(0)) + " of " + q->columnText(1) + ", left by " +
+                     q->columnText(2));
+  if (closed.empty()) return closed;
+  auto st = db.prepare(std::string("UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ") + kOwnerText +
+                       " || ' stopped during the run; the next run resumes from the last checkpoint'"
+                       " WHERE status = 'running'");
+  if (!st) return {};
+  st->bind(1, formatTimestamp(nowEpochSeconds()));
+  if (!st->run()) return {};
+  return closed;
 }
 
 namespace {

@@ -18,11 +18,19 @@ struct RunRecord {
   bool full_refresh = false;
 };
 
-Result<int64_t> startRun(Database& db, const std::string& connector, bool full_refresh);
+// Records a new 'running' run owned by this process (`owner`: "abmd", "abmctl sync"). A run of the
+// same connector that this process left 'running' (its end could not be recorded, e.g. on a full
+// disk) is closed as failed first.
+Result<int64_t> startRun(Database& db, const std::string& connector, bool full_refresh, const std::string& owner);
+// The counts so far; called inside each commit of the run's data so that they commit together.
+Status recordProgress(Database& db, int64_t run_id, int64_t records, int64_t rejected);
 Status finishRun(Database& db, int64_t run_id, const std::string& status, int64_t records, int64_t rejected,
                  const std::string& error);
-// Runs left 'running' by a process that died are marked failed; returns how many.
-int closeAbandonedRuns(Database& db);
+// Marks the run failed, keeping the counts its commits recorded.
+Status failRun(Database& db, int64_t run_id, const std::string& error);
+// Runs left 'running' by a process that died are marked failed, each saying which process it was;
+// returns one line per run ("run 7 of crm, left by abmctl sync pid 4242").
+std::vector<std::string> closeAbandonedRuns(Database& db);
 std::vector<RunRecord> listRuns(Database& db, const std::string& connector, int limit);
 std::optional<RunRecord> lastRun(Database& db, const std::string& connector);
 

@@ -1,5 +1,8 @@
 // The daemon's handle on one abmd-worker child: spawns it with the job on stdin, hands out its
 // message lines, forwards its stderr to the log, and enforces the time and memory limits.
+//
+// The host process must ignore SIGPIPE (abmd and abmctl do so in main): a worker that dies before
+// reading its whole job turns the next write into EPIPE, which the exit status then explains.
 #pragma once
 
 #include <sys/types.h>
@@ -24,8 +27,9 @@ struct WorkerLimits {
 };
 
 struct WorkerExit {
-  bool exited = false;  // normal exit (else killed by a signal)
-  int code = 0;         // exit code, or the signal number
+  bool exited = false;          // normal exit (else killed by a signal)
+  int code = 0;                 // exit code, or the signal number
+  bool killed_by_host = false;  // the signal is the SIGKILL this side sent (a limit, a protocol error)
   std::string describe() const;
 };
 
@@ -33,11 +37,15 @@ class WorkerProcess {
  public:
   enum class Read { Line, Eof, TimedOut, OverMemory, StopTimedOut };
 
+  // How long a worker whose output has ended gets to exit (and to finish its stderr) before it is killed.
+  static constexpr std::chrono::milliseconds kExitGrace{2000};
+
   static Result<WorkerProcess> spawn(const std::string& worker, const std::vector<std::string>& args,
-                                     const std::string& stdin_data, WorkerLimits limits,
+                                     std::string stdin_data, WorkerLimits limits,
                                      std::function<void(std::string_view)> on_stderr_line);
   WorkerProcess(WorkerProcess&&) noexcept;
   WorkerProcess& operator=(WorkerProcess&&) = delete;
+  // Kills the child if it still runs, and reaps it.
   ~WorkerProcess();
 
   // The next message line (without '\n'), valid until the next call. On TimedOut / OverMemory /
@@ -45,8 +53,9 @@ class WorkerProcess {
   Read next(std::string_view& line);
   // True when a whole line is already buffered, so next() will not wait.
   bool hasBufferedLine() const;
-  // Kills the child (if still running) and reaps it.
-  WorkerExit wait();
+  // Reaps the child; one that has not exited within `grace` is killed first. Never blocks longer.
+  WorkerExit wait(std::chrono::milliseconds grace = kExitGrace);
+  // Sends SIGKILL (safe from another thread than the one reading).
   void kill();
   pid_t pid() const { return pid_; }
 
@@ -54,17 +63,24 @@ class WorkerProcess {
   WorkerProcess() = default;
   bool fill();  // reads more output; false at EOF or on a limit (sets limit_hit_)
   size_t rssMb() const;
+  void writeJob();
   void drainStderr();
+  void finishStderr(std::chrono::steady_clock::time_point until);
+  void closeStderr();
 
   pid_t pid_ = -1;
+  int in_fd_ = -1;  // open (non-blocking) until the whole job is written
   int out_fd_ = -1;
   int err_fd_ = -1;
+  std::string job_;
+  size_t job_written_ = 0;
   WorkerLimits limits_;
   std::function<void(std::string_view)> on_stderr_;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point stop_deadline_;
   std::chrono::steady_clock::time_point next_rss_check_;
   bool stop_sent_ = false;
+  std::atomic<bool> kill_sent_{false};
   static constexpr size_t kReadChunk = 1 << 18;
   std::vector<char> buf_;  // bytes [pos_, len_) are read but not yet handed out
   size_t pos_ = 0;

@@ -25,6 +25,20 @@ std::string runStatus(const Workspace& ws, const std::string& connector) {
                                    "' ORDER BY run_id DESC LIMIT 1");
 }
 
+int64_t runRecords(const Workspace& ws, int64_t run_id) {
+  return queryInt(ws.store(), "SELECT records FROM sync_runs WHERE run_id = " + std::to_string(run_id));
+}
+
+// The level of the first log line whose message starts with `prefix` ("" when there is none).
+std::string levelOf(const std::string& log, const std::string& prefix) {
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("message", "").rfind(prefix, 0) == 0) return j.value("level", "");
+  }
+  return "";
+}
+
 // Starts abmd on the workspace and waits for the first run of `connector` to succeed.
 std::unique_ptr<Child> startDaemon(const Workspace& ws, const std::string& connector) {
   auto d = std::make_unique<Child>(std::vector<std::string>{kAbmd, "-c", ws.config().string()}, ws.dir.path());
@@ -68,6 +82,49 @@ TEST(FaultWall, MisbehavingPluginsFailAloneAndTheDaemonCarriesOn) {
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints WHERE source = 'fine'"), 50);
   // Whatever the plugin printed reached the log, not the store.
   EXPECT_NE(r.err.find("plugin stderr: this line went to stdout"), std::string::npos);
+}
+
+TEST(FaultWall, AWorkerKilledInTheMiddleOfAMessageCrashedItDidNotSendGarbage) {
+  Workspace ws;
+  ws.writeConfig(R"(, "max_concurrent_syncs": 2, "retry": {"attempts": 0})", true);
+  ws.addConnector("killed", "testkit", R"({"mode": "cut_line", "fail_at": 25, "signal": 9})");
+  ws.addConnector("segv", "testkit", R"({"mode": "cut_line", "fail_at": 25, "signal": 11, "domain": "s.example"})");
+  auto r = run({kAbmd, "-c", ws.config().string(), "--once"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(runStatus(ws, "killed"), "failed");
+  EXPECT_EQ(runError(ws, "killed"), "plugin crashed: worker killed by signal 9 (SIGKILL)");
+  EXPECT_EQ(runError(ws, "segv"), "plugin crashed: worker killed by signal 11 (SIGSEGV)");
+  // The records before the cut-off line are kept, with their checkpoint and their count.
+  EXPECT_EQ(queryText(ws.store(), "SELECT state FROM sync_state WHERE connector = 'killed'"), R"({"next":25})");
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints WHERE source = 'killed'"), 25);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT records FROM sync_runs WHERE connector = 'killed'"), 25);
+}
+
+TEST(FaultWall, AnExceptionInARunsThreadFailsThatRunNotTheProcess) {
+  Workspace ws;
+  ws.writeConfig(R"(, "retry": {"attempts": 0})", true);
+  // A TRACE whose "type" is a number: reading it threw out of the reading thread.
+  ws.addConnector("odd", "testkit", R"({"mode": "raw_line", "fail_at": 10, "line": "{\"type\":\"TRACE\",\"trace\":{\"type\":5}}"})");
+  ws.addConnector("fine", "testkit", R"({"records": 30, "domain": "fine.example"})");
+  auto r = run({kAbmd, "-c", ws.config().string(), "--once"});
+  EXPECT_EQ(r.exit_code, 1) << "one connector failed; the daemon did not crash\n" << r.err;
+  EXPECT_EQ(runStatus(ws, "odd"), "failed");
+  const std::string why = runError(ws, "odd");
+  EXPECT_TRUE(why.find("internal error: ") == 0 || why.find("malformed message") != std::string::npos) << why;
+  EXPECT_EQ(runStatus(ws, "fine"), "succeeded");
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status = 'running'"), 0);
+  EXPECT_EQ(queryText(ws.store(), "SELECT state FROM sync_state WHERE connector = 'odd'"), R"({"next":10})");
+}
+
+TEST(FaultWall, ALargeJobToAPluginThatPrintsWhileLoadingDoesNotDeadlock) {
+  Workspace ws;
+  ws.writeConfig("", true);
+  // Both pipes hold 64 KiB: the job (200 kB of settings) and what the library prints while loading.
+  ws.addConnector("big", "testkit", R"({"records": 20, "padding": ")" + std::string(200000, 'p') + "\"}");
+  Child sync({kCtl, "-c", ws.config().string(), "sync", "big"}, ws.dir.path(),
+             {{"ABMD_TESTKIT_STDERR_ON_LOAD", "200000"}});
+  ASSERT_EQ(sync.wait(120s), 0) << "abmctl sync finished (-1: still blocked)\n" << sync.err().substr(0, 2000);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints"), 20);
 }
 
 TEST(FaultWall, CrashedSyncResumesFromItsCheckpointWithoutDuplicates) {
@@ -119,9 +176,11 @@ TEST(Daemon, SigtermDuringALongSyncThenRestartLosesAndDuplicatesNothing) {
     const int code = d.wait(30s);
     EXPECT_EQ(code, 0) << d.err();
     EXPECT_NE(d.err().find("SIGTERM"), std::string::npos);
+    EXPECT_EQ(levelOf(d.err(), "sync interrupted"), "info") << "a deliberate stop is not an error\n" << d.err();
   }
   EXPECT_EQ(runStatus(ws, "slow"), "interrupted") << runError(ws, "slow");
   const int64_t stored = queryInt(ws.store(), "SELECT count(*) FROM touchpoints");
+  EXPECT_EQ(runRecords(ws, 1), stored);
   const std::string state = queryText(ws.store(), "SELECT state FROM sync_state");
   const int64_t next = nlohmann::json::parse(state)["next"];
   EXPECT_LT(stored, 3000) << "the sync was cut short";
@@ -137,19 +196,84 @@ TEST(Daemon, KilledDaemonRestartsFromTheLastCommittedCheckpoint) {
   Workspace ws;
   ws.writeConfig(R"(, "batch_records": 10)", true);
   ws.addConnector("slow", "testkit", R"({"records": 2000, "delay_ms": 2, "checkpoint_every": 10})");
+  pid_t daemon_pid = 0;
   {
     Child d({kAbmd, "-c", ws.config().string()}, ws.dir.path());
     ASSERT_TRUE(waitFor([&] { return queryInt(ws.store(), "SELECT count(*) FROM touchpoints") >= 60; }, 30s));
     d.signal(SIGKILL);
     EXPECT_EQ(d.wait(10s), 128 + SIGKILL);
+    daemon_pid = d.pid();
   }
   const int64_t next = nlohmann::json::parse(queryText(ws.store(), "SELECT state FROM sync_state"))["next"];
-  EXPECT_LE(next, queryInt(ws.store(), "SELECT count(*) FROM touchpoints"));
+  const int64_t stored = queryInt(ws.store(), "SELECT count(*) FROM touchpoints");
+  EXPECT_LE(next, stored);
+  EXPECT_EQ(runRecords(ws, 1), stored) << "the run's count commits with its records";
   auto r = run({kAbmd, "-c", ws.config().string(), "--once"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("left running by a previous process"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("left running by a previous process were marked failed: run 1 of slow, left by abmd (pid " +
+                       std::to_string(daemon_pid) + ")"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(queryText(ws.store(), "SELECT error FROM sync_runs WHERE run_id = 1"),
+            "abmd (pid " + std::to_string(daemon_pid) +
+                ") stopped during the run; the next run resumes from the last checkpoint");
+  EXPECT_EQ(runRecords(ws, 1), stored) << "closing the run keeps its count";
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints"), 2000);
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status = 'running'"), 0);
+}
+
+TEST(Daemon, AKilledAbmctlSyncIsNamedAsTheLostProcessAndKeepsItsCount) {
+  Workspace ws;
+  ws.writeConfig(R"(, "batch_records": 10)", true);
+  ws.addConnector("slow", "testkit", R"({"records": 2000, "delay_ms": 2, "checkpoint_every": 10})");
+  pid_t sync_pid = 0;
+  {
+    Child sync({kCtl, "-c", ws.config().string(), "sync", "slow"}, ws.dir.path());
+    ASSERT_TRUE(waitFor([&] { return queryInt(ws.store(), "SELECT count(*) FROM touchpoints") >= 60; }, 30s));
+    sync.signal(SIGKILL);
+    EXPECT_EQ(sync.wait(10s), 128 + SIGKILL);
+    sync_pid = sync.pid();
+  }
+  const int64_t stored = queryInt(ws.store(), "SELECT count(*) FROM touchpoints");
+  EXPECT_EQ(runRecords(ws, 1), stored);
+  auto r = run({kAbmd, "-c", ws.config().string(), "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("run 1 of slow, left by abmctl sync (pid " + std::to_string(sync_pid) + ")"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(queryText(ws.store(), "SELECT error FROM sync_runs WHERE run_id = 1").rfind("abmctl sync (pid ", 0), 0u);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints"), 2000);
+}
+
+TEST(Daemon, SigtermEndsARetryWaitAndTheRunIsInterrupted) {
+  Workspace ws;
+  // The plugin's backoff (20 s, then 40 s, ...) is far longer than it may take to stop.
+  ws.writeConfig(R"(, "shutdown_grace": "120s")", true);
+  ws.addConnector("unreachable", "testkit", R"({"mode": "backoff", "retry_ms": 20000})");
+  Child d({kAbmd, "-c", ws.config().string()}, ws.dir.path());
+  ASSERT_TRUE(waitFor([&] { return d.err().find("testkit: attempt 1 failed") != std::string::npos; }, 30s))
+      << d.err();
+  d.signal(SIGTERM);
+  EXPECT_EQ(d.wait(150s), 0) << d.err();
+  EXPECT_EQ(runStatus(ws, "unreachable"), "interrupted") << runError(ws, "unreachable");
+  EXPECT_EQ(runError(ws, "unreachable"),
+            "stopped while waiting to retry because abmd is shutting down (testkit: stopped while waiting to retry "
+            "the vendor)");
+  EXPECT_EQ(levelOf(d.err(), "sync interrupted"), "info");
+}
+
+TEST(Daemon, TheShutdownGraceEndsARunThatDoesNotStopAsInterrupted) {
+  Workspace ws;
+  ws.writeConfig(R"(, "shutdown_grace": "1s")", true);
+  ws.addConnector("stuck", "testkit", R"({"mode": "hang"})");
+  Child d({kAbmd, "-c", ws.config().string()}, ws.dir.path());
+  ASSERT_TRUE(waitFor([&] { return d.err().find("testkit: hanging") != std::string::npos; }, 30s)) << d.err();
+  d.signal(SIGTERM);
+  EXPECT_EQ(d.wait(60s), 0) << d.err();
+  EXPECT_EQ(runStatus(ws, "stuck"), "interrupted");
+  EXPECT_EQ(runError(ws, "stuck"),
+            "plugin did not stop within 1s of the shutdown request and was killed; the next run resumes from the "
+            "last checkpoint");
+  EXPECT_EQ(levelOf(d.err(), "sync interrupted"), "warn") << d.err();
 }
 
 TEST(Daemon, SecondDaemonOnTheSameStoreIsRefused) {
@@ -191,6 +315,12 @@ TEST(Daemon, FailedSyncsAreRetriedWithBackoff) {
             queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status != 'running'"));
   EXPECT_NE(d.err().find("retry 1 of 2"), std::string::npos) << d.err();
   EXPECT_NE(d.err().find("vendor answered 503"), std::string::npos);
+  // After the last retry the connector goes back to its hourly schedule: three runs, no fourth.
+  ASSERT_TRUE(waitFor([&] { return d.err().find("giving up after 2 retries") != std::string::npos; }, 30s)) << d.err();
+  EXPECT_NE(d.err().find("retry 2 of 2"), std::string::npos);
+  EXPECT_EQ(d.err().find("retry 3 of"), std::string::npos);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs"), 3);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status = 'retry'"), 3);
   d.signal(SIGTERM);
   EXPECT_EQ(d.wait(30s), 0);
 }

@@ -81,17 +81,50 @@ TEST_F(FakeVendor, RetriesA5xxBurstThenSucceeds) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(http::parseJsonBody(r).value["attempt"], 3);
   ASSERT_EQ(waits.size(), 2u);
-  EXPECT_LE(waits[0], waits[1]) << "exponential backoff";
+  // initial × 2^(attempt−1) with ±20% jitter: 10 ms then 20 ms.
+  EXPECT_GE(waits[0], 8ms);
+  EXPECT_LE(waits[0], 12ms);
+  EXPECT_GE(waits[1], 16ms);
+  EXPECT_LE(waits[1], 24ms);
   EXPECT_EQ(reasons[0], "HTTP 503");
 }
 
 TEST_F(FakeVendor, GivesUpAfterMaxAttempts) {
   http::Client c(options());
-  auto opts = fastRetries(nullptr);
-  opts.max_attempts = 3;
+  std::vector<http::Millis> waits;
+  std::vector<int> attempts;
+  auto opts = fastRetries(&waits);
+  opts.max_attempts = 4;
+  opts.on_retry = [&](int attempt, http::Millis, const std::string&) { attempts.push_back(attempt); };
   auto r = http::sendWithRetry(c, {"GET", "/always-500"}, opts);
-  EXPECT_EQ(r.status, 500);
-  EXPECT_EQ(count("/always-500"), 3);
+  EXPECT_EQ(r.status, 500) << "the last answer is returned";
+  EXPECT_FALSE(r.stopped);
+  EXPECT_EQ(count("/always-500"), 4);
+  EXPECT_EQ(attempts, (std::vector<int>{1, 2, 3})) << "no wait after the last attempt";
+  ASSERT_EQ(waits.size(), 3u);
+  // 10, 20, then 40 ms: the cap (max = 40 ms) is reached, jitter stays within ±20%.
+  EXPECT_GE(waits[2], 32ms);
+  EXPECT_LE(waits[2], 48ms);
+  EXPECT_LT(waits[0], waits[2]);
+}
+
+TEST_F(FakeVendor, AStopRequestEndsTheRetryWaitAndTheRetries) {
+  http::Client c(options());
+  std::vector<http::Millis> slept;
+  http::RetryOptions opts;
+  opts.initial = 60s;  // a wait far longer than any shutdown grace
+  opts.max_attempts = 6;
+  opts.sleep = [&](http::Millis d) { slept.push_back(d); };  // no real sleeping
+  int asked = 0;
+  opts.stop_requested = [&] { return ++asked > 3; };  // the stop arrives during the first wait
+  auto r = http::sendWithRetry(c, {"GET", "/always-500?id=stop"}, opts);
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(r.status, 500) << "the last answer is returned";
+  EXPECT_EQ(count("/always-500?stop"), 1) << "no request after the stop";
+  http::Millis total{0};
+  for (auto d : slept) total += d;
+  EXPECT_LT(total, 1s) << "the 60 s wait was cut short";
+  EXPECT_LE(slept.front(), opts.stop_check);
 }
 
 TEST_F(FakeVendor, HonoursRetryAfterSecondsAndHttpDates) {

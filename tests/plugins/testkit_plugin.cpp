@@ -2,7 +2,13 @@
 // ways a real plugin might: crash, abort, hang, leak memory, send garbage, print to stdout, or ask
 // for a retry. In "ok"/"slow" modes it emits `records` touchpoints with a checkpoint every
 // `checkpoint_every`, resuming from its saved state.
+// With ABMD_TESTKIT_STDERR_ON_LOAD=N in its environment it prints N bytes to stderr while the
+// library loads, before the worker has read its job.
+#include <abm/sdk/http.hpp>
 #include <abm/sdk/plugin.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -21,7 +27,8 @@ namespace {
 
 constexpr abm::sdk::Option kOptions[] = {
     {"mode", abm::sdk::OptionType::String, false, "\"ok\"",
-     "ok, slow, segfault, abort, hang, memhog, garbage, print, retry, error, bad_rows, quota"},
+     "ok, slow, segfault, abort, hang, memhog, garbage, print, retry, error, bad_rows, quota, cut_line, raw_line,"
+     " backoff"},
     {"records", abm::sdk::OptionType::Integer, false, "100", "How many touchpoints to emit"},
     {"checkpoint_every", abm::sdk::OptionType::Integer, false, "10", "Records between checkpoints"},
     {"delay_ms", abm::sdk::OptionType::Integer, false, "0", "Sleep after each record"},
@@ -29,7 +36,59 @@ constexpr abm::sdk::Option kOptions[] = {
     {"domain", abm::sdk::OptionType::String, false, "\"testkit.example\"", "account_domain of the touchpoints"},
     {"token", abm::sdk::OptionType::String, false, "", "A secret the plugin only checks is present", true},
     {"resume_after_s", abm::sdk::OptionType::Integer, false, "2", "In quota mode: seconds until the quota is back"},
+    {"signal", abm::sdk::OptionType::Integer, false, "9", "In cut_line mode: the signal the worker dies of"},
+    {"line", abm::sdk::OptionType::String, false, "\"\"", "In raw_line mode: the message line sent at fail_at"},
+    {"url", abm::sdk::OptionType::String, false, "\"http://127.0.0.1:1\"", "In backoff mode: the unreachable vendor"},
+    {"retry_ms", abm::sdk::OptionType::Integer, false, "30000", "In backoff mode: the first wait between attempts"},
+    {"padding", abm::sdk::OptionType::String, false, "\"\"", "Ignored: makes the worker's job as large as needed"},
 };
+
+// Prints to stderr while loading, as a chatty library might, before the worker reads its job.
+[[maybe_unused]] const bool kNoisyLoad = [] {
+  const char* n = std::getenv("ABMD_TESTKIT_STDERR_ON_LOAD");
+  if (!n) return false;
+  const std::string noise(std::strtoul(n, nullptr, 10), 'x');
+  for (size_t off = 0; off < noise.size(); off += 1000) std::fprintf(stderr, "%.*s\n", 999, noise.data() + off);
+  return true;
+}();
+
+// The worker's message pipe: a write-only pipe that is neither stdin nor stderr (fd 1 is stderr).
+int messageFd() {
+  struct stat in{}, err{};
+  ::fstat(0, &in);
+  ::fstat(2, &err);
+  for (int fd = 3; fd < 1024; ++fd) {
+    struct stat st{};
+    if (::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_ino == in.st_ino || st.st_ino == err.st_ino) continue;
+    if ((::fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY) return fd;
+  }
+  return -1;
+}
+
+void writeRaw(const std::string& text) {
+  const int fd = messageFd();
+  if (fd >= 0 && ::write(fd, text.data(), text.size()) < 0) std::perror("testkit: write");
+}
+
+// Retries an unreachable vendor with the SDK's backoff, as an HTTP plugin would.
+Status backoff(Host& host, const json& settings) {
+  abm::sdk::http::ClientOptions o;
+  o.base_url = settings["url"];
+  o.connect_timeout = std::chrono::seconds(2);
+  abm::sdk::http::Client client(o);
+  abm::sdk::http::RetryOptions retry;
+  retry.max_attempts = 5;
+  retry.initial = std::chrono::milliseconds(settings["retry_ms"].get<int64_t>());
+  retry.max = retry.initial * 4;
+  retry.stop_requested = [&host] { return host.stopRequested(); };
+  retry.on_retry = [&host](int attempt, abm::sdk::http::Millis wait, const std::string& why) {
+    host.warn("testkit: attempt " + std::to_string(attempt) + " failed (" + why + "); retrying in " +
+              std::to_string(wait.count()) + " ms");
+  };
+  const auto r = abm::sdk::http::sendWithRetry(client, {"GET", "/"}, retry);
+  if (r.stopped) return Status::retry("testkit: stopped while waiting to retry the vendor");
+  return Status::retry("testkit: vendor unreachable after " + std::to_string(retry.max_attempts) + " attempts");
+}
 
 class TestkitPlugin : public abm::sdk::Plugin {
  public:
@@ -49,8 +108,10 @@ class TestkitPlugin : public abm::sdk::Plugin {
     const int64_t delay = settings["delay_ms"];
     const int64_t fail_at = settings["fail_at"];
     const std::string domain = settings["domain"];
-    if (mode == "hang")
+    if (mode == "hang") {
+      host.info("testkit: hanging, deaf to the stop request");
       while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
     if (mode == "memhog") {
       std::vector<char*> hog;
       while (true) {
@@ -61,6 +122,7 @@ class TestkitPlugin : public abm::sdk::Plugin {
       }
     }
     if (mode == "retry") return Status::retry("testkit: vendor answered 503, try later");
+    if (mode == "backoff") return backoff(host, settings);
     if (mode == "error") return Status::error("testkit: credentials rejected");
     if (mode == "print") std::printf("this line went to stdout and must not corrupt the message stream\n");
 
@@ -73,6 +135,16 @@ class TestkitPlugin : public abm::sdk::Plugin {
         host.checkpoint(stream, json{{"next", next}});
         return Status::rateLimited("testkit: daily request quota spent (403 REQUEST_LIMIT_EXCEEDED)",
                                    std::time(nullptr) + settings["resume_after_s"].get<int64_t>());
+      }
+      if (mode == "cut_line" && next == fail_at) {
+        // Dies in the middle of a message, as a worker killed while writing does.
+        host.checkpoint(stream, json{{"next", next}});
+        writeRaw(R"({"type":"RECORD","record":{"stream":"touchpoints","data":{"external_id":"tk-)");
+        std::raise(settings["signal"].get<int>());
+      }
+      if (mode == "raw_line" && next == fail_at) {
+        host.checkpoint(stream, json{{"next", next}});
+        writeRaw(settings["line"].get<std::string>() + "\n");
       }
       if ((mode == "segfault" || mode == "abort" || mode == "garbage") && next == fail_at) {
         if (mode == "segfault") std::raise(SIGSEGV);

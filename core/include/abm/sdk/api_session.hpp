@@ -91,6 +91,7 @@ class ApiSession {
                                               dir.empty() ? std::string() : dir + "/request_budget.json");
     retry_.max_attempts = std::max(1, settings.value("max_attempts", 6));
     retry_.initial = Millis(std::max(1, settings.value("retry_initial_ms", 1000)));
+    retry_.stop_requested = [this] { return host_.stopRequested(); };
     retry_.on_retry = [this](int attempt, Millis wait, const std::string& why) {
       host_.warn("attempt " + std::to_string(attempt) + " failed (" + why + "); retrying in " +
                  std::to_string(wait.count()) + " ms");
@@ -147,6 +148,11 @@ class ApiSession {
 
  private:
   Status failure(const Response& r) {
+    // The host ends the run as interrupted: a retry status keeps the checkpoint and says why.
+    if (r.stopped)
+      return Status::retry(r.endpoint + ": stopped while waiting to retry (" +
+                           (r.transport != CURLE_OK ? r.transport_error : "HTTP " + std::to_string(r.status)) +
+                           ") because the host is shutting down");
     if (r.transport != CURLE_OK && r.status == 0)
       return Status::retry(r.endpoint + ": " + r.transport_error + " (after " + std::to_string(retry_.max_attempts) +
                            " attempts)");

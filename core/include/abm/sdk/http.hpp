@@ -2,7 +2,7 @@
 //   Client          one reused libcurl handle: connection reuse, gzip, timeouts, TLS verification
 //                   always on (a CA file may be added), proxy, a User-Agent naming abmd.
 //   sendWithRetry   exponential backoff with jitter on timeouts, connection errors, 429 and 5xx,
-//                   honouring Retry-After (seconds or an HTTP date).
+//                   honouring Retry-After (seconds or an HTTP date); a stop request ends a wait.
 //   RateLimiter     keeps a connector under its vendor's requests-per-second budget.
 //   parseJsonBody   JSON, or a one-line reason naming the endpoint (HTML page, truncated, malformed).
 //   paging helpers  HubSpot's paging.next.after, Salesforce's nextRecordsUrl; never another host.
@@ -48,6 +48,7 @@ struct Response {
   std::string body;
   CURLcode transport = CURLE_OK;  // a network-level failure (timeout, refused, truncated)
   std::string transport_error;
+  bool stopped = false;           // the host asked to stop while a retry waited: this is the last answer
   std::string endpoint;           // METHOD path, for messages (never the query's secrets)
 
   bool ok() const { return transport == CURLE_OK && status >= 200 && status < 300; }
@@ -192,7 +193,28 @@ struct RetryOptions {
   std::function<void(Millis)> sleep = [](Millis d) { std::this_thread::sleep_for(d); };
   // Called before each retry with the attempt number, the wait and why (for the connector's log).
   std::function<void(int, Millis, const std::string&)> on_retry;
+  // Asked before each retry and every `stop_check` of a wait (Host::stopRequested): when it says
+  // yes, sendWithRetry returns the last response at once, marked `stopped`, so a shutdown is not
+  // held up by a backoff.
+  std::function<bool()> stop_requested;
+  Millis stop_check{100};
 };
+
+// Sleeps `wait` through `o.sleep`, in slices when a stop can be requested; false when it was.
+inline bool waitUnlessStopped(const RetryOptions& o, Millis wait) {
+  if (!o.stop_requested) {
+    o.sleep(wait);
+    return true;
+  }
+  const Millis slice = std::max(o.stop_check, Millis(1));
+  while (wait > Millis(0)) {
+    if (o.stop_requested()) return false;
+    const Millis step = std::min(wait, slice);
+    o.sleep(step);
+    wait -= step;
+  }
+  return !o.stop_requested();
+}
 
 // Why a response is worth retrying, or "" when it is final (success or a client error).
 inline std::string retryReason(const Response& r) {
@@ -219,7 +241,10 @@ inline Response sendWithRetry(Client& client, const Request& req, const RetryOpt
       wait = std::max(wait, *asked);
     }
     if (o.on_retry) o.on_retry(attempt, wait, why);
-    o.sleep(wait);
+    if (!waitUnlessStopped(o, wait)) {
+      r.stopped = true;
+      return r;
+    }
   }
 }
 

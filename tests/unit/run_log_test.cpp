@@ -1,0 +1,73 @@
+// The run log against a real store: counts that commit with the data, runs that say which process
+// was lost, and runs whose end could not be written closed by the next one.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "store/migrations.hpp"
+#include "store/run_log.hpp"
+#include "test_support.hpp"
+
+using namespace abm;
+using test::queryInt;
+using test::queryText;
+
+namespace {
+
+class RunLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::Database::open(path().string());
+    ASSERT_TRUE(db) << db.error();
+    db_ = std::make_unique<store::Database>(std::move(*db));
+    ASSERT_TRUE(store::applyMigrations(*db_, test::sourceDir() / "schema"));
+  }
+  std::filesystem::path path() const { return tmp_ / "abm.db"; }
+  std::string row(int64_t run_id) {
+    return queryText(path(), "SELECT status || '|' || records || '|' || rejected || '|' || coalesce(error, '')"
+                             " FROM sync_runs WHERE run_id = " + std::to_string(run_id));
+  }
+  const std::string pid_ = std::to_string(::getpid());
+  test::TempDir tmp_;
+  std::unique_ptr<store::Database> db_;
+};
+
+TEST_F(RunLogTest, ALostProcessLeavesItsCommittedCountsAndItsName) {
+  auto run = store::startRun(*db_, "crm", false, "abmctl sync");
+  ASSERT_TRUE(run) << run.error();
+  ASSERT_TRUE(store::recordProgress(*db_, *run, 1200, 3));
+  auto daemon_run = store::startRun(*db_, "ads", false, "abmd");
+  ASSERT_TRUE(daemon_run);
+
+  const auto closed = store::closeAbandonedRuns(*db_);
+  ASSERT_EQ(closed.size(), 2u);
+  EXPECT_EQ(closed[0], "run 1 of crm, left by abmctl sync (pid " + pid_ + ")");
+  EXPECT_EQ(closed[1], "run 2 of ads, left by abmd (pid " + pid_ + ")");
+  EXPECT_EQ(row(*run), "failed|1200|3|abmctl sync (pid " + pid_ +
+                           ") stopped during the run; the next run resumes from the last checkpoint");
+  EXPECT_EQ(row(*daemon_run).find("failed|0|0|abmd (pid " + pid_ + ") stopped"), 0u) << row(*daemon_run);
+  EXPECT_TRUE(store::closeAbandonedRuns(*db_).empty());
+}
+
+TEST_F(RunLogTest, ARunWhoseEndCouldNotBeWrittenIsClosedWhenTheConnectorRunsAgain) {
+  auto first = store::startRun(*db_, "crm", false, "abmd");
+  auto other = store::startRun(*db_, "ads", false, "abmd");
+  ASSERT_TRUE(first && other);
+  ASSERT_TRUE(store::recordProgress(*db_, *first, 40, 0));
+  // finishRun never came (the disk was full); the connector's next run starts.
+  auto second = store::startRun(*db_, "crm", false, "abmd");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(row(*first).find("failed|40|0|the end of this run could not be recorded"), 0u) << row(*first);
+  EXPECT_EQ(row(*second), "running|0|0|");
+  EXPECT_EQ(row(*other), "running|0|0|") << "another connector's run is left alone";
+}
+
+TEST_F(RunLogTest, FailRunKeepsTheCountsItsCommitsRecorded) {
+  auto run = store::startRun(*db_, "crm", true, "abmd");
+  ASSERT_TRUE(run);
+  ASSERT_TRUE(store::recordProgress(*db_, *run, 77, 2));
+  ASSERT_TRUE(store::failRun(*db_, *run, "internal error: boom"));
+  EXPECT_EQ(row(*run), "failed|77|2|internal error: boom");
+  EXPECT_EQ(queryInt(path(), "SELECT count(*) FROM sync_runs WHERE finished_at IS NOT NULL"), 1);
+}
+
+}  // namespace
