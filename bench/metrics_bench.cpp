@@ -127,7 +127,8 @@ int main(int argc, char** argv) {
                         " ORDER BY account_id, occurred_at, touchpoint_id");
     const auto t0 = Clock::now();
     long n = 0;
-    while (q->step()) ++n;
+    while (q->step() == abm::store::Statement::Step::Row) ++n;
+    if (!q->status()) std::fprintf(stderr, "%s\n", q->status().message().c_str());
     std::printf("reference: scanning %ld touchpoints in account order: %.2fs\n", n, seconds(t0));
   }
   abm::metrics::MetricsSettings settings;

@@ -64,14 +64,22 @@ int main(int argc, char** argv) {
     abm::log::error("cannot start: " + lock.error());
     return 1;
   }
+  // This connection stays open while the daemon runs: with one connection always open, the runs'
+  // own connections closing never checkpoint and remove the WAL under an exclusive lock, which
+  // readers opening the store at that moment would meet as "database is locked".
+  auto db = abm::cli::openStore(setup.daemon);
+  if (!db) {
+    abm::log::error("cannot start: " + db.error());
+    return 1;
+  }
   {
-    auto db = abm::cli::openStore(setup.daemon);
-    if (!db) {
-      abm::log::error("cannot start: " + db.error());
+    auto closed = abm::store::closeAbandonedRuns(*db);
+    if (!closed) {
+      abm::log::error("cannot start: " + closed.error());
       return 1;
     }
-    if (int n = abm::store::closeAbandonedRuns(*db); n > 0)
-      abm::log::warn(std::to_string(n) + " run(s) left running by a previous process were marked failed");
+    if (*closed > 0)
+      abm::log::warn(std::to_string(*closed) + " run(s) left running by a previous process were marked failed");
   }
   abm::scheduler::Scheduler scheduler(config_path, std::move(setup));
   return scheduler.run(once);

@@ -178,7 +178,13 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
   if (auto s = writer.prepare(); !s) return finish(RunStatus::Failed, "store: " + s.message());
 
   json job{{"command", "read"}, {"settings", c.settings}};
-  job["state"] = options.full_refresh ? json::object() : store::loadStates(*db, c.name);
+  if (options.full_refresh) {
+    job["state"] = json::object();
+  } else {
+    auto states = store::loadStates(*db, c.name);
+    if (!states) return finish(RunStatus::Failed, "store: " + states.error());
+    job["state"] = std::move(*states);
+  }
   auto state_dir = config::connectorStateDir(daemon_, c.name);
   if (!state_dir) return finish(RunStatus::Failed, state_dir.error());
   job["state_dir"] = state_dir->string();

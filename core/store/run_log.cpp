@@ -29,13 +29,13 @@ Status finishRun(Database& db, int64_t run_id, const std::string& status, int64_
   return st->run();
 }
 
-int closeAbandonedRuns(Database& db) {
+Result<int> closeAbandonedRuns(Database& db) {
   auto st = db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?,"
                        " error = 'abmd stopped during the run; it resumes from the last checkpoint'"
                        " WHERE status = 'running'");
-  if (!st) return 0;
+  if (!st) return st.status();
   st->bind(1, formatTimestamp(nowEpochSeconds()));
-  st->run();
+  if (auto s = st->run(); !s) return Status::error("cannot close the runs left running in sync_runs: " + s.message());
   return db.changes();
 }
 
@@ -57,28 +57,31 @@ constexpr const char* kRunColumns =
     "SELECT run_id, connector, started_at, finished_at, status, records, rejected, full_refresh, error FROM sync_runs";
 }  // namespace
 
-std::vector<RunRecord> listRuns(Database& db, const std::string& connector, int limit) {
+Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit) {
   std::vector<RunRecord> out;
   auto q = db.prepare(std::string(kRunColumns) + " WHERE (?1 = '' OR connector = ?1) ORDER BY run_id DESC LIMIT ?2");
-  if (!q) return out;
+  if (!q) return q.status();
   q->bind(1, connector);
   q->bind(2, limit);
-  while (q->step()) out.push_back(readRun(*q));
+  while (q->step() == Statement::Step::Row) out.push_back(readRun(*q));
+  if (auto s = q->status(); !s) return Status::error("cannot read sync_runs: " + s.message());
   return out;
 }
 
-std::optional<RunRecord> lastRun(Database& db, const std::string& connector) {
+Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector) {
   auto runs = listRuns(db, connector, 1);
-  if (runs.empty()) return std::nullopt;
-  return runs.front();
+  if (!runs) return runs.status();
+  if (runs->empty()) return std::optional<RunRecord>();
+  return std::optional<RunRecord>(runs->front());
 }
 
-nlohmann::json loadStates(Database& db, const std::string& connector) {
+Result<nlohmann::json> loadStates(Database& db, const std::string& connector) {
   nlohmann::json out = nlohmann::json::object();
   auto q = db.prepare("SELECT stream, state FROM sync_state WHERE connector = ? ORDER BY stream");
-  if (!q) return out;
+  if (!q) return q.status();
   q->bind(1, connector);
-  while (q->step()) out[q->columnText(0)] = nlohmann::json::parse(q->columnView(1), nullptr, false);
+  while (q->step() == Statement::Step::Row) out[q->columnText(0)] = nlohmann::json::parse(q->columnView(1), nullptr, false);
+  if (auto s = q->status(); !s) return Status::error("cannot read the checkpoints of " + connector + ": " + s.message());
   return out;
 }
 
@@ -87,9 +90,9 @@ Status resetState(Database& db, const std::string& connector, const std::string&
   if (!q) return q.status();
   q->bind(1, connector);
   q->bind(2, stream);
-  auto s = q->run();
+  if (auto s = q->run(); !s) return s;
   removed = db.changes();
-  return s;
+  return Status::ok();
 }
 
 }  // namespace abm::store

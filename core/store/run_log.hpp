@@ -22,12 +22,12 @@ Result<int64_t> startRun(Database& db, const std::string& connector, bool full_r
 Status finishRun(Database& db, int64_t run_id, const std::string& status, int64_t records, int64_t rejected,
                  const std::string& error);
 // Runs left 'running' by a process that died are marked failed; returns how many.
-int closeAbandonedRuns(Database& db);
-std::vector<RunRecord> listRuns(Database& db, const std::string& connector, int limit);
-std::optional<RunRecord> lastRun(Database& db, const std::string& connector);
+Result<int> closeAbandonedRuns(Database& db);
+Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit);
+Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector);
 
 // {stream: state} of a connector.
-nlohmann::json loadStates(Database& db, const std::string& connector);
+Result<nlohmann::json> loadStates(Database& db, const std::string& connector);
 Status resetState(Database& db, const std::string& connector, const std::string& stream, int& removed);
 
 }  // namespace abm::store
