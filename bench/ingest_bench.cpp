@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -31,6 +32,13 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// A benchmark that lost a write would time the wrong thing: any error ends it.
+void check(const abm::Status& s) {
+  if (s) return;
+  std::fprintf(stderr, "bench: %s\n", s.message().c_str());
+  std::exit(1);
+}
 
 int runCommand(const std::string& cmd) { return std::system(cmd.c_str()); }
 
@@ -73,14 +81,14 @@ std::vector<TouchRow> loadTouchpoints(const fs::path& csv) {
 double referenceSeconds(const std::vector<TouchRow>& rows, const fs::path& db_path) {
   fs::remove(db_path);
   auto db = abm::store::Database::open(db_path.string());
-  abm::store::applyMigrations(*db, ABMD_BENCH_SCHEMA_DIR);
+  check(abm::store::applyMigrations(*db, ABMD_BENCH_SCHEMA_DIR));
   auto st = db->prepare(
       "INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel, activity,"
       " occurred_at, quantity, properties) VALUES(?1, NULL, NULL, 'bench', ?2, ?3, ?4, ?5, 1, '{}')"
       " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
       " channel = excluded.channel, activity = excluded.activity, occurred_at = excluded.occurred_at");
   const auto t0 = Clock::now();
-  db->exec("BEGIN IMMEDIATE");
+  check(db->exec("BEGIN IMMEDIATE"));
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     st->bind(1, r.account_id);
@@ -88,13 +96,13 @@ double referenceSeconds(const std::vector<TouchRow>& rows, const fs::path& db_pa
     st->bindStatic(3, r.channel);
     st->bindStatic(4, r.activity);
     st->bindStatic(5, r.occurred_at);
-    st->run();
+    check(st->run());
     if (i % 50000 == 49999) {
-      db->exec("COMMIT");
-      db->exec("BEGIN IMMEDIATE");
+      check(db->exec("COMMIT"));
+      check(db->exec("BEGIN IMMEDIATE"));
     }
   }
-  db->exec("COMMIT");
+  check(db->exec("COMMIT"));
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 

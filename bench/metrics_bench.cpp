@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <sys/resource.h>
@@ -21,6 +22,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// A benchmark that lost a write would time the wrong thing: any error ends it.
+void check(const abm::Status& s) {
+  if (s) return;
+  std::fprintf(stderr, "bench: %s\n", s.message().c_str());
+  std::exit(1);
+}
+
 using abm::Rng;
 
 double seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
@@ -28,12 +36,12 @@ double seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock
 // Writes a store with the given sizes straight through SQLite (the ingest path has its own bench).
 void generate(const fs::path& db_path, long touchpoints, long accounts, long opportunities) {
   auto db = abm::store::Database::open(db_path.string());
-  abm::store::applyMigrations(*db, ABMD_BENCH_SCHEMA_DIR);
-  db->exec("PRAGMA synchronous=OFF");
+  check(abm::store::applyMigrations(*db, ABMD_BENCH_SCHEMA_DIR));
+  check(db->exec("PRAGMA synchronous=OFF"));
   Rng rng{42};
   const int64_t end = *abm::parseTimestamp("2026-10-31T00:00:00Z");
   const int64_t span = 2 * 365 * 86400;
-  db->exec("BEGIN");
+  check(db->exec("BEGIN"));
   auto acc = db->prepare("INSERT INTO accounts(account_id, name, domain, is_target, created_at, updated_at)"
                          " VALUES(?1, 'Account ' || ?1, 'a' || ?1 || '.example', ?2, ?3, ?3)");
   const std::string created = abm::formatTimestamp(end - span - 86400);
@@ -41,7 +49,7 @@ void generate(const fs::path& db_path, long touchpoints, long accounts, long opp
     acc->bind(1, static_cast<int64_t>(a));
     acc->bind(2, rng.unit() < 0.3 ? 1 : 0);
     acc->bind(3, created);
-    acc->run();
+    check(acc->run());
   }
   auto con = db->prepare("INSERT INTO contacts(contact_id, account_id, source, external_id, email, buying_role,"
                          " created_at, updated_at) VALUES(?1, ?2, 'bench', ?1, 'c' || ?1 || '@a' || ?2 || '.example',"
@@ -51,7 +59,7 @@ void generate(const fs::path& db_path, long touchpoints, long accounts, long opp
     con->bind(1, static_cast<int64_t>(c));
     con->bind(2, static_cast<int64_t>((c - 1) / 4 + 1));
     con->bind(3, abm::formatTimestamp(end - span + static_cast<int64_t>(rng.unit() * span)));
-    con->run();
+    check(con->run());
   }
   auto opp = db->prepare("INSERT INTO opportunities(account_id, source, external_id, amount, is_closed, is_won,"
                          " created_at, closed_at, updated_at) VALUES(?1, 'bench', ?2, ?3, ?4, ?5, ?6, ?7, ?6)");
@@ -67,7 +75,7 @@ void generate(const fs::path& db_path, long touchpoints, long accounts, long opp
     opp->bind(6, abm::formatTimestamp(created_t));
     if (closed) opp->bind(7, abm::formatTimestamp(closed_t));
     else opp->bindNull(7);
-    opp->run();
+    check(opp->run());
   }
   static const char* kActs[][2] = {{"email", "email_send"}, {"email", "email_open"},     {"email", "email_click"},
                                    {"ads", "ad_impression"}, {"ads", "ad_click"},        {"web", "page_view"},
@@ -89,13 +97,13 @@ void generate(const fs::path& db_path, long touchpoints, long accounts, long opp
     tp->bindStatic(4, act[0]);
     tp->bindStatic(5, act[1]);
     tp->bind(6, abm::formatTimestamp(t));
-    tp->run();
+    check(tp->run());
     if (i % 1000000 == 999999) {
-      db->exec("COMMIT");
-      db->exec("BEGIN");
+      check(db->exec("COMMIT"));
+      check(db->exec("BEGIN"));
     }
   }
-  db->exec("COMMIT");
+  check(db->exec("COMMIT"));
 }
 
 }  // namespace
@@ -127,7 +135,8 @@ int main(int argc, char** argv) {
                         " ORDER BY account_id, occurred_at, touchpoint_id");
     const auto t0 = Clock::now();
     long n = 0;
-    while (q->step()) ++n;
+    while (q->step() == abm::store::Statement::Step::Row) ++n;
+    if (!q->status()) std::fprintf(stderr, "%s\n", q->status().message().c_str());
     std::printf("reference: scanning %ld touchpoints in account order: %.2fs\n", n, seconds(t0));
   }
   abm::metrics::MetricsSettings settings;
@@ -144,7 +153,7 @@ int main(int argc, char** argv) {
   // then the stage a day later.
   {
     auto w = abm::store::Database::open(db.string());
-    w->exec("BEGIN");
+    check(w->exec("BEGIN"));
     auto tp = w->prepare("INSERT INTO touchpoints(account_id, source, external_id, channel, activity, occurred_at)"
                          " VALUES(?1, 'small-sync', ?2, 'web', 'form_submit', ?3)");
     auto dirty = w->prepare("INSERT OR IGNORE INTO metrics_dirty_accounts VALUES(?1)");
@@ -154,11 +163,11 @@ int main(int argc, char** argv) {
       tp->bind(1, account);
       tp->bind(2, "s" + std::to_string(i));
       tp->bind(3, abm::formatTimestamp(as_of + 3600 + i));
-      tp->run();
+      check(tp->run());
       dirty->bind(1, account);
-      dirty->run();
+      check(dirty->run());
     }
-    w->exec("COMMIT");
+    check(w->exec("COMMIT"));
   }
   auto inc = abm::metrics::runMetrics(db.string(), settings, as_of + 86400);
   if (!inc) {

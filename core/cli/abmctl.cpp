@@ -17,6 +17,7 @@
 #include "pipeline/sync_runner.hpp"
 #include "store/run_log.hpp"
 #include "store/store_lock.hpp"
+#include "store/store_open.hpp"
 #include "wire/protocol.hpp"
 #include "worker/worker_process.hpp"
 
@@ -214,7 +215,12 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  for (const auto& closed : store::closeAbandonedRuns(*db)) std::cerr << "abmctl: marked failed: " << closed << "\n";
+  auto closed = store::closeAbandonedRuns(*db);
+  if (!closed) {
+    std::cerr << "abmctl: " << closed.error() << "\n";
+    return 1;
+  }
+  for (const auto& run : *closed) std::cerr << "abmctl: marked failed: " << run << "\n";
   ProgressLine progress;
   pipeline::SyncRunner runner(s.daemon, *s.identity);
   pipeline::SyncOptions opts;
@@ -234,7 +240,7 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
 }
 
 int cmdStatus(const Setup& s) {
-  auto db = openStore(s.daemon);
+  auto db = store::openForReading(s.daemon.store_path);
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
@@ -242,7 +248,12 @@ int cmdStatus(const Setup& s) {
   std::cout << std::left << std::setw(20) << "connector" << std::setw(12) << "plugin" << std::setw(13) << "last run"
             << std::setw(22) << "finished" << std::setw(10) << "records" << "schedule\n";
   for (const auto& c : s.connectors) {
-    auto last = store::lastRun(*db, c.name);
+    auto read = store::lastRun(*db, c.name);
+    if (!read) {
+      std::cerr << "abmctl: " << read.error() << "\n";
+      return 1;
+    }
+    const auto& last = *read;
     std::cout << std::setw(20) << c.name << std::setw(12) << c.plugin << std::setw(13)
               << (last ? last->status : "never") << std::setw(22) << (last ? last->finished_at : "") << std::setw(10)
               << (last ? std::to_string(last->records) : "") << c.schedule.text() << (c.enabled ? "" : " (disabled)")
@@ -254,14 +265,19 @@ int cmdStatus(const Setup& s) {
 }
 
 int cmdRuns(const Setup& s, const std::string& name, int limit) {
-  auto db = openStore(s.daemon);
+  auto db = store::openForReading(s.daemon.store_path);
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
+  auto runs = store::listRuns(*db, name, limit);
+  if (!runs) {
+    std::cerr << "abmctl: " << runs.error() << "\n";
+    return 1;
+  }
   std::cout << std::left << std::setw(7) << "run" << std::setw(20) << "connector" << std::setw(13) << "status"
             << std::setw(22) << "started" << std::setw(22) << "finished" << std::setw(10) << "records" << "rejected\n";
-  for (const auto& r : store::listRuns(*db, name, limit)) {
+  for (const auto& r : *runs) {
     std::cout << std::setw(7) << r.run_id << std::setw(20) << r.connector << std::setw(13) << r.status << std::setw(22)
               << r.started_at << std::setw(22) << r.finished_at << std::setw(10) << r.records << r.rejected << "\n";
     if (!r.error.empty()) std::cout << "       " << r.error << "\n";
@@ -275,12 +291,17 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
   const std::string& name = args[1];
   if (!s.connector(name)) std::cerr << "warning: no valid connector named '" << name << "'; using the store as is\n";
   if (args[0] == "show") {
-    auto db = openStore(s.daemon);
+    auto db = store::openForReading(s.daemon.store_path);
     if (!db) {
       std::cerr << "abmctl: " << db.error() << "\n";
       return 1;
     }
-    std::cout << store::loadStates(*db, name).dump(2) << "\n";
+    auto states = store::loadStates(*db, name);
+    if (!states) {
+      std::cerr << "abmctl: " << states.error() << "\n";
+      return 1;
+    }
+    std::cout << states->dump(2) << "\n";
     return 0;
   }
   auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl state reset");
@@ -401,12 +422,15 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "state") return cmdState(setup, positional);
   if (cmd == "metrics") return cmdMetrics(setup, positional, as_of, full);
   // report
-  auto db = openStore(setup.daemon);
+  auto db = store::openForReading(setup.daemon.store_path);
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  printReport(*db, std::cout, top);
+  if (auto s = printReport(*db, std::cout, top); !s) {
+    std::cerr << "abmctl: " << s.message() << "\n";
+    return 1;
+  }
   return 0;
 }
 

@@ -7,14 +7,24 @@ namespace abm::cli {
 
 namespace {
 
-int64_t scalar(store::Database& db, const char* sql) {
+using Step = store::Statement::Step;
+
+Result<int64_t> scalar(store::Database& db, const char* sql) {
   auto q = db.prepare(sql);
-  return (q && q->step()) ? q->columnInt(0) : 0;
+  if (!q) return q.status();
+  if (q->step() != Step::Row) return Status::error("report query gave no row: " + q->status().message());
+  return q->columnInt(0);
+}
+
+// Every query of the report ends here: a failed one fails the report instead of cutting it short.
+Status ended(store::Statement& q) {
+  if (auto s = q.status(); !s) return Status::error("cannot read the store for the report: " + s.message());
+  return Status::ok();
 }
 
 }  // namespace
 
-void printReport(store::Database& db, std::ostream& out, int top) {
+Status printReport(store::Database& db, std::ostream& out, int top) {
   out << "Store: " << db.path() << "\n\n";
   struct {
     const char* label;
@@ -30,23 +40,30 @@ void printReport(store::Database& db, std::ostream& out, int top) {
       {"  not tied to an account yet", "SELECT count(*) FROM touchpoints WHERE account_id IS NULL"},
       {"ad spend rows", "SELECT count(*) FROM ad_spend"},
   };
-  for (const auto& c : counts) out << "  " << std::left << std::setw(30) << c.label << scalar(db, c.sql) << "\n";
+  for (const auto& c : counts) {
+    auto n = scalar(db, c.sql);
+    if (!n) return n.status();
+    out << "  " << std::left << std::setw(30) << c.label << *n << "\n";
+  }
 
   // Once the metrics stage has run, "engaged" is its score; before that, the touch count of the last
   // 90 days of data stands in (so a fresh store still shows something meaningful).
   auto has_metrics = db.prepare("SELECT as_of FROM account_engagement LIMIT 1");
-  if (has_metrics && has_metrics->step()) {
+  if (!has_metrics) return has_metrics.status();
+  const auto metrics_row = has_metrics->step();
+  if (auto s = ended(*has_metrics); !s) return s;
+  if (metrics_row == Step::Row) {
     out << "\nMost engaged accounts (metrics as of " << has_metrics->columnText(0) << "):\n";
     auto q = db.prepare(
         "SELECT a.name, coalesce(a.domain, ''), a.is_target, e.score, e.score_prev_window, e.touchpoints,"
         " e.engaged_contacts, coalesce(s.stage, '') FROM account_engagement e JOIN accounts a USING (account_id)"
         " LEFT JOIN account_stages s USING (account_id) ORDER BY e.score DESC, a.account_id LIMIT ?");
-    if (!q) return;
+    if (!q) return q.status();
     q->bind(1, top);
     out << "  " << std::left << std::setw(30) << "account" << std::setw(22) << "domain" << std::setw(7) << "target"
         << std::right << std::setw(8) << "score" << std::setw(10) << "prev 90d" << std::setw(8) << "touches"
         << std::setw(8) << "people" << "  stage\n";
-    while (q->step()) {
+    while (q->step() == Step::Row) {
       char score[16], prev[16];
       std::snprintf(score, sizeof score, "%.1f", q->columnDouble(3));
       std::snprintf(prev, sizeof prev, "%.1f", q->columnDouble(4));
@@ -57,20 +74,22 @@ void printReport(store::Database& db, std::ostream& out, int top) {
     }
     auto f = db.prepare("SELECT stage, accounts_entered, accounts_reached_next, coalesce(round(100 * conversion_rate), ''),"
                         " coalesce(round(median_days_to_next), '') FROM journey_funnel ORDER BY position");
-    if (!f) return;
+    if (auto s = ended(*q); !s) return s;
+    if (!f) return f.status();
     out << "\nJourney of target accounts (entered, went further, %, median days to the next stage):\n";
-    while (f->step())
+    while (f->step() == Step::Row)
       out << "  " << std::left << std::setw(13) << f->columnText(0) << std::right << std::setw(6) << f->columnInt(1)
           << std::setw(6) << f->columnInt(2) << std::setw(6) << f->columnText(3) << std::setw(6) << f->columnText(4)
           << "\n";
     auto c = db.prepare("SELECT channel, round(conversions, 1), round(value) FROM attribution_channels"
                         " WHERE model = 'w_shaped' AND conversion = 'revenue' ORDER BY value DESC");
-    if (!c) return;
+    if (auto s = ended(*f); !s) return s;
+    if (!c) return c.status();
     out << "\nRevenue by channel (W-shaped attribution):\n";
-    while (c->step())
+    while (c->step() == Step::Row)
       out << "  " << std::left << std::setw(13) << c->columnText(0) << std::right << std::setw(8) << c->columnText(1)
           << " won deals  " << std::setw(12) << c->columnText(2) << "\n";
-    return;
+    return ended(*c);
   }
   auto q = db.prepare(
       "WITH horizon AS (SELECT max(occurred_at) AS t FROM touchpoints),"
@@ -80,21 +99,23 @@ void printReport(store::Database& db, std::ostream& out, int top) {
       "   GROUP BY account_id)"
       " SELECT a.name, coalesce(a.domain, ''), a.is_target, r.touches, r.channels, r.people"
       " FROM recent r JOIN accounts a USING (account_id) ORDER BY r.touches DESC, a.account_id LIMIT ?");
-  if (!q) return;
+  if (!q) return q.status();
   q->bind(1, top);
   out << "\nMost active accounts (touchpoints in the last 90 days of data; run 'abmctl metrics run' for scores):\n";
   out << "  " << std::left << std::setw(32) << "account" << std::setw(24) << "domain" << std::setw(8) << "target"
       << std::right << std::setw(8) << "touches" << std::setw(10) << "channels" << std::setw(8) << "people"
       << "\n";
   int rows = 0;
-  while (q->step()) {
+  while (q->step() == Step::Row) {
     ++rows;
     out << "  " << std::left << std::setw(32) << q->columnText(0).substr(0, 31) << std::setw(24)
         << q->columnText(1).substr(0, 23) << std::setw(8) << (q->columnInt(2) ? "yes" : "no") << std::right
         << std::setw(8) << q->columnInt(3) << std::setw(10) << q->columnInt(4) << std::setw(8) << q->columnInt(5)
         << "\n";
   }
+  if (auto s = ended(*q); !s) return s;
   if (rows == 0) out << "  (no touchpoints tied to accounts yet)\n";
+  return Status::ok();
 }
 
 }  // namespace abm::cli

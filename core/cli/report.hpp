@@ -8,6 +8,7 @@
 
 namespace abm::cli {
 
-void printReport(store::Database& db, std::ostream& out, int top);
+// Fails, with what could not be read, when a query of the report does.
+Status printReport(store::Database& db, std::ostream& out, int top);
 
 }  // namespace abm::cli

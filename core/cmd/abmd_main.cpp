@@ -68,16 +68,24 @@ int main(int argc, char** argv) {
     abm::log::error("cannot start: " + lock.error());
     return 1;
   }
+  // This connection stays open while the daemon runs: with one connection always open, the runs'
+  // own connections closing never checkpoint and remove the WAL under an exclusive lock, which
+  // readers opening the store at that moment would meet as "database is locked".
+  auto db = abm::bootstrap::openStore(setup.daemon);
+  if (!db) {
+    abm::log::error("cannot start: " + db.error());
+    return 1;
+  }
   {
-    auto db = abm::bootstrap::openStore(setup.daemon);
-    if (!db) {
-      abm::log::error("cannot start: " + db.error());
+    auto closed = abm::store::closeAbandonedRuns(*db);
+    if (!closed) {
+      abm::log::error("cannot start: " + closed.error());
       return 1;
     }
-    if (auto closed = abm::store::closeAbandonedRuns(*db); !closed.empty()) {
+    if (!closed->empty()) {
       std::string which;
-      for (const auto& c : closed) which += (which.empty() ? "" : "; ") + c;
-      abm::log::warn(std::to_string(closed.size()) + " run(s) left running by a previous process were marked failed: " +
+      for (const auto& c : *closed) which += (which.empty() ? "" : "; ") + c;
+      abm::log::warn(std::to_string(closed->size()) + " run(s) left running by a previous process were marked failed: " +
                      which);
     }
   }

@@ -1,4 +1,6 @@
 // Errors on runtime paths are values: Status for "did it work", Result<T> for "a T or why not".
+// Both are [[nodiscard]]: an error nobody looks at is an error lost. Where ignoring one is right,
+// say so with (void) and a comment.
 #pragma once
 
 #include <optional>
@@ -9,7 +11,7 @@
 
 namespace abm {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status ok() { return {}; }
@@ -27,7 +29,7 @@ class Status {
 };
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}
   Result(Status error) : v_(std::move(error)) {}

@@ -152,9 +152,10 @@ Result<fs::path> connectorStateDir(const DaemonConfig& daemon, const std::string
   fs::create_directories(dir, ec);
   if (ec) return Status::error("cannot create the connector state folder " + dir.string() + ": " + ec.message());
   // Refresh tokens live here: only the daemon's user may look in.
-  fs::permissions(daemon.connector_state_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return Status::error("cannot restrict " + dir.string() + " to its owner: " + ec.message());
+  for (const fs::path& p : {daemon.connector_state_dir, dir}) {
+    fs::permissions(p, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return Status::error("cannot restrict " + p.string() + " to its owner: " + ec.message());
+  }
   return dir;
 }
 

@@ -160,7 +160,7 @@ Status MetricsOutput::rollUpRuleModels() {
       // are written together in a fixed order, so the sums come out the same to the last bit.
       " ORDER BY account_id, rowid");
   if (!q) return q.status();
-  while (q->step()) {
+  while (q->step() == store::Statement::Step::Row) {
     const size_t c = q->columnView(0) == "revenue" ? 1 : 0;
     const size_t ch = static_cast<size_t>(std::max(0, channelIndex(q->columnView(1))));
     auto& by_campaign = campaigns[c][q->columnInt(2)];
@@ -173,6 +173,7 @@ Status MetricsOutput::rollUpRuleModels() {
       by_campaign[m].value += share * amount;
     }
   }
+  if (auto s = q->status(); !s) return Status::error("reading attribution_touches: " + s.message());
   auto ch = db_.prepare("INSERT INTO attribution_channels(model, conversion, channel, conversions, value) VALUES(?1, ?2, ?3, ?4, ?5)");
   auto cp = db_.prepare("INSERT INTO attribution_campaigns(model, conversion, campaign_id, conversions, value) VALUES(?1, ?2, ?3, ?4, ?5)");
   if (!ch) return ch.status();
@@ -210,7 +211,7 @@ Status MetricsOutput::channelModels() {
                        " ORDER BY account_id, rowid");
   if (!q) return q.status();
   std::string ids;
-  while (q->step()) {
+  while (q->step() == store::Statement::Step::Row) {
     // "web>email>web" back to channel ids
     ids.clear();
     const std::string_view text = q->columnView(1);
@@ -224,6 +225,7 @@ Status MetricsOutput::channelModels() {
     p.value += q->columnDouble(3);
     p.nulls += q->columnDouble(4);
   }
+  if (auto s = q->status(); !s) return Status::error("reading metrics_account_paths: " + s.message());
   auto ch = db_.prepare("INSERT INTO attribution_channels(model, conversion, channel, conversions, value) VALUES(?1, ?2, ?3, ?4, ?5)");
   if (!ch) return ch.status();
   for (size_t c = 0; c < 2; ++c) {
@@ -266,10 +268,10 @@ Status MetricsOutput::conversions(MetricsSummary& summary) {
   if (auto s = q->run(); !s) return s;
   auto sum = db_.prepare("SELECT total(conversions), total(unattributed) FROM attribution_conversions");
   if (!sum) return sum.status();
-  if (sum->step()) {
-    summary.conversions = static_cast<int64_t>(sum->columnDouble(0));
-    summary.unattributed = static_cast<int64_t>(sum->columnDouble(1));
-  }
+  if (sum->step() != store::Statement::Step::Row)
+    return Status::error("reading attribution_conversions: " + sum->status().message());
+  summary.conversions = static_cast<int64_t>(sum->columnDouble(0));
+  summary.unattributed = static_cast<int64_t>(sum->columnDouble(1));
   return Status::ok();
 }
 
@@ -302,13 +304,14 @@ Status MetricsOutput::funnel() {
     spans.clear();
   };
   int64_t current = -1;
-  while (q->step()) {
+  while (q->step() == store::Statement::Step::Row) {
     if (q->columnInt(0) != current) {
       account();
       current = q->columnInt(0);
     }
     spans.emplace_back(stageFromName(q->columnView(1)), *parseTimestamp(q->columnView(2)));
   }
+  if (auto s = q->status(); !s) return Status::error("reading account_stage_history: " + s.message());
   account();
   auto f = db_.prepare("INSERT INTO journey_funnel(stage, position, accounts_entered, accounts_reached_next,"
                        " conversion_rate, median_days_to_next) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");

@@ -18,6 +18,9 @@ namespace abm::metrics {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr auto Row = store::Statement::Step::Row;
+constexpr auto Done = store::Statement::Step::Done;
+constexpr auto Error = store::Statement::Step::Error;
 
 int64_t ts(std::string_view text, int64_t fallback) {
   if (text.empty()) return fallback;
@@ -77,31 +80,35 @@ class Computation {
 Status Computation::load(store::Database& db) {
   auto a = db.prepare("SELECT account_id, is_target, created_at FROM accounts ORDER BY account_id");
   if (!a) return a.status();
-  while (a->step()) accounts_.emplace_back(a->columnInt(0), a->columnInt(1) != 0, ts(a->columnView(2), as_of_));
+  while (a->step() == Row) accounts_.emplace_back(a->columnInt(0), a->columnInt(1) != 0, ts(a->columnView(2), as_of_));
+  if (auto s = a->status(); !s) return s;
 
   auto c = db.prepare("SELECT account_id, min(created_at) FROM contacts WHERE account_id IS NOT NULL GROUP BY account_id");
   if (!c) return c.status();
-  while (c->step()) lead_created_[c->columnInt(0)] = ts(c->columnView(1), INT64_MAX);
+  while (c->step() == Row) lead_created_[c->columnInt(0)] = ts(c->columnView(1), INT64_MAX);
+  if (auto s = c->status(); !s) return s;
 
   if (!s_.role_multipliers.empty()) {
     auto r = db.prepare("SELECT contact_id, buying_role FROM contacts WHERE buying_role IS NOT NULL");
     if (!r) return r.status();
-    while (r->step()) {
+    while (r->step() == Row) {
       auto it = s_.role_multipliers.find(std::string(r->columnView(1)));
       if (it != s_.role_multipliers.end() && it->second != 1.0) role_multiplier_[r->columnInt(0)] = it->second;
     }
+    if (auto s = r->status(); !s) return s;
   }
 
   auto o = db.prepare(
       "SELECT opportunity_id, account_id, coalesce(amount, 0), created_at, closed_at, is_closed, is_won"
       " FROM opportunities WHERE account_id IS NOT NULL ORDER BY account_id, opportunity_id");
   if (!o) return o.status();
-  while (o->step()) {
+  while (o->step() == Row) {
     Opportunity op{o->columnInt(0), o->columnInt(1), o->columnDouble(2), ts(o->columnView(3), INT64_MAX), INT64_MAX,
                    o->columnInt(6) != 0};
     if (o->columnInt(5) != 0) op.closed = ts(o->columnView(4), op.created);  // closed without a date: at creation
     opportunities_.push_back(op);
   }
+  if (auto s = o->status(); !s) return s;
   summary.accounts = static_cast<int64_t>(accounts_.size());
   return Status::ok();
 }
@@ -116,11 +123,11 @@ Status Computation::stream(store::Database& db) {
   if (!q) return q.status();
   std::vector<Touch> touches;
   size_t next_account = 0;
-  bool have_row = q->step();
+  bool have_row = q->step() == Row;
   while (next_account < accounts_.size()) {
     const auto [id, is_target, created] = accounts_[next_account++];
     touches.clear();
-    while (have_row && q->columnInt(0) < id) have_row = q->step();  // touches of unknown accounts
+    while (have_row && q->columnInt(0) < id) have_row = q->step() == Row;  // touches of unknown accounts
     while (have_row && q->columnInt(0) == id) {
       Touch t;
       t.id = q->columnInt(1);
@@ -132,12 +139,13 @@ Status Computation::stream(store::Database& db) {
       t.contact = q->columnInt(6);
       t.campaign = q->columnInt(7);
       touches.push_back(t);
-      have_row = q->step();
+      have_row = q->step() == Row;
     }
     summary.touchpoints += static_cast<int64_t>(touches.size());
     if (auto s = account(id, is_target, created, touches); !s) return s;
   }
-  if (!q->status().isOk()) return q->status();
+  // An error ends the rows early: the accounts after it must not be taken for accounts without touches.
+  if (auto s = q->status(); !s) return s;
   summary.seconds_attribution = std::chrono::duration<double>(t_attr_).count();
   summary.seconds_engagement = std::chrono::duration<double>(t_eng_).count();
   summary.seconds_journey = std::chrono::duration<double>(t_journey_).count();
@@ -288,14 +296,17 @@ Status Computation::attribute(int64_t account_id, const std::vector<Touch>& touc
 Status makePlan(store::Database& db, const std::string& settings_text, int64_t as_of, bool force_full, Plan& plan) {
   auto prev = db.prepare("SELECT as_of, settings FROM metrics_runs ORDER BY run_id DESC LIMIT 1");
   if (!prev) return prev.status();
-  if (force_full || !prev->step() || prev->columnText(1) != settings_text) return Status::ok();
+  const auto has_prev = prev->step();
+  if (has_prev == Error) return prev->status();
+  if (force_full || has_prev == Done || prev->columnText(1) != settings_text) return Status::ok();
   const int64_t previous = ts(prev->columnView(0), INT64_MAX);
   if (previous > as_of) return Status::ok();  // going back in time: recompute everything
   plan.full = false;
   plan.previous = previous;
   auto dirty = db.prepare("SELECT account_id FROM metrics_dirty_accounts");
   if (!dirty) return dirty.status();
-  while (dirty->step()) plan.dirty.insert(dirty->columnInt(0));
+  while (dirty->step() == Row) plan.dirty.insert(dirty->columnInt(0));
+  if (auto s = dirty->status(); !s) return s;  // the marks are cleared at the end: all of them must be read
   auto events = db.prepare(
       "SELECT DISTINCT account_id FROM opportunities WHERE account_id IS NOT NULL AND"
       " ((created_at > ?1 AND created_at <= ?2) OR"
@@ -303,11 +314,12 @@ Status makePlan(store::Database& db, const std::string& settings_text, int64_t a
   if (!events) return events.status();
   events->bind(1, formatTimestamp(previous));
   events->bind(2, formatTimestamp(as_of));
-  while (events->step()) plan.events.insert(events->columnInt(0));
+  while (events->step() == Row) plan.events.insert(events->columnInt(0));
+  if (auto s = events->status(); !s) return s;
   auto last = db.prepare("SELECT account_id, last_touch_at FROM metrics_account_state");
   if (!last) return last.status();
-  while (last->step()) plan.last[last->columnInt(0)] = last->isNull(1) ? INT64_MIN : ts(last->columnView(1), INT64_MIN);
-  return Status::ok();
+  while (last->step() == Row) plan.last[last->columnInt(0)] = last->isNull(1) ? INT64_MIN : ts(last->columnView(1), INT64_MIN);
+  return last->status();
 }
 
 }  // namespace
@@ -347,7 +359,7 @@ Result<MetricsSummary> runMetrics(const std::string& store_path, const MetricsSe
   if (auto s = comp.load(*reader); !s) return Status::error("metrics: reading the store: " + s.message());
   const auto loaded = Clock::now();
   if (auto s = comp.stream(*reader); !s) return Status::error("metrics: " + s.message());
-  reader->exec("COMMIT");
+  if (auto s = reader->exec("COMMIT"); !s) return Status::error("metrics: ending the read: " + s.message());
   const auto streamed = Clock::now();
   MetricsSummary summary = comp.summary;
   summary.seconds_read = std::chrono::duration<double>(loaded - started).count();

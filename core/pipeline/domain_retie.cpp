@@ -13,9 +13,9 @@ Status StoreWriter::retieDomain(int64_t account_id, const std::string& old_key) 
   static constexpr const char* kSteps[] = {
       "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
       " SELECT 'touchpoints', t.touchpoint_id, 'account_id', 'contact', t.source, '' FROM touchpoints t"
-      " JOIN contacts c ON c.contact_id = t.contact_id WHERE t.account_id = ?1 AND t.account_via_domain IS NULL"
+      " JOIN contacts c ON c.contact_id = t.contact_id WHERE t.account_id = ?1 AND t.account_via_contact = 1"
       " AND c.account_id = ?1 AND c.account_via_domain = ?2",
-      "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1 AND account_via_domain IS NULL AND contact_id IN"
+      "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1 AND account_via_contact = 1 AND contact_id IN"
       " (SELECT contact_id FROM contacts WHERE account_id = ?1 AND account_via_domain = ?2)",
       "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
       " SELECT 'contacts', contact_id, 'account_id', 'domain', source, ?2 FROM contacts"

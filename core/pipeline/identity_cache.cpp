@@ -17,7 +17,7 @@ Status IdentityCache::prepare() {
 
 void IdentityCache::syncWithStore() {
   const int64_t v = db_.dataVersion();
-  if (v != data_version_) forget();
+  if (v != data_version_ || v < 0) forget();  // unknown: assume another connection wrote
   data_version_ = v;
 }
 
@@ -43,18 +43,34 @@ int64_t IdentityCache::lookup(IdMap& map, std::string_view key, store::Statement
   } else {
     q.bindStatic(1, key);
   }
-  const int64_t id = (q.step() && !q.isNull(0)) ? q.columnInt(0) : 0;
-  q.reset();
+  int64_t id = 0;
+  if (!readId(q, id, key)) return 0;  // not remembered: an error is not "not in the store"
   map.emplace(std::string(key), id);
   return id;
+}
+
+bool IdentityCache::readId(store::Statement& q, int64_t& id, std::string_view key) {
+  const auto step = q.step();
+  if (step == store::Statement::Step::Row && !q.isNull(0)) id = q.columnInt(0);
+  const Status s = q.status();
+  q.reset();
+  if (step != store::Statement::Step::Error) return true;
+  if (error_.isOk()) error_ = Status::error("identity lookup of '" + std::string(key) + "' failed: " + s.message());
+  return false;
+}
+
+Status IdentityCache::takeError() {
+  Status s = std::move(error_);
+  error_ = Status::ok();
+  return s;
 }
 
 int64_t IdentityCache::accountOfContact(int64_t contact_id) {
   if (contact_id == 0) return 0;
   if (auto it = contact_accounts_.find(contact_id); it != contact_accounts_.end()) return it->second;
   q_contact_account_.bind(1, contact_id);
-  const int64_t id = (q_contact_account_.step() && !q_contact_account_.isNull(0)) ? q_contact_account_.columnInt(0) : 0;
-  q_contact_account_.reset();
+  int64_t id = 0;
+  if (!readId(q_contact_account_, id, "contact " + std::to_string(contact_id))) return 0;
   contact_accounts_[contact_id] = id;
   return id;
 }

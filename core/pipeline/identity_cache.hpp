@@ -23,13 +23,16 @@ class IdentityCache {
   // Our own commit changes data_version too; this records the version we just wrote.
   void noteOwnCommit() { data_version_ = db_.dataVersion(); }
 
-  // 0 means "not in the store".
+  // 0 means "not in the store", or that the lookup failed: then takeError() says why, and the write
+  // that asked must fail rather than act on a wrong "not found".
   int64_t account(std::string_view external_id) { return lookup(accounts_, external_id, q_account_, true); }
   int64_t accountByDomain(std::string_view domain) { return lookup(domains_, domain, q_domain_, false); }
   int64_t contact(std::string_view external_id) { return lookup(contacts_, external_id, q_contact_, true); }
   int64_t contactByEmail(std::string_view email) { return lookup(emails_, email, q_email_, false); }
   int64_t campaign(std::string_view external_id) { return lookup(campaigns_, external_id, q_campaign_, true); }
   int64_t accountOfContact(int64_t contact_id);
+  // The first lookup error since the last call (ok when there was none); clears it.
+  Status takeError();
 
   void rememberAccount(std::string_view external_id, int64_t id) { accounts_[std::string(external_id)] = id; }
   void rememberDomain(std::string_view domain, int64_t id);
@@ -48,9 +51,12 @@ class IdentityCache {
   using IdMap = std::unordered_map<std::string, int64_t, Hash, std::equal_to<>>;
 
   int64_t lookup(IdMap& map, std::string_view key, store::Statement& q, bool by_source);
+  // Reads the id of q's first row (0 when none or NULL) and resets q; false on an SQL error.
+  bool readId(store::Statement& q, int64_t& id, std::string_view key);
 
   store::Database& db_;
   std::string source_;
+  Status error_;
   int64_t data_version_ = -1;
   IdMap accounts_, domains_, contacts_, emails_, campaigns_;
   std::unordered_map<int64_t, int64_t> contact_accounts_;

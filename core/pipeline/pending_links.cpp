@@ -49,14 +49,19 @@ constexpr LinkRule kRules[] = {
 Status StoreWriter::resolvePendingLinks() {
   auto any = db_.prepare("SELECT 1 FROM pending_links LIMIT 1");
   if (!any) return any.status();
-  if (!any->step()) return Status::ok();
+  const auto first = any->step();
+  if (first == store::Statement::Step::Error) return Status::error("reading pending links: " + any->status().message());
+  if (first == store::Statement::Step::Done) return Status::ok();
 
   for (const auto& r : kRules) {
     const std::string e = r.entity, k = r.key, f = r.field;
     // A row tied by a domain remembers which, so a later fix of that account's domain can re-tie it.
     const bool by_domain = std::string_view(r.kind) == "domain";
+    // A touchpoint that borrows its contact's account follows the contact when it moves (0004).
+    const bool by_contact = std::string_view(r.kind) == "contact";
     const std::string sql = "UPDATE " + e + " SET " + f + " = l.target" +
                             (by_domain ? ", account_via_domain = l.ref" : "") +
+                            (by_contact ? ", account_via_contact = 1" : "") +
                             " FROM (SELECT p.row_id AS row_id, p.ref AS ref, " + r.lookup +
                             " AS target FROM pending_links p WHERE p.entity = '" + e + "' AND p.field = '" + f +
                             "' AND p.ref_kind = '" + r.kind + "') AS l WHERE " + e + "." + k +

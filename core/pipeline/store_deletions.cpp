@@ -36,7 +36,7 @@ Status StoreWriter::writeDeletion(const Row& r) {
   st.bindStatic(1, source_);
   st.bindStatic(2, ext);
   std::vector<int64_t> gone;
-  while (st.step()) {
+  while (st.step() == store::Statement::Step::Row) {
     gone.push_back(st.columnInt(0));
     touched(st.columnInt(1));
   }
@@ -63,7 +63,7 @@ Status StoreWriter::deleteAccountIdentity(std::string_view ext) {
   (*del)->bindStatic(1, source_);
   (*del)->bindStatic(2, ext);
   std::vector<int64_t> ids;
-  while ((*del)->step()) ids.push_back((*del)->columnInt(0));
+  while ((*del)->step() == store::Statement::Step::Row) ids.push_back((*del)->columnInt(0));
   const Status stepped = (*del)->status();
   (*del)->reset();
   if (!stepped) return fail(stepped);
@@ -71,8 +71,12 @@ Status StoreWriter::deleteAccountIdentity(std::string_view ext) {
     touched(id);
     auto left = adhoc("SELECT count(*) FROM account_identities WHERE account_id = ?1", id);
     if (!left) return fail(left.status());
-    const int64_t claims = (*left)->step() ? (*left)->columnInt(0) : 0;
+    // Only a count read without error may delete the account: a failed read is not "no claims".
+    const bool counted = (*left)->step() == store::Statement::Step::Row;
+    const int64_t claims = counted ? (*left)->columnInt(0) : 0;
+    const Status read = (*left)->status();
     (*left)->reset();
+    if (!counted) return fail(read ? Status::error("counting the sources that still claim it gave no row") : read);
     if (claims > 0) continue;
     for (const char* sql : {"DELETE FROM accounts WHERE account_id = ?1",
                             "UPDATE contacts SET account_id = NULL WHERE account_id = ?1",

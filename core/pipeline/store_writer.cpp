@@ -72,9 +72,10 @@ Status StoreWriter::prepare() {
        " RETURNING campaign_id"},
       {&touchpoint_upsert_,
        "INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel, activity,"
-       " occurred_at, quantity, properties, account_via_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 1),"
-       " coalesce(?10, '{}'), ?11) ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
-       " account_via_domain = excluded.account_via_domain,"
+       " occurred_at, quantity, properties, account_via_domain, account_via_contact) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+       " ?8, coalesce(?9, 1), coalesce(?10, '{}'), ?11, ?12) ON CONFLICT(source, external_id) DO UPDATE SET"
+       " account_id = excluded.account_id, account_via_domain = excluded.account_via_domain,"
+       " account_via_contact = excluded.account_via_contact,"
        " contact_id = excluded.contact_id, campaign_id = excluded.campaign_id, channel = excluded.channel,"
        " activity = excluded.activity, occurred_at = excluded.occurred_at, quantity = excluded.quantity,"
        " properties = excluded.properties"},
@@ -128,7 +129,7 @@ Status StoreWriter::commit() {
   }
   in_tx_ = false;
   if (auto s = db_.exec("COMMIT"); !s) {
-    db_.exec("ROLLBACK");
+    (void)db_.exec("ROLLBACK");  // the COMMIT's error is the one to report
     ids_.forget();
     return Status::error("store commit failed: " + s.message());
   }
@@ -139,7 +140,7 @@ Status StoreWriter::commit() {
 void StoreWriter::rollback() {
   if (!in_tx_) return;
   in_tx_ = false;
-  db_.exec("ROLLBACK");
+  (void)db_.exec("ROLLBACK");  // rollback() is the error path already; a failed ROLLBACK ends with the connection
   dirty_.clear();
   deleted_contacts_.clear();
   deleted_campaigns_.clear();
@@ -148,7 +149,7 @@ void StoreWriter::rollback() {
 }
 
 Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* what) {
-  if (!st.step()) {
+  if (st.step() != store::Statement::Step::Row) {
     const Status s = st.status();
     st.reset();
     return Status::error(std::string("cannot write ") + what + ": " + (s ? "no row returned" : s.message()));
@@ -159,6 +160,15 @@ Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* wha
 }
 
 Status StoreWriter::write(const Row& row) {
+  Status s = writeRow(row);
+  // A failed identity lookup may have tied the row wrongly: the write fails, and the run with it.
+  if (auto lookup = ids_.takeError(); !lookup)
+    return Status::error("cannot write " + std::string(entityName(row.entity)) + " " + std::string(row[0].text) + ": " +
+                         lookup.message());
+  return s;
+}
+
+Status StoreWriter::writeRow(const Row& row) {
   if (row.deleted) return writeDeletion(row);
   switch (row.entity) {
     case Entity::Accounts: return writeAccount(row);
@@ -233,8 +243,11 @@ Status StoreWriter::writeAccount(const Row& r) {
   std::string old_key;
   if (known && key) {
     account_domain_.bind(1, known);
-    if (account_domain_.step() && account_domain_.columnText(0) != *key) old_key = account_domain_.columnText(0);
+    const auto step = account_domain_.step();
+    if (step == store::Statement::Step::Row && account_domain_.columnText(0) != *key) old_key = account_domain_.columnText(0);
+    const Status read = account_domain_.status();
     account_domain_.reset();
+    if (!read) return Status::error("cannot write account " + std::string(ext) + ": reading its domain: " + read.message());
   }
   if (!id && match) id = ids_.accountByDomain(*match);
   const bool merged = !known && id;
@@ -322,7 +335,8 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   if (!r[ContactExternalId].isNull()) contact = ids_.contact(r[ContactExternalId].text);
   else if (!r[Email].isNull()) contact = ids_.contactByEmail(r[Email].text);
   int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{}, via_);
-  if (!account) account = ids_.accountOfContact(contact);  // follows its contact: no domain of its own
+  // No account or domain of its own: it takes its contact's, and follows the contact when it moves.
+  const bool via_contact = !account && (account = ids_.accountOfContact(contact)) != 0;
   if (!account) account = resolveAccount(Value{}, Value{}, r[Email], via_);
   const int64_t campaign = r[CampaignExternalId].isNull() ? 0 : ids_.campaign(r[CampaignExternalId].text);
 
@@ -338,6 +352,7 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   bindValue(st, 9, r[Quantity]);
   bindValue(st, 10, r[Properties]);
   bindVia(st, 11, via_);
+  st.bind(12, via_contact ? 1 : 0);
   if (auto s = st.run(); !s) return Status::error("cannot write touchpoint: " + s.message());
   touched(account);
   const bool needs_links = (!contact && (!r[ContactExternalId].isNull() || !r[Email].isNull())) || !account ||

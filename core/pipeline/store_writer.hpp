@@ -34,6 +34,7 @@ class StoreWriter {
   Status resolvePendingLinks();
 
  private:
+  Status writeRow(const Row& row);
   Status writeAccount(const Row& r);
   Status writeContact(const Row& r);
   Status writeOpportunity(const Row& r);

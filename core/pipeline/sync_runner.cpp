@@ -124,7 +124,16 @@ Status RunSession::finishStore() {
 json readJob(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
              bool full_refresh, std::string& error) {
   json job{{"command", "read"}, {"settings", c.settings}};
-  job["state"] = full_refresh ? json::object() : store::loadStates(db, c.name);
+  if (full_refresh) {
+    job["state"] = json::object();
+  } else {
+    auto states = store::loadStates(db, c.name);
+    if (!states) {
+      error = "store: " + states.error();
+      return {};
+    }
+    job["state"] = std::move(*states);
+  }
   auto state_dir = config::connectorStateDir(daemon, c.name);
   if (!state_dir) {
     error = state_dir.error();

@@ -59,8 +59,10 @@ void Scheduler::scheduleFirst(const SlotPtr& s) {
   auto when = SysClock::now();
   if (sched.isInterval()) {
     if (auto db = store::Database::open(setup_.daemon.store_path.string())) {
-      if (auto last = store::lastRun(*db, s->connector.name); last && last->status == "succeeded") {
-        if (auto t = parseTimestamp(last->finished_at))
+      auto last = store::lastRun(*db, s->connector.name);
+      if (!last) log::warn("cannot read the last run, so it runs now: " + last.error(), s->connector.name);
+      if (last && *last && (*last)->status == "succeeded") {
+        if (auto t = parseTimestamp((*last)->finished_at))
           when = std::max(when, SysClock::time_point(std::chrono::seconds(*t)) + sched.interval());
       }
     }

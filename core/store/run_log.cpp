@@ -76,21 +76,22 @@ Status failRun(Database& db, int64_t run_id, const std::string& error) {
   return st->run();
 }
 
-std::vector<std::string> closeAbandonedRuns(Database& db) {
+Result<std::vector<std::string>> closeAbandonedRuns(Database& db) {
   std::vector<std::string> closed;
   auto q = db.prepare(std::string("SELECT run_id, connector, ") + kOwnerText +
                       " FROM sync_runs WHERE status = 'running' ORDER BY run_id");
-  if (!q) return closed;
-  while (q->step())
+  if (!q) return q.status();
+  while (q->step() == Statement::Step::Row)
     closed.push_back("run " + std::to_string(q->columnInt(0)) + " of " + q->columnText(1) + ", left by " +
                      q->columnText(2));
+  if (auto s = q->status(); !s) return Status::error("cannot read the runs left running in sync_runs: " + s.message());
   if (closed.empty()) return closed;
   auto st = db.prepare(std::string("UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ") + kOwnerText +
                        " || ' stopped during the run; the next run resumes from the last checkpoint'"
                        " WHERE status = 'running'");
-  if (!st) return {};
+  if (!st) return st.status();
   st->bind(1, formatTimestamp(nowEpochSeconds()));
-  if (!st->run()) return {};
+  if (auto s = st->run(); !s) return Status::error("cannot close the runs left running in sync_runs: " + s.message());
   return closed;
 }
 
@@ -112,28 +113,31 @@ constexpr const char* kRunColumns =
     "SELECT run_id, connector, started_at, finished_at, status, records, rejected, full_refresh, error FROM sync_runs";
 }  // namespace
 
-std::vector<RunRecord> listRuns(Database& db, const std::string& connector, int limit) {
+Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit) {
   std::vector<RunRecord> out;
   auto q = db.prepare(std::string(kRunColumns) + " WHERE (?1 = '' OR connector = ?1) ORDER BY run_id DESC LIMIT ?2");
-  if (!q) return out;
+  if (!q) return q.status();
   q->bind(1, connector);
   q->bind(2, limit);
-  while (q->step()) out.push_back(readRun(*q));
+  while (q->step() == Statement::Step::Row) out.push_back(readRun(*q));
+  if (auto s = q->status(); !s) return Status::error("cannot read sync_runs: " + s.message());
   return out;
 }
 
-std::optional<RunRecord> lastRun(Database& db, const std::string& connector) {
+Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector) {
   auto runs = listRuns(db, connector, 1);
-  if (runs.empty()) return std::nullopt;
-  return runs.front();
+  if (!runs) return runs.status();
+  if (runs->empty()) return std::optional<RunRecord>();
+  return std::optional<RunRecord>(runs->front());
 }
 
-nlohmann::json loadStates(Database& db, const std::string& connector) {
+Result<nlohmann::json> loadStates(Database& db, const std::string& connector) {
   nlohmann::json out = nlohmann::json::object();
   auto q = db.prepare("SELECT stream, state FROM sync_state WHERE connector = ? ORDER BY stream");
-  if (!q) return out;
+  if (!q) return q.status();
   q->bind(1, connector);
-  while (q->step()) out[q->columnText(0)] = nlohmann::json::parse(q->columnView(1), nullptr, false);
+  while (q->step() == Statement::Step::Row) out[q->columnText(0)] = nlohmann::json::parse(q->columnView(1), nullptr, false);
+  if (auto s = q->status(); !s) return Status::error("cannot read the checkpoints of " + connector + ": " + s.message());
   return out;
 }
 
@@ -142,9 +146,9 @@ Status resetState(Database& db, const std::string& connector, const std::string&
   if (!q) return q.status();
   q->bind(1, connector);
   q->bind(2, stream);
-  auto s = q->run();
+  if (auto s = q->run(); !s) return s;
   removed = db.changes();
-  return s;
+  return Status::ok();
 }
 
 }  // namespace abm::store

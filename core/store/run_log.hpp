@@ -29,13 +29,13 @@ Status finishRun(Database& db, int64_t run_id, const std::string& status, int64_
 // Marks the run failed, keeping the counts its commits recorded.
 Status failRun(Database& db, int64_t run_id, const std::string& error);
 // Runs left 'running' by a process that died are marked failed, each saying which process it was;
-// returns one line per run ("run 7 of crm, left by abmctl sync pid 4242").
-std::vector<std::string> closeAbandonedRuns(Database& db);
-std::vector<RunRecord> listRuns(Database& db, const std::string& connector, int limit);
-std::optional<RunRecord> lastRun(Database& db, const std::string& connector);
+// returns one line per run ("run 7 of crm, left by abmctl sync (pid 4242)").
+Result<std::vector<std::string>> closeAbandonedRuns(Database& db);
+Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit);
+Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector);
 
 // {stream: state} of a connector.
-nlohmann::json loadStates(Database& db, const std::string& connector);
+Result<nlohmann::json> loadStates(Database& db, const std::string& connector);
 Status resetState(Database& db, const std::string& connector, const std::string& stream, int& removed);
 
 }  // namespace abm::store

@@ -18,7 +18,8 @@ Result<Database> Database::open(const std::string& path, bool read_only) {
     if (auto s = d.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !s)
       return Status::error("cannot open store " + path + ": " + s.message());
   }
-  d.exec("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+  if (auto s = d.exec("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"); !s)
+    return Status::error("cannot open store " + path + ": " + s.message());
   return d;
 }
 
@@ -57,7 +58,7 @@ Result<Statement> Database::prepare(std::string_view sql) {
 
 int64_t Database::dataVersion() {
   auto st = prepare("PRAGMA data_version");
-  if (!st || !st->step()) return -1;
+  if (!st || st->step() != Statement::Step::Row) return -1;
   return st->columnInt(0);
 }
 
@@ -91,11 +92,12 @@ Statement::~Statement() {
   if (stmt_) sqlite3_finalize(stmt_);
 }
 
-bool Statement::step() {
+Statement::Step Statement::step() {
   const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) status_ = Status::error(sqlite3_errmsg(db_));
-  return false;
+  if (rc == SQLITE_ROW) return Step::Row;
+  if (rc == SQLITE_DONE) return Step::Done;
+  status_ = Status::error(sqlite3_errmsg(db_));
+  return Step::Error;
 }
 
 Status Statement::run() {

@@ -29,7 +29,7 @@ class Database {
   Result<Statement> prepare(std::string_view sql);
   int64_t lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
-  // Changes whenever another connection commits; lets caches know when to forget.
+  // Changes whenever another connection commits; lets caches know when to forget. -1 on error.
   int64_t dataVersion();
   std::string errorMessage() const { return sqlite3_errmsg(db_); }
   const std::string& path() const { return path_; }
@@ -60,8 +60,10 @@ class Statement {
     if (v) bind(i, *v); else bindNull(i);
   }
 
-  // Returns true while a row is available; errors become false with status() set.
-  bool step();
+  // One sqlite3_step: a row, the end of the rows, or an error (then status() says which). Loops
+  // read `while (st.step() == Step::Row)` and then check `st.status()`.
+  enum class Step { Row, Done, Error };
+  [[nodiscard]] Step step();
   Status status() const { return status_; }
   // Runs to completion (INSERT/UPDATE) and resets for reuse.
   Status run();
@@ -116,7 +118,7 @@ class Transaction {
     return db_.exec("COMMIT");
   }
   ~Transaction() {
-    if (open_) db_.exec("ROLLBACK");
+    if (open_) (void)db_.exec("ROLLBACK");  // nothing to report to: a failed ROLLBACK leaves the tx to close with the connection
   }
 
  private:

@@ -320,6 +320,17 @@ TEST_F(FakeVendorOAuth, ARejectedRefreshSaysWhereAndWhyWithoutSecrets) {
   EXPECT_FALSE(fs::exists(t / "state.json"));
 }
 
+TEST_F(FakeVendorOAuth, ARotatedRefreshTokenThatCannotBeSavedFailsNow) {
+  TempDir t;
+  const fs::path state = t / "no-such-folder" / "state.json";
+  http::OAuth auth(oauthSettings(base_, state));
+  http::Client api(options());
+  auto r = http::sendAuthorized(api, auth, {"GET", "/crm/v3/objects/contacts"});
+  EXPECT_EQ(r.status, 401) << "no request goes out on a token whose successor is lost";
+  EXPECT_NE(auth.error().find("could not be saved to " + state.string()), std::string::npos) << auth.error();
+  EXPECT_EQ(auth.error().find("rt-2"), std::string::npos) << "the token itself is never in a message";
+}
+
 TEST(HttpKit, AStaticAccessTokenNeedsNoTokenEndpoint) {
   http::OAuthSettings s;
   s.access_token = "pat-123";
@@ -372,6 +383,17 @@ TEST(RequestBudget, OurOwnDailyBudgetEndsTheDayAndSurvivesRuns) {
   EXPECT_NE(b.quota().why.find("budget of 3 requests a day"), std::string::npos);
   t.now = 1795910400 + 5;  // a new day
   EXPECT_TRUE(b.acquire());
+}
+
+TEST(RequestBudget, ACountThatCannotBeSavedIsReported) {
+  FakeTime t;
+  TempDir dir;
+  const std::string state = (dir / "no-such-folder" / "budget.json").string();
+  auto b = t.budget(0, 100, state);
+  ASSERT_TRUE(b.acquire());
+  EXPECT_EQ(b.saveError(), "");
+  b.record(http::Response{});
+  EXPECT_NE(b.saveError().find("cannot save the request count to " + state), std::string::npos) << b.saveError();
 }
 
 TEST(RequestBudget, HubSpotDailySignals) {

@@ -47,8 +47,8 @@ std::string storeSnapshot(const fs::path& db) {
   const std::string acct = "(SELECT min(source || ':' || external_id) FROM account_identities i WHERE i.account_id = t.account_id)";
   std::string out;
   for (const std::string& sql : std::vector<std::string>{
-           "SELECT group_concat(r, char(10)) FROM (SELECT (SELECT min(source || ':' || external_id) FROM account_identities i"
-           " WHERE i.account_id = a.account_id) || '|' || ifnull(name, '') || '|' || ifnull(domain, '') || '|' ||"
+           "SELECT group_concat(r, char(10)) FROM (SELECT ifnull((SELECT min(source || ':' || external_id) FROM"
+           " account_identities i WHERE i.account_id = a.account_id), '') || '|' || ifnull(name, '') || '|' || ifnull(domain, '') || '|' ||"
            " ifnull(industry, '') || '|' || ifnull(employee_count, '') || '|' || ifnull(annual_revenue, '') || '|' ||"
            " ifnull(country, '') || '|' || is_target || '|' || ifnull(tier, '') || '|' || created_at AS r FROM accounts a ORDER BY r)",
            "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(" + acct +
@@ -59,7 +59,7 @@ std::string storeSnapshot(const fs::path& db) {
                " ifnull(amount, '') || '|' || ifnull(probability, '') || '|' || is_closed || is_won || '|' || created_at ||"
                " '|' || ifnull(closed_at, '') AS r FROM opportunities t ORDER BY r)",
            "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(name, '') || '|' ||"
-           " channel || '|' || ifnull(started_at, '') AS r FROM campaigns ORDER BY r)",
+           " ifnull(channel, '') || '|' || ifnull(started_at, '') AS r FROM campaigns ORDER BY r)",
            "SELECT group_concat(r, char(10)) FROM (SELECT t.source || ':' || t.external_id || '|' || ifnull(" + acct +
                ", '') || '|' || ifnull((SELECT external_id FROM contacts c WHERE c.contact_id = t.contact_id), '') || '|' ||"
                " ifnull((SELECT external_id FROM campaigns c WHERE c.campaign_id = t.campaign_id), '') || '|' || channel ||"

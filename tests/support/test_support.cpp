@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,19 +132,25 @@ bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeou
 }
 
 namespace {
+// No row gives -1 / "". An SQL error fails the calling test: two broken queries must never compare equal.
 std::string queryFirst(const fs::path& db, const std::string& sql, bool as_int, int64_t& iv) {
   sqlite3* h = nullptr;
   std::string out;
   iv = -1;
   if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << db << ": " << (h ? sqlite3_errmsg(h) : "out of memory") << " (query: " << sql << ")";
     sqlite3_close(h);
     return out;
   }
   sqlite3_busy_timeout(h, 5000);
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+  const int prepared = sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr);
+  const int rc = prepared == SQLITE_OK ? sqlite3_step(st) : prepared;
+  if (rc == SQLITE_ROW) {
     if (as_int) iv = sqlite3_column_int64(st, 0);
     if (const auto* t = sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(t);
+  } else if (rc != SQLITE_DONE) {
+    ADD_FAILURE() << "SQL error in " << db << ": " << sqlite3_errmsg(h) << " (query: " << sql << ")";
   }
   sqlite3_finalize(st);
   sqlite3_close(h);
@@ -160,6 +167,20 @@ int64_t queryInt(const fs::path& db, const std::string& sql) {
 std::string queryText(const fs::path& db, const std::string& sql) {
   int64_t v;
   return queryFirst(db, sql, false, v);
+}
+
+void execSql(const fs::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  char* err = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << db << ": " << (h ? sqlite3_errmsg(h) : "out of memory");
+  } else {
+    sqlite3_busy_timeout(h, 5000);
+    if (sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK)
+      ADD_FAILURE() << "SQL error in " << db << ": " << (err ? err : "?") << " (" << sql << ")";
+  }
+  sqlite3_free(err);
+  sqlite3_close(h);
 }
 
 void Workspace::writeConfig(const std::string& extra, bool test_plugins) const {

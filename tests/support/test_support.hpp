@@ -63,8 +63,11 @@ class Child {
 // Polls `pred` until it is true or `timeout` passes (for waiting on a daemon, never for timing).
 bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
+// The first column of the first row (-1 / "" when there is none); an SQL error fails the test.
 int64_t queryInt(const fs::path& db, const std::string& sql);
 std::string queryText(const fs::path& db, const std::string& sql);
+// Runs SQL that changes the store (to set up a case); an error fails the test.
+void execSql(const fs::path& db, const std::string& sql);
 
 // A daemon config + connectors folder in a temp dir, with the store inside it.
 struct Workspace {

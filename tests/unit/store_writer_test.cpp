@@ -190,7 +190,7 @@ TEST_F(StoreWriterTest, StateAndRecordsCommitTogetherOrNotAtAll) {
       validateRecord(Entity::Accounts, p.record.fields, r, err);
       if (!w.write(r)) ::_exit(4);
     }
-    w.saveState("accounts", R"({"cursor":1000})");
+    if (!w.saveState("accounts", R"({"cursor":1000})")) ::_exit(5);
     std::abort();
   }
   int status = 0;
@@ -267,6 +267,24 @@ TEST_F(StoreWriterTest, AFixedDomainReTiesTheRowsThatDependedOnIt) {
   EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
 }
 
+TEST_F(StoreWriterTest, AFailedIdentityLookupFailsTheWriteInsteadOfTakingItForNotFound) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  // The lookup statement can no longer run: its table is gone from under it.
+  ASSERT_TRUE(db_->exec("ALTER TABLE account_identities RENAME TO identities_elsewhere"));
+  ASSERT_TRUE(w.begin());
+  line_ = R"({"type":"RECORD","record":{"stream":"s","data":{"external_id":"c1","account_external_id":"a1"}}})";
+  ASSERT_TRUE(parser_.parse(line_)) << parser_.error;
+  std::string error;
+  ASSERT_TRUE(validateRecord(Entity::Contacts, parser_.record.fields, row_, error)) << error;
+  auto s = w.write(row_);
+  ASSERT_FALSE(s) << "the contact was written as if account a1 did not exist";
+  EXPECT_NE(s.message().find("cannot write contacts c1: identity lookup of 'a1' failed"), std::string::npos)
+      << s.message();
+  w.rollback();
+}
+
 TEST_F(StoreWriterTest, DeletionsRemoveTheRowAndUnlinkWhatPointedAtIt) {
   write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
   write("ads", Entity::Accounts, R"({"external_id":"x1","domain":"acme.com"})");
@@ -275,7 +293,8 @@ TEST_F(StoreWriterTest, DeletionsRemoveTheRowAndUnlinkWhatPointedAtIt) {
   write("crm", Entity::Touchpoints, R"({"external_id":"t1","contact_external_id":"c1","campaign_external_id":"k1",
       "channel":"email","activity":"email_open","occurred_at":"2024-01-02"})");
   write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","created_at":"2024-01-01"})");
-  count("DELETE FROM metrics_dirty_accounts");
+  ASSERT_TRUE(db_->exec("DELETE FROM metrics_dirty_accounts"));  // as a metrics run does
+  ASSERT_EQ(count("SELECT count(*) FROM metrics_dirty_accounts"), 0);
 
   write("crm", Entity::Contacts, R"({"external_id":"c1","_deleted":true})");
   EXPECT_EQ(count("SELECT count(*) FROM contacts"), 0);
@@ -296,6 +315,119 @@ TEST_F(StoreWriterTest, DeletionsRemoveTheRowAndUnlinkWhatPointedAtIt) {
   write("crm", Entity::Touchpoints, R"({"external_id":"never-seen","_deleted":true})");
   write("crm", Entity::Touchpoints, R"({"external_id":"t1","_deleted":true})");
   EXPECT_EQ(count("SELECT count(*) FROM touchpoints"), 0);
+}
+
+}  // namespace
+
+namespace {
+
+// A source moves a contact, a deal or a touchpoint to another account. Each move marks both accounts
+// for the next metrics run and never fails the run, whether the marks are already there (no metrics
+// run since: abmctl sync) or not (a metrics run cleared them), and within one run across commits.
+class AccountMoveTest : public StoreWriterTest {
+ protected:
+  void SetUp() override {
+    StoreWriterTest::SetUp();
+    write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+    write("crm", Entity::Accounts, R"({"external_id":"a2","name":"Beta"})");
+    write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1"})");
+    write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","created_at":"2024-01-01"})");
+    write("crm", Entity::Touchpoints, touch("t1", R"("account_external_id":"a1")"));
+  }
+  static std::string touch(const std::string& id, const std::string& refs) {
+    return R"({"external_id":")" + id + R"(",)" + refs +
+           R"(,"channel":"email","activity":"email_open","occurred_at":"2024-01-02"})";
+  }
+  void moveAllTo(const std::string& account, StoreWriter* in_run = nullptr) {
+    const std::string ref = R"("account_external_id":")" + account + R"(")";
+    const std::string contact = R"({"external_id":"c1",)" + ref + "}";
+    const std::string deal = R"({"external_id":"o1",)" + ref + R"(,"created_at":"2024-01-01"})";
+    if (!in_run) {
+      write("crm", Entity::Contacts, contact);
+      write("crm", Entity::Opportunities, deal);
+      write("crm", Entity::Touchpoints, touch("t1", ref));
+      return;
+    }
+    writeIn(*in_run, Entity::Contacts, contact);
+    writeIn(*in_run, Entity::Opportunities, deal);
+    writeIn(*in_run, Entity::Touchpoints, touch("t1", ref));
+  }
+  void clearDirtyMarks() { ASSERT_TRUE(db_->exec("DELETE FROM metrics_dirty_accounts")); }
+  // The accounts of c1, o1 and t1.
+  std::string placed() {
+    return queryText(path_, "SELECT (SELECT account_id FROM contacts WHERE external_id = 'c1') || ','"
+                            " || (SELECT account_id FROM opportunities WHERE external_id = 'o1') || ','"
+                            " || (SELECT account_id FROM touchpoints WHERE external_id = 't1')");
+  }
+  void expectAllOn(int64_t account) {
+    const std::string id = std::to_string(account);
+    EXPECT_EQ(placed(), id + "," + id + "," + id);
+  }
+};
+
+TEST_F(AccountMoveTest, BetweenSyncsWhileBothAccountsAreStillMarked) {
+  ASSERT_EQ(count("SELECT count(*) FROM metrics_dirty_accounts"), 2);
+  moveAllTo("a2");
+  expectAllOn(2);
+  moveAllTo("a1");
+  expectAllOn(1);
+}
+
+TEST_F(AccountMoveTest, BetweenSyncsWithAMetricsRunBetweenMarksBothAccounts) {
+  clearDirtyMarks();
+  moveAllTo("a2");
+  expectAllOn(2);
+  EXPECT_EQ(queryText(path_, "SELECT group_concat(account_id) FROM (SELECT account_id FROM metrics_dirty_accounts"
+                             " ORDER BY 1)"), "1,2");
+}
+
+TEST_F(AccountMoveTest, WithinOneRunAcrossCommits) {
+  clearDirtyMarks();
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  writeIn(w, Entity::Touchpoints, touch("t2", R"("account_external_id":"a1")"));
+  writeIn(w, Entity::Touchpoints, touch("t3", R"("account_external_id":"a2")"));
+  ASSERT_TRUE(w.commit());  // this commit marks a1 and a2
+  ASSERT_TRUE(w.begin());
+  moveAllTo("a2", &w);
+  ASSERT_TRUE(w.resolvePendingLinks());
+  auto s = w.commit();
+  ASSERT_TRUE(s) << s.message();
+  expectAllOn(2);
+}
+
+TEST_F(AccountMoveTest, MovesThroughALateLinkAndADomainFix) {
+  // A contact tied later through pending_links, and one re-tied by a corrected domain, while the
+  // accounts involved are already marked.
+  write("web", Entity::Contacts, R"({"external_id":"c7","email":"jo@gamma.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a3","name":"Gamma","domain":"gamma.com"})");
+  EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c7'"), 3);
+  write("crm", Entity::Accounts, R"({"external_id":"a3","domain":"gamma-group.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a4","name":"Gamma Inc","domain":"gamma.com"})");
+  EXPECT_EQ(count("SELECT account_id FROM contacts WHERE external_id = 'c7'"), 4);
+  EXPECT_EQ(count("SELECT count(*) FROM metrics_dirty_accounts WHERE account_id IN (3, 4)"), 2);
+}
+
+TEST_F(AccountMoveTest, TouchpointsTiedThroughTheirContactFollowIt) {
+  // t2 has only its contact; t3 names its account itself and stays there.
+  write("crm", Entity::Touchpoints, touch("t2", R"("contact_external_id":"c1")"));
+  write("crm", Entity::Touchpoints, touch("t3", R"("contact_external_id":"c1","account_external_id":"a1")"));
+  // t4 arrives before its contact and borrows the account once the contact is there.
+  write("crm", Entity::Touchpoints, touch("t4", R"("contact_external_id":"c4")"));
+  write("crm", Entity::Contacts, R"({"external_id":"c4","account_external_id":"a1"})");
+  ASSERT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id = 1"), 4);
+  clearDirtyMarks();
+
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a2"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c4","account_external_id":"a2"})");
+  EXPECT_EQ(queryText(path_, "SELECT group_concat(external_id || ':' || account_id) FROM (SELECT external_id,"
+                             " account_id FROM touchpoints ORDER BY 1)"), "t1:1,t2:2,t3:1,t4:2");
+  EXPECT_EQ(count("SELECT count(*) FROM metrics_dirty_accounts"), 2);
+  // A full refresh writes the same ties as the incremental moves did.
+  write("crm", Entity::Touchpoints, touch("t2", R"("contact_external_id":"c1")"));
+  write("crm", Entity::Touchpoints, touch("t4", R"("contact_external_id":"c4")"));
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id = 2"), 2);
 }
 
 }  // namespace

@@ -123,6 +123,10 @@ class ApiSession {
     a.response = sendAuthorized(*client_, *auth_, std::move(req), retry_);
     const Response& r = a.response;
     budget_->record(r);
+    if (!budget_->saveError().empty()) {
+      a.status = Status::error(budget_->saveError());
+      return a;
+    }
     if (r.ok()) {
       JsonBody body = parseJsonBody(r);
       if (!body.error.empty()) a.status = Status::error(body.error);

@@ -14,7 +14,9 @@
 #include <abm/sdk/http.hpp>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -111,26 +113,31 @@ class OAuth {
       const std::string rotated = body.value["refresh_token"].get<std::string>();
       if (rotated != s_.refresh_token) {
         s_.refresh_token = rotated;
-        persistRefreshToken();
+        // The vendor has revoked the old token: if the new one is not saved, the next run cannot
+        // sign in. Say so now rather than succeed and fail every run after.
+        if (!persistRefreshToken()) {
+          token_.clear();
+          error_ = "the vendor rotated the OAuth refresh token but it could not be saved to " + s_.state_file + " (" +
+                   std::strerror(errno) + "); fix the connector's state folder, then authorize the connector again";
+        }
       }
     }
   }
 
-  void persistRefreshToken() {
-    if (s_.state_file.empty()) return;
+  // False with errno set when the token is not safely on disk.
+  [[nodiscard]] bool persistRefreshToken() {
+    if (s_.state_file.empty()) return true;
     const std::string tmp = s_.state_file + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      error_ = "cannot write the OAuth state file " + s_.state_file;
-      return;
-    }
-    ::fchmod(fd, 0600);  // whatever the umask or an older file said
+    if (fd < 0) return false;
     const std::string text = nlohmann::json{{"refresh_token", s_.refresh_token}}.dump();
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::fsync(fd);
+    // fchmod: whatever the umask or an older file said.
+    const bool written = ::fchmod(fd, 0600) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                         ::fsync(fd) == 0;
+    const int saved = errno;
     ::close(fd);
-    if (!written || ::rename(tmp.c_str(), s_.state_file.c_str()) != 0)
-      error_ = "cannot write the OAuth state file " + s_.state_file;
+    errno = saved;
+    return written && ::rename(tmp.c_str(), s_.state_file.c_str()) == 0;
   }
 
   OAuthSettings s_;

@@ -54,7 +54,8 @@ struct Stream {
 };
 
 // The outcome of a lifecycle call: OK, RETRY (transient) or ERROR (permanent), with a reason.
-struct Status {
+// [[nodiscard]]: a failure nobody returns is a failure the daemon never hears of.
+struct [[nodiscard]] Status {
   abm_status code = ABM_OK;
   std::string message;
   int64_t resume_at = 0;  // set by rateLimited()

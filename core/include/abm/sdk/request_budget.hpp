@@ -7,7 +7,10 @@
 
 #include <abm/sdk/http.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -63,7 +66,9 @@ class RequestBudget {
       used_day_ = dayOf(now);
     }
     ++used_;
-    save();
+    if (!save() && save_error_.empty())
+      save_error_ = "cannot save the request count to " + state_file_ + ": " + std::strerror(errno) +
+                    "; the daily budget would not hold across runs (check the connector's state folder)";
     // HubSpot (API keys and private apps carry the daily headers).
     if (r.header("x-hubspot-ratelimit-daily-remaining") == "0")
       spend(nextMidnight(now), "HubSpot's daily request limit is spent (X-HubSpot-RateLimit-Daily-Remaining: 0)");
@@ -87,6 +92,8 @@ class RequestBudget {
   }
 
   const Quota& quota() const { return quota_; }
+  // Set when the count could not be written to the state file: the run must end with this error.
+  const std::string& saveError() const { return save_error_; }
   int64_t usedToday() const { return used_; }
 
  private:
@@ -96,12 +103,14 @@ class RequestBudget {
     if (quota_.spent && quota_.resume_at >= resume_at) return;
     quota_ = {true, resume_at, std::move(why)};
   }
-  void save() {
-    if (state_file_.empty()) return;
+  [[nodiscard]] bool save() {
+    if (state_file_.empty()) return true;
+    errno = 0;
     std::ofstream out(state_file_ + ".tmp", std::ios::trunc);
     out << nlohmann::json{{"day", used_day_}, {"used", used_}}.dump();
     out.close();
-    std::rename((state_file_ + ".tmp").c_str(), state_file_.c_str());
+    if (!out) return false;
+    return std::rename((state_file_ + ".tmp").c_str(), state_file_.c_str()) == 0;
   }
 
   RateLimiter per_second_;
@@ -110,6 +119,7 @@ class RequestBudget {
   std::function<int64_t()> now_;
   int64_t used_ = 0, used_day_ = -1;  // requests counted on day used_day_ (days since the epoch, UTC)
   Quota quota_;
+  std::string save_error_;
 };
 
 }  // namespace abm::sdk::http
