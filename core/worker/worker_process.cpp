@@ -280,7 +280,10 @@ WorkerExit WorkerProcess::wait(std::chrono::milliseconds grace) {
   while (true) {
     const pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) break;
-    if (r < 0 && errno != EINTR) return exit_;  // not our child any more: nothing to reap
+    if (r < 0 && errno != EINTR) {  // not our child any more: nothing to reap, nothing to kill
+      reaped_ = true;
+      return exit_;
+    }
     if (Clock::now() >= until) {
       kill_sent_ = true;
       ::kill(pid_, SIGKILL);
