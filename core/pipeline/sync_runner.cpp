@@ -33,6 +33,8 @@ class RunSession {
   Status finishStore();
 
   SyncProgress progress;
+  uint64_t committed_records = 0;  // what the store holds of this run, as its row says
+  uint64_t committed_rejected = 0;
   std::string fatal;  // a store failure
 
  private:
@@ -98,7 +100,10 @@ Status RunSession::commit() {
                                      static_cast<int64_t>(progress.rejected));
       !s)
     return s;
-  return writer_.commit();
+  if (auto s = writer_.commit(); !s) return s;
+  committed_records = progress.records;
+  committed_rejected = progress.rejected;
+  return Status::ok();
 }
 
 // Commits when enough has gathered (or when forced), so checkpoints land with their records.
@@ -238,8 +243,9 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
     out.status = end.status;
     out.error = std::move(end.error);
     out.resume_at = end.resume_at;
-    out.records = session.progress.records;
-    out.rejected = session.progress.rejected;
+    // Counts of what was committed: a final commit that failed does not count.
+    out.records = session.committed_records;
+    out.rejected = session.committed_rejected;
     const auto records = static_cast<int64_t>(out.records), rejected = static_cast<int64_t>(out.rejected);
     const std::string status(runStatusName(out.status));
     if (auto s = store::finishRun(db, run_id, status, records, rejected, out.error); !s) {

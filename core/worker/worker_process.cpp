@@ -100,7 +100,7 @@ WorkerProcess::WorkerProcess(WorkerProcess&& o) noexcept
     : pid_(o.pid_), in_fd_(o.in_fd_), out_fd_(o.out_fd_), err_fd_(o.err_fd_), job_(std::move(o.job_)),
       job_written_(o.job_written_), limits_(std::move(o.limits_)), on_stderr_(std::move(o.on_stderr_)),
       deadline_(o.deadline_), stop_deadline_(o.stop_deadline_), next_rss_check_(o.next_rss_check_),
-      stop_sent_(o.stop_sent_), kill_sent_(o.kill_sent_.load()), buf_(std::move(o.buf_)), pos_(o.pos_), len_(o.len_),
+      stop_sent_(o.stop_sent_), kill_sent_(o.kill_sent_.load()), out_eof_(o.out_eof_.load()), buf_(std::move(o.buf_)), pos_(o.pos_), len_(o.len_),
       err_buf_(std::move(o.err_buf_)), limit_hit_(o.limit_hit_), reaped_(o.reaped_), exit_(o.exit_) {
   o.pid_ = -1;
   o.in_fd_ = o.out_fd_ = o.err_fd_ = -1;
@@ -227,6 +227,7 @@ bool WorkerProcess::fill() {
       const ssize_t n = ::read(out_fd_, buf_.data() + len_, buf_.size() - len_);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
+        out_eof_ = true;
         finishStderr(Clock::now() + kExitGrace);
         return false;
       }
@@ -262,10 +263,14 @@ bool WorkerProcess::hasBufferedLine() const {
 }
 
 void WorkerProcess::kill() {
-  if (pid_ > 0 && !reaped_) {
-    kill_sent_ = true;
-    ::kill(pid_, SIGKILL);
-  }
+  if (pid_ <= 0 || reaped_) return;
+  // A worker whose output has ended, or that is already dead, is ending on its own: the signal it
+  // dies of is its own, whatever we send it now (a crash cuts its last line, which the reader then
+  // refuses and asks us to kill it).
+  siginfo_t info{};
+  const bool dead = ::waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_;
+  if (!dead && !out_eof_) kill_sent_ = true;
+  ::kill(pid_, SIGKILL);
 }
 
 WorkerExit WorkerProcess::wait(std::chrono::milliseconds grace) {
@@ -275,9 +280,13 @@ WorkerExit WorkerProcess::wait(std::chrono::milliseconds grace) {
   while (true) {
     const pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) break;
-    if (r < 0 && errno != EINTR) return exit_;  // not our child any more: nothing to reap
+    if (r < 0 && errno != EINTR) {  // not our child any more: nothing to reap, nothing to kill
+      reaped_ = true;
+      return exit_;
+    }
     if (Clock::now() >= until) {
-      kill();
+      kill_sent_ = true;
+      ::kill(pid_, SIGKILL);
       while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
       }
       break;

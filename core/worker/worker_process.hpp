@@ -55,7 +55,8 @@ class WorkerProcess {
   bool hasBufferedLine() const;
   // Reaps the child; one that has not exited within `grace` is killed first. Never blocks longer.
   WorkerExit wait(std::chrono::milliseconds grace = kExitGrace);
-  // Sends SIGKILL (safe from another thread than the one reading).
+  // Sends SIGKILL (safe from another thread than the one reading). It counts as killed_by_host only
+  // when the worker was still running and still sending.
   void kill();
   pid_t pid() const { return pid_; }
 
@@ -80,7 +81,8 @@ class WorkerProcess {
   std::chrono::steady_clock::time_point stop_deadline_;
   std::chrono::steady_clock::time_point next_rss_check_;
   bool stop_sent_ = false;
-  std::atomic<bool> kill_sent_{false};
+  std::atomic<bool> kill_sent_{false};  // a SIGKILL of ours reached a live worker
+  std::atomic<bool> out_eof_{false};    // its message stream has ended
   static constexpr size_t kReadChunk = 1 << 18;
   std::vector<char> buf_;  // bytes [pos_, len_) are read but not yet handed out
   size_t pos_ = 0;
