@@ -100,7 +100,8 @@ TEST(Journey, AScoreExactlyOnAThresholdGetsTheStageOfThatThreshold) {
   MetricsSettings s;
   // Twice a threshold on day 0 halves to exactly the threshold on day 30 (one half-life). Touches
   // worth 0 points (email sends) in between make the replay decay in several steps, which must not
-  // land an ulp below the score account_engagement reports.
+  // land an ulp below the score account_engagement reports when the stage is decided on as_of (one
+  // more email send then).
   const int64_t as_of = kT0 + 30 * kDay;
   int cases = 0;
   for (const auto& [threshold, contacts, expect] :
@@ -110,6 +111,7 @@ TEST(Journey, AScoreExactlyOnAThresholdGetsTheStageOfThatThreshold) {
       for (int c = 1; c <= contacts; ++c) t.push_back({kT0, 2 * threshold / contacts, c, 2});
       for (int j = 0; j < variant % 7 + 1; ++j)
         t.push_back({kT0 + 1 + (variant * 7919 + j * 104729) % (29 * kDay), 0, 0, 0});
+      t.push_back({as_of, 0, 0, 0});
       std::sort(t.begin(), t.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
       const Engagement e = engagementAt(t, as_of, s);
       ASSERT_EQ(e.score, threshold);
