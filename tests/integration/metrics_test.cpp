@@ -298,3 +298,38 @@ TEST(Metrics, AContactWithoutACreationTimeIsCreatedAtItsFirstTouch) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Metrics, ConversionTotalsAreTheSameBitsAfterAnIncrementalRun) {
+  Workspace ws;
+  ws.writeConfig();
+  // Amounts whose sum depends on the order of adding: (0.1 + 0.2) + 0.3 != (0.2 + 0.3) + 0.1.
+  writeFile(ws.dir / "data/accounts.csv", "external_id,name,domain\na1,A,a.com\na2,B,b.com\na3,C,c.com\n");
+  writeFile(ws.dir / "data/touchpoints.csv", "external_id,account_external_id,channel,activity,occurred_at\n"
+                                             "t1,a1,web,page_view,2026-01-01\nt2,a2,web,page_view,2026-01-01\n"
+                                             "t3,a3,web,page_view,2026-01-01\n");
+  writeFile(ws.dir / "data/opportunities.csv", "external_id,account_external_id,amount,created_at,closed_at,is_won\n"
+                                               "o1,a1,0.1,2026-01-10,2026-01-20,true\n"
+                                               "o2,a2,0.2,2026-01-10,2026-01-20,true\n"
+                                               "o3,a3,0.3,2026-01-10,2026-01-20,true\n");
+  ws.addConnector("crm", "csv", R"({"path": "../data"})");
+  const std::string conf = ws.config().string(), as_of = "2027-01-01T00:00:00Z";
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "crm"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of}).exit_code, 0);
+  // A new touch of the first account: its per-account rows are written again, after the others'.
+  writeFile(ws.dir / "web/touchpoints.csv", "external_id,account_domain,channel,activity,occurred_at\n"
+                                            "w1,a.com,web,page_view,2026-01-05\n");
+  ws.addConnector("web", "csv", R"({"path": "../web"})");
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "web"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of}).exit_code, 0);
+  ASSERT_EQ(lastMode(ws), "incremental 1/3");
+  const std::string totals = "SELECT group_concat(conversion || ' ' || printf('%!.17g', value) || ' '"
+                             " || printf('%!.17g', attributed_value), ', ') FROM attribution_conversions";
+  const std::string incremental = queryText(ws.store(), totals);
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of, "--full"}).exit_code, 0);
+  EXPECT_EQ(queryText(ws.store(), totals), incremental);
+  EXPECT_EQ(incremental, "pipeline 0.60000000000000009 0.60000000000000009, revenue 0.60000000000000009 0.60000000000000009");
+}
+
+}  // namespace
