@@ -23,6 +23,10 @@ struct Engagement {
   int64_t touchpoints = 0, engaged_contacts = 0, channels = 0;
 };
 
+// The score over the touches with 0 <= at − time <= window, summed in time order. The one
+// computation of a score: engagementAt reports it and stage decisions near a threshold use it.
+double engagementScore(const std::vector<EngagementTouch>& touches, int64_t at, const MetricsSettings& s);
+
 // Score and counts over the touches with 0 <= as_of − time <= window. `touches` sorted by time.
 Engagement engagementAt(const std::vector<EngagementTouch>& touches, int64_t as_of, const MetricsSettings& s);
 

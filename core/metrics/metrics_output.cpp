@@ -250,28 +250,52 @@ Status MetricsOutput::channelModels() {
   return Status::ok();
 }
 
-// Every opportunity up to as_of is a conversion; the attributed ones are those with a path.
+// Every opportunity up to as_of is a conversion; the attributed ones are those with a path. The sums
+// are taken here, in a fixed order: SQL's total() adds in table order, which an incremental run
+// changes, and the last bits of the sum with it.
 Status MetricsOutput::conversions(MetricsSummary& summary) {
-  auto q = db_.prepare(
-      "WITH totals AS ("
-      "  SELECT 'pipeline' AS conversion, count(*) AS n, total(coalesce(amount, 0)) AS v FROM opportunities"
-      "   WHERE created_at <= ?1"
-      "  UNION ALL SELECT 'revenue', count(*), total(coalesce(amount, 0)) FROM opportunities"
-      "   WHERE is_won = 1 AND coalesce(closed_at, created_at) <= ?1),"
-      " attributed AS (SELECT conversion, total(conversions) AS n, total(value) AS v FROM metrics_account_paths"
-      "  GROUP BY conversion)"
-      " INSERT INTO attribution_conversions(conversion, conversions, attributed, unattributed, value, attributed_value)"
-      " SELECT t.conversion, t.n, CAST(coalesce(a.n, 0) AS INTEGER), t.n - CAST(coalesce(a.n, 0) AS INTEGER), t.v,"
-      "  coalesce(a.v, 0) FROM totals t LEFT JOIN attributed a USING (conversion)");
-  if (!q) return q.status();
-  q->bind(1, as_of_text_);
-  if (auto s = q->run(); !s) return s;
-  auto sum = db_.prepare("SELECT total(conversions), total(unattributed) FROM attribution_conversions");
-  if (!sum) return sum.status();
-  if (sum->step() != store::Statement::Step::Row)
-    return Status::error("reading attribution_conversions: " + sum->status().message());
-  summary.conversions = static_cast<int64_t>(sum->columnDouble(0));
-  summary.unattributed = static_cast<int64_t>(sum->columnDouble(1));
+  struct Totals {
+    int64_t count = 0;
+    double value = 0, attributed = 0, attributed_value = 0;
+  };
+  std::array<Totals, 2> totals{};
+  auto o = db_.prepare("SELECT created_at <= ?1, is_won = 1 AND coalesce(closed_at, created_at) <= ?1,"
+                       " coalesce(amount, 0) FROM opportunities ORDER BY opportunity_id");
+  if (!o) return o.status();
+  o->bind(1, as_of_text_);
+  while (o->step() == store::Statement::Step::Row)
+    for (const Conversion c : {kPipeline, kRevenue})
+      if (o->columnInt(c) != 0) {
+        ++totals[c].count;
+        totals[c].value += o->columnDouble(2);
+      }
+  if (!o->status().isOk()) return o->status();
+  auto p = db_.prepare("SELECT conversion = 'revenue', conversions, value FROM metrics_account_paths"
+                       " ORDER BY account_id, rowid");
+  if (!p) return p.status();
+  while (p->step() == store::Statement::Step::Row) {
+    Totals& t = totals[p->columnInt(0) != 0 ? kRevenue : kPipeline];
+    t.attributed += p->columnDouble(1);
+    t.attributed_value += p->columnDouble(2);
+  }
+  if (!p->status().isOk()) return p->status();
+  auto ins = db_.prepare("INSERT INTO attribution_conversions(conversion, conversions, attributed, unattributed, value,"
+                         " attributed_value) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!ins) return ins.status();
+  summary.conversions = summary.unattributed = 0;
+  for (const Conversion c : {kPipeline, kRevenue}) {
+    const Totals& t = totals[c];
+    const auto attributed = static_cast<int64_t>(t.attributed);
+    ins->bindStatic(1, kConversionNames[c]);
+    ins->bind(2, t.count);
+    ins->bind(3, attributed);
+    ins->bind(4, t.count - attributed);
+    ins->bind(5, t.value);
+    ins->bind(6, t.attributed_value);
+    if (auto s = ins->run(); !s) return s;
+    summary.conversions += t.count;
+    summary.unattributed += t.count - attributed;
+  }
   return Status::ok();
 }
 

@@ -71,6 +71,7 @@ class Computation {
   MetricsOutput& out_;
   std::vector<std::tuple<int64_t, bool, int64_t>> accounts_;  // id, is_target, created
   std::unordered_map<int64_t, int64_t> lead_created_;         // account -> earliest contact created_at
+  std::unordered_set<int64_t> created_at_first_touch_;        // contacts without a created_at of their own
   std::unordered_map<int64_t, double> role_multiplier_;       // contact -> multiplier, when not 1
   std::vector<Opportunity> opportunities_;                    // by account, then id
   size_t next_opportunity_ = 0;
@@ -83,10 +84,16 @@ Status Computation::load(store::Database& db) {
   while (a->step() == Row) accounts_.emplace_back(a->columnInt(0), a->columnInt(1) != 0, ts(a->columnView(2), as_of_));
   if (auto s = a->status(); !s) return s;
 
-  auto c = db.prepare("SELECT account_id, min(created_at) FROM contacts WHERE account_id IS NOT NULL GROUP BY account_id");
+  auto c = db.prepare("SELECT account_id, min(created_at) FROM contacts WHERE account_id IS NOT NULL"
+                      " AND created_at_known = 1 GROUP BY account_id");
   if (!c) return c.status();
   while (c->step() == Row) lead_created_[c->columnInt(0)] = ts(c->columnView(1), INT64_MAX);
   if (auto s = c->status(); !s) return s;
+  // A contact whose source gave no creation time is taken as created at its first touch.
+  auto u = db.prepare("SELECT contact_id FROM contacts WHERE account_id IS NOT NULL AND created_at_known = 0");
+  if (!u) return u.status();
+  while (u->step() == Row) created_at_first_touch_.insert(u->columnInt(0));
+  if (auto s = u->status(); !s) return s;
 
   if (!s_.role_multipliers.empty()) {
     auto r = db.prepare("SELECT contact_id, buying_role FROM contacts WHERE buying_role IS NOT NULL");
@@ -242,8 +249,14 @@ Status Computation::attribute(int64_t account_id, const std::vector<Touch>& touc
       attributable.push_back(&t);
       all_times.push_back(t.time);
     }
-  const auto lead = lead_created_.find(account_id);
-  const bool has_lead = lead != lead_created_.end();
+  int64_t lead = INT64_MAX;
+  if (const auto it = lead_created_.find(account_id); it != lead_created_.end()) lead = it->second;
+  if (!created_at_first_touch_.empty())
+    for (const auto& t : touches) {  // in time order: the first such touch is the earliest
+      if (t.time >= lead) break;
+      if (t.contact && created_at_first_touch_.count(t.contact)) lead = t.time;
+    }
+  const bool has_lead = lead != INT64_MAX;
   const int64_t lookback = static_cast<int64_t>(s_.lookback_days) * 86400;
   bool any_opportunity = false, any_won = false;
   std::map<std::pair<int, std::string>, std::pair<double, double>> converting;  // (conversion, path) -> n, value
@@ -259,7 +272,7 @@ Status Computation::attribute(int64_t account_id, const std::vector<Touch>& touc
       if (lo == hi) continue;  // an empty path: unattributed
       times.assign(lo, hi);
       const size_t offset = static_cast<size_t>(lo - all_times.begin());
-      const Milestones m = findMilestones(times, has_lead ? lead->second : 0, has_lead, op.created);
+      const Milestones m = findMilestones(times, has_lead ? lead : 0, has_lead, op.created);
       const auto shares = ruleShares(times, m, at, s_.time_decay_half_life_days);
       std::string channels;
       for (size_t k = 0; k < times.size(); ++k) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/timestamp.hpp"
+#include "common/utf8.hpp"
 #include "pipeline/domain.hpp"
 
 namespace abm::pipeline {
@@ -23,6 +24,15 @@ bool parseInt(std::string_view s, int64_t& out) {
 bool parseReal(std::string_view s, double& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size() && std::isfinite(out);
+}
+
+// Bounds of the numeric fields (docs/store.md#validation): beyond them a value is a unit or
+// export error, and sums over it would swamp or overflow every metric.
+constexpr double kMaxMoney = 1e15;
+constexpr double kMaxQuantity = 1e9;
+
+bool parseBetween(std::string_view s, double lo, double hi, double& out) {
+  return parseReal(s, out) && out >= lo && out <= hi;
 }
 
 bool parseBool(std::string_view s, bool& out) {
@@ -47,6 +57,14 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// A JSON object's text with ill-formed UTF-8 replaced: JSON syntax is ASCII, so bad bytes can only
+// sit inside its strings, and the text stays the same object.
+std::string_view repairedObject(std::string_view json, std::string& own) {
+  if (invalidUtf8At(json) == std::string_view::npos) return json;
+  own = repairUtf8(json);
+  return own;
+}
+
 // Converts one field; returns nullptr on success, else the reason.
 const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std::string& own) {
   out = Value{};
@@ -54,24 +72,49 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
   if (in.kind == JsonKind::Object || in.kind == JsonKind::Array) {
     if (spec.type != FieldType::Object || in.kind != JsonKind::Object) return "expected a scalar value";
     out.kind = Value::Text;
-    out.text = in.raw;
+    out.text = repairedObject(in.raw, own);
     return nullptr;
   }
   // Scalars: strings and numbers are both accepted where they can mean the same thing.
   std::string_view s = in.kind == JsonKind::String ? trim(in.str) : in.raw;
   if (in.kind == JsonKind::String && s.empty()) return nullptr;  // empty means unknown
+  // Free text is repaired; anything else with a bad byte is refused, so that two different ids can
+  // never become one and a value is never stored other than it was sent.
+  if (in.kind == JsonKind::String && spec.type != FieldType::Text && spec.type != FieldType::Object) {
+    if (invalidUtf8At(s) != std::string_view::npos) return "not valid UTF-8";
+    if (s.find('\0') != std::string_view::npos) return "contains a NUL character";
+  }
   switch (spec.type) {
+    case FieldType::Id:
+      if (in.kind == JsonKind::Bool) return "expected an identifier";
+      out.kind = Value::Text;
+      out.text = s;
+      return nullptr;
     case FieldType::Text:
       if (in.kind == JsonKind::Bool) return "expected text";
       out.kind = Value::Text;
       out.text = s;
+      if (invalidUtf8At(s) != std::string_view::npos || s.find('\0') != std::string_view::npos) {
+        own = repairUtf8(s);
+        out.text = own;
+      }
       return nullptr;
-    case FieldType::Integer:
-      if (in.kind == JsonKind::Bool || !parseInt(s, out.i)) return "expected a whole number";
+    case FieldType::Count:
+      if (in.kind == JsonKind::Bool || !parseInt(s, out.i) || out.i < 0) return "expected a whole number of 0 or more";
       out.kind = Value::Int;
       return nullptr;
-    case FieldType::Real:
-      if (in.kind == JsonKind::Bool || !parseReal(s, out.d)) return "expected a number";
+    case FieldType::Money:
+      if (in.kind == JsonKind::Bool || !parseBetween(s, 0, kMaxMoney, out.d)) return "expected an amount from 0 to 1e15";
+      out.kind = Value::Real;
+      return nullptr;
+    case FieldType::SignedMoney:
+      if (in.kind == JsonKind::Bool || !parseBetween(s, -kMaxMoney, kMaxMoney, out.d))
+        return "expected an amount from -1e15 to 1e15";
+      out.kind = Value::Real;
+      return nullptr;
+    case FieldType::Quantity:
+      if (in.kind == JsonKind::Bool || !parseBetween(s, 0, kMaxQuantity, out.d))
+        return "expected a quantity from 0 to 1e9";
       out.kind = Value::Real;
       return nullptr;
     case FieldType::Probability:
@@ -130,7 +173,7 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
       if (!c.object([](std::string_view, const JsonSlice&) { return true; }) || !c.atEnd())
         return "expected a JSON object";
       out.kind = Value::Text;
-      out.text = s;
+      out.text = repairedObject(s, own);
       return nullptr;
     }
     case FieldType::Channel:
@@ -167,7 +210,7 @@ bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& r
     if (f.name == kDeletedField) {
       bool deleted = false;
       if (f.value.kind == JsonKind::Null || !parseBool(f.value.raw, deleted)) {
-        error = "field '_deleted': expected true or false, got " + std::string(f.value.raw.substr(0, 80));
+        error = "field '_deleted': expected true or false, got " + utf8Excerpt(f.value.raw, 80);
         return false;
       }
       row.deleted = deleted;
@@ -176,7 +219,7 @@ bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& r
     size_t idx = 0;
     while (idx < specs.size() && specs[idx].name != f.name) ++idx;
     if (idx == specs.size()) {
-      error = "unknown field '" + std::string(f.name) + "' for " + std::string(entityName(entity)) + " (fields:";
+      error = "unknown field '" + utf8Excerpt(f.name, 80) + "' for " + std::string(entityName(entity)) + " (fields:";
       for (const auto& s : specs) error += " " + std::string(s.name);
       error += ")";
       return false;
@@ -187,7 +230,7 @@ bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& r
     }
     seen |= 1u << idx;
     if (const char* why = convert(specs[idx], f.value, row.v[idx], row.own[idx])) {
-      error = "field '" + std::string(f.name) + "': " + why + ", got " + std::string(f.value.raw.substr(0, 80));
+      error = "field '" + std::string(f.name) + "': " + why + ", got " + utf8Excerpt(f.value.raw, 80);
       return false;
     }
   }
@@ -210,6 +253,12 @@ bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& r
     }
   if (entity == Entity::Accounts && row.v[account_slot::Name].isNull() && row.v[account_slot::Domain].isNull()) {
     error = "an account needs a name or a domain";
+    return false;
+  }
+  if (entity == Entity::Opportunities && row.v[opportunity_slot::IsWon].i == 1 &&
+      row.v[opportunity_slot::ClosedAt].isNull()) {
+    // Its revenue would otherwise be dated at a guess, and attributed to the touches before the guess.
+    error = "a won opportunity needs 'closed_at' (when it was won)";
     return false;
   }
   return true;

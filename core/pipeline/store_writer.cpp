@@ -1,6 +1,7 @@
 #include "pipeline/store_writer.hpp"
 
 #include "common/timestamp.hpp"
+#include "common/utf8.hpp"
 
 namespace abm::pipeline {
 
@@ -47,13 +48,14 @@ Status StoreWriter::prepare() {
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id"},
       {&contact_upsert_,
        "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
-       " created_at, updated_at, account_via_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, ?11),"
-       " coalesce(?10, ?11), ?12)"
+       " created_at, updated_at, account_via_domain, created_at_known) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+       " coalesce(?9, ?11), coalesce(?10, ?11), ?12, ?9 IS NOT NULL)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
        " account_via_domain = excluded.account_via_domain,"
        " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
        " title = excluded.title, buying_role = excluded.buying_role,"
-       " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at"
+       " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
+       " created_at_known = max(contacts.created_at_known, ?9 IS NOT NULL)"
        " RETURNING contact_id"},
       {&opportunity_upsert_,
        "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
@@ -409,9 +411,11 @@ Status StoreWriter::saveRejected(int64_t run_id, std::string_view stream, std::s
   st.bindStatic(3, stream);
   if (origin.empty()) st.bindNull(4);
   else st.bindStatic(4, origin);
-  st.bindStatic(5, reason);
+  // A row is often refused for its bad bytes; the copy kept of it must still be readable text.
+  const std::string reason_text = repairUtf8(reason), data_text = repairUtf8(data);
+  st.bindStatic(5, reason_text);
   if (data.empty()) st.bindNull(6);
-  else st.bindStatic(6, data);
+  else st.bindStatic(6, data_text);
   st.bindStatic(7, now_);
   return st.run();
 }

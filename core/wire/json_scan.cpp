@@ -82,13 +82,15 @@ bool JsonCursor::string(std::string_view& decoded, std::string_view& raw) {
         };
         uint32_t cp;
         if (!hex4(cp)) return fail("bad \\u escape");
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          uint32_t lo;
-          if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return fail("unpaired surrogate");
+        if (cp >= 0xD800 && cp <= 0xDBFF && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+          const char* pair = p_;
           p_ += 2;
-          if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return fail("unpaired surrogate");
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          uint32_t lo;
+          if (hex4(lo) && lo >= 0xDC00 && lo <= 0xDFFF) cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          else p_ = pair;  // not its other half: decoded on its own next
         }
+        // A lone surrogate is legal JSON but no character: it is kept as its 3-byte form, which is
+        // ill-formed UTF-8, so the record validator treats it like any other bad byte.
         appendUtf8(out, cp);
         break;
       }

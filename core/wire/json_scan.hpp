@@ -1,6 +1,8 @@
 // A strict, allocation-light JSON reader for the ingest hot path. It walks one object's members
 // and hands out slices into the input: strings without escapes are views into the text, escaped
 // ones are decoded into a caller-owned scratch pool. Nested values are validated and kept raw.
+// Strings are bytes, not checked for UTF-8 (a lone surrogate escape decodes to its ill-formed
+// 3-byte form): whoever stores them checks them (pipeline/record_validator).
 #pragma once
 
 #include <cstdint>

@@ -134,8 +134,9 @@ const std::string kDigest =
     "  FROM (SELECT * FROM attribution_channels ORDER BY 1, 2, 3)) || '|' ||"
     " (SELECT group_concat(model || conversion || coalesce(campaign_id, '-') || printf('%.9f', conversions), ',') FROM"
     "  (SELECT * FROM attribution_campaigns ORDER BY 1, 2, 3)) || '|' ||"
-    " (SELECT group_concat(conversion || conversions || attributed || unattributed || value, ',')"
-    "  FROM attribution_conversions) || '|' ||"
+    // Sums to the last bit: '%!.17g' prints every double distinctly.
+    " (SELECT group_concat(conversion || conversions || attributed || unattributed || printf('%!.17g', value)"
+    "  || printf('%!.17g', attributed_value), ',') FROM attribution_conversions) || '|' ||"
     " (SELECT total(score * account_id) || ':' || total(score_prev_window) || ':' || total(touchpoints) || ':' ||"
     "  count(DISTINCT as_of) || min(as_of) FROM account_engagement) || '|' ||"
     " (SELECT group_concat(account_id || stage || entered_at || coalesce(exited_at, ''), ',') FROM"
@@ -256,6 +257,79 @@ TEST(Metrics, BadSettingsAndBadAsOfAreRefused) {
   auto bad = run({kCtl, "-c", ok.config().string(), "metrics", "run", "--as-of", "yesterday"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--as-of 'yesterday' is not an ISO-8601 time"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Metrics, AContactWithoutACreationTimeIsCreatedAtItsFirstTouch) {
+  Workspace ws;
+  ws.writeConfig();
+  // c1's source gives no created_at; its first touch is t2. Taking the sync time instead would make
+  // the last touch before the deal the lead creation.
+  writeFile(ws.dir / "data/accounts.csv", "external_id,name,domain\na1,Acme,acme.com\n");
+  writeFile(ws.dir / "data/contacts.csv", "external_id,account_external_id,email\nc1,a1,jane@acme.com\n");
+  writeFile(ws.dir / "data/touchpoints.csv",
+            "external_id,account_external_id,contact_external_id,channel,activity,occurred_at\n"
+            "t1,a1,,web,page_view,2026-01-01T00:00:00Z\n"
+            "t2,a1,c1,email,email_click,2026-01-05T00:00:00Z\n"
+            "t3,a1,,web,page_view,2026-01-10T00:00:00Z\n");
+  writeFile(ws.dir / "data/opportunities.csv", "external_id,account_external_id,amount,created_at\no1,a1,100,2026-01-20\n");
+  ws.addConnector("files", "csv", R"({"path": "../data"})");
+  const std::string conf = ws.config().string();
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "files"}).exit_code, 0);
+  EXPECT_EQ(queryText(ws.store(), "SELECT created_at_known FROM contacts"), "0");
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", "2026-02-01T00:00:00Z"}).exit_code, 0);
+  // u_shaped: first touch 0.4, lead creation 0.4, the rest 0.2.
+  EXPECT_EQ(queryText(ws.store(), "SELECT group_concat(printf('%.1f', u_shaped), ' ') FROM"
+                                  " (SELECT u_shaped FROM attribution_touches ORDER BY occurred_at)"),
+            "0.4 0.4 0.2");
+
+  // Once the source says when the contact was created, that time counts.
+  writeFile(ws.dir / "data/contacts.csv",
+            "external_id,account_external_id,email,created_at\nc1,a1,jane@acme.com,2026-01-11T00:00:00Z\n");
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "files"}).exit_code, 0);
+  EXPECT_EQ(queryText(ws.store(), "SELECT created_at_known || ' ' || created_at FROM contacts"), "1 2026-01-11T00:00:00Z");
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", "2026-02-01T00:00:00Z"}).exit_code, 0);
+  EXPECT_EQ(queryText(ws.store(), "SELECT group_concat(printf('%.1f', u_shaped), ' ') FROM"
+                                  " (SELECT u_shaped FROM attribution_touches ORDER BY occurred_at)"),
+            "0.4 0.2 0.4");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Metrics, ConversionTotalsAreTheSameBitsAfterAnIncrementalRun) {
+  Workspace ws;
+  ws.writeConfig();
+  // Amounts whose sum depends on the order of adding: (0.1 + 0.2) + 0.3 != (0.2 + 0.3) + 0.1.
+  writeFile(ws.dir / "data/accounts.csv", "external_id,name,domain\na1,A,a.com\na2,B,b.com\na3,C,c.com\n");
+  writeFile(ws.dir / "data/touchpoints.csv", "external_id,account_external_id,channel,activity,occurred_at\n"
+                                             "t1,a1,web,page_view,2026-01-01\nt2,a2,web,page_view,2026-01-01\n"
+                                             "t3,a3,web,page_view,2026-01-01\n");
+  writeFile(ws.dir / "data/opportunities.csv", "external_id,account_external_id,amount,created_at,closed_at,is_won\n"
+                                               "o1,a1,0.1,2026-01-10,2026-01-20,true\n"
+                                               "o2,a2,0.2,2026-01-10,2026-01-20,true\n"
+                                               "o3,a3,0.3,2026-01-10,2026-01-20,true\n");
+  ws.addConnector("crm", "csv", R"({"path": "../data"})");
+  const std::string conf = ws.config().string(), as_of = "2027-01-01T00:00:00Z";
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "crm"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of}).exit_code, 0);
+  // A new touch of the first account: its per-account rows are written again, after the others'.
+  writeFile(ws.dir / "web/touchpoints.csv", "external_id,account_domain,channel,activity,occurred_at\n"
+                                            "w1,a.com,web,page_view,2026-01-05\n");
+  ws.addConnector("web", "csv", R"({"path": "../web"})");
+  ASSERT_EQ(run({kCtl, "-c", conf, "sync", "web"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of}).exit_code, 0);
+  ASSERT_EQ(lastMode(ws), "incremental 1/3");
+  const std::string totals = "SELECT group_concat(conversion || ' ' || printf('%!.17g', value) || ' '"
+                             " || printf('%!.17g', attributed_value), ', ') FROM attribution_conversions";
+  const std::string incremental = queryText(ws.store(), totals);
+  ASSERT_EQ(run({kCtl, "-c", conf, "metrics", "run", "--as-of", as_of, "--full"}).exit_code, 0);
+  EXPECT_EQ(queryText(ws.store(), totals), incremental);
+  EXPECT_EQ(incremental, "pipeline 0.60000000000000009 0.60000000000000009, revenue 0.60000000000000009 0.60000000000000009");
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // Engagement scores and the replayed stage journey, against hand computation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
+#include <tuple>
 
 #include "common/timestamp.hpp"
 #include "metrics/journey.hpp"
@@ -92,6 +94,57 @@ TEST(Journey, OpportunitiesAndCustomers) {
   // An opportunity won after as_of has not happened yet.
   const auto early = replayJourney(t, o, true, kT0 - kDay, kT0 + 35 * kDay, s);
   EXPECT_EQ(early.back().stage, Stage::Opportunity);
+}
+
+TEST(Journey, AScoreExactlyOnAThresholdGetsTheStageOfThatThreshold) {
+  MetricsSettings s;
+  // Twice a threshold on day 0 halves to exactly the threshold on day 30 (one half-life). Touches
+  // worth 0 points (email sends) in between make the replay decay in several steps, which must not
+  // land an ulp below the score account_engagement reports when the stage is decided on as_of (one
+  // more email send then).
+  const int64_t as_of = kT0 + 30 * kDay;
+  int cases = 0;
+  for (const auto& [threshold, contacts, expect] :
+       {std::tuple{15.0, 1, Stage::Engaged}, std::tuple{60.0, 1, Stage::Mqa}, std::tuple{30.0, 3, Stage::Mqa}}) {
+    for (int variant = 1; variant <= 25; ++variant) {
+      std::vector<EngagementTouch> t;
+      for (int c = 1; c <= contacts; ++c) t.push_back({kT0, 2 * threshold / contacts, c, 2});
+      for (int j = 0; j < variant % 7 + 1; ++j)
+        t.push_back({kT0 + 1 + (variant * 7919 + j * 104729) % (29 * kDay), 0, 0, 0});
+      t.push_back({as_of, 0, 0, 0});
+      std::sort(t.begin(), t.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+      const Engagement e = engagementAt(t, as_of, s);
+      ASSERT_EQ(e.score, threshold);
+      const auto h = replayJourney(t, {}, false, kT0, as_of, s);
+      EXPECT_EQ(h.back().stage, expect) << "threshold " << threshold << ", variant " << variant << ": " << stages(h);
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, 75);
+}
+
+TEST(Journey, TheCurrentStageAgreesWithTheReportedScore) {
+  MetricsSettings s;
+  // Busy accounts with random touches: the stage as of as_of is the one the reported score and
+  // counts give, whatever the replay went through on the way.
+  uint64_t seed = 12345;
+  auto next = [&] { return (seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+  for (int account = 0; account < 200; ++account) {
+    std::vector<EngagementTouch> t;
+    const int n = static_cast<int>(next() % 60) + 1;
+    for (int i = 0; i < n; ++i)
+      t.push_back({kT0 + static_cast<int64_t>(next() % (200 * kDay)), static_cast<double>(next() % 16) * 0.5,
+                   static_cast<int64_t>(next() % 5), static_cast<int>(next() % 7)});
+    std::sort(t.begin(), t.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+    const int64_t as_of = kT0 + static_cast<int64_t>(next() % (220 * kDay));
+    std::vector<EngagementTouch> seen;
+    for (const auto& x : t)
+      if (x.time <= as_of) seen.push_back(x);
+    const Engagement e = engagementAt(seen, as_of, s);
+    const auto h = replayJourney(seen, {}, true, kT0, as_of, s);
+    EXPECT_EQ(h.back().stage, stageOf(false, false, e.score, e.engaged_contacts, e.touchpoints, true, s))
+        << "account " << account << ", score " << e.score << ": " << stages(h);
+  }
 }
 
 TEST(Journey, NoEventsStaysInTheBaseStage) {

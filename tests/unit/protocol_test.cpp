@@ -22,12 +22,28 @@ TEST(JsonCursor, WalksAnObjectWithEscapesAndNesting) {
 
 TEST(JsonCursor, RejectsMalformedInput) {
   for (const char* bad : {"{", R"({"a":})", R"({"a" 1})", R"({"a":tru})", R"({"a":"x)", R"({"a":01})",
-                          R"({"a":[1,}})", "{\"a\":\"\x01\"}", R"({"a":"\ud800"})", R"({a:1})"}) {
+                          R"({"a":[1,}})", "{\"a\":\"\x01\"}", R"({"a":"\u12"})", R"({a:1})"}) {
     JsonScratch scratch;
     JsonCursor c(bad, scratch);
     EXPECT_FALSE(c.object([](std::string_view, const JsonSlice&) { return true; })) << bad;
     EXPECT_NE(c.error(), nullptr) << bad;
   }
+}
+
+TEST(JsonCursor, ALoneSurrogateIsKeptForTheValidatorToJudge) {
+  // Legal JSON (an emoji cut in half by a UTF-16 truncation): one record's text, not a broken
+  // message. It decodes to its ill-formed 3-byte form, which the record validator repairs or refuses.
+  JsonScratch scratch;
+  JsonCursor c(R"({"a":"x\ud83d","b":"\udc00\ud83d\ude00","c":"\ud800\u0041"})", scratch);
+  std::vector<std::string> seen;
+  ASSERT_TRUE(c.object([&](std::string_view, const JsonSlice& v) {
+    seen.emplace_back(v.str);
+    return true;
+  })) << c.error();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "x\xED\xA0\xBD");
+  EXPECT_EQ(seen[1], "\xED\xB0\x80\xF0\x9F\x98\x80");
+  EXPECT_EQ(seen[2], "\xED\xA0\x80" "A");
 }
 
 TEST(Protocol, RecordRoundTrip) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/utf8.hpp"
 #include "pipeline/record_validator.hpp"
 #include "wire/protocol.hpp"
 
@@ -70,7 +71,7 @@ TEST(RecordValidator, SaysWhatIsWrong) {
       {Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call","occurred_at":"last tuesday"})",
        "field 'occurred_at': expected an ISO-8601 timestamp"},
       {Entity::Accounts, R"({"external_id":"a","name":"A","employee_count":"many"})",
-       "field 'employee_count': expected a whole number, got \"many\""},
+       "field 'employee_count': expected a whole number of 0 or more, got \"many\""},
       {Entity::Accounts, R"({"external_id":"a","domain":"not a domain"})", "field 'domain': expected a domain"},
       {Entity::Accounts, R"({"external_id":"a"})", "an account needs a name or a domain"},
       {Entity::Accounts, R"({"external_id":"a","name":"A","colour":"red"})", "unknown field 'colour' for accounts"},
@@ -79,7 +80,7 @@ TEST(RecordValidator, SaysWhatIsWrong) {
        "expected one of new_business, expansion, renewal"},
       {Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","probability":140})",
        "field 'probability'"},
-      {Entity::AdSpend, R"({"campaign_external_id":"c","date":"2024-01-01","cost":true})", "field 'cost': expected a number"},
+      {Entity::AdSpend, R"({"campaign_external_id":"c","date":"2024-01-01","cost":true})", "field 'cost': expected an amount"},
       {Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call","occurred_at":"2024-01-01","properties":"[1]"})",
        "field 'properties': expected a JSON object"},
   };
@@ -114,6 +115,133 @@ TEST(RecordValidator, ADeletionNeedsOnlyItsExternalId) {
   EXPECT_NE(c.error.find("ad_spend rows cannot be deleted"), std::string::npos) << c.error;
   EXPECT_FALSE(c.ok(Entity::Contacts, R"({"external_id":"c","_deleted":"soon"})"));
   EXPECT_NE(c.error.find("field '_deleted': expected true or false"), std::string::npos) << c.error;
+}
+
+}  // namespace
+
+namespace {
+
+bool validUtf8(std::string_view s) { return invalidUtf8At(s) == std::string_view::npos; }
+
+// A record whose data is `data` with raw bytes spliced in (R"()" literals cannot hold them).
+std::string with(const std::string& before, const std::string& bytes, const std::string& after) {
+  return before + bytes + after;
+}
+
+TEST(RecordValidator, IllFormedUtf8InFreeTextBecomesReplacementCharacters) {
+  Check c;
+  // Latin-1 "Müller" (0xFC alone), a truncated 3-byte sequence, an overlong '/', a NUL and two lone
+  // surrogate escapes: each ill-formed part becomes one U+FFFD.
+  ASSERT_TRUE(c.ok(Entity::Contacts, with(R"({"external_id":"c1","last_name":"M)", "\xFC",
+                                          R"(ller","first_name":")" "\xE2\x82" R"(x","title":"a)" "\xC0\xAF"
+                                          R"(b\u0000c","buying_role":"\udc00\ud800z"})")))
+      << c.error;
+  EXPECT_EQ(c.text(contact_slot::LastName), "M\xEF\xBF\xBDller");
+  EXPECT_EQ(c.text(contact_slot::FirstName), "\xEF\xBF\xBDx");
+  EXPECT_EQ(c.text(contact_slot::Title), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c");
+  std::string six;  // each lone surrogate is 3 bytes, each byte a maximal ill-formed subpart
+  for (int i = 0; i < 6; ++i) six += "\xEF\xBF\xBD";
+  EXPECT_EQ(c.text(contact_slot::BuyingRole), six + "z");
+  // Well-formed text, including a surrogate pair, is stored as sent.
+  ASSERT_TRUE(c.ok(Entity::Contacts, R"({"external_id":"c2","last_name":"Müller \ud83d\ude00"})")) << c.error;
+  EXPECT_EQ(c.text(contact_slot::LastName), "Müller \xF0\x9F\x98\x80");
+  // A properties object keeps its JSON shape: bad bytes can only be inside its strings.
+  ASSERT_TRUE(c.ok(Entity::Touchpoints, with(R"({"external_id":"t1","channel":"web","activity":"page_view",)"
+                                             R"("occurred_at":"2024-03-01","properties":{"q":")", "\xFF", R"("}})")))
+      << c.error;
+  EXPECT_EQ(c.text(touchpoint_slot::Properties), "{\"q\":\"\xEF\xBF\xBD\"}");
+}
+
+TEST(RecordValidator, IdentifiersWithBadBytesOrNulAreRefusedNotRepaired) {
+  Check c;
+  // Repairing would make "a\xFF" and "a\xFE" one record; cutting at the NUL would make "a\0b" "a".
+  const std::pair<std::string, std::string> cases[] = {
+      {with(R"({"external_id":"a)", "\xFF", R"(","name":"A"})"), "field 'external_id': not valid UTF-8, got \"a\xEF\xBF\xBD\""},
+      {R"({"external_id":"a\u0000b","name":"A"})", "field 'external_id': contains a NUL character"},
+      {R"({"external_id":"a\udc00","name":"A"})", "field 'external_id': not valid UTF-8"},
+  };
+  for (const auto& [data, expect] : cases) {
+    EXPECT_FALSE(c.ok(Entity::Accounts, data)) << data;
+    EXPECT_NE(c.error.find(expect), std::string::npos) << c.error;
+    EXPECT_TRUE(validUtf8(c.error)) << c.error;
+  }
+  EXPECT_FALSE(c.ok(Entity::Touchpoints, with(R"({"external_id":"t","contact_external_id":"c)", "\xC3",
+                                              R"(","channel":"web","activity":"call","occurred_at":"2024-01-01"})")));
+  EXPECT_NE(c.error.find("field 'contact_external_id': not valid UTF-8"), std::string::npos) << c.error;
+  EXPECT_FALSE(c.ok(Entity::Contacts, with(R"({"external_id":"c","email":"j)", "\xE9", R"(@acme.com"})")));
+  EXPECT_NE(c.error.find("field 'email': not valid UTF-8"), std::string::npos) << c.error;
+}
+
+TEST(RecordValidator, AQuotedValueInAnErrorIsNeverCutInsideACharacter) {
+  Check c;
+  std::string many;
+  for (int i = 0; i < 60; ++i) many += "ä";  // 2 bytes each: a cut at byte 80 would fall inside one
+  EXPECT_FALSE(c.ok(Entity::Accounts, R"({"external_id":"a","name":"A","employee_count":")" + many + "\"}"));
+  EXPECT_NE(c.error.find("field 'employee_count'"), std::string::npos) << c.error;
+  EXPECT_TRUE(validUtf8(c.error)) << c.error;
+}
+
+TEST(RecordValidator, NumbersMustBeSaneByRule) {
+  Check c;
+  struct Case {
+    Entity e;
+    std::string data, expect;
+  } refused[] = {
+      {Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call","occurred_at":"2024-01-01","quantity":-1})",
+       "field 'quantity': expected a quantity from 0 to 1e9, got -1"},
+      {Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call","occurred_at":"2024-01-01","quantity":"2e9"})",
+       "field 'quantity': expected a quantity from 0 to 1e9"},
+      {Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","amount":-1e308})",
+       "field 'amount': expected an amount from 0 to 1e15, got -1e308"},
+      {Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","amount":"-500"})",
+       "field 'amount': expected an amount from 0 to 1e15"},
+      {Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","amount":2e15})",
+       "field 'amount': expected an amount from 0 to 1e15"},
+      {Entity::Accounts, R"({"external_id":"a","name":"A","annual_revenue":-3})",
+       "field 'annual_revenue': expected an amount from 0 to 1e15"},
+      {Entity::Accounts, R"({"external_id":"a","name":"A","employee_count":-3})",
+       "field 'employee_count': expected a whole number of 0 or more"},
+      {Entity::AdSpend, R"({"campaign_external_id":"k","date":"2024-01-01","clicks":-1})",
+       "field 'clicks': expected a whole number of 0 or more"},
+      {Entity::AdSpend, R"({"campaign_external_id":"k","date":"2024-01-01","cost":-1e308})",
+       "field 'cost': expected an amount from -1e15 to 1e15"},
+  };
+  for (const auto& k : refused) {
+    EXPECT_FALSE(c.ok(k.e, k.data)) << k.data;
+    EXPECT_NE(c.error.find(k.expect), std::string::npos) << "got: " << c.error;
+  }
+  // Zero is a value; a day of ad spend may be a net credit from the platform.
+  ASSERT_TRUE(c.ok(Entity::Touchpoints, R"({"external_id":"t","channel":"ads","activity":"ad_impression",
+      "occurred_at":"2024-01-01","quantity":0})")) << c.error;
+  EXPECT_EQ(c.row[touchpoint_slot::Quantity].d, 0);
+  ASSERT_TRUE(c.ok(Entity::AdSpend, R"({"campaign_external_id":"k","date":"2024-01-01","cost":"-12.50"})")) << c.error;
+  EXPECT_EQ(c.row[ad_spend_slot::Cost].d, -12.5);
+  ASSERT_TRUE(c.ok(Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","amount":0})")) << c.error;
+}
+
+TEST(RecordValidator, AWonOpportunityNeedsItsCloseTime) {
+  Check c;
+  EXPECT_FALSE(c.ok(Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","is_won":true})"));
+  EXPECT_NE(c.error.find("a won opportunity needs 'closed_at'"), std::string::npos) << c.error;
+  EXPECT_FALSE(c.ok(Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","is_won":"yes","closed_at":""})"));
+  EXPECT_TRUE(c.ok(Entity::Opportunities,
+                   R"({"external_id":"o","created_at":"2024-01-01","is_won":true,"closed_at":"2024-02-01"})"))
+      << c.error;
+  // A lost or open one is stored without it.
+  EXPECT_TRUE(c.ok(Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","is_closed":true,"is_won":false})"))
+      << c.error;
+  EXPECT_TRUE(c.ok(Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01"})")) << c.error;
+}
+
+TEST(RecordValidator, FractionalSecondsAreDroppedNeverRoundedUp) {
+  Check c;
+  // The store keeps whole seconds; 23:59:59.999 must stay on its day (and before an as_of at midnight).
+  ASSERT_TRUE(c.ok(Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call",
+      "occurred_at":"2024-02-29T23:59:59.999+00:00"})")) << c.error;
+  EXPECT_EQ(c.text(touchpoint_slot::OccurredAt), "2024-02-29T23:59:59Z");
+  ASSERT_TRUE(c.ok(Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call",
+      "occurred_at":"2024-03-01T00:59:59.5+01:00"})")) << c.error;
+  EXPECT_EQ(c.text(touchpoint_slot::OccurredAt), "2024-02-29T23:59:59Z");
 }
 
 }  // namespace

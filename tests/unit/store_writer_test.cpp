@@ -69,7 +69,7 @@ TEST_F(StoreWriterTest, UpsertsAreIdempotent) {
   EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE account_id = 1 AND contact_id = 1 AND campaign_id = 1"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM ad_spend WHERE campaign_id = 1 AND cost = 10.5"), 1);
   // A changed value updates the row in place.
-  write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","amount":250,"created_at":"2024-01-01","is_won":true})");
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","account_external_id":"a1","amount":250,"created_at":"2024-01-01","is_won":true,"closed_at":"2024-02-01"})");
   EXPECT_EQ(count("SELECT count(*) FROM opportunities WHERE amount = 250 AND is_won = 1 AND is_closed = 1"), 1);
 }
 

@@ -7,8 +7,13 @@
 
 namespace abm::sdk {
 
+// What the host accepts for a field (docs/store.md#validation): Id is a record's or a reference's
+// identifier (valid UTF-8, no NUL, never altered); Text is free text (ill-formed UTF-8 and NUL become
+// U+FFFD); Count a whole number >= 0; Money an amount from 0 to 1e15; SignedMoney one from -1e15 to
+// 1e15; Quantity a number from 0 to 1e9.
 enum class FieldType {
-  Text, Integer, Real, Bool, Timestamp, Date, Domain, Email, Object, Channel, Activity, OpportunityType, Probability
+  Id, Text, Count, Money, SignedMoney, Quantity, Bool, Timestamp, Date, Domain, Email, Object, Channel, Activity,
+  OpportunityType, Probability
 };
 
 struct EntityField {
@@ -20,39 +25,39 @@ struct EntityField {
 namespace entity_fields {
 using F = FieldType;
 inline constexpr EntityField kAccounts[] = {
-    {"external_id", F::Text, true},     {"name", F::Text, false},     {"domain", F::Domain, false},
-    {"industry", F::Text, false},       {"employee_count", F::Integer, false},
-    {"annual_revenue", F::Real, false}, {"country", F::Text, false},  {"is_target", F::Bool, false},
-    {"tier", F::Text, false},           {"created_at", F::Timestamp, false},
+    {"external_id", F::Id, true},         {"name", F::Text, false},         {"domain", F::Domain, false},
+    {"industry", F::Text, false},         {"employee_count", F::Count, false},
+    {"annual_revenue", F::Money, false},  {"country", F::Text, false},      {"is_target", F::Bool, false},
+    {"tier", F::Text, false},             {"created_at", F::Timestamp, false},
     {"updated_at", F::Timestamp, false}};
 inline constexpr EntityField kContacts[] = {
-    {"external_id", F::Text, true}, {"account_external_id", F::Text, false}, {"account_domain", F::Domain, false},
-    {"email", F::Email, false},     {"first_name", F::Text, false},          {"last_name", F::Text, false},
-    {"title", F::Text, false},      {"buying_role", F::Text, false},         {"created_at", F::Timestamp, false},
+    {"external_id", F::Id, true},     {"account_external_id", F::Id, false}, {"account_domain", F::Domain, false},
+    {"email", F::Email, false},       {"first_name", F::Text, false},        {"last_name", F::Text, false},
+    {"title", F::Text, false},        {"buying_role", F::Text, false},       {"created_at", F::Timestamp, false},
     {"updated_at", F::Timestamp, false}};
 inline constexpr EntityField kOpportunities[] = {
-    {"external_id", F::Text, true},         {"account_external_id", F::Text, false},
+    {"external_id", F::Id, true},           {"account_external_id", F::Id, false},
     {"account_domain", F::Domain, false},   {"name", F::Text, false},
     {"stage", F::Text, false},              {"type", F::OpportunityType, false},
-    {"amount", F::Real, false},             {"currency", F::Text, false},
+    {"amount", F::Money, false},            {"currency", F::Text, false},
     {"probability", F::Probability, false}, {"is_closed", F::Bool, false},
     {"is_won", F::Bool, false},             {"created_at", F::Timestamp, true},
     {"closed_at", F::Timestamp, false},     {"updated_at", F::Timestamp, false}};
-inline constexpr EntityField kCampaigns[] = {{"external_id", F::Text, true},
+inline constexpr EntityField kCampaigns[] = {{"external_id", F::Id, true},
                                              {"name", F::Text, false},
                                              {"channel", F::Channel, false},
                                              {"started_at", F::Timestamp, false},
                                              {"ended_at", F::Timestamp, false}};
 inline constexpr EntityField kTouchpoints[] = {
-    {"external_id", F::Text, true},       {"account_external_id", F::Text, false},
-    {"account_domain", F::Domain, false}, {"contact_external_id", F::Text, false},
-    {"email", F::Email, false},           {"campaign_external_id", F::Text, false},
+    {"external_id", F::Id, true},         {"account_external_id", F::Id, false},
+    {"account_domain", F::Domain, false}, {"contact_external_id", F::Id, false},
+    {"email", F::Email, false},           {"campaign_external_id", F::Id, false},
     {"channel", F::Channel, true},        {"activity", F::Activity, true},
-    {"occurred_at", F::Timestamp, true},  {"quantity", F::Real, false},
+    {"occurred_at", F::Timestamp, true},  {"quantity", F::Quantity, false},
     {"properties", F::Object, false}};
-inline constexpr EntityField kAdSpend[] = {{"campaign_external_id", F::Text, true}, {"date", F::Date, true},
-                                           {"impressions", F::Integer, false},      {"clicks", F::Integer, false},
-                                           {"cost", F::Real, false},                {"currency", F::Text, false}};
+inline constexpr EntityField kAdSpend[] = {{"campaign_external_id", F::Id, true}, {"date", F::Date, true},
+                                           {"impressions", F::Count, false},      {"clicks", F::Count, false},
+                                           {"cost", F::SignedMoney, false},       {"currency", F::Text, false}};
 }  // namespace entity_fields
 
 // Entity names in the order a plugin should emit them, so references resolve on first sight.
