@@ -4,6 +4,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,7 @@ void printErrors(const Setup& s) {
 std::vector<json> runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, const std::string& command,
                                    std::string& failure) {
   const auto* plugin = s.plugins.find(c.plugin);
-  json job{{"command", command}, {"settings", c.settings}};
+  json job = config::workerJob(c, command);
   auto state_dir = config::connectorStateDir(s.daemon, c.name);
   if (!state_dir) {
     failure = state_dir.error();
@@ -113,6 +114,9 @@ std::vector<json> runWorkerCommand(const Setup& s, const config::ConnectorConfig
 
 int cmdValidate(const Setup& s) {
   printErrors(s);
+  for (const auto& c : s.connectors)
+    for (const auto& w : c.warnings) std::cerr << "warning: " << w << "\n";
+  if (auto folders = config::requireFolders(s.daemon); !folders) std::cerr << "error: " << folders.message() << "\n";
   std::cout << s.connectors.size() << " connector(s) valid, " << s.errors.size() << " problem(s); "
             << s.plugins.all().size() << " plugin(s) in " << s.daemon.plugin_dir.string() << "\n";
   return s.errors.empty() ? 0 : 1;
@@ -258,6 +262,22 @@ int cmdRuns(const Setup& s, const std::string& name, int limit) {
   return 0;
 }
 
+// The streams of connector `name`: those with a checkpoint in the store, and those its plugin lists now.
+std::set<std::string> knownStreams(const Setup& s, store::Database& db, const std::string& name) {
+  std::set<std::string> known;
+  const json states = store::loadStates(db, name);
+  if (states.is_object())
+    for (const auto& [stream, st] : states.items()) known.insert(stream);
+  if (const auto* c = s.connector(name)) {
+    std::string failure;
+    for (const auto& m : runWorkerCommand(s, *c, "discover", failure))
+      if (m.value("type", "") == "CATALOG")
+        for (const auto& st : m["catalog"]["streams"]) known.insert(st.value("name", ""));
+  }
+  known.erase("");
+  return known;
+}
+
 int cmdState(const Setup& s, const std::vector<std::string>& args) {
   if (args.size() < 2 || (args[0] != "show" && args[0] != "reset"))
     return usageError("state takes 'show NAME' or 'reset NAME [STREAM]'");
@@ -281,6 +301,17 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
+  }
+  if (args.size() > 2) {
+    // A misspelt stream would otherwise "remove 0 checkpoints" and look done.
+    const auto known = knownStreams(s, *db, name);
+    if (!known.count(args[2])) {
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      std::cerr << "abmctl: connector '" << name << "' has no stream '" << args[2] << "' (known streams: "
+                << (names.empty() ? "none" : names) << ")\n";
+      return 1;
+    }
   }
   int removed = 0;
   if (auto st = store::resetState(*db, name, args.size() > 2 ? args[2] : "", removed); !st) {

@@ -118,7 +118,7 @@ bool MessageReader::handle(std::string_view line, Batch& batch) {
       const json& e = t.value("error", json::object());
       if (e.value("failure_type", "system_error") == "record_error") {
         batch.items.push_back({BatchItem::Reject, nullptr, e.value("stream", ""), e.value("message", "bad source row"),
-                               e.value("origin", ""), {}});
+                               e.value("origin", ""), e.value("raw", "")});
         return true;
       }
       plugin_error = e.value("message", "plugin reported an error");

@@ -177,7 +177,7 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
 
   if (auto s = writer.prepare(); !s) return finish(RunStatus::Failed, "store: " + s.message());
 
-  json job{{"command", "read"}, {"settings", c.settings}};
+  json job = config::workerJob(c, "read");
   job["state"] = options.full_refresh ? json::object() : store::loadStates(*db, c.name);
   auto state_dir = config::connectorStateDir(daemon_, c.name);
   if (!state_dir) return finish(RunStatus::Failed, state_dir.error());

@@ -141,12 +141,16 @@ std::string rateLimitedTrace(std::string_view message, int64_t resume_at, long l
 }
 
 std::string recordErrorTrace(std::string_view stream, std::string_view origin, std::string_view reason,
-                             long long emitted_at_ms) {
+                             long long emitted_at_ms, std::string_view raw) {
   std::string out = errorTraceHead(reason, "record_error", emitted_at_ms);
   out += R"(,"stream":)";
   appendJsonString(out, stream);
   out += R"(,"origin":)";
   appendJsonString(out, origin);
+  if (!raw.empty()) {
+    out += R"(,"raw":)";
+    appendJsonString(out, raw);
+  }
   out += "}}}\n";
   return out;
 }

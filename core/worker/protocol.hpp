@@ -58,7 +58,8 @@ std::string logMessage(std::string_view level, std::string_view message);
 std::string errorTrace(std::string_view message, std::string_view failure_type, long long emitted_at_ms);
 // The vendor's quota is spent: failure_type "rate_limited" with "resume_at" (ISO-8601 UTC).
 std::string rateLimitedTrace(std::string_view message, int64_t resume_at, long long emitted_at_ms);
+// A rejected source row; `raw` (its text, valid UTF-8) goes out as "raw" when not empty.
 std::string recordErrorTrace(std::string_view stream, std::string_view origin, std::string_view reason,
-                             long long emitted_at_ms);
+                             long long emitted_at_ms, std::string_view raw = {});
 
 }  // namespace abm::worker

@@ -12,6 +12,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "common/utf8.hpp"
+#include "config/secrets.hpp"
 #include "plugin_host/plugin_library.hpp"
 #include "worker/protocol.hpp"
 
@@ -57,7 +59,13 @@ class Emitter {
     buf_.clear();
   }
 
+  // What the plugin says (reasons, logs) with resolved secrets replaced by their references.
+  std::string said(const char* text) const {
+    return validUtf8(config::scrubSecrets(text ? text : "", scrub));
+  }
+
   std::string failure;   // the reason of the last failing call
+  nlohmann::json scrub = nlohmann::json::array();  // [[secret value, reference], ...] from the job
   int64_t resume_at = 0;  // set when the plugin reports a spent quota
   std::vector<std::string> streams_json;
 
@@ -77,19 +85,31 @@ int emitState(void* ctx, const char* stream, const char* state, size_t len) {
   E(ctx)->message(stateMessage(stream, std::string_view(state, len)));
   return g_stop.load() ? 1 : 0;
 }
+// A rejected row's text is kept up to this size; the origin still leads to the whole row.
+constexpr size_t kMaxRejectRawBytes = 64 * 1024;
+
 void reject(void* ctx, const char* stream, const char* origin, const char* reason) {
-  E(ctx)->message(recordErrorTrace(stream, origin ? origin : "", reason ? reason : "", nowMs()));
+  E(ctx)->message(recordErrorTrace(stream, origin ? origin : "", E(ctx)->said(reason), nowMs()));
+}
+void rejectRaw(void* ctx, const char* stream, const char* origin, const char* reason, const char* raw, size_t len) {
+  std::string why = E(ctx)->said(reason);
+  std::string_view text(raw ? raw : "", raw ? len : 0);
+  if (text.size() > kMaxRejectRawBytes) {
+    text = text.substr(0, kMaxRejectRawBytes);
+    why += " (row text kept: its first " + std::to_string(kMaxRejectRawBytes) + " bytes)";
+  }
+  E(ctx)->message(recordErrorTrace(stream, origin ? origin : "", why, nowMs(), validUtf8(text)));
 }
 void emitStream(void* ctx, const char* stream_json) { E(ctx)->streams_json.emplace_back(stream_json); }
 void logFn(void* ctx, abm_log_level level, const char* message) {
   static const char* kLevels[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  E(ctx)->message(logMessage(kLevels[level & 3], message ? message : ""));
+  E(ctx)->message(logMessage(kLevels[level & 3], E(ctx)->said(message)));
 }
-void failFn(void* ctx, const char* message) { E(ctx)->failure = message ? message : ""; }
+void failFn(void* ctx, const char* message) { E(ctx)->failure = E(ctx)->said(message); }
 int shouldStop(void*) { return g_stop.load() ? 1 : 0; }
 void rateLimited(void* ctx, int64_t resume_at, const char* reason) {
   E(ctx)->resume_at = resume_at;
-  if (reason && *reason) E(ctx)->failure = reason;
+  if (reason && *reason) E(ctx)->failure = E(ctx)->said(reason);
 }
 
 int finish(Emitter& out, abm_status status, const char* what) {
@@ -136,11 +156,13 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
     return kExitUsage;
   }
   const std::string command = job["command"].get<std::string>();
+  if (job.contains("scrub")) out.scrub = job["scrub"];
   const std::string settings = job.value("settings", json::object()).dump();
 
   const std::string state_dir = job.value("state_dir", "");
   abm_host host{sizeof(abm_host), &out,   emitRecord, emitState,  reject, emitStream,
-                logFn,            failFn, shouldStop, rateLimited, state_dir.empty() ? nullptr : state_dir.c_str()};
+                logFn,            failFn, shouldStop, rateLimited, state_dir.empty() ? nullptr : state_dir.c_str(),
+                rejectRaw};
 
   if (command == "check") {
     const abm_status s = p.check(&host, settings.c_str());
