@@ -155,6 +155,10 @@ CsvReader::Result CsvReader::next(std::vector<std::string_view>& fields, std::st
       skipping_long_line_ = !std::memchr(buf_.data() + pos_, '\n', used);
       lines = skipping_long_line_ ? 0 : 1;
     }
+    if (r == Parse::Ok && used > kMaxRecordBytes) {
+      error = "a record longer than " + std::to_string(kMaxRecordBytes) + " bytes (a quote left open?)";
+      r = Parse::Malformed;
+    }
     if (r == Parse::NeedMore) {
       const size_t before = buf_.size() - pos_;
       refill();
@@ -164,9 +168,12 @@ CsvReader::Result CsvReader::next(std::vector<std::string_view>& fields, std::st
     if (r == Parse::Malformed) {
       // Only the record's first line is given up: the next line may well be a good record.
       const char* start = buf_.data() + pos_;
-      if (const char* nl = static_cast<const char*>(std::memchr(start, '\n', used))) {
+      const char* nl = static_cast<const char*>(std::memchr(start, '\n', used));
+      if (nl && static_cast<size_t>(nl - start) + 1 < used) {
         used = static_cast<size_t>(nl - start) + 1;
         lines = 1;
+        if (error.rfind("a record longer", 0) != 0)
+          error = "a quoted field is not closed on this line (further on: " + error + ")";
       }
     }
     record_line_ = line_;

@@ -141,6 +141,15 @@ TEST(CsvReader, ARecordOverTheSizeLimitIsRejectedAndReadingGoesOn) {
   ASSERT_EQ(p.rows.size(), 2u);
   EXPECT_EQ(p.rows[1], (std::vector<std::string>{"2", "ok"}));
   EXPECT_EQ(p.lines[1], 3u);
+
+  // Longer still: the reader stops buffering at the limit and drops the rest of that line as it reads.
+  content = "a,b\n1,\"" + std::string(CsvReader::kMaxRecordBytes + (3 << 20), 'x') + "\"\n2,ok\n";
+  p = parseAll(content);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].first, 2u);
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"2", "ok"}));
+  EXPECT_EQ(p.lines[1], 3u);
 }
 
 TEST(JsonDepth, CountsNestingOutsideStrings) {
