@@ -201,7 +201,7 @@ void Scheduler::reload() {
     s->plugin = *setup_.plugins.find(c.plugin);
     s->timer = std::make_unique<asio::system_timer>(io_);
     slots_[c.name] = s;
-    if (running) log::info("changed while running: the new configuration takes over when this run ends", c.name);
+    if (running) log::info("reloaded while running: the new configuration takes over when this run ends", c.name);
     else scheduleFirst(s);  // a running one's successor is scheduled by onFinished
   }
   for (auto& [name, s] : old) {

@@ -271,7 +271,7 @@ TEST(Reload, AConnectorChangedWhileRunningFinishesThenTheNewOneTakesOver) {
   ASSERT_TRUE(waitFor([&] {
     return queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status = 'failed'") >= 1;
   }, 60s)) << d.err();
-  EXPECT_NE(d.err().find("changed while running"), std::string::npos) << d.err();
+  EXPECT_NE(d.err().find("reloaded while running"), std::string::npos) << d.err();
   // The first run finished with the settings it started with; only then did the new ones run.
   EXPECT_EQ(queryText(ws.store(), "SELECT status || ':' || records FROM sync_runs ORDER BY run_id LIMIT 1"),
             "succeeded:40");
