@@ -10,12 +10,12 @@
 #include <cstring>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "csv_reader.hpp"
 #include "json_depth.hpp"
+#include "line_reader.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -290,16 +290,19 @@ class CsvPlugin : public abm::sdk::Plugin {
   }
 
   Status readNdjson(Ctx& ctx, const fs::path& path, uint64_t offset, uint64_t line) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::error(path.string() + ": cannot be read");
-    in.seekg(static_cast<std::streamoff>(offset));
-    uint64_t pos = offset, line_no = line;
+    abm::csv::LineReader reader;
+    if (!reader.open(path.string(), offset)) return Status::error(reader.openError());
+    uint64_t line_no = line;
     int64_t since_checkpoint = 0;
-    for (std::string text; std::getline(in, text); ++line_no) {
-      pos += text.size() + 1;
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      if (line_no == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-      if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    std::string_view text;
+    for (auto r = reader.next(text); r != abm::csv::LineReader::Result::End; r = reader.next(text), ++line_no) {
+      if (r == abm::csv::LineReader::Result::TooLong) {
+        ctx.host.reject(ctx.stream, ctx.originAt(line_no),
+                        "a line longer than " + std::to_string(abm::csv::LineReader::kMaxLineBytes) + " bytes", text);
+        continue;
+      }
+      if (line_no == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+      if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
       if (abm::csv::nestsDeeperThan(text, abm::csv::kMaxJsonDepth)) {
         ctx.host.reject(ctx.stream, ctx.originAt(line_no),
                         "nested deeper than " + std::to_string(abm::csv::kMaxJsonDepth) + " levels", text);
@@ -325,7 +328,8 @@ class CsvPlugin : public abm::sdk::Plugin {
       const bool go_on = ctx.host.emit(ctx.stream, out.dump(), ctx.originAt(line_no).c_str());
       if (!go_on || ++since_checkpoint >= ctx.checkpoint_every) {
         since_checkpoint = 0;
-        if (!ctx.checkpoint(std::min<uint64_t>(pos, ctx.fp["size"].get<uint64_t>()), line_no + 1, false) || !go_on)
+        if (!ctx.checkpoint(std::min<uint64_t>(reader.offset(), ctx.fp["size"].get<uint64_t>()), line_no + 1, false) ||
+            !go_on)
           return Status::ok();
       }
     }

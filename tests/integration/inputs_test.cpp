@@ -48,6 +48,19 @@ TEST_F(CsvInputs, AnNdjsonRowNestedTooDeepIsOneRejectAndTheRestOfTheFileLoads) {
   EXPECT_EQ(q("SELECT length(data) FROM rejected_records"), 65536) << "the row's text is kept up to 64 KiB";
 }
 
+TEST_F(CsvInputs, AnNdjsonLineTooLongToHoldIsOneRejectAndTheRestOfTheFileLoads) {
+  // The worker used to read the whole line into memory, however long.
+  const std::string huge = "{\"external_id\":\"a2\",\"name\":\"" + std::string(17 << 20, 'x') + "\"}";
+  writeFile(data_ / "accounts.ndjson", "{\"external_id\":\"a1\",\"name\":\"One\"}\n" + huge +
+                                           "\n{\"external_id\":\"a3\",\"name\":\"Three\"}\n");
+  ws_.addConnector("long", "csv", R"({"path": "../data"})");
+  auto r = ctl({"sync", "long"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), 2);
+  EXPECT_EQ(t("SELECT origin || ' | ' || reason FROM rejected_records"),
+            "accounts.ndjson:2 | a line longer than 16777216 bytes");
+}
+
 TEST_F(CsvInputs, PluginRejectsKeepTheRowTextAndAnUnclosedQuoteCostsOneLine) {
   writeFile(data_ / "accounts.csv",
             "external_id,name,domain\n"

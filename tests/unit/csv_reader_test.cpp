@@ -2,9 +2,11 @@
 
 #include "csv_reader.hpp"
 #include "json_depth.hpp"
+#include "line_reader.hpp"
 #include "test_support.hpp"
 
 using abm::csv::CsvReader;
+using abm::csv::LineReader;
 using abm::test::TempDir;
 using abm::test::writeFile;
 
@@ -159,4 +161,31 @@ TEST(JsonDepth, CountsNestingOutsideStrings) {
   EXPECT_FALSE(nestsDeeperThan(R"({"a":"[[[[[[\"[[["})", 1)) << "brackets in strings do not nest";
   EXPECT_TRUE(nestsDeeperThan(std::string(100000, '['), 64));
   EXPECT_FALSE(nestsDeeperThan(std::string(64, '[') + std::string(64, ']'), 64));
+}
+
+TEST(LineReader, ReadsLinesAndSkipsOneTooLongToHold) {
+  // A line of 17 MiB is dropped as it is read; the lines around it are read as usual.
+  TempDir t;
+  const std::string huge(LineReader::kMaxLineBytes + (1 << 20), 'x');
+  writeFile(t / "f.ndjson", "one\r\n" + huge + "\ntwo\nlast");
+  LineReader r;
+  ASSERT_TRUE(r.open((t / "f.ndjson").string()));
+  std::string_view line;
+  ASSERT_EQ(r.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "one");
+  const uint64_t after_one = r.offset();
+  EXPECT_EQ(after_one, 5u);
+  ASSERT_EQ(r.next(line), LineReader::Result::TooLong);
+  EXPECT_EQ(line.size(), LineReader::kKeptHeadBytes);
+  ASSERT_EQ(r.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "two");
+  ASSERT_EQ(r.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "last");
+  EXPECT_EQ(r.next(line), LineReader::Result::End);
+  EXPECT_EQ(r.offset(), 5 + huge.size() + 1 + 4 + 4);
+
+  LineReader resumed;
+  ASSERT_TRUE(resumed.open((t / "f.ndjson").string(), after_one + huge.size() + 1));
+  ASSERT_EQ(resumed.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "two");
 }
