@@ -135,7 +135,9 @@ void validateConnectorSettings(ConnectorConfig& c, const std::vector<OptionSpec>
                                std::vector<std::string>& errors) {
   std::vector<std::string> problems;
   validateSettings(specs, c.settings, problems);
-  for (auto& p : problems) errors.push_back(c.file.string() + ": " + p);
+  // A problem may quote a value (an unknown choice): if it came from a reference, show the reference.
+  const json scrub = scrubList(c.resolved_secrets);
+  for (auto& p : problems) errors.push_back(c.file.string() + ": " + scrubSecrets(p, scrub));
   for (const auto& s : specs) {
     if (!s.secret || !c.settings_as_written.is_object() || !c.settings_as_written.contains(s.name)) continue;
     const json& v = c.settings_as_written[s.name];

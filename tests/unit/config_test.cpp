@@ -313,3 +313,18 @@ TEST(DaemonReload, AppliesLiveKeysAndNamesThoseNeedingARestart) {
   EXPECT_TRUE(again.applied.empty());
   EXPECT_EQ(again.need_restart, (std::vector<std::string>{"identity", "store"}));
 }
+
+TEST(ConnectorFile, ValidationErrorsShowTheReferenceNotItsValue) {
+  TempDir t;
+  ::setenv("ABMD_TEST_STREAM", "TOPSECRET-stream", 1);
+  writeFile(t / "a.json", R"({"name":"a","plugin":"p","schedule":"every 1h",
+    "settings":{"streams":["${env:ABMD_TEST_STREAM}"]}})");
+  std::vector<std::string> errors;
+  auto c = config::loadConnectorFile(t / "a.json", errors);
+  ASSERT_TRUE(c);
+  auto specs = config::parseOptionSpecs(R"([{"name":"streams","type":"string_list","choices":["deals"]}])");
+  config::validateConnectorSettings(*c, *specs, errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("unknown value '${env:ABMD_TEST_STREAM}'"), std::string::npos) << errors[0];
+  EXPECT_EQ(errors[0].find("TOPSECRET"), std::string::npos) << errors[0];
+}
