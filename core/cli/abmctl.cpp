@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -85,7 +86,7 @@ struct WorkerAnswer {
 WorkerAnswer runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, const std::string& command) {
   WorkerAnswer answer;
   const auto* plugin = s.plugins.find(c.plugin);
-  json job{{"command", command}, {"settings", c.settings}};
+  json job = config::workerJob(c, command);
   auto state_dir = config::connectorStateDir(s.daemon, c.name);
   if (!state_dir) {
     answer.failure = state_dir.error();
@@ -131,6 +132,9 @@ WorkerAnswer runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, 
 
 int cmdValidate(const Setup& s) {
   printErrors(s);
+  for (const auto& c : s.connectors)
+    for (const auto& w : c.warnings) std::cerr << "warning: " << w << "\n";
+  if (auto folders = config::requireFolders(s.daemon); !folders) std::cerr << "error: " << folders.message() << "\n";
   std::cout << s.connectors.size() << " connector(s) valid, " << s.errors.size() << " problem(s); "
             << s.plugins.all().size() << " plugin(s) in " << s.daemon.plugin_dir.string() << "\n";
   return s.errors.empty() ? 0 : 1;
@@ -285,6 +289,17 @@ int cmdRuns(const Setup& s, const std::string& name, int limit) {
   return 0;
 }
 
+// The streams of connector `name`: those with a checkpoint in the store, and those its plugin lists now.
+std::set<std::string> knownStreams(const Setup& s, store::Database& db, const std::string& name) {
+  std::set<std::string> known;
+  if (auto states = store::loadStates(db, name); states && states->is_object())
+    for (const auto& [stream, st] : states->items()) known.insert(stream);
+  if (const auto* c = s.connector(name))
+    for (const auto& st : runWorkerCommand(s, *c, "discover").streams) known.insert(st.name);
+  known.erase("");
+  return known;
+}
+
 int cmdState(const Setup& s, const std::vector<std::string>& args) {
   if (args.size() < 2 || (args[0] != "show" && args[0] != "reset"))
     return usageError("state takes 'show NAME' or 'reset NAME [STREAM]'");
@@ -313,6 +328,17 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
+  }
+  if (args.size() > 2) {
+    // A misspelt stream would otherwise "remove 0 checkpoints" and look done.
+    const auto known = knownStreams(s, *db, name);
+    if (!known.count(args[2])) {
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      std::cerr << "abmctl: connector '" << name << "' has no stream '" << args[2] << "' (known streams: "
+                << (names.empty() ? "none" : names) << ")\n";
+      return 1;
+    }
   }
   int removed = 0;
   if (auto st = store::resetState(*db, name, args.size() > 2 ? args[2] : "", removed); !st) {

@@ -22,7 +22,8 @@ Options:
   -h, --help          this help
   --version           print the version
 
-Signals: SIGHUP reloads the connectors folder; SIGTERM or SIGINT stop starting syncs, let running
+Signals: SIGHUP reloads the connectors folder and applies what it can of the daemon config (the log
+says which changed keys need a restart); SIGTERM or SIGINT stop starting syncs, let running
 ones checkpoint, and exit. Logs are one JSON object per line on stderr.
 Docs: docs/operations.md, docs/configuration.md.
 )";
@@ -61,7 +62,14 @@ int main(int argc, char** argv) {
     abm::log::error(std::string("cannot start: ") + e.what());
     return 2;
   }
+  // Without these folders abmd would run nothing and look healthy.
+  if (auto folders = abm::config::requireFolders(setup.daemon); !folders) {
+    abm::log::error("cannot start: " + folders.message());
+    return 2;
+  }
   for (const auto& e : setup.errors) abm::log::error("connector skipped: " + e);
+  for (const auto& c : setup.connectors)
+    for (const auto& w : c.warnings) abm::log::warn(w);
 
   auto lock = abm::store::StoreLock::acquire(setup.daemon.store_path, "abmd");
   if (!lock) {

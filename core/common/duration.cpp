@@ -12,13 +12,16 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view s) {
   if (ec != std::errc() || ptr == s.data() || n < 0) return std::nullopt;
   std::string_view unit(ptr, s.data() + s.size() - ptr);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  using namespace std::chrono;
-  if (unit == "ms") return milliseconds(n);
-  if (unit == "s" || unit == "sec") return duration_cast<milliseconds>(seconds(n));
-  if (unit == "m" || unit == "min") return duration_cast<milliseconds>(minutes(n));
-  if (unit == "h") return duration_cast<milliseconds>(hours(n));
-  if (unit == "d") return duration_cast<milliseconds>(hours(24 * n));
-  return std::nullopt;
+  long long unit_ms = 0;
+  if (unit == "ms") unit_ms = 1;
+  else if (unit == "s" || unit == "sec") unit_ms = 1000;
+  else if (unit == "m" || unit == "min") unit_ms = 60'000;
+  else if (unit == "h") unit_ms = 3'600'000;
+  else if (unit == "d") unit_ms = 86'400'000;
+  else return std::nullopt;
+  // Checked before multiplying: an overflow would turn a huge duration into a negative one.
+  if (n > kMaxDuration.count() / unit_ms) return std::nullopt;
+  return std::chrono::milliseconds(n * unit_ms);
 }
 
 }  // namespace abm

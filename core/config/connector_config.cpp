@@ -1,11 +1,14 @@
 #include "config/connector_config.hpp"
 
+#include "common/secret_scrub.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
 
 #include "common/duration.hpp"
+#include "config/regular_file.hpp"
 #include "config/secrets.hpp"
 
 namespace abm::config {
@@ -15,16 +18,19 @@ using nlohmann::json;
 
 std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vector<std::string>& errors) {
   const std::string where = file.string() + ": ";
-  std::ifstream in(file);
-  if (!in) {
-    errors.push_back(where + "cannot be read");
+  auto text = readRegularFile(file, kMaxConnectorFileBytes);
+  if (!text) {
+    errors.push_back(where + text.error());
     return std::nullopt;
   }
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    errors.push_back(where + "not valid JSON: " + e.what());
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded()) {
+    // Parse again for the position: parse errors name the line and column.
+    try {
+      j = json::parse(*text);
+    } catch (const json::exception& e) {
+      errors.push_back(where + "not valid JSON: " + e.what());
+    }
     return std::nullopt;
   }
   if (!j.is_object()) {
@@ -54,14 +60,24 @@ std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vect
   };
   c.name = needString("name");
   c.plugin = needString("plugin");
+  // The name keys the store's rows and names the connector's state folder: "" would share the parent.
   static const std::regex kName("[a-z0-9][a-z0-9_-]{0,63}");
-  if (!c.name.empty() && !std::regex_match(c.name, kName))
-    errors.push_back(where + "name: '" + c.name + "' must be 1-64 of a-z, 0-9, '_' and '-'");
-  const std::string schedule = needString("schedule");
-  if (!schedule.empty()) {
-    auto s = Schedule::parse(schedule);
-    if (s) c.schedule = *s;
-    else errors.push_back(where + "schedule: " + s.error());
+  if (j.contains("name") && j["name"].is_string() && !std::regex_match(c.name, kName))
+    errors.push_back(where + "name: '" + c.name + "' must be 1-64 of a-z, 0-9, '_' and '-', starting with a letter or digit");
+  if (j.contains("plugin") && j["plugin"].is_string() && c.plugin.empty())
+    errors.push_back(where + "plugin: must name a plugin (see abmctl plugins)");
+  if (j.contains("schedule") && j["schedule"].is_string()) {
+    auto s = Schedule::parse(needString("schedule"));
+    if (!s) {
+      errors.push_back(where + "schedule: " + s.error());
+    } else {
+      c.schedule = *s;
+      if (!c.schedule.canFire())
+        c.warnings.push_back(where + "schedule: '" + c.schedule.text() +
+                             "' matches no date, so the connector never runs on its own");
+    }
+  } else {
+    needString("schedule");
   }
   if (j.contains("enabled")) {
     if (j["enabled"].is_boolean()) c.enabled = j["enabled"].get<bool>();
@@ -86,7 +102,7 @@ std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vect
   }
   c.settings_as_written = c.settings;
   std::vector<std::string> secret_errors;
-  resolveSecrets(c.settings, "settings", c.secret_paths, secret_errors);
+  resolveSecrets(c.settings, "settings", c.secret_paths, secret_errors, &c.resolved_secrets);
   for (auto& e : secret_errors) errors.push_back(where + e);
   if (errors.size() != errors_before) return std::nullopt;
   return c;
@@ -100,8 +116,9 @@ std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<s
     return out;
   }
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".json") files.push_back(e.path());
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".json") files.push_back(it->path());
+  if (ec) errors.push_back(dir.string() + ": cannot list the connectors folder: " + ec.message());
   std::sort(files.begin(), files.end());
   std::map<std::string, fs::path> seen;
   for (const auto& f : files) {
@@ -120,7 +137,21 @@ void validateConnectorSettings(ConnectorConfig& c, const std::vector<OptionSpec>
                                std::vector<std::string>& errors) {
   std::vector<std::string> problems;
   validateSettings(specs, c.settings, problems);
-  for (auto& p : problems) errors.push_back(c.file.string() + ": " + p);
+  // A problem may quote a value (an unknown choice): if it came from a reference, show the reference.
+  const json scrub = scrubList(c.resolved_secrets);
+  for (auto& p : problems) errors.push_back(c.file.string() + ": " + scrubSecrets(p, scrub));
+  for (const auto& s : specs) {
+    if (!s.secret || !c.settings_as_written.is_object() || !c.settings_as_written.contains(s.name)) continue;
+    const json& v = c.settings_as_written[s.name];
+    if (v.is_string() && !v.get_ref<const std::string&>().empty() && !isSecretReference(v.get<std::string>()))
+      c.warnings.push_back(c.file.string() + ": settings." + s.name +
+                           ": a secret written in the connector file; keep it elsewhere and write "
+                           "${env:NAME} or ${file:/path} here");
+  }
+}
+
+json workerJob(const ConnectorConfig& c, const std::string& command) {
+  return json{{"command", command}, {"settings", c.settings}, {"scrub", scrubList(c.resolved_secrets)}};
 }
 
 json redactedView(const ConnectorConfig& c, const std::vector<OptionSpec>& specs) {

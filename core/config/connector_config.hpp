@@ -14,6 +14,7 @@
 
 #include "config/option_schema.hpp"
 #include "config/schedule.hpp"
+#include "config/secrets.hpp"
 
 namespace abm::config {
 
@@ -28,15 +29,27 @@ struct ConnectorConfig {
   nlohmann::json settings;           // secrets resolved: never log or print this
   nlohmann::json settings_as_written; // as in the file, with references unresolved
   std::set<std::string> secret_paths;
+  std::vector<ResolvedSecret> resolved_secrets;  // for scrubbing the plugin's messages; never print
+  std::vector<std::string> warnings;             // "<file>: <key path>: <what>", the connector still runs
 };
 
-// Parses one connector file. Problems are appended to `errors` as "<file>: <key path>: <what>".
+// A connector file is a few settings: anything larger is not one.
+inline constexpr size_t kMaxConnectorFileBytes = 1024 * 1024;
+
+// The job sent to the worker for `command` (check, discover, read): the resolved settings and the
+// list of secret values the worker replaces by their references in whatever the plugin says.
+nlohmann::json workerJob(const ConnectorConfig& c, const std::string& command);
+
+// Parses one connector file; only a regular file of at most kMaxConnectorFileBytes is read. Problems
+// are appended to `errors` as "<file>: <key path>: <what>".
 std::optional<ConnectorConfig> loadConnectorFile(const std::filesystem::path& file, std::vector<std::string>& errors);
 
-// Loads every *.json in `dir` (sorted by name); duplicate names are errors.
+// Loads every *.json in `dir` (sorted by name); duplicate names are errors, and so is an entry that
+// is not a regular file (a folder or FIFO named *.json), which is skipped like any bad file.
 std::vector<ConnectorConfig> loadConnectorDir(const std::filesystem::path& dir, std::vector<std::string>& errors);
 
-// Validates the settings against the plugin's options, filling defaults; errors as above.
+// Validates the settings against the plugin's options, filling defaults; errors as above. A secret
+// option written literally in the file (not a reference) adds a warning to `c.warnings`.
 void validateConnectorSettings(ConnectorConfig& c, const std::vector<OptionSpec>& specs, std::vector<std::string>& errors);
 
 // The connector as it may be printed: secret options and resolved references redacted.

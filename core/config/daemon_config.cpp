@@ -8,6 +8,7 @@
 
 #include "common/duration.hpp"
 #include "common/status.hpp"
+#include "config/regular_file.hpp"
 #include "config/store_url.hpp"
 
 namespace abm::config {
@@ -64,11 +65,12 @@ fs::path pathAgainst(const fs::path& base, const std::string& p) {
 }  // namespace
 
 DaemonConfig loadDaemonConfig(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError(file.string() + ": cannot read the daemon config (set -c, --config or ABMD_CONFIG)");
+  auto text = readRegularFile(file, kMaxDaemonConfigBytes);
+  if (!text)
+    throw ConfigError(file.string() + ": the daemon config " + text.error() + " (set -c, --config or ABMD_CONFIG)");
   json j;
   try {
-    j = json::parse(in);
+    j = json::parse(*text);
   } catch (const json::parse_error& e) {
     throw ConfigError(file.string() + ": not valid JSON: " + e.what());
   }
@@ -78,6 +80,7 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
 
   DaemonConfig c;
   c.file = fs::absolute(file).lexically_normal();
+  c.as_written = j;
   const fs::path base = c.file.parent_path();
   const fs::path exe = executableDir();
 
@@ -145,6 +148,17 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   return c;
 }
 
+
+Status requireFolders(const DaemonConfig& c) {
+  std::string missing;
+  std::error_code ec;
+  if (!fs::is_directory(c.plugin_dir, ec))
+    missing += c.plugin_dir.string() + " (\"plugin_dir\") is not a folder";
+  if (!fs::is_directory(c.connectors_dir, ec))
+    missing += (missing.empty() ? "" : "; ") + c.connectors_dir.string() + " (\"connectors_dir\") is not a folder";
+  if (missing.empty()) return Status::ok();
+  return Status::error(c.file.string() + ": " + missing);
+}
 
 Result<fs::path> connectorStateDir(const DaemonConfig& daemon, const std::string& connector) {
   const fs::path dir = daemon.connector_state_dir / connector;

@@ -38,7 +38,15 @@ struct DaemonConfig {
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
   size_t batch_records = 50000;
   nlohmann::json metrics = nlohmann::json::object();  // parsed by the metrics stage (bootstrap)
+  nlohmann::json as_written;  // the file's object, to tell which keys a reload changes
 };
+
+// The daemon config is a page of settings: anything larger is not one.
+inline constexpr size_t kMaxDaemonConfigBytes = 1024 * 1024;
+
+// Both plugin_dir and connectors_dir exist as folders; else which does not, naming the config file.
+// abmd refuses to start (and a reload keeps the running configuration) without them.
+Status requireFolders(const DaemonConfig& daemon);
 
 // The connector's private folder (mode 0700) handed to its plugin for files kept between runs.
 Result<std::filesystem::path> connectorStateDir(const DaemonConfig& daemon, const std::string& connector);

@@ -1,5 +1,9 @@
 #include "config/option_schema.hpp"
 
+#include <algorithm>
+
+#include "common/timestamp.hpp"
+
 namespace abm::config {
 
 using nlohmann::json;
@@ -18,6 +22,13 @@ Result<std::vector<OptionSpec>> parseOptionSpecs(const std::string& options_json
     s.secret = o.value("secret", false);
     s.description = o.value("description", "");
     if (o.contains("default")) s.default_value = o["default"];
+    if (o.contains("choices")) {
+      if (!o["choices"].is_array()) return Status::error("plugin option " + s.name + ": choices is not an array");
+      for (const auto& c : o["choices"]) {
+        if (!c.is_string()) return Status::error("plugin option " + s.name + ": choices holds a non-string");
+        s.choices.push_back(c.get<std::string>());
+      }
+    }
     out.push_back(std::move(s));
   }
   return out;
@@ -42,6 +53,12 @@ const char* jsonKind(const json& v) {
 std::string typeMismatch(const std::string& path, const std::string& type, const json& v) {
   auto expect = [&](const char* what) { return path + ": expected " + what + ", got " + jsonKind(v); };
   if (type == "string") return v.is_string() ? "" : expect("a string");
+  if (type == "timestamp") {
+    // "01/01/2024" would otherwise reach the plugin, which reads an unparsable date as 1970.
+    if (!v.is_string() || !parseTimestamp(v.get<std::string>()))
+      return path + ": expected an ISO-8601 time like \"2024-01-01T00:00:00Z\" or \"2024-01-01\"";
+    return "";
+  }
   if (type == "integer") return v.is_number_integer() ? "" : expect("an integer");
   if (type == "number") return v.is_number() ? "" : expect("a number");
   if (type == "boolean") return v.is_boolean() ? "" : expect("a boolean (true or false)");
@@ -58,6 +75,26 @@ std::string typeMismatch(const std::string& path, const std::string& type, const
     return "";
   }
   return path + ": the plugin declares an unknown option type '" + type + "'";
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// A value outside the plugin's declared choices (a misspelt stream name) is named with the choices.
+void checkChoices(const std::string& path, const OptionSpec& s, const json& v, std::vector<std::string>& errors) {
+  auto check = [&](const std::string& where, const json& item) {
+    if (!item.is_string()) return;
+    const auto& text = item.get_ref<const std::string&>();
+    if (std::find(s.choices.begin(), s.choices.end(), text) == s.choices.end())
+      errors.push_back(where + ": unknown value '" + text + "' (expected one of " + joined(s.choices) + ")");
+  };
+  if (v.is_array())
+    for (size_t i = 0; i < v.size(); ++i) check(path + "[" + std::to_string(i) + "]", v[i]);
+  else
+    check(path, v);
 }
 
 }  // namespace
@@ -85,7 +122,11 @@ void validateSettings(const std::vector<OptionSpec>& specs, json& settings, std:
         settings[s.name] = *s.default_value;
       continue;
     }
-    if (auto why = typeMismatch(path, s.type, settings[s.name]); !why.empty()) errors.push_back(why);
+    if (auto why = typeMismatch(path, s.type, settings[s.name]); !why.empty()) {
+      errors.push_back(why);
+      continue;
+    }
+    if (!s.choices.empty()) checkChoices(path, s, settings[s.name], errors);
   }
 }
 

@@ -14,11 +14,12 @@ namespace abm::config {
 
 struct OptionSpec {
   std::string name;
-  std::string type;  // string, integer, number, boolean, string_list, string_map
+  std::string type;  // string, integer, number, boolean, string_list, string_map, timestamp
   bool required = false;
   bool secret = false;
   std::optional<nlohmann::json> default_value;
   std::string description;
+  std::vector<std::string> choices;  // when not empty: the only values a string (or list item) may take
 };
 
 // Parses the plugin's options JSON (abm_plugin::options_json).

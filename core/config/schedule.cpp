@@ -68,10 +68,12 @@ Status parseField(std::string_view field, int lo, int hi, const char* what, std:
 Result<Schedule> Schedule::parse(std::string_view text) {
   Schedule s;
   s.text_ = std::string(text);
+  if (text.find_first_not_of(" \t") == std::string_view::npos)
+    return Status::error("schedule is empty: write 'every 15m' or a cron expression like '0 6 * * *'");
   if (text.rfind("every ", 0) == 0) {
     auto d = parseDuration(text.substr(6));
-    if (!d || d->count() < 1000)
-      return Status::error("schedule '" + s.text_ + "': expected 'every N{s,m,h,d}' of at least 1s, like 'every 15m'");
+    if (!d || *d < kMinInterval || *d > kMaxInterval)
+      return Status::error("schedule '" + s.text_ + "': expected 'every N{s,m,h,d}' from 1s to 365d, like 'every 15m'");
     s.interval_ = *d;
     return s;
   }
@@ -91,6 +93,17 @@ Result<Schedule> Schedule::parse(std::string_view text) {
   s.days_restricted_ = f[2] != "*";
   s.weekdays_restricted_ = f[4] != "*";
   return s;
+}
+
+bool Schedule::canFire() const {
+  if (isInterval()) return true;
+  // Only day-of-month alone can rule out every day: with a weekday too, either may match.
+  if (!days_restricted_ || weekdays_restricted_) return true;
+  static constexpr unsigned kLongestMonth[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  for (unsigned m = 1; m <= 12; ++m)
+    for (unsigned d = 1; d <= kLongestMonth[m] && months_.test(m); ++d)
+      if (days_.test(d)) return true;
+  return false;
 }
 
 Schedule::TimePoint Schedule::next(TimePoint after) const {

@@ -16,9 +16,17 @@ class Schedule {
  public:
   using TimePoint = std::chrono::system_clock::time_point;
 
+  static constexpr std::chrono::seconds kMinInterval{1};
+  static constexpr std::chrono::hours kMaxInterval{24 * 365};
+
+  // Refuses an empty text, an interval outside kMinInterval..kMaxInterval and a malformed cron.
   static Result<Schedule> parse(std::string_view text);
 
-  // The first run time strictly after `after` (for intervals: after + interval).
+  // False for a cron that no date can match ("0 0 30 2 *": February has no 30th).
+  bool canFire() const;
+
+  // The first run time strictly after `after` (for intervals: after + interval); TimePoint::max()
+  // when nothing matches within five years.
   TimePoint next(TimePoint after) const;
   bool isInterval() const { return interval_.count() > 0; }
   std::chrono::milliseconds interval() const { return interval_; }

@@ -1,8 +1,10 @@
 #include "config/secrets.hpp"
 
+#include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <regex>
+
+#include "config/regular_file.hpp"
 
 namespace abm::config {
 
@@ -14,18 +16,25 @@ bool isSecretReference(const std::string& s) {
 }
 
 void resolveSecrets(json& value, const std::string& path, std::set<std::string>& secret_paths,
-                    std::vector<std::string>& errors) {
+                    std::vector<std::string>& errors, std::vector<ResolvedSecret>* resolved) {
   if (value.is_object()) {
-    for (auto& [k, v] : value.items()) resolveSecrets(v, path + "." + k, secret_paths, errors);
+    for (auto& [k, v] : value.items()) resolveSecrets(v, path + "." + k, secret_paths, errors, resolved);
     return;
   }
   if (value.is_array()) {
     for (size_t i = 0; i < value.size(); ++i)
-      resolveSecrets(value[i], path + "[" + std::to_string(i) + "]", secret_paths, errors);
+      resolveSecrets(value[i], path + "[" + std::to_string(i) + "]", secret_paths, errors, resolved);
     return;
   }
   if (!value.is_string()) return;
   const std::string text = value.get<std::string>();
+  // "$TOKEN" looks like shell expansion but would reach the vendor as the literal word.
+  static const std::regex kShellVariable(R"(\$[A-Za-z_][A-Za-z0-9_]*)");
+  if (std::regex_match(text, kShellVariable)) {
+    errors.push_back(path + ": '" + text + "' is not expanded by abmd; write ${env:" + text.substr(1) +
+                     "} to read the environment variable");
+    return;
+  }
   if (text.rfind("${", 0) != 0) return;
   if (!isSecretReference(text)) {
     errors.push_back(path + ": '" + text + "' looks like a secret reference but is not ${env:NAME} or ${file:/path}");
@@ -37,25 +46,29 @@ void resolveSecrets(json& value, const std::string& path, std::set<std::string>&
     errors.push_back(path + ": secret reference '" + text + "' names nothing");
     return;
   }
+  std::string content;
   if (is_env) {
     const char* v = std::getenv(target.c_str());
     if (!v) {
       errors.push_back(path + ": environment variable " + target + " is not set");
       return;
     }
-    value = std::string(v);
+    content = v;
   } else {
-    std::ifstream in(target, std::ios::binary);
-    if (!in) {
-      errors.push_back(path + ": secret file " + target + " cannot be read");
+    auto file = readRegularFile(target, kMaxSecretFileBytes);
+    if (!file) {
+      errors.push_back(path + ": secret file " + target + " " + file.error());
       return;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string content = ss.str();
+    content = std::move(*file);
     while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
-    value = content;
   }
+  if (content.empty()) {
+    errors.push_back(path + ": " + text + " is empty");
+    return;
+  }
+  if (resolved) resolved->push_back({path, text, content});
+  value = std::move(content);
   secret_paths.insert(path);
 }
 
@@ -66,6 +79,18 @@ json redactSettings(const json& original, const std::set<std::string>& secret_op
     const bool is_ref = v.is_string() && isSecretReference(v.get<std::string>());
     if (secret_option_names.count(k) && !is_ref) v = "<redacted>";
   }
+  return out;
+}
+
+json scrubList(const std::vector<ResolvedSecret>& resolved) {
+  std::vector<const ResolvedSecret*> order;
+  for (const auto& r : resolved)
+    if (r.value.size() >= kMinScrubbedSecret) order.push_back(&r);
+  // Longest first, so a value containing another is replaced whole.
+  std::stable_sort(order.begin(), order.end(),
+                   [](const ResolvedSecret* a, const ResolvedSecret* b) { return a->value.size() > b->value.size(); });
+  json out = json::array();
+  for (const auto* r : order) out.push_back(json::array({r->value, r->reference}));
   return out;
 }
 

@@ -108,7 +108,7 @@ bool MessageReader::handle(std::string_view line, Batch& batch) {
       if (t.failure_type == "record_error") {
         batch.items.push_back({BatchItem::Reject, nullptr, std::move(t.stream),
                                t.message.empty() ? "bad source row" : std::move(t.message), std::move(t.origin),
-                               std::move(t.data)});
+                               std::move(t.raw)});
         return true;
       }
       plugin_error = t.message.empty() ? "plugin reported an error" : t.message;

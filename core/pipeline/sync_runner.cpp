@@ -128,7 +128,7 @@ Status RunSession::finishStore() {
 
 json readJob(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
              bool full_refresh, std::string& error) {
-  json job{{"command", "read"}, {"settings", c.settings}};
+  json job = config::workerJob(c, "read");
   if (full_refresh) {
     job["state"] = json::object();
   } else {

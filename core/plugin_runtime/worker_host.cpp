@@ -12,6 +12,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "common/secret_scrub.hpp"
+#include "common/utf8.hpp"
 #include "plugin_runtime/plugin_library.hpp"
 #include "wire/protocol.hpp"
 
@@ -28,6 +30,9 @@ using wire::stateMessage;
 namespace {
 
 std::atomic<bool> g_stop{false};
+
+// A rejected row's text is kept up to this size; the origin still leads to the whole row.
+constexpr size_t kMaxRejectRawBytes = 64 * 1024;
 
 void onTerm(int) { g_stop.store(true); }
 
@@ -48,7 +53,7 @@ class Emitter {
     if (const char* why = wire::notOneJsonObject(data, scratch_)) {
       message(recordErrorTrace(stream, origin ? origin : "",
                                std::string("plugin produced record data that is not one JSON object (") + why + ")",
-                               nowMs(), data.substr(0, kRawRowLimit)));
+                               nowMs(), repairUtf8(data.substr(0, kMaxRejectRawBytes))));
       return;
     }
     appendRecord(buf_, stream, data, origin, nowMs());
@@ -82,13 +87,18 @@ class Emitter {
     buf_.clear();
   }
 
+  // What the plugin says (reasons, logs) with resolved secrets replaced by their references.
+  std::string said(const char* text) const {
+    return repairUtf8(scrubSecrets(text ? text : "", scrub));
+  }
+
   std::string failure;   // the reason of the last failing call
+  nlohmann::json scrub = nlohmann::json::array();  // [[secret value, reference], ...] from the job
   int64_t resume_at = 0;  // set when the plugin reports a spent quota
   std::vector<std::string> streams_json;
 
  private:
   static constexpr size_t kFlushAt = 1 << 18;
-  static constexpr size_t kRawRowLimit = 64 * 1024;  // of a rejected row's text kept for the operator
   int fd_;
   std::string buf_;
   JsonScratch scratch_;
@@ -105,18 +115,27 @@ int emitState(void* ctx, const char* stream, const char* state, size_t len) {
   return g_stop.load() ? 1 : 0;
 }
 void reject(void* ctx, const char* stream, const char* origin, const char* reason) {
-  E(ctx)->message(recordErrorTrace(stream, origin ? origin : "", reason ? reason : "", nowMs()));
+  E(ctx)->message(recordErrorTrace(stream, origin ? origin : "", E(ctx)->said(reason), nowMs()));
+}
+void rejectRaw(void* ctx, const char* stream, const char* origin, const char* reason, const char* raw, size_t len) {
+  std::string why = E(ctx)->said(reason);
+  std::string_view text(raw ? raw : "", raw ? len : 0);
+  if (text.size() > kMaxRejectRawBytes) {
+    text = text.substr(0, kMaxRejectRawBytes);
+    why += " (row text kept: its first " + std::to_string(kMaxRejectRawBytes) + " bytes)";
+  }
+  E(ctx)->message(recordErrorTrace(stream, origin ? origin : "", why, nowMs(), repairUtf8(text)));
 }
 void emitStream(void* ctx, const char* stream_json) { E(ctx)->streams_json.emplace_back(stream_json ? stream_json : ""); }
 void logFn(void* ctx, abm_log_level level, const char* message) {
   static const char* kLevels[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  E(ctx)->message(logMessage(kLevels[level & 3], message ? message : ""));
+  E(ctx)->message(logMessage(kLevels[level & 3], E(ctx)->said(message)));
 }
-void failFn(void* ctx, const char* message) { E(ctx)->failure = message ? message : ""; }
+void failFn(void* ctx, const char* message) { E(ctx)->failure = E(ctx)->said(message); }
 int shouldStop(void*) { return g_stop.load() ? 1 : 0; }
 void rateLimited(void* ctx, int64_t resume_at, const char* reason) {
   E(ctx)->resume_at = resume_at;
-  if (reason && *reason) E(ctx)->failure = reason;
+  if (reason && *reason) E(ctx)->failure = E(ctx)->said(reason);
 }
 
 int finish(Emitter& out, abm_status status, const char* what) {
@@ -167,11 +186,13 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
     return wire::kExitUsage;
   }
   const std::string command = job["command"].get<std::string>();
+  if (job.contains("scrub")) out.scrub = job["scrub"];
   const std::string settings = job.value("settings", json::object()).dump();
 
   const std::string state_dir = job.value("state_dir", "");
   abm_host host{sizeof(abm_host), &out,   emitRecord, emitState,  reject, emitStream,
-                logFn,            failFn, shouldStop, rateLimited, state_dir.empty() ? nullptr : state_dir.c_str()};
+                logFn,            failFn, shouldStop, rateLimited, state_dir.empty() ? nullptr : state_dir.c_str(),
+                rejectRaw};
 
   if (command == "check") {
     const abm_status s = p.check(&host, settings.c_str());

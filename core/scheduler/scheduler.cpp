@@ -6,6 +6,7 @@
 
 #include "common/catch_all.hpp"
 #include "common/timestamp.hpp"
+#include "config/daemon_reload.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
 #include <abm/sdk/backoff.hpp>
@@ -74,6 +75,10 @@ void Scheduler::scheduleFirst(const SlotPtr& s) {
 
 void Scheduler::scheduleAt(const SlotPtr& s, SysClock::time_point when) {
   if (stopping_ || s->retired) return;
+  if (when == SysClock::time_point::max()) {
+    log::warn("schedule '" + s->connector.schedule.text() + "' matches no date: not scheduled", s->connector.name);
+    return;
+  }
   s->timer->expires_at(when);
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(when - SysClock::now()).count();
   log::debug("next sync in " + std::to_string(std::max<long long>(secs, 0)) + "s", s->connector.name);
@@ -99,8 +104,9 @@ void Scheduler::startReady() {
     s->running = true;
     ++running_;
     if (auto it = threads_.find(s.get()); it != threads_.end() && it->second.joinable()) it->second.join();
-    threads_[s.get()] = std::thread([this, s] {
-      pipeline::SyncRunner runner(setup_.daemon, *setup_.identity);
+    // The thread keeps its own copy of the daemon config: a reload may replace setup_.daemon meanwhile.
+    threads_[s.get()] = std::thread([this, s, daemon = setup_.daemon] {
+      pipeline::SyncRunner runner(daemon, *setup_.identity);
       pipeline::SyncOptions opts;
       opts.stop = &stopping_;
       pipeline::SyncOutcome out;
@@ -165,18 +171,28 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
 }
 
 void Scheduler::reload() {
-  log::info("SIGHUP: reloading connectors from " + setup_.daemon.connectors_dir.string());
+  log::info("SIGHUP: reloading " + config_file_.string() + " and the connectors in it");
+  const log::Level running_level = setup_.daemon.log_level;
   bootstrap::Setup fresh;
   try {
     fresh = bootstrap::loadSetup(config_file_);
   } catch (const std::exception& e) {
+    log::setLevel(running_level);
     log::error(std::string("reload failed, keeping the running configuration: ") + e.what());
     return;
   }
-  for (const auto& e : fresh.errors) log::error("reload: " + e);
-  // Keep the store settings of the running daemon: they cannot change under a held lock.
-  fresh.daemon.store_path = setup_.daemon.store_path;
-  fresh.daemon.store_url = setup_.daemon.store_url;
+  if (auto folders = config::requireFolders(fresh.daemon); !folders) {
+    log::setLevel(running_level);
+    log::error("reload failed, keeping the running configuration: " + folders.message());
+    return;
+  }
+  auto plan = config::planDaemonReload(setup_.daemon, fresh.daemon);
+  log::setLevel(plan.config.log_level);
+  for (const auto& e : fresh.errors) log::error("reload: connector skipped: " + e);
+  for (const auto& c : fresh.connectors)
+    for (const auto& w : c.warnings) log::warn(w);
+  setup_.daemon = std::move(plan.config);
+  setup_.metrics = fresh.metrics;
   std::map<std::string, SlotPtr> old = std::move(slots_);
   slots_.clear();
   setup_.plugins = std::move(fresh.plugins);
@@ -190,14 +206,24 @@ void Scheduler::reload() {
     s->plugin = *setup_.plugins.find(c.plugin);
     s->timer = std::make_unique<asio::system_timer>(io_);
     slots_[c.name] = s;
-    if (running) s->running = false;  // successor waits; the old slot schedules it when done
-    else scheduleFirst(s);
+    if (running) log::info("reloaded while running: the new configuration takes over when this run ends", c.name);
+    else scheduleFirst(s);  // a running one's successor is scheduled by onFinished
   }
   for (auto& [name, s] : old) {
     s->retired = true;
     s->timer->cancel();
   }
+  auto joined = [](const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+  };
+  if (!plan.applied.empty()) log::info("reload applied " + config_file_.string() + ": " + joined(plan.applied));
+  if (!plan.need_restart.empty())
+    log::warn("reload: " + joined(plan.need_restart) + " changed in " + config_file_.string() +
+              " but take effect only when abmd restarts; running with the old values");
   log::info("reloaded: " + std::to_string(slots_.size()) + " connectors enabled");
+  startReady();  // a larger max_concurrent_syncs may start waiting syncs now
 }
 
 void Scheduler::beginShutdown(int signal) {
@@ -225,9 +251,9 @@ void Scheduler::maybeRunMetrics() {
   metrics_due_ = false;
   metrics_running_ = true;
   if (metrics_thread_.joinable()) metrics_thread_.join();
-  metrics_thread_ = std::thread([this] {
-    const std::string crash = catchAll([this] {
-      auto out = metrics::runMetrics(setup_.daemon.store_path.string(), setup_.metrics, nowEpochSeconds());
+  metrics_thread_ = std::thread([this, store = setup_.daemon.store_path.string(), settings = setup_.metrics] {
+    const std::string crash = catchAll([&] {
+      auto out = metrics::runMetrics(store, settings, nowEpochSeconds());
       if (out) log::info(out->describe());
       else log::error(out.error());
     });

@@ -214,7 +214,7 @@ bool MessageParser::parseTrace(std::string_view payload) {
                         {"failure_type", JsonKind::String, &trace.failure_type},
                         {"stream", JsonKind::String, &trace.stream},
                         {"origin", JsonKind::String, &trace.origin},
-                        {"data", JsonKind::String, &trace.data},
+                        {"raw", JsonKind::String, &trace.raw},
                         {"resume_at", JsonKind::String, &resume_at}};
   if (!readMembers(error_raw, "TRACE message: trace.error", e, scratch_, error)) return false;
   if (!resume_at.empty()) {
@@ -355,7 +355,7 @@ std::string recordErrorTrace(std::string_view stream, std::string_view origin, s
   out += R"(,"origin":)";
   appendJsonString(out, origin);
   if (!raw_row.empty()) {
-    out += R"(,"data":)";
+    out += R"(,"raw":)";
     appendJsonString(out, raw_row);
   }
   out += "}}}\n";

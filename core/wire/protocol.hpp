@@ -8,7 +8,7 @@
 //   {"type":"CONNECTION_STATUS","connectionStatus":{"status":"SUCCEEDED"|"FAILED","message":m}}
 //   {"type":"SPEC","spec":{...the plugin descriptor...}}
 // failure_type is config_error, system_error, transient_error, rate_limited (with "resume_at"), or
-// record_error (one bad source row, with "stream" and "origin", optionally "data": the raw row).
+// record_error (one bad source row, with "stream" and "origin", optionally "raw": the row's text).
 //
 // Everything here is untrusted input: the parser never throws, checks the type of every member it
 // reads, and says which member of which message is wrong.
@@ -59,7 +59,7 @@ struct TraceMessage {
   std::string failure_type = "system_error";
   std::string stream;     // record_error
   std::string origin;     // record_error
-  std::string data;       // record_error: the raw source row, when the plugin kept it
+  std::string raw;        // record_error: the source row's text, when the plugin kept it
   int64_t resume_at = 0;  // rate_limited: epoch seconds
 };
 

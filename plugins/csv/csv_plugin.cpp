@@ -4,13 +4,18 @@
 #include <abm/sdk/entities.hpp>
 #include <abm/sdk/plugin.hpp>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "csv_reader.hpp"
+#include "json_depth.hpp"
+#include "line_reader.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -32,13 +37,59 @@ struct SourceFile {
   bool ndjson = false;
 };
 
-std::optional<SourceFile> findFile(const fs::path& dir, const std::string& entity) {
-  for (const char* ext : {".csv", ".ndjson", ".jsonl"}) {
-    fs::path p = dir / (entity + ext);
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) return SourceFile{p, std::string(ext) != ".csv"};
+const char* kindOf(fs::file_type t) {
+  switch (t) {
+    case fs::file_type::directory: return "a folder";
+    case fs::file_type::fifo: return "a FIFO";
+    case fs::file_type::character: return "a character device";
+    case fs::file_type::block: return "a block device";
+    case fs::file_type::socket: return "a socket";
+    default: return "not a regular file";
   }
-  return std::nullopt;
+}
+
+// The `path` setting as a folder that can be listed, or why not.
+Status sourceFolder(const json& settings, fs::path& dir) {
+  const auto& text = settings["path"].get_ref<const std::string&>();
+  if (text.empty()) return Status::error("settings.path is empty: name the folder that holds the data files");
+  dir = text;
+  std::error_code ec;
+  const auto st = fs::status(dir, ec);
+  if (st.type() == fs::file_type::not_found)
+    return Status::error("path " + text + " does not exist (a relative path starts at the connector file's folder)");
+  if (ec) return Status::error("path " + text + " cannot be read: " + ec.message());
+  if (st.type() != fs::file_type::directory) return Status::error("path " + text + " is " + kindOf(st.type()) + ", not a folder");
+  if (::access(dir.c_str(), R_OK | X_OK) != 0)
+    return Status::error("path " + text + " is a folder this user cannot read: " + std::strerror(errno));
+  return Status::ok();
+}
+
+// The file holding `entity`, if any. An entity has at most one file, and a name that exists must be
+// a regular file (or a link to one): a folder, FIFO or broken link named like a data file is an
+// error, never a silent skip, since skipping it would load less than the folder shows.
+Status locate(const fs::path& dir, const std::string& entity, std::optional<SourceFile>& out) {
+  out.reset();
+  for (const char* ext : {".csv", ".ndjson", ".jsonl"}) {
+    const fs::path p = dir / (entity + ext);
+    const std::string name = p.filename().string();
+    std::error_code ec;
+    const auto st = fs::status(p, ec);
+    if (st.type() == fs::file_type::not_found) {
+      std::error_code ignored;
+      if (fs::is_symlink(fs::symlink_status(p, ignored)))
+        return Status::error(name + " in " + dir.string() + " is a link to nothing; fix or remove it");
+      continue;
+    }
+    if (ec) return Status::error(name + " in " + dir.string() + " cannot be read: " + ec.message());
+    if (st.type() != fs::file_type::regular)
+      return Status::error(name + " in " + dir.string() + " is " + kindOf(st.type()) +
+                           ", not a data file; rename or remove it");
+    if (out)
+      return Status::error(out->path.filename().string() + " and " + name + " both exist in " + dir.string() +
+                           ": keep one file per entity");
+    out = SourceFile{p, std::string(ext) != ".csv"};
+  }
+  return Status::ok();
 }
 
 // What identifies a version of a file: its size and modification time.
@@ -64,29 +115,33 @@ std::string trimmed(std::string_view s) {
 class CsvPlugin : public abm::sdk::Plugin {
  public:
   Status check(Host&, const json& settings) override {
-    const fs::path dir = settings["path"].get<std::string>();
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return Status::error("path " + dir.string() + " is not a readable folder");
     if (settings["delimiter"].get<std::string>().size() != 1)
       return Status::error("delimiter must be exactly one character");
-    for (auto e : abm::sdk::kEntityNames)
-      if (findFile(dir, std::string(e))) return Status::ok();
-    return Status::error("no data files in " + dir.string() +
-                         " (expected accounts.csv, contacts.csv, opportunities.csv, campaigns.csv, touchpoints.csv"
-                         " or ad_spend.csv, or the same names with .ndjson)");
+    std::vector<abm::sdk::Stream> streams;
+    return listStreams(settings, streams);
   }
 
-  std::vector<abm::sdk::Stream> streams(const json& settings) override {
-    std::vector<abm::sdk::Stream> out;
-    const fs::path dir = settings["path"].get<std::string>();
-    for (auto e : abm::sdk::kEntityNames)
-      if (findFile(dir, std::string(e))) out.push_back({std::string(e), std::string(e), true});
-    return out;
+  Status listStreams(const json& settings, std::vector<abm::sdk::Stream>& out) override {
+    fs::path dir;
+    if (Status s = sourceFolder(settings, dir); !s.isOk()) return s;
+    out.clear();
+    for (auto e : abm::sdk::kEntityNames) {
+      std::optional<SourceFile> file;
+      if (Status s = locate(dir, std::string(e), file); !s.isOk()) return s;
+      if (file) out.push_back({std::string(e), std::string(e), true});
+    }
+    if (out.empty())
+      return Status::error("no data files in " + dir.string() +
+                           " (expected accounts.csv, contacts.csv, opportunities.csv, campaigns.csv, touchpoints.csv"
+                           " or ad_spend.csv, or the same names with .ndjson)");
+    return Status::ok();
   }
 
   Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
-    const fs::path dir = settings["path"].get<std::string>();
-    const auto file = findFile(dir, stream);
+    fs::path dir;
+    if (Status s = sourceFolder(settings, dir); !s.isOk()) return s;
+    std::optional<SourceFile> file;
+    if (Status s = locate(dir, stream, file); !s.isOk()) return s;
     if (!file) return Status::error("file for stream " + stream + " vanished from " + dir.string());
     json fp = fingerprint(file->path);
     if (sameVersion(state, fp) && state.value("complete", false)) {
@@ -177,13 +232,15 @@ class CsvPlugin : public abm::sdk::Plugin {
       const auto r = reader.next(fields, error);
       if (r == abm::csv::CsvReader::Result::End) break;
       if (r == abm::csv::CsvReader::Result::Malformed) {
-        ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()), error);
+        ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()), error + "; reading resumes at the next line",
+                        reader.rawRecord());
         continue;
       }
       if (fields.size() != columns.size()) {
         ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()),
                         "expected " + std::to_string(columns.size()) + " fields as in the header, found " +
-                            std::to_string(fields.size()));
+                            std::to_string(fields.size()),
+                        reader.rawRecord());
         continue;
       }
       record.reset();
@@ -202,10 +259,17 @@ class CsvPlugin : public abm::sdk::Plugin {
           record.add(name, fields[i]);
         }
       }
+      if (abm::csv::nestsDeeperThan(props_column, abm::csv::kMaxJsonDepth)) {
+        ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()),
+                        "properties nested deeper than " + std::to_string(abm::csv::kMaxJsonDepth) + " levels",
+                        reader.rawRecord());
+        continue;
+      }
       if (has_props && !props_column.empty()) {
         json merged = json::parse(props_column, nullptr, false);
         if (!merged.is_object()) {
-          ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()), "properties is not a JSON object");
+          ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()), "properties is not a JSON object",
+                          reader.rawRecord());
           continue;
         }
         merged.update(json::parse(props.finish()));
@@ -226,19 +290,28 @@ class CsvPlugin : public abm::sdk::Plugin {
   }
 
   Status readNdjson(Ctx& ctx, const fs::path& path, uint64_t offset, uint64_t line) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::error(path.string() + ": cannot be read");
-    in.seekg(static_cast<std::streamoff>(offset));
-    uint64_t pos = offset, line_no = line;
+    abm::csv::LineReader reader;
+    if (!reader.open(path.string(), offset)) return Status::error(reader.openError());
+    uint64_t line_no = line;
     int64_t since_checkpoint = 0;
-    for (std::string text; std::getline(in, text); ++line_no) {
-      pos += text.size() + 1;
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      if (line_no == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-      if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    std::string_view text;
+    for (auto r = reader.next(text); r != abm::csv::LineReader::Result::End; r = reader.next(text), ++line_no) {
+      if (r == abm::csv::LineReader::Result::TooLong) {
+        ctx.host.reject(ctx.stream, ctx.originAt(line_no),
+                        "a line longer than " + std::to_string(abm::csv::LineReader::kMaxLineBytes) + " bytes", text);
+        continue;
+      }
+      if (line_no == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+      if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+      if (abm::csv::nestsDeeperThan(text, abm::csv::kMaxJsonDepth)) {
+        ctx.host.reject(ctx.stream, ctx.originAt(line_no),
+                        "nested deeper than " + std::to_string(abm::csv::kMaxJsonDepth) + " levels", text);
+        continue;
+      }
       json j = json::parse(text, nullptr, false);
       if (!j.is_object()) {
-        ctx.host.reject(ctx.stream, ctx.originAt(line_no), j.is_discarded() ? "not valid JSON" : "not a JSON object");
+        ctx.host.reject(ctx.stream, ctx.originAt(line_no), j.is_discarded() ? "not valid JSON" : "not a JSON object",
+                        text);
         continue;
       }
       json out = json::object();
@@ -255,7 +328,8 @@ class CsvPlugin : public abm::sdk::Plugin {
       const bool go_on = ctx.host.emit(ctx.stream, out.dump(), ctx.originAt(line_no).c_str());
       if (!go_on || ++since_checkpoint >= ctx.checkpoint_every) {
         since_checkpoint = 0;
-        if (!ctx.checkpoint(std::min<uint64_t>(pos, ctx.fp["size"].get<uint64_t>()), line_no + 1, false) || !go_on)
+        if (!ctx.checkpoint(std::min<uint64_t>(reader.offset(), ctx.fp["size"].get<uint64_t>()), line_no + 1, false) ||
+            !go_on)
           return Status::ok();
       }
     }

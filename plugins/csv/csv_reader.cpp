@@ -131,23 +131,66 @@ CsvReader::Parse CsvReader::parse(std::vector<std::string_view>& fields, std::st
 CsvReader::Result CsvReader::next(std::vector<std::string_view>& fields, std::string& error) {
   while (true) {
     if (pos_ >= buf_.size() && !refill()) return Result::End;
+    if (skipping_long_line_) {
+      const char* start = buf_.data() + pos_;
+      const char* nl = static_cast<const char*>(std::memchr(start, '\n', buf_.size() - pos_));
+      const size_t n = nl ? static_cast<size_t>(nl - start) + 1 : buf_.size() - pos_;
+      pos_ += n;
+      consumed_ += n;
+      if (nl) {
+        skipping_long_line_ = false;
+        ++line_;
+      }
+      continue;
+    }
     size_t used = 0;
     uint64_t lines = 0;
-    const Parse r = parse(fields, error, used, lines);
+    Parse r = parse(fields, error, used, lines);
+    if (r == Parse::NeedMore && buf_.size() - pos_ > kMaxRecordBytes) {
+      // A record this long is a quote left open: give up on it rather than read the whole file.
+      error = "a record longer than " + std::to_string(kMaxRecordBytes) + " bytes (a quote left open?)";
+      used = buf_.size() - pos_;
+      r = Parse::Malformed;
+      // With no line break buffered, the rest of this line is dropped as it arrives (its break counts it).
+      skipping_long_line_ = !std::memchr(buf_.data() + pos_, '\n', used);
+      lines = skipping_long_line_ ? 0 : 1;
+    }
+    if (r == Parse::Ok && used > kMaxRecordBytes) {
+      error = "a record longer than " + std::to_string(kMaxRecordBytes) + " bytes (a quote left open?)";
+      r = Parse::Malformed;
+    }
     if (r == Parse::NeedMore) {
       const size_t before = buf_.size() - pos_;
       refill();
       if (buf_.size() - pos_ == before) eof_ = true;  // nothing more to read: parse what is left
       continue;
     }
+    if (r == Parse::Malformed) {
+      // Only the record's first line is given up: the next line may well be a good record.
+      const char* start = buf_.data() + pos_;
+      const char* nl = static_cast<const char*>(std::memchr(start, '\n', used));
+      if (nl && static_cast<size_t>(nl - start) + 1 < used) {
+        used = static_cast<size_t>(nl - start) + 1;
+        lines = 1;
+        if (error.rfind("a record longer", 0) != 0)
+          error = "a quoted field is not closed on this line (further on: " + error + ")";
+      }
+    }
     record_line_ = line_;
     line_ += lines;
     pos_ += used;
     consumed_ += used;
+    last_used_ = used;
     if (r == Parse::Malformed) return Result::Malformed;
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
     return Result::Record;
   }
+}
+
+std::string_view CsvReader::rawRecord() const {
+  std::string_view raw(buf_.data() + pos_ - last_used_, last_used_);
+  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+  return raw;
 }
 
 }  // namespace abm::csv

@@ -14,13 +14,16 @@ using abm::sdk::OptionType;
 
 namespace {
 
+constexpr std::string_view kAllStreams =
+    R"(["companies","contacts","deals","email_campaigns","email_events","meetings","calls"])";
+
 constexpr Option kOwnOptions[] = {
     {"base_url", OptionType::String, false, "\"https://api.hubapi.com\"",
      "HubSpot's API host (a proxy or a test server may stand in)"},
-    {"streams", OptionType::StringList, false,
-     R"(["companies","contacts","deals","email_campaigns","email_events","meetings","calls"])",
-     "Which streams to read: companies, contacts, deals, email_campaigns, email_events, meetings, calls"},
-    {"start_date", OptionType::String, false, "\"2020-01-01T00:00:00Z\"",
+    {"streams", OptionType::StringList, false, kAllStreams,
+     "Which streams to read: companies, contacts, deals, email_campaigns, email_events, meetings, calls", false,
+     kAllStreams},
+    {"start_date", OptionType::Timestamp, false, "\"2020-01-01T00:00:00Z\"",
      "Email events before this date are not read on the first sync"},
     {"email_events_lookback_minutes", OptionType::Integer, false, "60",
      "Each email events sync reaches back this far over the last one, for events HubSpot reports late"},

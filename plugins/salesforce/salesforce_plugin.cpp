@@ -16,13 +16,15 @@ using abm::sdk::OptionType;
 
 namespace {
 
+constexpr std::string_view kAllStreams =
+    R"(["accounts","contacts","opportunities","campaigns","campaign_members"])";
+
 constexpr Option kOwnOptions[] = {
     {"base_url", OptionType::String, false, "\"\"",
      "The org's instance, e.g. https://acme.my.salesforce.com (empty: the instance_url the token endpoint names)"},
     {"api_version", OptionType::String, false, "\"v59.0\"", "REST API version, e.g. v59.0"},
-    {"streams", OptionType::StringList, false,
-     R"(["accounts","contacts","opportunities","campaigns","campaign_members"])",
-     "Which streams to read: accounts, contacts, opportunities, campaigns, campaign_members"},
+    {"streams", OptionType::StringList, false, kAllStreams,
+     "Which streams to read: accounts, contacts, opportunities, campaigns, campaign_members", false, kAllStreams},
     {"requests_per_second", OptionType::Number, false, "10", "Request pace"},
     {"modstamp_lookback_seconds", OptionType::Integer, false, "300",
      "Incremental queries reach back this far before the last SystemModstamp, for transactions that "

@@ -22,12 +22,11 @@ salesforce_api.py answer as each vendor does; crm_data.py holds the data set.
 """
 import email.utils
 import json
-import sys
 import time
 from urllib.parse import parse_qs, urlparse
 
 from crm_data import lock, seed, state, update
-from fakehttp import JsonHandler, serve
+from fakehttp import JsonHandler, parse_args, serve
 from hubspot_api import HubSpotApi
 from salesforce_api import SalesforceApi
 
@@ -145,5 +144,6 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi):
 
 
 if __name__ == "__main__":
+    args = parse_args(__doc__)
     seed({})
-    serve(Handler, sys.argv[1])
+    serve(Handler, args.port_file)

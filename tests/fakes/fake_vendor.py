@@ -10,12 +10,11 @@ burst, a slow answer, a truncated body, an HTML error page and malformed JSON. G
 how many requests each path got, and the User-Agent and Accept-Encoding last seen.
 """
 import email.utils
-import sys
 import threading
 import time
 from urllib.parse import parse_qs, urlparse
 
-from fakehttp import JsonHandler, serve
+from fakehttp import JsonHandler, parse_args, serve
 
 counts = {}
 seen = {}
@@ -137,4 +136,5 @@ class Handler(JsonHandler):
 
 
 if __name__ == "__main__":
-    serve(Handler, sys.argv[1])
+    args = parse_args(__doc__)
+    serve(Handler, args.port_file)

@@ -1,4 +1,5 @@
 """What abmd's fake vendor servers share: JSON answers, raw answers, and serving on a free port."""
+import argparse
 import gzip
 import json
 import os
@@ -37,6 +38,16 @@ class JsonHandler(BaseHTTPRequestHandler):
     def read_body(self):
         length = int(self.headers.get("Content-Length", "0"))
         return self.rfile.read(length) if length else b""
+
+
+def parse_args(doc):
+    """The fakes' command line: one PORT_FILE, with --help from the module's docstring."""
+    summary, _, details = (doc or "").strip().partition("\n")
+    parser = argparse.ArgumentParser(description=summary, epilog=details,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("port_file", metavar="PORT_FILE",
+                        help="file to write the bound port to, once the server listens on 127.0.0.1")
+    return parser.parse_args()
 
 
 def serve(handler_class, port_file):

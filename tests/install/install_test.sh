@@ -30,7 +30,7 @@ cat > "$tmp/etc/connectors.d/targets.json" <<JSON
 {"name": "targets", "plugin": "hello", "schedule": "every 1d", "settings": {"domains": ["acme.com", "globex.io"]}}
 JSON
 # The installed binaries find their worker and schema relative to themselves.
-"$p/bin/abmctl" -c "$tmp/etc/abmd.json" plugins | grep -q "hello 1.0.0 (file, ABI 1.2)" || fail "plugin not listed"
+"$p/bin/abmctl" -c "$tmp/etc/abmd.json" plugins | grep -q "hello 1.0.0 (file, ABI 1.3)" || fail "plugin not listed"
 "$p/bin/abmctl" -c "$tmp/etc/abmd.json" sync targets | grep -q "synced 2 records" || fail "sync failed"
 n=$(sqlite3 "$tmp/etc/abm.db" "SELECT count(*) FROM accounts WHERE is_target = 1 AND tier = 'Tier 1'")
 [ "$n" = 2 ] || fail "expected 2 target accounts, found $n"

@@ -317,7 +317,7 @@ TEST_F(HubSpotSync, CheckRejectsBadSettingsBeforeCallingHubSpot) {
   addHubSpot(R"(, "streams": ["companies", "tickets"])");
   auto r = ctl({"check", "hubspot"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE((r.out + r.err).find("unknown stream 'tickets'"), std::string::npos) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("unknown value 'tickets'"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(crm_->log().size(), 0u);
 
   ws_.addConnector("hubspot", "hubspot", R"({"base_url": ")" + crm_->url() + R"("})");

@@ -335,7 +335,7 @@ TEST(Plugins, ListsPluginsWithTheirOptions) {
   ws.writeConfig();
   auto r = run({kCtl, "-c", ws.config().string(), "plugins"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("csv 1.0.0 (file, ABI 1.2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("csv 1.0.0 (file, ABI 1.3)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("column_mapping"), std::string::npos);
 }
 

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "common/status.hpp"
 #include "config/connector_config.hpp"
 #include "config/daemon_config.hpp"
+#include "config/daemon_reload.hpp"
 #include "config/option_schema.hpp"
 #include "test_support.hpp"
 
@@ -10,6 +12,7 @@ using namespace abm;
 using nlohmann::json;
 using test::TempDir;
 using test::writeFile;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -181,4 +184,147 @@ TEST(DaemonConfig, ConfigPathPrecedence) {
   EXPECT_EQ(config::resolveConfigPath(""), "/from/env.json");
   ::unsetenv("ABMD_CONFIG");
   EXPECT_EQ(config::resolveConfigPath(""), "/etc/abmd/abmd.json");
+}
+
+TEST(ConnectorFile, RefusesAnEmptyName) {
+  // "" would share the parent state folder and key rows by an empty source.
+  TempDir t;
+  writeFile(t / "a.json", R"({"name":"","plugin":"csv","schedule":"every 1h"})");
+  std::vector<std::string> errors;
+  EXPECT_FALSE(config::loadConnectorFile(t / "a.json", errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find((t / "a.json").string() + ": name: '' must be 1-64"), std::string::npos) << errors[0];
+}
+
+TEST(ConnectorFile, RefusesAnEmptySchedule) {
+  TempDir t;
+  writeFile(t / "a.json", R"({"name":"a","plugin":"csv","schedule":""})");
+  std::vector<std::string> errors;
+  EXPECT_FALSE(config::loadConnectorFile(t / "a.json", errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("a.json: schedule: schedule is empty"), std::string::npos) << errors[0];
+}
+
+TEST(ConnectorFile, WarnsOfACronThatNeverFires) {
+  TempDir t;
+  writeFile(t / "a.json", R"({"name":"a","plugin":"csv","schedule":"0 0 30 2 *"})");
+  std::vector<std::string> errors;
+  auto c = config::loadConnectorFile(t / "a.json", errors);
+  ASSERT_TRUE(c) << errors.at(0);
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_NE(c->warnings[0].find("a.json: schedule: '0 0 30 2 *' matches no date"), std::string::npos) << c->warnings[0];
+}
+
+TEST(ConnectorDir, SkipsAFolderOrFifoNamedJsonNamingIt) {
+  TempDir t;
+  fs::create_directories(t / "dir.json");
+  ASSERT_EQ(::mkfifo((t / "fifo.json").c_str(), 0600), 0);
+  writeFile(t / "good.json", R"({"name":"good","plugin":"csv","schedule":"every 1h"})");
+  std::vector<std::string> errors;
+  auto cs = config::loadConnectorDir(t.path(), errors);  // a FIFO used to hang here
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_EQ(cs[0].name, "good");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], (t / "dir.json").string() + ": is a folder, not a regular file");
+  EXPECT_EQ(errors[1], (t / "fifo.json").string() + ": is a FIFO, not a regular file");
+}
+
+TEST(ConnectorFile, WarnsOfALiteralSecret) {
+  TempDir t;
+  ::setenv("ABMD_TEST_REF_TOKEN", "from-env", 1);
+  writeFile(t / "a.json", R"({"name":"a","plugin":"p","schedule":"every 1h",
+    "settings":{"path":"/d","token":"plain-text-token"}})");
+  writeFile(t / "b.json", R"({"name":"b","plugin":"p","schedule":"every 1h",
+    "settings":{"path":"/d","token":"${env:ABMD_TEST_REF_TOKEN}"}})");
+  std::vector<std::string> errors;
+  auto a = config::loadConnectorFile(t / "a.json", errors);
+  auto b = config::loadConnectorFile(t / "b.json", errors);
+  ASSERT_TRUE(a && b);
+  config::validateConnectorSettings(*a, csvLikeSpecs(), errors);
+  config::validateConnectorSettings(*b, csvLikeSpecs(), errors);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(a->warnings.size(), 1u);
+  EXPECT_NE(a->warnings[0].find("a.json: settings.token: a secret written in the connector file"), std::string::npos)
+      << a->warnings[0];
+  EXPECT_EQ(a->warnings[0].find("plain-text-token"), std::string::npos) << "never echoes it";
+  EXPECT_TRUE(b->warnings.empty());
+}
+
+TEST(OptionSchema, RefusesAValueOutsideTheDeclaredChoices) {
+  auto specs = config::parseOptionSpecs(R"([
+    {"name":"streams","type":"string_list","default":["companies","deals"],"choices":["companies","deals"]}])");
+  ASSERT_TRUE(specs.isOk()) << specs.error();
+  json s = {{"streams", {"companies", "dealz"}}};
+  std::vector<std::string> errors;
+  config::validateSettings(*specs, s, errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "settings.streams[1]: unknown value 'dealz' (expected one of companies, deals)");
+}
+
+TEST(OptionSchema, RefusesATimestampThatIsNotIso8601) {
+  // "01/01/2024" reached the plugin, which read it as 1970.
+  auto specs = config::parseOptionSpecs(R"([{"name":"start_date","type":"timestamp"}])");
+  ASSERT_TRUE(specs.isOk());
+  for (const char* bad : {"01/01/2024", "yesterday", ""}) {
+    json s = {{"start_date", bad}};
+    std::vector<std::string> errors;
+    config::validateSettings(*specs, s, errors);
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_NE(errors[0].find("settings.start_date: expected an ISO-8601 time"), std::string::npos) << errors[0];
+  }
+  for (const char* good : {"2024-01-01", "2024-01-01T00:00:00Z"}) {
+    json s = {{"start_date", good}};
+    std::vector<std::string> errors;
+    config::validateSettings(*specs, s, errors);
+    EXPECT_TRUE(errors.empty()) << good;
+  }
+}
+
+TEST(DaemonConfig, RequiresThePluginAndConnectorsFolders) {
+  TempDir t;
+  fs::create_directories(t / "plugins");
+  writeFile(t / "abmd.json", R"({"plugin_dir":"plugins","connectors_dir":"missing.d"})");
+  auto c = config::loadDaemonConfig(t / "abmd.json");
+  auto st = config::requireFolders(c);
+  ASSERT_FALSE(st.isOk());
+  EXPECT_NE(st.message().find((t / "missing.d").string() + " (\"connectors_dir\") is not a folder"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find("plugin_dir"), std::string::npos) << st.message();
+  fs::create_directories(t / "missing.d");
+  EXPECT_TRUE(config::requireFolders(c).isOk());
+}
+
+TEST(DaemonReload, AppliesLiveKeysAndNamesThoseNeedingARestart) {
+  TempDir t;
+  writeFile(t / "abmd.json", R"({"store":"sqlite://a.db","log_level":"info","max_concurrent_syncs":2})");
+  const auto running = config::loadDaemonConfig(t / "abmd.json");
+  writeFile(t / "abmd.json", R"({"store":"sqlite://b.db","log_level":"debug","max_concurrent_syncs":4,
+    "identity":{"never_merge_domains":["x.com"]}})");
+  const auto fresh = config::loadDaemonConfig(t / "abmd.json");
+  auto plan = config::planDaemonReload(running, fresh);
+  EXPECT_EQ(plan.applied, (std::vector<std::string>{"log_level", "max_concurrent_syncs"}));
+  EXPECT_EQ(plan.need_restart, (std::vector<std::string>{"identity", "store"}));
+  EXPECT_EQ(plan.config.log_level, log::Level::Debug);
+  EXPECT_EQ(plan.config.max_concurrent_syncs, 4);
+  EXPECT_EQ(plan.config.store_path, running.store_path);
+  EXPECT_TRUE(plan.config.never_merge_domains.empty());
+  // Reloading the same file again still reports the keys that wait for a restart, and nothing else.
+  auto again = config::planDaemonReload(plan.config, fresh);
+  EXPECT_TRUE(again.applied.empty());
+  EXPECT_EQ(again.need_restart, (std::vector<std::string>{"identity", "store"}));
+}
+
+TEST(ConnectorFile, ValidationErrorsShowTheReferenceNotItsValue) {
+  TempDir t;
+  ::setenv("ABMD_TEST_STREAM", "TOPSECRET-stream", 1);
+  writeFile(t / "a.json", R"({"name":"a","plugin":"p","schedule":"every 1h",
+    "settings":{"streams":["${env:ABMD_TEST_STREAM}"]}})");
+  std::vector<std::string> errors;
+  auto c = config::loadConnectorFile(t / "a.json", errors);
+  ASSERT_TRUE(c);
+  auto specs = config::parseOptionSpecs(R"([{"name":"streams","type":"string_list","choices":["deals"]}])");
+  config::validateConnectorSettings(*c, *specs, errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("unknown value '${env:ABMD_TEST_STREAM}'"), std::string::npos) << errors[0];
+  EXPECT_EQ(errors[0].find("TOPSECRET"), std::string::npos) << errors[0];
 }

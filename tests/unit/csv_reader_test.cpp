@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include "csv_reader.hpp"
+#include "json_depth.hpp"
+#include "line_reader.hpp"
 #include "test_support.hpp"
 
 using abm::csv::CsvReader;
+using abm::csv::LineReader;
 using abm::test::TempDir;
 using abm::test::writeFile;
 
@@ -101,4 +104,88 @@ TEST(CsvReader, ResumesFromAnOffset) {
   EXPECT_EQ(f[0], "3");
   EXPECT_EQ(resumed.recordLine(), 5u);
   EXPECT_EQ(resumed.next(f, e), CsvReader::Result::End);
+}
+
+TEST(CsvReader, AnUnclosedQuoteCostsOnlyItsLine) {
+  // The quote on line 2 never closes: it used to swallow every later line into one reject.
+  auto p = parseAll("a,b\n1,\"open\n2,x\n3,y\n");
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].first, 2u);
+  ASSERT_EQ(p.rows.size(), 3u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"2", "x"}));
+  EXPECT_EQ(p.rows[2], (std::vector<std::string>{"3", "y"}));
+  EXPECT_EQ(p.lines, (std::vector<uint64_t>{1, 3, 4}));
+}
+
+TEST(CsvReader, KeepsTheRawTextOfTheLastRecord) {
+  TempDir t;
+  writeFile(t / "f.csv", "a,b\r\n\"q\"\"x\",2\r\n\"bad\"z,3\nok,4");
+  CsvReader r;
+  ASSERT_TRUE(r.open((t / "f.csv").string(), ','));
+  std::vector<std::string_view> f;
+  std::string e;
+  ASSERT_EQ(r.next(f, e), CsvReader::Result::Record);
+  EXPECT_EQ(r.rawRecord(), "a,b");
+  ASSERT_EQ(r.next(f, e), CsvReader::Result::Record);
+  EXPECT_EQ(r.rawRecord(), "\"q\"\"x\",2");
+  ASSERT_EQ(r.next(f, e), CsvReader::Result::Malformed);
+  EXPECT_EQ(r.rawRecord(), "\"bad\"z,3");
+  ASSERT_EQ(r.next(f, e), CsvReader::Result::Record);
+  EXPECT_EQ(r.rawRecord(), "ok,4");
+}
+
+TEST(CsvReader, ARecordOverTheSizeLimitIsRejectedAndReadingGoesOn) {
+  // The quote closes, but only after 16 MiB: the reader gives up at the limit instead of holding it all.
+  std::string content = "a,b\n1,\"" + std::string(CsvReader::kMaxRecordBytes + 10, 'x') + "\"\n2,ok\n";
+  auto p = parseAll(content);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_NE(p.errors[0].second.find("longer than"), std::string::npos) << p.errors[0].second;
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"2", "ok"}));
+  EXPECT_EQ(p.lines[1], 3u);
+
+  // Longer still: the reader stops buffering at the limit and drops the rest of that line as it reads.
+  content = "a,b\n1,\"" + std::string(CsvReader::kMaxRecordBytes + (3 << 20), 'x') + "\"\n2,ok\n";
+  p = parseAll(content);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].first, 2u);
+  ASSERT_EQ(p.rows.size(), 2u);
+  EXPECT_EQ(p.rows[1], (std::vector<std::string>{"2", "ok"}));
+  EXPECT_EQ(p.lines[1], 3u);
+}
+
+TEST(JsonDepth, CountsNestingOutsideStrings) {
+  using abm::csv::nestsDeeperThan;
+  EXPECT_FALSE(nestsDeeperThan(R"({"a":[{"b":1}]})", 3));
+  EXPECT_TRUE(nestsDeeperThan(R"({"a":[{"b":[1]}]})", 3));
+  EXPECT_FALSE(nestsDeeperThan(R"({"a":"[[[[[[\"[[["})", 1)) << "brackets in strings do not nest";
+  EXPECT_TRUE(nestsDeeperThan(std::string(100000, '['), 64));
+  EXPECT_FALSE(nestsDeeperThan(std::string(64, '[') + std::string(64, ']'), 64));
+}
+
+TEST(LineReader, ReadsLinesAndSkipsOneTooLongToHold) {
+  // A line of 17 MiB is dropped as it is read; the lines around it are read as usual.
+  TempDir t;
+  const std::string huge(LineReader::kMaxLineBytes + (1 << 20), 'x');
+  writeFile(t / "f.ndjson", "one\r\n" + huge + "\ntwo\nlast");
+  LineReader r;
+  ASSERT_TRUE(r.open((t / "f.ndjson").string()));
+  std::string_view line;
+  ASSERT_EQ(r.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "one");
+  const uint64_t after_one = r.offset();
+  EXPECT_EQ(after_one, 5u);
+  ASSERT_EQ(r.next(line), LineReader::Result::TooLong);
+  EXPECT_EQ(line.size(), LineReader::kKeptHeadBytes);
+  ASSERT_EQ(r.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "two");
+  ASSERT_EQ(r.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "last");
+  EXPECT_EQ(r.next(line), LineReader::Result::End);
+  EXPECT_EQ(r.offset(), 5 + huge.size() + 1 + 4 + 4);
+
+  LineReader resumed;
+  ASSERT_TRUE(resumed.open((t / "f.ndjson").string(), after_one + huge.size() + 1));
+  ASSERT_EQ(resumed.next(line), LineReader::Result::Line);
+  EXPECT_EQ(line, "two");
 }

@@ -169,7 +169,7 @@ TEST(Protocol, ParsesEveryMessageIntoTypedFields) {
   std::string rej = recordErrorTrace("contacts", "c.csv:9", "unclosed quote", 1, "a,\"b,c");
   rej.pop_back();
   ASSERT_TRUE(p.parse(rej)) << p.error;
-  EXPECT_EQ(p.trace.data, "a,\"b,c");
+  EXPECT_EQ(p.trace.raw, "a,\"b,c");
   ASSERT_TRUE(p.parse(R"({"type":"CONNECTION_STATUS","connectionStatus":{"status":"FAILED","message":"bad key"}})"));
   EXPECT_FALSE(p.connection_status.succeeded);
   EXPECT_EQ(p.connection_status.message, "bad key");

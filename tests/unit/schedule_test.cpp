@@ -57,3 +57,41 @@ TEST(Duration, Parses) {
   EXPECT_FALSE(parseDuration("5"));
   EXPECT_FALSE(parseDuration("m"));
 }
+
+TEST(Schedule, RefusesIntervalsOutsideOneSecondToAYear) {
+  // 9223372036s overflowed into a negative interval (a tight loop); 99999999999d was accepted.
+  for (const char* bad : {"every 9223372036s", "every 99999999999d", "every 366d", "every 9223372036854775807ms"}) {
+    auto s = Schedule::parse(bad);
+    EXPECT_FALSE(s.isOk()) << bad;
+    if (!s) {
+      EXPECT_NE(s.error().find("from 1s to 365d"), std::string::npos) << s.error();
+    }
+  }
+  ASSERT_TRUE(Schedule::parse("every 365d"));
+  EXPECT_EQ(Schedule::parse("every 365d")->interval(), std::chrono::hours(24 * 365));
+}
+
+TEST(Schedule, RefusesTheEmptySchedule) {
+  for (const char* bad : {"", "   "}) {
+    auto s = Schedule::parse(bad);
+    ASSERT_FALSE(s.isOk()) << "'" << bad << "'";
+    EXPECT_NE(s.error().find("schedule is empty"), std::string::npos) << s.error();
+  }
+}
+
+TEST(Schedule, KnowsACronThatCanNeverFire) {
+  EXPECT_FALSE(Schedule::parse("0 0 30 2 *")->canFire());
+  EXPECT_FALSE(Schedule::parse("0 0 31 4,6,9,11 *")->canFire());
+  EXPECT_EQ(Schedule::parse("0 0 30 2 *")->next(at("2024-01-01T00:00:00Z")), Schedule::TimePoint::max());
+  EXPECT_TRUE(Schedule::parse("0 0 29 2 *")->canFire());     // leap years
+  EXPECT_TRUE(Schedule::parse("0 0 30 2 mon")->canFire());   // either day field may match
+  EXPECT_TRUE(Schedule::parse("0 0 31 1-12 *")->canFire());
+  EXPECT_TRUE(Schedule::parse("every 5m")->canFire());
+}
+
+TEST(Duration, RefusesValuesThatWouldOverflow) {
+  EXPECT_FALSE(parseDuration("9223372036854775807s"));
+  EXPECT_FALSE(parseDuration("99999999999d"));
+  EXPECT_FALSE(parseDuration("36526d"));
+  EXPECT_EQ(*parseDuration("36525d"), kMaxDuration);
+}

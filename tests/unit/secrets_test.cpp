@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "config/connector_config.hpp"
+#include "common/secret_scrub.hpp"
 #include "config/secrets.hpp"
 #include "test_support.hpp"
 
@@ -29,7 +33,7 @@ TEST(Secrets, MissingReferenceIsAnErrorNamingTheKey) {
   config::resolveSecrets(v, "settings", paths, errors);
   ASSERT_EQ(errors.size(), 3u);
   EXPECT_EQ(errors[0], "settings.auth.token: environment variable ABMD_TEST_MISSING is not set");
-  EXPECT_EQ(errors[1], "settings.k: secret file /nonexistent/key cannot be read");
+  EXPECT_NE(errors[1].find("settings.k: secret file /nonexistent/key cannot be read"), std::string::npos) << errors[1];
   EXPECT_NE(errors[2].find("settings.x:"), std::string::npos);
 }
 
@@ -53,4 +57,51 @@ TEST(Secrets, RedactedViewHidesLiteralSecretsAndResolvedValues) {
   EXPECT_NE(shown.find("<redacted>"), std::string::npos) << shown;
   EXPECT_NE(shown.find("${env:ABMD_TEST_TOKEN2}"), std::string::npos) << "references are shown: " << shown;
   EXPECT_NE(shown.find("/d"), std::string::npos);
+}
+
+TEST(Secrets, FileReferencesReadOnlySmallRegularFiles) {
+  // /dev/zero used to be read until memory ran out, and a FIFO hung validation.
+  test::TempDir t;
+  ASSERT_EQ(::mkfifo((t / "fifo").c_str(), 0600), 0);
+  test::writeFile(t / "big", std::string(config::kMaxSecretFileBytes + 1, 'k'));
+  std::filesystem::create_directories(t / "dir");
+  json v = {{"zero", "${file:/dev/zero}"},
+            {"fifo", "${file:" + (t / "fifo").string() + "}"},
+            {"big", "${file:" + (t / "big").string() + "}"},
+            {"dir", "${file:" + (t / "dir").string() + "}"}};
+  std::set<std::string> paths;
+  std::vector<std::string> errors;
+  config::resolveSecrets(v, "settings", paths, errors);
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0], "settings.big: secret file " + (t / "big").string() + " is larger than the limit of 65536 bytes");
+  EXPECT_EQ(errors[1], "settings.dir: secret file " + (t / "dir").string() + " is a folder, not a regular file");
+  EXPECT_EQ(errors[2], "settings.fifo: secret file " + (t / "fifo").string() + " is a FIFO, not a regular file");
+  EXPECT_EQ(errors[3], "settings.zero: secret file /dev/zero is a character device, not a regular file");
+  EXPECT_TRUE(paths.empty());
+}
+
+TEST(Secrets, RefusesAnEmptyValueAndAnUnexpandedShellVariable) {
+  test::TempDir t;
+  test::writeFile(t / "empty", "\n");
+  ::setenv("ABMD_TEST_EMPTY", "", 1);
+  json v = {{"a", "${env:ABMD_TEST_EMPTY}"}, {"b", "${file:" + (t / "empty").string() + "}"}, {"c", "$HUBSPOT_TOKEN"},
+            {"d", "cost $5"}};
+  std::set<std::string> paths;
+  std::vector<std::string> errors;
+  config::resolveSecrets(v, "settings", paths, errors);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0], "settings.a: ${env:ABMD_TEST_EMPTY} is empty");
+  EXPECT_EQ(errors[1], "settings.b: ${file:" + (t / "empty").string() + "} is empty");
+  EXPECT_EQ(errors[2], "settings.c: '$HUBSPOT_TOKEN' is not expanded by abmd; write ${env:HUBSPOT_TOKEN} to read "
+                       "the environment variable");
+}
+
+TEST(Secrets, ScrubReplacesResolvedValuesByTheirReferences) {
+  std::vector<config::ResolvedSecret> resolved = {{"settings.path", "${file:/run/p}", "/srv/TOPSECRET"},
+                                                  {"settings.t", "${env:T}", "TOPSECRET"},
+                                                  {"settings.x", "${env:X}", "ab"}};
+  const json list = config::scrubList(resolved);
+  EXPECT_EQ(list.size(), 2u) << "values too short to scrub are left out";
+  EXPECT_EQ(scrubSecrets("path /srv/TOPSECRET is not a readable folder; token TOPSECRET, ab", list),
+            "path ${file:/run/p} is not a readable folder; token ${env:T}, ab");
 }

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define ABM_ABI_MAJOR 1
-#define ABM_ABI_MINOR 2
+#define ABM_ABI_MINOR 3
 #define ABM_PLUGIN_ENTRY_SYMBOL "abm_plugin_entry"
 
 /* The three outcomes of a step, as in Fluent Bit's output callbacks. */
@@ -66,6 +66,10 @@ typedef struct abm_host {
    * keeps between runs outside the store: rotated refresh tokens, request counts. NULL when the host
    * gives none. Check struct_size before reading it. */
   const char* state_dir;
+  /* ABI 1.3: like `reject`, with the row's source text (`raw_len` bytes, as read), which the host
+   * keeps with the reject so that the row can be fixed and sent again. Check struct_size first. */
+  void (*reject_raw)(void* ctx, const char* stream, const char* origin, const char* reason, const char* raw,
+                     size_t raw_len);
 } abm_host;
 
 typedef struct abm_plugin {
@@ -77,8 +81,9 @@ typedef struct abm_plugin {
   const char* kind;    /* "crm", "email", "ads", "web_analytics", "file" */
   const char* description;
   /* The plugin's settings as a JSON array of options:
-   * [{"name","type","required","secret","default","description"}], type one of
-   * string, integer, number, boolean, string_list, string_map. */
+   * [{"name","type","required","secret","default","description","choices"}], type one of
+   * string, integer, number, boolean, string_list, string_map, timestamp (1.3: an ISO-8601 string).
+   * "choices" (1.3, optional) lists the only values a string, or each item of a string_list, may take. */
   const char* options_json;
 
   /* Verifies the settings can reach the source (credentials, folder, endpoint). */

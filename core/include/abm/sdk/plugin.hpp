@@ -23,7 +23,8 @@
 
 namespace abm::sdk {
 
-enum class OptionType { String, Integer, Number, Boolean, StringList, StringMap };
+// Timestamp: an ISO-8601 string ("2024-01-01" or "2024-01-01T00:00:00Z"), checked by the host.
+enum class OptionType { String, Integer, Number, Boolean, StringList, StringMap, Timestamp };
 
 constexpr std::string_view optionTypeName(OptionType t) {
   switch (t) {
@@ -33,11 +34,14 @@ constexpr std::string_view optionTypeName(OptionType t) {
     case OptionType::Boolean: return "boolean";
     case OptionType::StringList: return "string_list";
     case OptionType::StringMap: return "string_map";
+    case OptionType::Timestamp: return "timestamp";
   }
   return "string";
 }
 
-// One row of a plugin's options table. `default_json` is JSON text ("" for none).
+// One row of a plugin's options table. `default_json` is JSON text ("" for none); `choices_json`,
+// when not empty, is a JSON array of the only strings the value (or each list item) may be, which
+// the host checks when it validates the connector file.
 struct Option {
   std::string_view name;
   OptionType type;
@@ -45,6 +49,7 @@ struct Option {
   std::string_view default_json;
   std::string_view description;
   bool secret = false;
+  std::string_view choices_json = "";
 };
 
 struct Stream {
@@ -83,6 +88,14 @@ class Host {
   void reject(const std::string& stream, const std::string& origin, const std::string& reason) {
     host_->reject(host_->ctx, stream.c_str(), origin.c_str(), reason.c_str());
   }
+  // A rejected row with its source text, kept by the host beside the reason (a 1.2 host keeps the reason only).
+  void reject(const std::string& stream, const std::string& origin, const std::string& reason, std::string_view raw) {
+    const bool has = host_->struct_size >= offsetof(abm_host, reject_raw) + sizeof(host_->reject_raw);
+    if (has && host_->reject_raw)
+      host_->reject_raw(host_->ctx, stream.c_str(), origin.c_str(), reason.c_str(), raw.data(), raw.size());
+    else
+      reject(stream, origin, reason);
+  }
   void log(abm_log_level level, const std::string& message) { host_->log(host_->ctx, level, message.c_str()); }
   void info(const std::string& message) { log(ABM_LOG_INFO, message); }
   void warn(const std::string& message) { log(ABM_LOG_WARN, message); }
@@ -110,7 +123,13 @@ class Plugin {
  public:
   virtual ~Plugin() = default;
   virtual Status check(Host& host, const nlohmann::json& settings) = 0;
-  virtual std::vector<Stream> streams(const nlohmann::json& settings) = 0;
+  // The streams to read. A plugin that can fail to list them (a missing folder) overrides
+  // listStreams instead, so the run fails with its reason rather than reading nothing.
+  virtual std::vector<Stream> streams(const nlohmann::json&) { return {}; }
+  virtual Status listStreams(const nlohmann::json& settings, std::vector<Stream>& out) {
+    out = streams(settings);
+    return Status::ok();
+  }
   // `state` is null on a full refresh, else the last checkpoint committed for this stream.
   virtual Status read(Host& host, const nlohmann::json& settings, const std::string& stream,
                       const nlohmann::json& state) = 0;
@@ -127,6 +146,7 @@ inline std::string optionsToJson(std::span<const Option> options) {
                      {"secret", o.secret},
                      {"description", std::string(o.description)}};
     if (!o.default_json.empty()) j["default"] = nlohmann::json::parse(o.default_json);
+    if (!o.choices_json.empty()) j["choices"] = nlohmann::json::parse(o.choices_json);
     arr.push_back(std::move(j));
   }
   return arr.dump();
@@ -169,7 +189,9 @@ abm_status checkThunk(const abm_host* host, const char* settings) {
 template <typename P>
 abm_status discoverThunk(const abm_host* host, const char* settings) {
   return guarded(host, [&] {
-    for (const auto& s : instance<P>().streams(nlohmann::json::parse(settings))) {
+    std::vector<Stream> streams;
+    if (Status s = instance<P>().listStreams(nlohmann::json::parse(settings), streams); !s.isOk()) return s;
+    for (const auto& s : streams) {
       nlohmann::json j{{"name", s.name}, {"entity", s.entity}, {"incremental", s.incremental}};
       host->emit_stream(host->ctx, j.dump().c_str());
     }

@@ -1,0 +1,21 @@
+// What a SIGHUP may change in the daemon config while abmd runs. Pacing, limits, retries, logging,
+// metrics and the plugin and connectors folders apply at once; the store, its schema, the connector
+// state folder and the identity rules are held by running syncs and need a restart.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/daemon_config.hpp"
+
+namespace abm::config {
+
+struct DaemonReload {
+  DaemonConfig config;                     // `fresh`, with the restart-only settings of `running`
+  std::vector<std::string> applied;        // changed keys that took effect, as written in the file
+  std::vector<std::string> need_restart;   // changed keys that keep their running value until a restart
+};
+
+DaemonReload planDaemonReload(const DaemonConfig& running, const DaemonConfig& fresh);
+
+}  // namespace abm::config
