@@ -82,6 +82,8 @@ bool JsonCursor::string(std::string_view& decoded, std::string_view& raw) {
         };
         uint32_t cp;
         if (!hex4(cp)) return fail("bad \\u escape");
+        // A low surrogate must follow a high one; alone it would decode to invalid UTF-8.
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("unpaired surrogate");
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           uint32_t lo;
           if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return fail("unpaired surrogate");

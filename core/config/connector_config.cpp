@@ -23,7 +23,7 @@ std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vect
   json j;
   try {
     j = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     errors.push_back(where + "not valid JSON: " + e.what());
     return std::nullopt;
   }
