@@ -71,7 +71,7 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   json j;
   try {
     j = json::parse(*text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw ConfigError(file.string() + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw ConfigError(file.string() + ": expected a JSON object at the top");

@@ -6,7 +6,10 @@
 namespace abm::csv {
 
 namespace {
-constexpr size_t kChunk = 1 << 20;
+#ifndef ABM_CSV_READ_CHUNK  // fuzz/ reads in small chunks, so that short inputs cross the buffer's edge
+#define ABM_CSV_READ_CHUNK (1 << 20)
+#endif
+constexpr size_t kChunk = ABM_CSV_READ_CHUNK;
 }
 
 CsvReader::~CsvReader() {
