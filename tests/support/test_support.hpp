@@ -61,6 +61,7 @@ class Child {
 };
 
 // Polls `pred` until it is true or `timeout` passes (for waiting on a daemon, never for timing).
+// While it polls, queries on a store that does not exist yet are not failures; the last look's are.
 bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
 // The first column of the first row (-1 / "" when there is none); an SQL error fails the test.
