@@ -205,10 +205,14 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
   const abm_status ds = p.discover(&host, settings.c_str());
   if (ds != ABM_OK) return finish(out, ds, "discover");
   json streams = json::array();
+  JsonScratch scratch;
   for (const auto& s : out.streams_json) {
-    json j = json::parse(s, nullptr, false);
+    // Checked by the bounded scanner first: nlohmann's dump below recurses once per nesting level.
+    const bool one_object = wire::notOneJsonObject(s, scratch) == nullptr;
+    json j = one_object ? json::parse(s, nullptr, false) : json();
     if (!j.is_object() || !j.contains("name") || !j["name"].is_string()) {
-      out.message(errorTrace("plugin listed a malformed stream: " + s, "system_error", nowMs()));
+      out.message(errorTrace("plugin listed a malformed stream: " + repairUtf8(s.substr(0, 200)), "system_error",
+                             nowMs()));
       return wire::kExitError;
     }
     streams.push_back(std::move(j));
