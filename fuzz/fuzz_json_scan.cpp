@@ -55,6 +55,17 @@ bool escapesASurrogate(std::string_view s) {
   return false;
 }
 
+// True when nlohmann rejects the text only because a number does not fit a double.
+bool overflowsForNlohmann(std::string_view text) {
+  try {
+    (void)nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::out_of_range&) {
+    return true;
+  } catch (const nlohmann::json::exception&) {
+  }
+  return false;
+}
+
 bool within(std::string_view inner, std::string_view outer) {
   return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
 }
@@ -121,6 +132,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!accepted, "accepted a document that is not an object");
     return 0;
   }
+  // A number past double's range (1E700000) is valid JSON that nlohmann refuses to hold; the
+  // scanner keeps it raw and the record validator refuses it as out of range.
+  if (accepted && reference.is_discarded() && overflowsForNlohmann(text)) return 0;
   FUZZ_CHECK(accepted == reference_accepts,
              std::string(accepted ? "accepted" : "rejected") + " what nlohmann::json " +
                  (reference_accepts ? "accepts" : "rejects") + (cursor.error() ? std::string(": ") + cursor.error() : ""));
