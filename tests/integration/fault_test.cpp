@@ -310,8 +310,8 @@ TEST(Daemon, FailedSyncsAreRetriedWithBackoff) {
   ws.addConnector("flaky", "testkit", R"({"mode": "retry"})");
   Child d({kAbmd, "-c", ws.config().string()}, ws.dir.path());
   ASSERT_TRUE(waitFor([&] { return queryInt(ws.store(), "SELECT count(*) FROM sync_runs") >= 3; }, 30s)) << d.err();
-  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status = 'retry'"),
-            queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status != 'running'"));
+  // One query: a run may end between two.
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE status NOT IN ('retry', 'running')"), 0);
   EXPECT_NE(d.err().find("retry 1 of 2"), std::string::npos) << d.err();
   EXPECT_NE(d.err().find("vendor answered 503"), std::string::npos);
   // After the last retry the connector goes back to its hourly schedule: three runs, no fourth.
