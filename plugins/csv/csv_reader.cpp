@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "read_buffer.hpp"
+
 namespace abm::csv {
 
 namespace {
@@ -40,19 +42,7 @@ bool CsvReader::open(const std::string& path, char delimiter, uint64_t offset, u
   return true;
 }
 
-bool CsvReader::refill() {
-  if (eof_) return false;
-  if (pos_ > 0) {
-    buf_.erase(0, pos_);
-    pos_ = 0;
-  }
-  const size_t old = buf_.size();
-  buf_.resize(old + kChunk);
-  const size_t n = std::fread(buf_.data() + old, 1, kChunk, file_);
-  buf_.resize(old + n);
-  if (n < kChunk) eof_ = true;
-  return n > 0;
-}
+bool CsvReader::refill() { return appendBlock(file_, buf_, pos_, eof_, kChunk); }
 
 CsvReader::Parse CsvReader::parse(std::vector<std::string_view>& fields, std::string& error, size_t& used,
                                   uint64_t& lines) {

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "read_buffer.hpp"
+
 namespace abm::csv {
 
 namespace {
@@ -32,17 +34,7 @@ bool LineReader::open(const std::string& path, uint64_t offset) {
   return true;
 }
 
-bool LineReader::refill() {
-  if (eof_) return false;
-  buf_.erase(0, pos_);
-  pos_ = 0;
-  const size_t old = buf_.size();
-  buf_.resize(old + kChunk);
-  const size_t n = std::fread(buf_.data() + old, 1, kChunk, file_);
-  buf_.resize(old + n);
-  if (n == 0) eof_ = true;
-  return n > 0;
-}
+bool LineReader::refill() { return appendBlock(file_, buf_, pos_, eof_, kChunk); }
 
 LineReader::Result LineReader::next(std::string_view& line) {
   while (true) {
