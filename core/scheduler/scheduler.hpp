@@ -35,6 +35,7 @@ class Scheduler {
     bool running = false;
     bool queued = false;
     bool retired = false;  // removed or replaced by a reload
+    std::chrono::steady_clock::time_point started;  // of the current run, for its duration
   };
   using SlotPtr = std::shared_ptr<Slot>;
 
@@ -49,6 +50,7 @@ class Scheduler {
   void waitSignals();
   void maybeExit();
   void maybeRunMetrics();
+  void seedTelemetry();
 
   std::filesystem::path config_file_;
   bootstrap::Setup setup_;
