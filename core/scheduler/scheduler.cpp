@@ -294,6 +294,8 @@ void Scheduler::seedTelemetry() {
     int64_t finished = 0;
     if (auto it = successes.find(name); it != successes.end()) finished = parseTimestamp(it->second).value_or(0);
     telemetry::Registry::global().seedLastSuccess(name, finished);
+    telemetry::Registry::global().setScheduleGap(
+        name, static_cast<double>(s->connector.schedule.longestGap(SysClock::now()).count()));
   }
 }
 

@@ -74,6 +74,12 @@ std::string Registry::render(int64_t store_bytes) const {
       out.sample("abmd_sync_last_success_timestamp_seconds", {{"connector", connector}}, c.last_success);
     }
   }
+  out.family("abmd_sync_schedule_gap_seconds", "gauge",
+             "The longest wait between two scheduled runs of the connector (its interval, or for a cron the "
+             "longest gap over the coming year).");
+  for (const auto& [connector, c] : s.connectors) {
+    if (c.schedule_gap >= 0) out.sample("abmd_sync_schedule_gap_seconds", {{"connector", connector}}, c.schedule_gap);
+  }
   out.family("abmd_runs_waiting", "gauge", "Due sync runs waiting for a free slot (max_concurrent_syncs).");
   out.sample("abmd_runs_waiting", {}, s.runs_waiting);
   out.family("abmd_runs_running", "gauge", "Sync runs in progress.");

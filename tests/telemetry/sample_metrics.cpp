@@ -9,6 +9,8 @@ int main() {
   abm::telemetry::Registry r;
   r.seedLastSuccess("crm", 1700000000);
   r.seedLastSuccess("never_ran", 0);
+  r.setScheduleGap("crm", 900);
+  r.setScheduleGap("never_ran", 205200);
   r.syncFinished("crm", "succeeded", 42.5, 12000, 7, 1700003600);
   r.syncFinished("crm", "failed", 3, 10, 0, 1700007200);
   r.syncFinished("ads \"paid\"\\social\nteam", "rate_limited", 0.4, 0, 0, 1700000000);
