@@ -98,7 +98,7 @@ std::string Registry::render(int64_t store_bytes) const {
     });
   }
   out.family("abmd_events_last_received_timestamp_seconds", "gauge",
-             "Time of the newest event a push source committed, in unix seconds (absent: none yet).");
+             "When events of the push source were last committed, in unix seconds (absent: none yet).");
   for (const auto& [source, e] : s.sources) {
     if (!source.empty() && e.last_event > 0) {
       out.sample("abmd_events_last_received_timestamp_seconds", {{"source", source}}, e.last_event);
@@ -125,7 +125,7 @@ std::string Registry::render(int64_t store_bytes) const {
     }
   }
   out.family("abmd_http_request_duration_seconds", "histogram",
-             "Time from a complete request to its answer being handed to the connection, by route pattern.");
+             "Time from a request's first byte to its answer written, by route pattern.");
   for (const auto& [route, r] : s.routes) {
     out.histogram("abmd_http_request_duration_seconds", {{"route", route}}, r.duration);
   }
