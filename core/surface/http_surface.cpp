@@ -3,12 +3,14 @@
 #include "http/http_server.hpp"
 #include "http/router.hpp"
 #include "log/logger.hpp"
+#include "prometheus/prometheus_handler.hpp"
 
 namespace abm::surface {
 
 HttpSurface::HttpSurface(boost::asio::io_context& io, const bootstrap::Setup& setup, api::DaemonControl& control)
     : router_(std::make_shared<http::Router>()) {
   (void)control;
+  prometheus::addPrometheusRoute(*router_, setup.daemon.store_path);
   server_ = std::make_unique<http::HttpServer>(io, *setup.daemon.http, router_);
 }
 
