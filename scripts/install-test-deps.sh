@@ -13,6 +13,13 @@ echo "installing for the tests: ${missing[*]}"
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 $sudo_cmd apt-get update -qq
-# Debian ships promtool only inside the prometheus package, which also installs the server (its
-# service starts only where systemd runs; the tests never talk to it).
+# Debian ships promtool only inside the prometheus package, which also installs the server. A
+# policy-rc.d answering 101 ("action not allowed") keeps the package from starting that service
+# while it installs; the tests never talk to it.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+  $sudo_cmd chmod 755 "$policy"
+  trap '$sudo_cmd rm -f "$policy"' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
