@@ -82,7 +82,7 @@ class BodyChecker : public nlohmann::json_sax<json> {
   bool batch_key_ = false;
 };
 
-std::string quoted(const json& v) { return utf8Excerpt(v.dump(), 80); }
+std::string excerptOf(const json& v) { return utf8Excerpt(v.dump(), 80); }
 
 std::string kindOf(const json& v) {
   switch (v.type()) {
@@ -142,7 +142,7 @@ class EventDecoder {
     if (!v) return true;
     if (!v->is_string()) return fail("\"" + std::string(key) + "\" must be an ISO-8601 time string, got " + kindOf(*v));
     out = parseTimeMillis(v->get<std::string>());
-    if (!out) return fail("\"" + std::string(key) + "\" is not an ISO-8601 time like 2024-03-01T12:00:00.000Z: " + quoted(*v));
+    if (!out) return fail("\"" + std::string(key) + "\" is not an ISO-8601 time like 2024-03-01T12:00:00.000Z: " + excerptOf(*v));
     return true;
   }
 
@@ -191,13 +191,13 @@ bool decodeEvent(const json& e, std::string where, std::optional<EventType> impl
   if (implied) {
     out.type = *implied;
     if (!type_name.empty() && type_name != eventTypeName(*implied))
-      return d.fail("\"type\" is " + quoted(type_name) + " but " + std::string(endpointPath(static_cast<Endpoint>(
+      return d.fail("\"type\" is " + excerptOf(json(type_name)) + " but " + std::string(endpointPath(static_cast<Endpoint>(
                                                                          static_cast<int>(*implied) + 1))) +
                     " takes " + std::string(eventTypeName(*implied)) + " events (send mixed events to /v1/batch)");
   } else {
     if (type_name.empty()) return d.fail("\"type\" is missing (one of identify, track, page, screen, group, alias)");
     const auto t = eventTypeFromName(type_name);
-    if (!t) return d.fail("unknown \"type\" " + quoted(type_name) + " (expected identify, track, page, screen, group or alias)");
+    if (!t) return d.fail("unknown \"type\" " + excerptOf(json(type_name)) + " (expected identify, track, page, screen, group or alias)");
     out.type = *t;
   }
 
