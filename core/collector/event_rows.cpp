@@ -197,7 +197,10 @@ Status mapGroup(const SegmentEvent& e, const pipeline::IdentityRules& identity, 
   std::string key;
   const std::string domain = companyDomain(firstString(t, {"domain", "website"}), identity, key);
   std::string name = stringAt(t, "name");
-  if (name.empty() && domain.empty()) name = e.group_id;  // an account needs a name or a domain
+  // An account needs a name or a domain; the group's id stands in (EventWriter never lets it rename
+  // an account that exists).
+  out.account_named_by_id = name.empty() && domain.empty();
+  if (out.account_named_by_id) name = e.group_id;
 
   RowBuilder account(out.text);
   account.text("external_id", e.group_id);

@@ -50,6 +50,7 @@ struct MappedEvent {
   // group: the group's account; identify: the account of the company's domain (or of a work email's
   // domain), written only when no account holds that domain yet.
   std::optional<pipeline::Row> account;
+  bool account_named_by_id = false;   // group: no name or domain in its traits, so the groupId names it
   bool account_from_company = false;  // identify: from company traits (else from the email's domain)
   std::string account_key;            // identify: the registrable domain of `account`
 

@@ -40,6 +40,7 @@ Status EventWriter::prepare() {
        "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
        " VALUES('touchpoints', ?1, ?2, ?3, ?4, ?5)"},
       {&account_by_domain_, "SELECT 1 FROM accounts WHERE registrable_domain = ?1 LIMIT 1"},
+      {&account_known_, "SELECT 1 FROM account_identities WHERE source = ?1 AND external_id = ?2"},
       {&contact_select_,
        "SELECT contact_id, coalesce(account_id, 0) FROM contacts WHERE source = ?1 AND external_id = ?2"},
       // Touchpoints parked under one of the user's anonymousIds, or under the userId before its
@@ -245,7 +246,18 @@ Status EventWriter::applyIdentify(pipeline::StoreWriter& w, const std::string& s
 }
 
 Status EventWriter::applyGroup(pipeline::StoreWriter& w, const std::string& source, MappedEvent& e) {
-  if (auto s = w.write(*e.account); !s) return s;
+  bool write_account = true;
+  if (e.account_named_by_id) {
+    account_known_.bindStatic(1, source);
+    account_known_.bindStatic(2, e.group_id);
+    const auto step = account_known_.step();
+    const Status s = account_known_.status();
+    account_known_.reset();
+    if (!s) return Status::error("looking up account " + e.group_id + ": " + s.message());
+    write_account = step != Statement::Step::Row;
+  }
+  if (write_account)
+    if (auto s = w.write(*e.account); !s) return s;
   std::string user = e.user_id;
   if (user.empty()) {
     if (auto s = linkedUser(source, e.anonymous_id, e.linked_user); !s) return s;

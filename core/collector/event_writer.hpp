@@ -57,7 +57,7 @@ class EventWriter {
   pipeline::StoreWriter* last_ = nullptr;  // the writer that wrote last on this connection
   std::string now_;
   store::Statement touchpoint_exists_, message_insert_, link_select_, link_insert_, pending_insert_,
-      account_by_domain_, contact_select_, stitch_contacts_, unpark_contact_, stitch_accounts_, unpark_account_,
+      account_by_domain_, account_known_, contact_select_, stitch_contacts_, unpark_contact_, stitch_accounts_, unpark_account_,
       received_upsert_, refused_upsert_;
 };
 
