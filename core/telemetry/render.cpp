@@ -16,7 +16,7 @@ namespace abm::telemetry {
 
 namespace {
 
-constexpr std::string_view kOutcomes[] = {"succeeded", "failed", "interrupted", "rate_limited"};
+constexpr std::string_view kOutcomes[] = {"succeeded", "failed", "retry", "interrupted", "rate_limited"};
 constexpr std::string_view kRefusals[] = {"unauthorized", "bad_request", "too_large", "unavailable"};
 
 // The known values first, at zero when unseen, then any other value the map holds.
@@ -48,7 +48,7 @@ std::string Registry::render(int64_t store_bytes) const {
   out.sample("abmd_process_start_time_seconds", {}, s.start_epoch_seconds);
 
   out.family("abmd_syncs_total", "counter",
-             "Sync runs ended, by connector and outcome (succeeded, failed, interrupted, rate_limited).");
+             "Sync runs ended, by connector and outcome (succeeded, failed, retry, interrupted, rate_limited).");
   for (const auto& [connector, c] : s.connectors) {
     withKnown(c.syncs, kOutcomes, true, [&](std::string_view outcome, uint64_t n) {
       out.sample("abmd_syncs_total", {{"connector", connector}, {"outcome", outcome}}, n);

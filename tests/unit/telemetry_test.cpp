@@ -121,6 +121,7 @@ TEST(Telemetry, SyncsCountByConnectorAndOutcomeWithKnownOutcomesAtZero) {
   EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="crm",outcome="succeeded"})"), "2");
   EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="crm",outcome="failed"})"), "1");
   EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="crm",outcome="interrupted"})"), "0");
+  EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="crm",outcome="retry"})"), "0");
   EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="crm",outcome="rate_limited"})"), "0");
   EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="ads",outcome="rate_limited"})"), "1");
   EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="ads",outcome="succeeded"})"), "0");

@@ -1,0 +1,27 @@
+#include "surface/http_surface.hpp"
+
+#include "http/http_server.hpp"
+#include "http/router.hpp"
+#include "log/logger.hpp"
+
+namespace abm::surface {
+
+HttpSurface::HttpSurface(boost::asio::io_context& io, const bootstrap::Setup& setup, api::DaemonControl& control)
+    : router_(std::make_shared<http::Router>()) {
+  (void)control;
+  server_ = std::make_unique<http::HttpServer>(io, *setup.daemon.http, router_);
+}
+
+HttpSurface::~HttpSurface() = default;
+
+Status HttpSurface::start() { return server_->start(); }
+
+void HttpSurface::reload(const bootstrap::Setup& setup) {
+  if (setup.daemon.http) server_->applySettings(*setup.daemon.http);
+}
+
+void HttpSurface::stop(std::function<void()> drained) { server_->stop(std::move(drained)); }
+
+uint16_t HttpSurface::port() const { return server_->port(); }
+
+}  // namespace abm::surface
