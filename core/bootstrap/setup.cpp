@@ -30,6 +30,12 @@ Setup loadSetup(const std::filesystem::path& config_file) {
       continue;
     }
     const size_t before = s.errors.size();
+    if (plugin->push() && c.has_schedule)
+      s.errors.push_back(c.file.string() + ": schedule: plugin '" + c.plugin +
+                         "' is a push source: its events arrive over HTTP as they happen; remove \"schedule\"");
+    else if (!plugin->push() && !c.has_schedule)
+      s.errors.push_back(c.file.string() + ": schedule: missing; write when to sync, e.g. \"every 15m\" or a cron "
+                         "expression \"0 6 * * *\"");
     config::validateConnectorSettings(c, plugin->options, s.errors);
     if (s.errors.size() == before) s.connectors.push_back(std::move(c));
   }

@@ -86,6 +86,10 @@ struct WorkerAnswer {
 WorkerAnswer runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, const std::string& command) {
   WorkerAnswer answer;
   const auto* plugin = s.plugins.find(c.plugin);
+  if (plugin->push()) {
+    answer.failure = c.name + " is a push source: it has no worker to run " + command;
+    return answer;
+  }
   json job = config::workerJob(c, command);
   auto state_dir = config::connectorStateDir(s.daemon, c.name);
   if (!state_dir) {
@@ -157,7 +161,8 @@ int cmdConfig(const Setup& s) {
 
 int cmdPlugins(const Setup& s) {
   for (const auto& [name, p] : s.plugins.all()) {
-    std::cout << name << " " << p.version << " (" << p.kind << ", ABI " << p.abi << ")  " << p.path.string() << "\n";
+    std::cout << name << " " << p.version << " (" << p.kind << ", ABI " << p.abi << ")  "
+              << (p.push() ? "built into abmd" : p.path.string()) << "\n";
     if (!p.description.empty()) std::cout << "  " << p.description << "\n";
     for (const auto& o : p.options) {
       std::cout << "    " << std::left << std::setw(22) << o.name << std::setw(12) << o.type
@@ -179,9 +184,20 @@ const config::ConnectorConfig* needConnector(const Setup& s, const std::string& 
   return c;
 }
 
+// A push source has no worker to ask and nothing to pull: say what it is instead.
+bool isPushSource(const Setup& s, const config::ConnectorConfig& c) { return s.plugins.find(c.plugin)->push(); }
+
+constexpr const char* kPushSourceNote =
+    "is a push source (plugin events): clients POST events to the daemon's HTTP listener (/v1/batch, "
+    "see docs/collector.md); there is nothing to pull";
+
 int cmdCheck(const Setup& s, const std::string& name) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
+  if (isPushSource(s, *c)) {
+    std::cout << name << ": ok (settings valid; " << kPushSourceNote << ")\n";
+    return 0;
+  }
   auto answer = runWorkerCommand(s, *c, "check");
   if (answer.failure.empty() && answer.status && answer.status->succeeded) {
     std::cout << name << ": ok\n";
@@ -195,6 +211,10 @@ int cmdCheck(const Setup& s, const std::string& name) {
 int cmdDiscover(const Setup& s, const std::string& name) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
+  if (isPushSource(s, *c)) {
+    std::cerr << name << ": discover: " << name << " " << kPushSourceNote << "\n";
+    return 1;
+  }
   const auto answer = runWorkerCommand(s, *c, "discover");
   for (const auto& st : answer.streams)
     std::cout << std::left << std::setw(24) << st.name << " -> " << std::setw(14) << st.entity
@@ -209,6 +229,10 @@ int cmdDiscover(const Setup& s, const std::string& name) {
 int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
+  if (isPushSource(s, *c)) {
+    std::cerr << "abmctl: " << name << " " << kPushSourceNote << "\n";
+    return 1;
+  }
   auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl sync");
   if (!lock) {
     std::cerr << "abmctl: " << lock.error() << "\n";

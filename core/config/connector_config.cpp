@@ -72,11 +72,12 @@ std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vect
       errors.push_back(where + "schedule: " + s.error());
     } else {
       c.schedule = *s;
+      c.has_schedule = true;
       if (!c.schedule.canFire())
         c.warnings.push_back(where + "schedule: '" + c.schedule.text() +
                              "' matches no date, so the connector never runs on its own");
     }
-  } else {
+  } else if (j.contains("schedule")) {
     needString("schedule");
   }
   if (j.contains("enabled")) {

@@ -1,5 +1,6 @@
 // One connector instance: a JSON file in the connectors folder,
 //   {"name": "...", "plugin": "...", "schedule": "every 15m", "settings": {...}}
+// (a push source, plugin "events", has no schedule: its events arrive over HTTP)
 // plus optional "enabled", "timeout" and "memory_limit_mb" overriding the daemon defaults.
 #pragma once
 
@@ -23,6 +24,7 @@ struct ConnectorConfig {
   std::string name;
   std::string plugin;
   Schedule schedule;
+  bool has_schedule = false;  // a pull plugin needs one; a push source (plugin "events") has none
   bool enabled = true;
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<size_t> memory_limit_mb;

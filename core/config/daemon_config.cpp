@@ -33,7 +33,7 @@ namespace {
 const std::set<std::string> kKeys = {"store", "plugin_dir", "connectors_dir", "schema_dir", "worker",
                                      "max_concurrent_syncs", "log_level", "sync_timeout", "memory_limit_mb",
                                      "retry", "shutdown_grace", "identity", "batch_records", "metrics",
-                                     "connector_state_dir"};
+                                     "connector_state_dir", "http"};
 
 [[noreturn]] void fail(const fs::path& file, const std::string& key, const std::string& what) {
   throw ConfigError(file.string() + ": " + key + ": " + what);
@@ -124,6 +124,7 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
     }
   }
   if (j.contains("metrics")) c.metrics = j["metrics"];
+  if (j.contains("http")) c.http = parseHttpSettings(j["http"], file);
   if (j.contains("identity")) {
     const auto& id = j["identity"];
     if (!id.is_object())

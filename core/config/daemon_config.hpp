@@ -7,10 +7,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.hpp"
+#include "config/http_settings.hpp"
 #include "log/logger.hpp"
 
 namespace abm::config {
@@ -37,6 +39,7 @@ struct DaemonConfig {
   int retry_attempts = 5;
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
   size_t batch_records = 50000;
+  std::optional<HttpSettings> http;  // no "http" key: no listener
   nlohmann::json metrics = nlohmann::json::object();  // parsed by the metrics stage (bootstrap)
   nlohmann::json as_written;  // the file's object, to tell which keys a reload changes
 };

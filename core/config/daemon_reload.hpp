@@ -1,6 +1,7 @@
 // What a SIGHUP may change in the daemon config while abmd runs. Pacing, limits, retries, logging,
-// metrics and the plugin and connectors folders apply at once; the store, its schema, the connector
-// state folder and the identity rules are held by running syncs and need a restart.
+// metrics, the HTTP tokens, limits and timeouts, and the plugin and connectors folders apply at
+// once; the listen address (a bound socket), the store, its schema, the connector state folder and
+// the identity rules (held by running syncs) need a restart.
 #pragma once
 
 #include <string>

@@ -216,6 +216,7 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
     return out;
   }
   out.run_id = *run_id;
+  if (options.on_recorded) options.on_recorded(*run_id);
   const std::string crash = catchAll([&] { out = runRecorded(*db, *run_id, c, plugin, options); });
   if (crash.empty()) return out;
   out.run_id = *run_id;

@@ -38,6 +38,7 @@ struct SyncOptions {
   std::string owner = "abmd";                           // the process kind recorded on the run
   const std::atomic<bool>* stop = nullptr;              // daemon shutdown
   std::function<void(const SyncProgress&)> progress;    // called about twice a second
+  std::function<void(int64_t run_id)> on_recorded;       // once the run is in sync_runs, before it starts
 };
 
 class SyncRunner {

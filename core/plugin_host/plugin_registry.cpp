@@ -14,6 +14,7 @@ PluginRegistry PluginRegistry::scan(const fs::path& dir, const fs::path& worker)
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     reg.problems_.push_back(dir.string() + ": plugin folder not found (set \"plugin_dir\" in the daemon config)");
+    reg.plugins_.emplace("events", eventsPluginInfo());
     return reg;
   }
   std::vector<fs::path> files;
@@ -68,6 +69,11 @@ PluginRegistry PluginRegistry::scan(const fs::path& dir, const fs::path& worker)
       reg.problems_.push_back("plugin " + f.string() + ": name '" + info->name + "' is already taken by " +
                               it->second.path.string());
   }
+  const auto events = eventsPluginInfo();
+  if (auto [it, fresh] = reg.plugins_.emplace(events.name, events); !fresh)
+    reg.problems_.push_back("plugin " + it->second.path.string() + ": name 'events' is the daemon's built-in event "
+                            "collector; the built-in one is used");
+  reg.plugins_[events.name] = events;
   return reg;
 }
 

@@ -15,7 +15,12 @@ struct PluginInfo {
   std::string name, version, kind, description, abi;
   std::filesystem::path path;
   std::vector<config::OptionSpec> options;
+  // A push source is built into the daemon (the events collector): no library, no worker, no schedule.
+  bool push() const { return kind == "push"; }
 };
+
+// The built-in push plugin "events": Segment-compatible events posted to the daemon's listener.
+PluginInfo eventsPluginInfo();
 
 class PluginRegistry {
  public:

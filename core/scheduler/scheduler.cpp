@@ -11,6 +11,7 @@
 #include "metrics/metrics_stage.hpp"
 #include <abm/sdk/backoff.hpp>
 #include "store/run_log.hpp"
+#include "surface/http_surface.hpp"
 
 namespace abm::scheduler {
 
@@ -21,6 +22,7 @@ Scheduler::Scheduler(std::filesystem::path config_file, bootstrap::Setup setup)
     : config_file_(std::move(config_file)), setup_(std::move(setup)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
 Scheduler::~Scheduler() {
+  surface_.reset();
   for (auto& [slot, t] : threads_)
     if (t.joinable()) t.join();
   if (metrics_thread_.joinable()) metrics_thread_.join();
@@ -29,7 +31,16 @@ Scheduler::~Scheduler() {
 int Scheduler::run(bool once) {
   once_ = once;
   for (const auto& c : setup_.connectors)
-    if (c.enabled) addSlot(c);
+    if (c.enabled && !isPush(c)) addSlot(c);
+  publishConnectors();
+  if (setup_.daemon.http && !once_) {
+    surface_ = std::make_unique<surface::HttpSurface>(io_, setup_, *this);
+    if (auto started = surface_->start(); !started) {
+      log::error("cannot start: " + started.message());
+      return 1;
+    }
+    http_drained_ = false;
+  }
   log::info("abmd started: " + std::to_string(slots_.size()) + " connectors, at most " +
             std::to_string(setup_.daemon.max_concurrent_syncs) + " syncs at once, store " +
             setup_.daemon.store_path.string());
@@ -105,10 +116,16 @@ void Scheduler::startReady() {
     ++running_;
     if (auto it = threads_.find(s.get()); it != threads_.end() && it->second.joinable()) it->second.join();
     // The thread keeps its own copy of the daemon config: a reload may replace setup_.daemon meanwhile.
-    threads_[s.get()] = std::thread([this, s, daemon = setup_.daemon] {
+    threads_[s.get()] = std::thread([this, s, daemon = setup_.daemon, on_started = std::exchange(s->on_started, {})] {
       pipeline::SyncRunner runner(daemon, *setup_.identity);
       pipeline::SyncOptions opts;
       opts.stop = &stopping_;
+      bool told = false;
+      if (on_started)
+        opts.on_recorded = [&](int64_t run_id) {
+          told = true;
+          on_started({api::SyncRequestResult::Started, run_id});
+        };
       pipeline::SyncOutcome out;
       // SyncRunner records its own failures; this guards what happens before it has a run.
       if (auto crash = catchAll([&] { out = runner.run(s->connector, s->plugin, opts); }); !crash.empty()) {
@@ -116,6 +133,8 @@ void Scheduler::startReady() {
         out.error = crash;
         log::error("sync failed: " + crash, s->connector.name, out.run_id);
       }
+      // A run that could not even be recorded still answers its API request, with no id.
+      if (on_started && !told) on_started({api::SyncRequestResult::Started, out.run_id});
       asio::post(io_, [this, s, out] { onFinished(s, out); });
     });
   }
@@ -198,7 +217,7 @@ void Scheduler::reload() {
   setup_.plugins = std::move(fresh.plugins);
   setup_.connectors = std::move(fresh.connectors);
   for (const auto& c : setup_.connectors) {
-    if (!c.enabled) continue;
+    if (!c.enabled || isPush(c)) continue;
     auto it = old.find(c.name);
     const bool running = it != old.end() && it->second->running;
     auto s = std::make_shared<Slot>();
@@ -222,6 +241,8 @@ void Scheduler::reload() {
   if (!plan.need_restart.empty())
     log::warn("reload: " + joined(plan.need_restart) + " changed in " + config_file_.string() +
               " but take effect only when abmd restarts; running with the old values");
+  publishConnectors();
+  if (surface_) surface_->reload(setup_);
   log::info("reloaded: " + std::to_string(slots_.size()) + " connectors enabled");
   startReady();  // a larger max_concurrent_syncs may start waiting syncs now
 }
@@ -232,7 +253,15 @@ void Scheduler::beginShutdown(int signal) {
             std::to_string(running_) + " running syncs to checkpoint");
   stopping_ = true;
   for (auto& [name, s] : slots_) s->timer->cancel();
+  for (auto& s : ready_)
+    if (s->on_started) std::exchange(s->on_started, {})({api::SyncRequestResult::ShuttingDown, 0});
   ready_.clear();
+  // The listener stops accepting and answers what it has in flight while the syncs drain.
+  if (surface_)
+    surface_->stop([this] {
+      http_drained_ = true;
+      maybeExit();
+    });
   maybeExit();
 }
 
@@ -267,12 +296,60 @@ void Scheduler::maybeRunMetrics() {
 
 void Scheduler::maybeExit() {
   maybeRunMetrics();
-  const bool idle = running_ == 0 && ready_.empty() && !metrics_running_;
+  const bool idle = running_ == 0 && ready_.empty() && !metrics_running_ && http_drained_;
   if (idle && (stopping_ || once_)) {
     signals_.cancel();
     for (auto& [name, s] : slots_) s->timer->cancel();
     io_.stop();
   }
+}
+
+bool Scheduler::isPush(const config::ConnectorConfig& c) const {
+  const auto* p = setup_.plugins.find(c.plugin);
+  return p && p->push();
+}
+
+void Scheduler::publishConnectors() {
+  std::vector<api::ConnectorView> views;
+  for (const auto& c : setup_.connectors) {
+    const auto* plugin = setup_.plugins.find(c.plugin);
+    api::ConnectorView v;
+    v.name = c.name;
+    v.plugin = c.plugin;
+    v.kind = plugin && plugin->push() ? "push" : "pull";
+    v.schedule = c.has_schedule ? c.schedule.text() : "";
+    v.enabled = c.enabled;
+    v.settings = config::redactedView(c, plugin ? plugin->options : std::vector<config::OptionSpec>{})["settings"];
+    views.push_back(std::move(v));
+  }
+  std::lock_guard lock(views_mu_);
+  views_ = std::move(views);
+}
+
+std::vector<api::ConnectorView> Scheduler::connectors() const {
+  std::lock_guard lock(views_mu_);
+  return views_;
+}
+
+void Scheduler::requestSync(const std::string& name, std::function<void(api::SyncRequestResult)> done) {
+  asio::post(io_, [this, name, done = std::move(done)]() mutable {
+    using R = api::SyncRequestResult;
+    if (stopping_) return done({R::ShuttingDown, 0});
+    auto it = slots_.find(name);
+    if (it == slots_.end()) {
+      const auto* c = setup_.connector(name);
+      return done({c && isPush(*c) ? R::NotPullable : R::UnknownConnector, 0});
+    }
+    auto s = it->second;
+    if (s->running || s->on_started) return done({R::AlreadyRunning, 0});
+    if (s->queued) return done({R::Queued, 0});
+    log::info("sync requested through the API", name);
+    s->timer->cancel();  // this run replaces the scheduled one; onFinished schedules the next
+    s->on_started = std::move(done);
+    enqueue(s);
+    // Every slot busy (or the metrics stage writing): the run waits its turn.
+    if (!s->running && s->on_started) std::exchange(s->on_started, {})({R::Queued, 0});
+  });
 }
 
 }  // namespace abm::scheduler

@@ -12,19 +12,30 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
+#include "api/daemon_control.hpp"
 #include "bootstrap/setup.hpp"
 #include "pipeline/sync_runner.hpp"
 
+namespace abm::surface {
+class HttpSurface;
+}
+
 namespace abm::scheduler {
 
-class Scheduler {
+class Scheduler : public api::DaemonControl {
  public:
   Scheduler(std::filesystem::path config_file, bootstrap::Setup setup);
-  ~Scheduler();
+  ~Scheduler() override;
   // Runs until SIGTERM/SIGINT (or, with `once`, until every connector ran once). Returns the exit code.
+  // With an "http" key (and not `once`) the listener serves the collector, the read API and /metrics.
   int run(bool once);
+
+  // api::DaemonControl, for the read API (any thread).
+  std::vector<api::ConnectorView> connectors() const override;
+  void requestSync(const std::string& name, std::function<void(api::SyncRequestResult)> done) override;
 
  private:
   struct Slot {
@@ -35,6 +46,7 @@ class Scheduler {
     bool running = false;
     bool queued = false;
     bool retired = false;  // removed or replaced by a reload
+    std::function<void(api::SyncRequestResult)> on_started;  // an API request waiting for the run id
   };
   using SlotPtr = std::shared_ptr<Slot>;
 
@@ -49,6 +61,8 @@ class Scheduler {
   void waitSignals();
   void maybeExit();
   void maybeRunMetrics();
+  void publishConnectors();  // refreshes what connectors() answers
+  bool isPush(const config::ConnectorConfig& c) const;
 
   std::filesystem::path config_file_;
   bootstrap::Setup setup_;
@@ -64,6 +78,10 @@ class Scheduler {
   bool metrics_running_ = false;  // syncs wait while the metrics stage writes
   std::thread metrics_thread_;
   int once_failures_ = 0;
+  mutable std::mutex views_mu_;
+  std::vector<api::ConnectorView> views_;
+  std::unique_ptr<surface::HttpSurface> surface_;
+  bool http_drained_ = true;
 };
 
 }  // namespace abm::scheduler
