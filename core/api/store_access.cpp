@@ -60,9 +60,6 @@ nlohmann::json RowReader::document(int col) const {
   return parsed;
 }
 
-http::Response jsonResponse(int status, const nlohmann::json& body) {
-  return http::Response::text(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                              "application/json");
-}
+http::Response jsonResponse(int status, const nlohmann::json& body) { return http::Response::json(status, body); }
 
 }  // namespace abm::api

@@ -84,7 +84,7 @@ class RowReader {
 };
 
 // A JSON answer. Text from the store is valid UTF-8 by the ingest rules, but a store written by an
-// older version may hold bad bytes: they are replaced with U+FFFD rather than failing the answer.
+// older version may hold bad bytes: Response::json replaces them with U+FFFD rather than failing.
 http::Response jsonResponse(int status, const nlohmann::json& body);
 
 }  // namespace abm::api
