@@ -82,8 +82,11 @@ ApiResult<nlohmann::json> runList(Connection& connection, const ListSpec& spec, 
     if (key_is_id)
       filter.add(spec.id_expr + " " + op + " ?", {toSql(position->id)});
     else
-      filter.add("(" + key->expr + ", " + spec.id_expr + ") " + op + " (?, ?)",
-                 {toSql(position->key), toSql(position->id)});
+      // The first term alone lets SQLite seek in an index on (key, id) (it does not seek on a
+      // row-value comparison over an expression); the second is the exact position.
+      filter.add(key->expr + (descending ? " <= ?" : " >= ?") + " AND (" + key->expr + ", " + spec.id_expr + ") " +
+                     op + " (?, ?)",
+                 {toSql(position->key), toSql(position->key), toSql(position->id)});
   }
   const char* dir = descending ? " DESC" : "";
   std::string sql = "SELECT " + key->expr + ", " + spec.id_expr + ", " + query.columns + " " + query.from +
