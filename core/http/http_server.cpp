@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -228,10 +229,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // The answer may come from another thread, later; it is written on this connection's thread.
     auto answered = std::make_shared<std::atomic<bool>>(false);
-    Respond reply = [self = shared_from_this(), answered](Response r) {
+    // Until the answer comes the loop must not run out of work, even with nothing else pending
+    // (a drain after the acceptor closed).
+    auto pending = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(shared_->io.get_executor());
+    Respond reply = [self = shared_from_this(), answered, pending](Response r) {
       if (answered->exchange(true)) return;  // a handler answering twice: the first answer stands
-      asio::post(self->stream_.get_executor(),
-                 [self, r = std::move(r)]() mutable { self->respond(std::move(r), self->keep_alive_); });
+      asio::post(self->stream_.get_executor(), [self, pending, r = std::move(r)]() mutable {
+        self->respond(std::move(r), self->keep_alive_);
+        pending->reset();
+      });
     };
     const std::string crash = catchAll([&] { m.route->handler(req, reply); });
     if (!crash.empty()) {

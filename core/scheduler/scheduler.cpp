@@ -12,6 +12,7 @@
 #include <abm/sdk/backoff.hpp>
 #include "store/run_log.hpp"
 #include "surface/http_surface.hpp"
+#include "telemetry/telemetry.hpp"
 
 namespace abm::scheduler {
 
@@ -44,6 +45,7 @@ int Scheduler::run(bool once) {
   log::info("abmd started: " + std::to_string(slots_.size()) + " connectors, at most " +
             std::to_string(setup_.daemon.max_concurrent_syncs) + " syncs at once, store " +
             setup_.daemon.store_path.string());
+  seedTelemetry();
   waitSignals();
   if (once_ && slots_.empty()) return 0;
   io_.run();
@@ -113,6 +115,7 @@ void Scheduler::startReady() {
     s->queued = false;
     if (s->retired) continue;
     s->running = true;
+    s->started = std::chrono::steady_clock::now();
     ++running_;
     if (auto it = threads_.find(s.get()); it != threads_.end() && it->second.joinable()) it->second.join();
     // The thread keeps its own copy of the daemon config: a reload may replace setup_.daemon meanwhile.
@@ -138,6 +141,8 @@ void Scheduler::startReady() {
       asio::post(io_, [this, s, out] { onFinished(s, out); });
     });
   }
+  telemetry::Registry::global().setRunsWaiting(static_cast<int64_t>(ready_.size()));
+  telemetry::Registry::global().setRunsRunning(running_);
   maybeExit();
 }
 
@@ -148,6 +153,10 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
     it->second.join();
     threads_.erase(it);
   }
+  telemetry::Registry::global().syncFinished(
+      s->connector.name, pipeline::runStatusName(out.status),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - s->started).count(), out.records, out.rejected,
+      nowEpochSeconds());
   if (out.status == pipeline::RunStatus::Succeeded && setup_.metrics.run_after_sync) metrics_due_ = true;
   if (once_) {
     if (out.status != pipeline::RunStatus::Succeeded) ++once_failures_;
@@ -244,6 +253,7 @@ void Scheduler::reload() {
   publishConnectors();
   if (surface_) surface_->reload(setup_);
   log::info("reloaded: " + std::to_string(slots_.size()) + " connectors enabled");
+  seedTelemetry();
   startReady();  // a larger max_concurrent_syncs may start waiting syncs now
 }
 
@@ -262,6 +272,7 @@ void Scheduler::beginShutdown(int signal) {
       http_drained_ = true;
       maybeExit();
     });
+  telemetry::Registry::global().setRunsWaiting(0);
   maybeExit();
 }
 
@@ -281,17 +292,38 @@ void Scheduler::maybeRunMetrics() {
   metrics_running_ = true;
   if (metrics_thread_.joinable()) metrics_thread_.join();
   metrics_thread_ = std::thread([this, store = setup_.daemon.store_path.string(), settings = setup_.metrics] {
+    const auto started = std::chrono::steady_clock::now();
+    bool ok = false;
     const std::string crash = catchAll([&] {
       auto out = metrics::runMetrics(store, settings, nowEpochSeconds());
+      ok = out.isOk();
       if (out) log::info(out->describe());
       else log::error(out.error());
     });
     if (!crash.empty()) log::error("metrics stage failed: " + crash);
+    telemetry::Registry::global().metricsStageFinished(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), ok && crash.empty());
     asio::post(io_, [this] {
       metrics_running_ = false;
       startReady();
     });
   });
+}
+
+// Every enabled connector gets its series (at zero) and its last success from the store, so the
+// gauge and an alert on it survive a restart. Seeding keeps the newest value, so a reload may repeat it.
+void Scheduler::seedTelemetry() {
+  std::map<std::string, std::string> successes;
+  if (auto db = store::Database::open(setup_.daemon.store_path.string())) {
+    auto found = store::lastSuccesses(*db);
+    if (found) successes = std::move(*found);
+    else log::warn("metrics: the last successful runs are unknown until each connector runs: " + found.error());
+  }
+  for (const auto& [name, s] : slots_) {
+    int64_t finished = 0;
+    if (auto it = successes.find(name); it != successes.end()) finished = parseTimestamp(it->second).value_or(0);
+    telemetry::Registry::global().seedLastSuccess(name, finished);
+  }
 }
 
 void Scheduler::maybeExit() {

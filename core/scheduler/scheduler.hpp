@@ -47,6 +47,7 @@ class Scheduler : public api::DaemonControl {
     bool queued = false;
     bool retired = false;  // removed or replaced by a reload
     std::function<void(api::SyncRequestResult)> on_started;  // an API request waiting for the run id
+    std::chrono::steady_clock::time_point started;  // of the current run, for its duration
   };
   using SlotPtr = std::shared_ptr<Slot>;
 
@@ -63,6 +64,7 @@ class Scheduler : public api::DaemonControl {
   void maybeRunMetrics();
   void publishConnectors();  // refreshes what connectors() answers
   bool isPush(const config::ConnectorConfig& c) const;
+  void seedTelemetry();
 
   std::filesystem::path config_file_;
   bootstrap::Setup setup_;

@@ -131,6 +131,17 @@ Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connec
   return std::optional<RunRecord>(runs->front());
 }
 
+Result<std::map<std::string, std::string>> lastSuccesses(Database& db) {
+  std::map<std::string, std::string> out;
+  // Runs of one connector never overlap, so its highest succeeded run_id is its last success.
+  auto q = db.prepare("SELECT connector, finished_at FROM sync_runs WHERE run_id IN"
+                      " (SELECT max(run_id) FROM sync_runs WHERE status = 'succeeded' GROUP BY connector)");
+  if (!q) return q.status();
+  while (q->step() == Statement::Step::Row) out[q->columnText(0)] = q->columnText(1);
+  if (auto s = q->status(); !s) return Status::error("cannot read the last successful runs from sync_runs: " + s.message());
+  return out;
+}
+
 Result<nlohmann::json> loadStates(Database& db, const std::string& connector) {
   nlohmann::json out = nlohmann::json::object();
   auto q = db.prepare("SELECT stream, state FROM sync_state WHERE connector = ? ORDER BY stream");

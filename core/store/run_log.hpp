@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ Status failRun(Database& db, int64_t run_id, const std::string& error);
 Result<std::vector<std::string>> closeAbandonedRuns(Database& db);
 Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit);
 Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector);
+// Every connector's last succeeded run: connector -> finished_at (the daemon seeds its
+// last-success gauges from this at start, so they survive a restart).
+Result<std::map<std::string, std::string>> lastSuccesses(Database& db);
 
 // {stream: state} of a connector.
 Result<nlohmann::json> loadStates(Database& db, const std::string& connector);

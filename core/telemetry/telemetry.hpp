@@ -14,10 +14,11 @@ class Registry {
   // The process-wide registry.
   static Registry& global();
 
-  // A sync run ended. outcome: succeeded | failed | interrupted | rate_limited.
+  // A sync run ended. outcome: succeeded | failed | retry | interrupted | rate_limited (runStatusName).
   void syncFinished(std::string_view connector, std::string_view outcome, double seconds, uint64_t records,
                     uint64_t rejected, int64_t finished_epoch_seconds);
-  // The last successful run as found in the store at start, so the gauge survives a restart.
+  // The last successful run as found in the store at start, so the gauge survives a restart; 0 when
+  // it never succeeded, which still makes the connector's series appear (at zero).
   void seedLastSuccess(std::string_view connector, int64_t finished_epoch_seconds);
   void setRunsWaiting(int64_t n);  // due syncs waiting for a free slot
   void setRunsRunning(int64_t n);

@@ -73,4 +73,24 @@ TEST_F(RunLogTest, FailRunKeepsTheCountsItsCommitsRecorded) {
   EXPECT_EQ(queryInt(path(), "SELECT count(*) FROM sync_runs WHERE finished_at IS NOT NULL"), 1);
 }
 
+TEST_F(RunLogTest, LastSuccessesAreTheNewestSucceededRunOfEachConnector) {
+  auto finished = [&](const char* connector, const char* status, const char* at) {
+    auto run = store::startRun(*db_, connector, false, "abmd");
+    ASSERT_TRUE(run) << run.error();
+    ASSERT_TRUE(store::finishRun(*db_, *run, status, 0, 0, ""));
+    ASSERT_TRUE(db_->exec("UPDATE sync_runs SET finished_at = '" + std::string(at) + "' WHERE run_id = " +
+                          std::to_string(*run)));
+  };
+  finished("crm", "succeeded", "2024-03-01T10:00:00Z");
+  finished("crm", "succeeded", "2024-03-02T10:00:00Z");
+  finished("crm", "failed", "2024-03-03T10:00:00Z");
+  finished("ads", "failed", "2024-03-01T10:00:00Z");
+  finished("web", "succeeded", "2024-02-01T08:30:00Z");
+  auto last = store::lastSuccesses(*db_);
+  ASSERT_TRUE(last) << last.error();
+  const std::map<std::string, std::string> expected = {{"crm", "2024-03-02T10:00:00Z"},
+                                                       {"web", "2024-02-01T08:30:00Z"}};
+  EXPECT_EQ(*last, expected);
+}
+
 }  // namespace
