@@ -41,11 +41,14 @@ std::vector<std::string> stageNames() {
   return out;
 }
 
-std::vector<std::string> channelNames() { return {"email", "ads", "web", "social", "event", "sales", "other"}; }
+std::vector<std::string> channelNames() {
+  return {"email", "ads", "web", "social", "event", "sales", "other"};
+}
 
 std::vector<std::string> activityNames() {
-  return {"email_send",    "email_open",     "email_click", "email_bounce", "ad_impression",     "ad_click", "page_view",
-          "form_submit",   "webinar_attend", "meeting",     "call",         "social_engagement", "other"};
+  return {"email_send", "email_open",        "email_click", "email_bounce",   "ad_impression",
+          "ad_click",   "page_view",         "form_submit", "webinar_attend", "meeting",
+          "call",       "social_engagement", "other"};
 }
 
 // The account columns every answer about an account starts with.
@@ -57,16 +60,26 @@ constexpr const char* kAccountJoins =
     " LEFT JOIN account_engagement e ON e.account_id = a.account_id";
 
 nlohmann::json accountJson(const RowReader& r) {
-  return {{"account_id", r.integer(0)},      {"name", r.text(1)},           {"domain", r.text(2)},
-          {"registrable_domain", r.text(3)}, {"industry", r.text(4)},       {"country", r.text(5)},
-          {"tier", r.text(6)},               {"is_target", r.boolean(7)},   {"employee_count", r.integer(8)},
-          {"annual_revenue", r.real(9)},     {"created_at", r.text(10)},    {"updated_at", r.text(11)},
-          {"stage", r.text(12)},             {"stage_since", r.text(13)},   {"score", r.real(14)}};
+  return {{"account_id", r.integer(0)},
+          {"name", r.text(1)},
+          {"domain", r.text(2)},
+          {"registrable_domain", r.text(3)},
+          {"industry", r.text(4)},
+          {"country", r.text(5)},
+          {"tier", r.text(6)},
+          {"is_target", r.boolean(7)},
+          {"employee_count", r.integer(8)},
+          {"annual_revenue", r.real(9)},
+          {"created_at", r.text(10)},
+          {"updated_at", r.text(11)},
+          {"stage", r.text(12)},
+          {"stage_since", r.text(13)},
+          {"score", r.real(14)}};
 }
 
 // Runs `sql` with the account id bound and collects each row through `row`.
-ApiResult<nlohmann::json> rows(Connection& c, const std::string& sql, int64_t account_id, const std::string& what,
-                               nlohmann::json (*row)(const RowReader&)) {
+ApiResult<nlohmann::json> rows(Connection& c, const std::string& sql, int64_t account_id,
+                               const std::string& what, nlohmann::json (*row)(const RowReader&)) {
   auto st = c.prepare(sql);
   if (!st) return st.error();
   ScopedReset reset(*st);
@@ -110,8 +123,12 @@ ApiResult<nlohmann::json> accountRow(Connection& c, int64_t id) {
 }  // namespace
 
 std::vector<ParamSpec> accountsParams() {
-  std::vector<ParamSpec> p = {booleanParam("is_target"), textParam("tier"),      enumParam("stage", stageNames()),
-                              textParam("industry"),     textParam("country"),   numberParam("min_score"),
+  std::vector<ParamSpec> p = {booleanParam("is_target"),
+                              textParam("tier"),
+                              enumParam("stage", stageNames()),
+                              textParam("industry"),
+                              textParam("country"),
+                              numberParam("min_score"),
                               textParam("q")};
   for (auto& x : pagingParams(accountsSpec())) p.push_back(std::move(x));
   return p;
@@ -130,7 +147,8 @@ QueryResult listAccounts(Connection& c, const Call& call) {
   if (auto v = q.boolean("is_target")) query.filter.add("a.is_target = ?", {int64_t{*v ? 1 : 0}});
   // Names typed by people: matched without regard to ASCII case.
   for (const char* column : {"tier", "industry", "country"})
-    if (const auto* v = q.text(column)) query.filter.add(std::string("a.") + column + " = ? COLLATE NOCASE", {*v});
+    if (const auto* v = q.text(column))
+      query.filter.add(std::string("a.") + column + " = ? COLLATE NOCASE", {*v});
   if (const auto* v = q.text("stage")) query.filter.add("s.stage = ?", {*v});
   if (auto v = q.number("min_score")) query.filter.add("coalesce(e.score, 0.0) >= ?", {*v});
   if (const auto* v = q.text("q")) {
@@ -154,8 +172,7 @@ QueryResult getAccount(Connection& c, const Call& call) {
   auto identities = rows(c,
                          "SELECT source, external_id FROM account_identities WHERE account_id = ?"
                          " ORDER BY source, external_id",
-                         *id, "the account's identities",
-                         [](const RowReader& r) -> nlohmann::json {
+                         *id, "the account's identities", [](const RowReader& r) -> nlohmann::json {
                            return {{"source", r.text(0)}, {"external_id", r.text(1)}};
                          });
   if (!identities) return identities.error();
@@ -164,8 +181,7 @@ QueryResult getAccount(Connection& c, const Call& call) {
   auto merges = rows(c,
                      "SELECT source, external_id, rule, matched_value, merged_at FROM account_merges"
                      " WHERE account_id = ? ORDER BY merge_id",
-                     *id, "the account's merges",
-                     [](const RowReader& r) -> nlohmann::json {
+                     *id, "the account's merges", [](const RowReader& r) -> nlohmann::json {
                        return {{"source", r.text(0)},
                                {"external_id", r.text(1)},
                                {"rule", r.text(2)},
@@ -175,38 +191,45 @@ QueryResult getAccount(Connection& c, const Call& call) {
   if (!merges) return merges.error();
   out["merges"] = std::move(*merges);
 
-  auto contacts = rows(c,
-                       "SELECT contact_id, email, first_name, last_name, title, buying_role, source, external_id,"
-                       " created_at, updated_at FROM contacts WHERE account_id = ? ORDER BY contact_id LIMIT " +
-                           std::to_string(kDetailRows),
-                       *id, "the account's contacts",
-                       [](const RowReader& r) -> nlohmann::json {
-                         return {{"contact_id", r.integer(0)},  {"email", r.text(1)},       {"first_name", r.text(2)},
-                                 {"last_name", r.text(3)},      {"title", r.text(4)},       {"buying_role", r.text(5)},
-                                 {"source", r.text(6)},         {"external_id", r.text(7)}, {"created_at", r.text(8)},
-                                 {"updated_at", r.text(9)}};
-                       });
+  auto contacts =
+      rows(c,
+           "SELECT contact_id, email, first_name, last_name, title, buying_role, source, external_id,"
+           " created_at, updated_at FROM contacts WHERE account_id = ? ORDER BY contact_id LIMIT " +
+               std::to_string(kDetailRows),
+           *id, "the account's contacts", [](const RowReader& r) -> nlohmann::json {
+             return {{"contact_id", r.integer(0)}, {"email", r.text(1)},       {"first_name", r.text(2)},
+                     {"last_name", r.text(3)},     {"title", r.text(4)},       {"buying_role", r.text(5)},
+                     {"source", r.text(6)},        {"external_id", r.text(7)}, {"created_at", r.text(8)},
+                     {"updated_at", r.text(9)}};
+           });
   if (!contacts) return contacts.error();
   out["contacts"] = std::move(*contacts);
-  auto contacts_total = count(c, "SELECT count(*) FROM contacts WHERE account_id = ?", *id, "the account's contacts");
+  auto contacts_total =
+      count(c, "SELECT count(*) FROM contacts WHERE account_id = ?", *id, "the account's contacts");
   if (!contacts_total) return contacts_total.error();
   out["contacts_total"] = *contacts_total;
 
-  auto opportunities = rows(c,
-                            "SELECT opportunity_id, name, stage, type, amount, currency, probability, is_closed,"
-                            " is_won, created_at, closed_at, source, external_id FROM opportunities"
-                            " WHERE account_id = ? ORDER BY created_at, opportunity_id LIMIT " +
-                                std::to_string(kDetailRows),
-                            *id, "the account's opportunities",
-                            [](const RowReader& r) -> nlohmann::json {
-                              return {{"opportunity_id", r.integer(0)}, {"name", r.text(1)},
-                                      {"stage", r.text(2)},             {"type", r.text(3)},
-                                      {"amount", r.real(4)},            {"currency", r.text(5)},
-                                      {"probability", r.real(6)},       {"is_closed", r.boolean(7)},
-                                      {"is_won", r.boolean(8)},         {"created_at", r.text(9)},
-                                      {"closed_at", r.text(10)},        {"source", r.text(11)},
-                                      {"external_id", r.text(12)}};
-                            });
+  auto opportunities =
+      rows(c,
+           "SELECT opportunity_id, name, stage, type, amount, currency, probability, is_closed,"
+           " is_won, created_at, closed_at, source, external_id FROM opportunities"
+           " WHERE account_id = ? ORDER BY created_at, opportunity_id LIMIT " +
+               std::to_string(kDetailRows),
+           *id, "the account's opportunities", [](const RowReader& r) -> nlohmann::json {
+             return {{"opportunity_id", r.integer(0)},
+                     {"name", r.text(1)},
+                     {"stage", r.text(2)},
+                     {"type", r.text(3)},
+                     {"amount", r.real(4)},
+                     {"currency", r.text(5)},
+                     {"probability", r.real(6)},
+                     {"is_closed", r.boolean(7)},
+                     {"is_won", r.boolean(8)},
+                     {"created_at", r.text(9)},
+                     {"closed_at", r.text(10)},
+                     {"source", r.text(11)},
+                     {"external_id", r.text(12)}};
+           });
   if (!opportunities) return opportunities.error();
   out["opportunities"] = std::move(*opportunities);
   auto opportunities_total =
@@ -217,8 +240,7 @@ QueryResult getAccount(Connection& c, const Call& call) {
   auto history = rows(c,
                       "SELECT stage, entered_at, exited_at FROM account_stage_history WHERE account_id = ?"
                       " ORDER BY entered_at, rowid",
-                      *id, "the account's stage history",
-                      [](const RowReader& r) -> nlohmann::json {
+                      *id, "the account's stage history", [](const RowReader& r) -> nlohmann::json {
                         return {{"stage", r.text(0)}, {"entered_at", r.text(1)}, {"exited_at", r.text(2)}};
                       });
   if (!history) return history.error();
@@ -227,11 +249,10 @@ QueryResult getAccount(Connection& c, const Call& call) {
   auto engagement = rows(c,
                          "SELECT as_of, score, touchpoints, engaged_contacts, channels, score_prev_window"
                          " FROM account_engagement WHERE account_id = ?",
-                         *id, "the account's engagement",
-                         [](const RowReader& r) -> nlohmann::json {
-                           return {{"as_of", r.text(0)},       {"score", r.real(1)},
+                         *id, "the account's engagement", [](const RowReader& r) -> nlohmann::json {
+                           return {{"as_of", r.text(0)},          {"score", r.real(1)},
                                    {"touchpoints", r.integer(2)}, {"engaged_contacts", r.integer(3)},
-                                   {"channels", r.integer(4)}, {"score_prev_window", r.real(5)}};
+                                   {"channels", r.integer(4)},    {"score_prev_window", r.real(5)}};
                          });
   if (!engagement) return engagement.error();
   out["engagement"] = engagement->empty() ? nlohmann::json(nullptr) : (*engagement)[0];
@@ -254,7 +275,8 @@ QueryResult listAccountTouchpoints(Connection& c, const Call& call) {
 
   const auto& q = call.query;
   ListQuery query{
-      "t.touchpoint_id, t.occurred_at, t.channel, t.activity, t.quantity, t.contact_id, c.email, t.campaign_id,"
+      "t.touchpoint_id, t.occurred_at, t.channel, t.activity, t.quantity, t.contact_id, c.email, "
+      "t.campaign_id,"
       " k.name, t.source, t.external_id, t.properties",
       "FROM touchpoints t LEFT JOIN contacts c ON c.contact_id = t.contact_id"
       " LEFT JOIN campaigns k ON k.campaign_id = t.campaign_id"};
@@ -265,10 +287,10 @@ QueryResult listAccountTouchpoints(Connection& c, const Call& call) {
   if (const auto* v = q.text("since")) query.filter.add("t.occurred_at >= ?", {*v});
   if (const auto* v = q.text("until")) query.filter.add("t.occurred_at < ?", {*v});
   auto page = runList(c, touchpointsSpec(), q, query, [](const RowReader& r) -> nlohmann::json {
-    return {{"touchpoint_id", r.integer(0)}, {"occurred_at", r.text(1)},  {"channel", r.text(2)},
-            {"activity", r.text(3)},         {"quantity", r.real(4)},     {"contact_id", r.integer(5)},
+    return {{"touchpoint_id", r.integer(0)}, {"occurred_at", r.text(1)},    {"channel", r.text(2)},
+            {"activity", r.text(3)},         {"quantity", r.real(4)},       {"contact_id", r.integer(5)},
             {"contact_email", r.text(6)},    {"campaign_id", r.integer(7)}, {"campaign_name", r.text(8)},
-            {"source", r.text(9)},           {"external_id", r.text(10)}, {"properties", r.document(11)}};
+            {"source", r.text(9)},           {"external_id", r.text(10)},   {"properties", r.document(11)}};
   });
   if (!page) return page.error();
   return ok(*page);

@@ -42,13 +42,20 @@ const std::vector<Entry>& entries() {
       {{"GET", "/api/v1/openapi.json", Access::ApiToken, {}, false}, Work::OpenApi, nullptr},
       {{"GET", "/api/v1/accounts", Access::ApiToken, accountsParams(), true}, Work::Query, listAccounts},
       {{"GET", "/api/v1/accounts/{account_id}", Access::ApiToken, {}, false}, Work::Query, getAccount},
-      {{"GET", "/api/v1/accounts/{account_id}/touchpoints", Access::ApiToken, accountTouchpointsParams(), true},
-       Work::Query, listAccountTouchpoints},
+      {{"GET", "/api/v1/accounts/{account_id}/touchpoints", Access::ApiToken, accountTouchpointsParams(),
+        true},
+       Work::Query,
+       listAccountTouchpoints},
       {{"GET", "/api/v1/campaigns", Access::ApiToken, campaignsParams(), true}, Work::Query, listCampaigns},
-      {{"GET", "/api/v1/opportunities", Access::ApiToken, opportunitiesParams(), true}, Work::Query,
+      {{"GET", "/api/v1/opportunities", Access::ApiToken, opportunitiesParams(), true},
+       Work::Query,
        listOpportunities},
-      {{"GET", "/api/v1/attribution", Access::ApiToken, attributionParams(), true}, Work::Query, getAttribution},
-      {{"GET", "/api/v1/connectors", Access::ApiToken, connectorsParams(), true}, Work::Query, listConnectors},
+      {{"GET", "/api/v1/attribution", Access::ApiToken, attributionParams(), true},
+       Work::Query,
+       getAttribution},
+      {{"GET", "/api/v1/connectors", Access::ApiToken, connectorsParams(), true},
+       Work::Query,
+       listConnectors},
       {{"POST", "/api/v1/connectors/{name}/sync", Access::ApiToken, {}, false}, Work::Sync, nullptr},
       {{"GET", "/api/v1/runs", Access::ApiToken, runsParams(), true}, Work::Query, listRuns},
       {{"GET", "/api/v1/runs/{run_id}", Access::ApiToken, {}, false}, Work::Query, getRun},
@@ -57,7 +64,8 @@ const std::vector<Entry>& entries() {
 }
 
 http::Response shuttingDown() {
-  auto r = ApiError::unavailable("shutting_down", "the daemon is shutting down; retry once it is back").response();
+  auto r =
+      ApiError::unavailable("shutting_down", "the daemon is shutting down; retry once it is back").response();
   r.headers.emplace_back("Retry-After", "5");
   return r;
 }
@@ -80,21 +88,25 @@ http::Response syncAnswer(const std::string& name, const SyncRequestResult& r) {
     case SyncRequestResult::Queued:
       return jsonResponse(202, {{"connector", name}, {"status", "queued"}, {"run_id", nullptr}});
     case SyncRequestResult::AlreadyRunning:
-      return ApiError{409, "already_running",
-                      "connector " + quoted +
-                          " is running a sync now; GET /api/v1/runs?connector=NAME&status=running shows it, ask again "
-                          "once it has ended"}
+      return ApiError{
+          409, "already_running",
+          "connector " + quoted +
+              " is running a sync now; GET /api/v1/runs?connector=NAME&status=running shows it, ask again "
+              "once it has ended"}
           .response();
     case SyncRequestResult::UnknownConnector:
-      return ApiError::notFound("no connector " + quoted + "; GET /api/v1/connectors lists the configured connectors")
+      return ApiError::notFound("no connector " + quoted +
+                                "; GET /api/v1/connectors lists the configured connectors")
           .response();
     case SyncRequestResult::NotPullable:
-      return ApiError{409, "not_pullable",
-                      "connector " + quoted +
-                          " is a push source: it receives events on the collector (/v1/batch, /v1/track, ...) and "
-                          "has nothing to pull"}
+      return ApiError{
+          409, "not_pullable",
+          "connector " + quoted +
+              " is a push source: it receives events on the collector (/v1/batch, /v1/track, ...) and "
+              "has nothing to pull"}
           .response();
-    case SyncRequestResult::ShuttingDown: return shuttingDown();
+    case SyncRequestResult::ShuttingDown:
+      return shuttingDown();
   }
   return ApiError::internal("unexpected answer from the scheduler").response();
 }
@@ -102,13 +114,14 @@ http::Response syncAnswer(const std::string& name, const SyncRequestResult& r) {
 void startSync(const std::shared_ptr<Api::State>& state, const Call& call, const std::string& body,
                http::Respond respond) {
   if (!emptyBody(body))
-    return respond(ApiError::badRequest("invalid_body", "this endpoint takes no options: send no body, or {} (" +
-                                                            call.endpoint + ")")
-                       .response());
-  if (!call.control)
     return respond(
-        ApiError::unavailable("unavailable", "this daemon cannot start runs on request (" + call.endpoint + ")")
+        ApiError::badRequest("invalid_body",
+                             "this endpoint takes no options: send no body, or {} (" + call.endpoint + ")")
             .response());
+  if (!call.control)
+    return respond(ApiError::unavailable("unavailable",
+                                         "this daemon cannot start runs on request (" + call.endpoint + ")")
+                       .response());
   const std::string name = call.params.at("name");
   call.control->requestSync(name, [respond, name](SyncRequestResult r) { respond(syncAnswer(name, r)); });
 }
@@ -139,12 +152,14 @@ void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const 
     });
     if (!escaped.empty()) {
       log::error("read API, " + call.endpoint + ": " + escaped);
-      response = ApiError::internal(escaped + " (" + call.endpoint + "); the daemon log has the details").response();
+      response =
+          ApiError::internal(escaped + " (" + call.endpoint + "); the daemon log has the details").response();
     }
     respond(std::move(response));
   };
   switch (state->pool.submit(std::move(job))) {
-    case QueryPool::Submitted::Accepted: return;
+    case QueryPool::Submitted::Accepted:
+      return;
     case QueryPool::Submitted::Busy: {
       auto r = ApiError{429, "too_many_requests",
                         "every query thread is busy and " + std::to_string(state->context.max_waiting) +
@@ -153,7 +168,8 @@ void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const 
       r.headers.emplace_back("Retry-After", "1");
       return respond(std::move(r));
     }
-    case QueryPool::Submitted::Stopped: return respond(shuttingDown());
+    case QueryPool::Submitted::Stopped:
+      return respond(shuttingDown());
   }
 }
 

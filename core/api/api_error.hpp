@@ -18,9 +18,13 @@ struct ApiError {
 
   http::Response response() const { return http::Response::error(status, code, message); }
 
-  static ApiError badRequest(std::string code, std::string message) { return {400, std::move(code), std::move(message)}; }
+  static ApiError badRequest(std::string code, std::string message) {
+    return {400, std::move(code), std::move(message)};
+  }
   static ApiError notFound(std::string message) { return {404, "not_found", std::move(message)}; }
-  static ApiError unavailable(std::string code, std::string message) { return {503, std::move(code), std::move(message)}; }
+  static ApiError unavailable(std::string code, std::string message) {
+    return {503, std::move(code), std::move(message)};
+  }
   static ApiError internal(std::string message) { return {500, "internal", std::move(message)}; }
 };
 

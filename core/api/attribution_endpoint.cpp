@@ -11,21 +11,23 @@ namespace {
 using Step = store::Statement::Step;
 
 const ListSpec& channelsSpec() {
-  static const ListSpec spec{"attribution_channels",
-                             {{"value", "x.value", KeyType::Real}, {"conversions", "x.conversions", KeyType::Real}},
-                             "-value",
-                             "x.channel",
-                             KeyType::Text};
+  static const ListSpec spec{
+      "attribution_channels",
+      {{"value", "x.value", KeyType::Real}, {"conversions", "x.conversions", KeyType::Real}},
+      "-value",
+      "x.channel",
+      KeyType::Text};
   return spec;
 }
 
 // Touches outside any campaign are collected under campaign_id null, which pages as 0 (ids start at 1).
 const ListSpec& campaignsSpec() {
-  static const ListSpec spec{"attribution_campaigns",
-                             {{"value", "x.value", KeyType::Real}, {"conversions", "x.conversions", KeyType::Real}},
-                             "-value",
-                             "coalesce(x.campaign_id, 0)",
-                             KeyType::Integer};
+  static const ListSpec spec{
+      "attribution_campaigns",
+      {{"value", "x.value", KeyType::Real}, {"conversions", "x.conversions", KeyType::Real}},
+      "-value",
+      "coalesce(x.campaign_id, 0)",
+      KeyType::Integer};
   return spec;
 }
 
@@ -65,21 +67,23 @@ QueryResult getAttribution(Connection& c, const Call& call) {
   const std::string by = q.text("by") ? *q.text("by") : "channel";
   const std::string conversion = q.text("conversion") ? *q.text("conversion") : "revenue";
   if (by == "campaign" && (model == "markov" || model == "shapley"))
-    return ApiError::badRequest("invalid_parameter",
-                                "model '" + model + "' credits channels, not touches, so it has no campaign roll-up (" +
-                                    call.endpoint + "); use by=channel, or one of " + joined(ruleModels()) +
-                                    " with by=campaign");
+    return ApiError::badRequest(
+        "invalid_parameter",
+        "model '" + model + "' credits channels, not touches, so it has no campaign roll-up (" +
+            call.endpoint + "); use by=channel, or one of " + joined(ruleModels()) + " with by=campaign");
 
   ReadSnapshot snapshot(c.db());
   if (auto b = snapshot.begin(); !b) return b.error();
-  nlohmann::json out = {{"model", model}, {"by", by}, {"conversion", conversion}, {"as_of", nullptr},
-                        {"totals", nullptr}};
+  nlohmann::json out = {
+      {"model", model}, {"by", by}, {"conversion", conversion}, {"as_of", nullptr}, {"totals", nullptr}};
   {
     auto st = c.prepare("SELECT as_of FROM metrics_runs ORDER BY run_id DESC LIMIT 1");
     if (!st) return st.error();
     ScopedReset reset(*st);
-    if ((*st)->step() == Step::Row) out["as_of"] = RowReader(**st).text(0);
-    else if (auto ok = finished(**st, "the last metrics run"); !ok) return ok.error();
+    if ((*st)->step() == Step::Row)
+      out["as_of"] = RowReader(**st).text(0);
+    else if (auto ok = finished(**st, "the last metrics run"); !ok)
+      return ok.error();
   }
   {
     auto st = c.prepare(
@@ -90,8 +94,11 @@ QueryResult getAttribution(Connection& c, const Call& call) {
     (*st)->bind(1, conversion);
     if ((*st)->step() == Step::Row) {
       RowReader r(**st);
-      out["totals"] = {{"conversions", r.integer(0)}, {"attributed", r.integer(1)}, {"unattributed", r.integer(2)},
-                       {"value", r.real(3)},          {"attributed_value", r.real(4)}};
+      out["totals"] = {{"conversions", r.integer(0)},
+                       {"attributed", r.integer(1)},
+                       {"unattributed", r.integer(2)},
+                       {"value", r.real(3)},
+                       {"attributed_value", r.real(4)}};
     } else if (auto ok = finished(**st, "the conversion totals"); !ok) {
       return ok.error();
     }
@@ -112,8 +119,11 @@ QueryResult getAttribution(Connection& c, const Call& call) {
     query.columns = "x.campaign_id, k.name, k.channel, x.conversions, x.value";
     query.from = "FROM attribution_campaigns x LEFT JOIN campaigns k ON k.campaign_id = x.campaign_id";
     page = runList(c, campaignsSpec(), q, query, [](const RowReader& r) -> nlohmann::json {
-      return {{"campaign_id", r.integer(0)}, {"campaign_name", r.text(1)}, {"channel", r.text(2)},
-              {"conversions", r.real(3)},    {"value", r.real(4)}};
+      return {{"campaign_id", r.integer(0)},
+              {"campaign_name", r.text(1)},
+              {"channel", r.text(2)},
+              {"conversions", r.real(3)},
+              {"value", r.real(4)}};
     });
   }
   if (!page) return page.error();

@@ -32,8 +32,9 @@ const ListSpec& opportunitiesSpec() {
 }  // namespace
 
 std::vector<ParamSpec> campaignsParams() {
-  std::vector<ParamSpec> p = {enumParam("channel", {"email", "ads", "web", "social", "event", "sales", "other"}),
-                              textParam("source"), textParam("q")};
+  std::vector<ParamSpec> p = {
+      enumParam("channel", {"email", "ads", "web", "social", "event", "sales", "other"}), textParam("source"),
+      textParam("q")};
   for (auto& x : pagingParams(campaignsSpec())) p.push_back(std::move(x));
   return p;
 }
@@ -68,7 +69,7 @@ QueryResult listCampaigns(Connection& c, const Call& call) {
   if (const auto* v = q.text("source")) query.filter.add("k.source = ?", {*v});
   if (const auto* v = q.text("q")) query.filter.add("k.name LIKE ? ESCAPE '\\'", {containsPattern(*v)});
   auto page = runList(c, campaignsSpec(), q, query, [](const RowReader& r) -> nlohmann::json {
-    return {{"campaign_id", r.integer(0)}, {"name", r.text(1)},       {"channel", r.text(2)},
+    return {{"campaign_id", r.integer(0)}, {"name", r.text(1)},        {"channel", r.text(2)},
             {"source", r.text(3)},         {"external_id", r.text(4)}, {"started_at", r.text(5)},
             {"ended_at", r.text(6)},       {"spend", r.document(7)}};
   });
@@ -92,11 +93,21 @@ QueryResult listOpportunities(Connection& c, const Call& call) {
   if (const auto* v = q.text("created_since")) query.filter.add("o.created_at >= ?", {*v});
   if (const auto* v = q.text("created_until")) query.filter.add("o.created_at < ?", {*v});
   auto page = runList(c, opportunitiesSpec(), q, query, [](const RowReader& r) -> nlohmann::json {
-    return {{"opportunity_id", r.integer(0)}, {"account_id", r.integer(1)}, {"account_name", r.text(2)},
-            {"name", r.text(3)},              {"stage", r.text(4)},         {"type", r.text(5)},
-            {"amount", r.real(6)},            {"currency", r.text(7)},      {"probability", r.real(8)},
-            {"is_closed", r.boolean(9)},      {"is_won", r.boolean(10)},    {"created_at", r.text(11)},
-            {"closed_at", r.text(12)},        {"updated_at", r.text(13)},   {"source", r.text(14)},
+    return {{"opportunity_id", r.integer(0)},
+            {"account_id", r.integer(1)},
+            {"account_name", r.text(2)},
+            {"name", r.text(3)},
+            {"stage", r.text(4)},
+            {"type", r.text(5)},
+            {"amount", r.real(6)},
+            {"currency", r.text(7)},
+            {"probability", r.real(8)},
+            {"is_closed", r.boolean(9)},
+            {"is_won", r.boolean(10)},
+            {"created_at", r.text(11)},
+            {"closed_at", r.text(12)},
+            {"updated_at", r.text(13)},
+            {"source", r.text(14)},
             {"external_id", r.text(15)}};
   });
   if (!page) return page.error();

@@ -53,9 +53,10 @@ std::optional<KeyValue> fromJson(const nlohmann::json& j, KeyType type) {
 }
 
 ApiError invalid(std::string why) {
-  return ApiError::badRequest("invalid_cursor", "the cursor " + why +
-                                                    "; pass next_cursor exactly as the previous page gave it, or "
-                                                    "start again from the first page without cursor");
+  return ApiError::badRequest("invalid_cursor",
+                              "the cursor " + why +
+                                  "; pass next_cursor exactly as the previous page gave it, or "
+                                  "start again from the first page without cursor");
 }
 
 }  // namespace
@@ -65,7 +66,8 @@ std::string base64UrlEncode(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t n = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
+    const uint32_t n =
+        (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
   }
   const size_t rest = bytes.size() - i;
@@ -86,7 +88,8 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
   std::array<int, 256> value;
   value.fill(-1);
-  for (size_t i = 0; i < kAlphabet.size(); ++i) value[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int>(i);
+  for (size_t i = 0; i < kAlphabet.size(); ++i)
+    value[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int>(i);
   std::string out;
   uint32_t acc = 0;
   int bits = 0;
@@ -105,7 +108,8 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
   return out;
 }
 
-std::string encodeCursor(std::string_view list, std::string_view query_identity, const CursorPosition& position) {
+std::string encodeCursor(std::string_view list, std::string_view query_identity,
+                         const CursorPosition& position) {
   const nlohmann::json payload = {{"l", list},
                                   {"q", hex16(fnv1a(query_identity))},
                                   {"k", toJson(position.key)},
@@ -128,7 +132,8 @@ ApiResult<CursorPosition> decodeCursor(std::string_view cursor, std::string_view
   if (payload["l"].get<std::string>() != list)
     return invalid("belongs to another list (" + utf8Excerpt(payload["l"].get<std::string>(), 40) + ")");
   if (payload["q"] != hex16(fnv1a(query_identity)))
-    return invalid("was made for other filters or another sort: keep every parameter but limit the same while paging");
+    return invalid(
+        "was made for other filters or another sort: keep every parameter but limit the same while paging");
   auto key = fromJson(payload["k"], key_type);
   auto id = fromJson(payload["i"], id_type);
   if (!key || !id) return invalid("was made for another sort");

@@ -23,7 +23,8 @@ struct CursorPosition {
   KeyValue id;   // its unique id, which breaks ties in the sort key
 };
 
-std::string encodeCursor(std::string_view list, std::string_view query_identity, const CursorPosition& position);
+std::string encodeCursor(std::string_view list, std::string_view query_identity,
+                         const CursorPosition& position);
 
 // The position in `cursor`, when it was made by encodeCursor for this list and query and its key
 // and id have these types.

@@ -16,7 +16,7 @@ struct Call {
   std::string endpoint;                       // "GET /api/v1/accounts/{account_id}", for messages
   std::map<std::string, std::string> params;  // from the route pattern
   QueryParams query;
-  DaemonControl* control = nullptr;           // null when the daemon gave none
+  DaemonControl* control = nullptr;  // null when the daemon gave none
 };
 
 using QueryResult = ApiResult<http::Response>;

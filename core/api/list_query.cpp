@@ -36,7 +36,8 @@ std::vector<std::string> sortValues(const ListSpec& spec) {
 }
 
 std::vector<ParamSpec> pagingParams(const ListSpec& spec) {
-  return {integerParam("limit", 1, spec.max_limit), textParam("cursor", 8192), enumParam("sort", sortValues(spec))};
+  return {integerParam("limit", 1, spec.max_limit), textParam("cursor", 8192),
+          enumParam("sort", sortValues(spec))};
 }
 
 namespace {
@@ -47,9 +48,12 @@ SqlValue toSql(const KeyValue& v) {
 
 KeyValue readKey(const store::Statement& st, int col, KeyType type) {
   switch (type) {
-    case KeyType::Integer: return st.columnInt(col);
-    case KeyType::Real: return st.columnDouble(col);
-    case KeyType::Text: return st.columnText(col);
+    case KeyType::Integer:
+      return st.columnInt(col);
+    case KeyType::Real:
+      return st.columnDouble(col);
+    case KeyType::Text:
+      return st.columnText(col);
   }
   return int64_t{0};
 }
@@ -84,8 +88,8 @@ ApiResult<nlohmann::json> runList(Connection& connection, const ListSpec& spec, 
     else
       // The first term alone lets SQLite seek in an index on (key, id) (it does not seek on a
       // row-value comparison over an expression); the second is the exact position.
-      filter.add(key->expr + (descending ? " <= ?" : " >= ?") + " AND (" + key->expr + ", " + spec.id_expr + ") " +
-                     op + " (?, ?)",
+      filter.add(key->expr + (descending ? " <= ?" : " >= ?") + " AND (" + key->expr + ", " + spec.id_expr +
+                     ") " + op + " (?, ?)",
                  {toSql(position->key), toSql(position->key), toSql(position->id)});
   }
   const char* dir = descending ? " DESC" : "";

@@ -43,10 +43,10 @@ struct SortKey {
 };
 
 struct ListSpec {
-  std::string list;                // names the list in cursors ("accounts")
+  std::string list;  // names the list in cursors ("accounts")
   std::vector<SortKey> sorts;
-  std::string default_sort;        // a value of the sort parameter: "account_id", "-occurred_at"
-  std::string id_expr;             // the unique tie-break ("a.account_id"), in the sort's direction
+  std::string default_sort;  // a value of the sort parameter: "account_id", "-occurred_at"
+  std::string id_expr;       // the unique tie-break ("a.account_id"), in the sort's direction
   KeyType id_type = KeyType::Integer;
   int default_limit = 100;
   int max_limit = 1000;

@@ -23,12 +23,13 @@ const ListSpec& connectorsSpec() {
 }
 
 constexpr const char* kRunColumns =
-    "r.run_id, r.connector, r.started_at, r.finished_at, r.status, r.records, r.rejected, r.full_refresh, r.error,"
+    "r.run_id, r.connector, r.started_at, r.finished_at, r.status, r.records, r.rejected, r.full_refresh, "
+    "r.error,"
     " r.owner";
 
 nlohmann::json runJson(const RowReader& r) {
-  return {{"run_id", r.integer(0)},  {"connector", r.text(1)}, {"started_at", r.text(2)},
-          {"finished_at", r.text(3)}, {"status", r.text(4)},   {"records", r.integer(5)},
+  return {{"run_id", r.integer(0)},   {"connector", r.text(1)},       {"started_at", r.text(2)},
+          {"finished_at", r.text(3)}, {"status", r.text(4)},          {"records", r.integer(5)},
           {"rejected", r.integer(6)}, {"full_refresh", r.boolean(7)}, {"error", r.text(8)},
           {"owner", r.text(9)}};
 }
@@ -42,17 +43,22 @@ ApiResult<bool> addRunSummary(Connection& c, nlohmann::json& item, const std::st
     ScopedReset reset(*st);
     (*st)->bind(1, connector);
     item["last_run"] = nullptr;
-    if ((*st)->step() == Step::Row) item["last_run"] = runJson(RowReader(**st));
-    else if (auto ok = finished(**st, "the connector's last run"); !ok) return ok.error();
+    if ((*st)->step() == Step::Row)
+      item["last_run"] = runJson(RowReader(**st));
+    else if (auto ok = finished(**st, "the connector's last run"); !ok)
+      return ok.error();
   }
   auto st = c.prepare(
-      "SELECT finished_at FROM sync_runs WHERE connector = ? AND status = 'succeeded' ORDER BY run_id DESC LIMIT 1");
+      "SELECT finished_at FROM sync_runs WHERE connector = ? AND status = 'succeeded' ORDER BY run_id DESC "
+      "LIMIT 1");
   if (!st) return st.error();
   ScopedReset reset(*st);
   (*st)->bind(1, connector);
   item["last_success_at"] = nullptr;
-  if ((*st)->step() == Step::Row) item["last_success_at"] = RowReader(**st).text(0);
-  else if (auto ok = finished(**st, "the connector's last success"); !ok) return ok.error();
+  if ((*st)->step() == Step::Row)
+    item["last_success_at"] = RowReader(**st).text(0);
+  else if (auto ok = finished(**st, "the connector's last success"); !ok)
+    return ok.error();
   return true;
 }
 
@@ -100,7 +106,8 @@ QueryResult getRun(Connection& c, const Call& call) {
 
 QueryResult listConnectors(Connection& c, const Call& call) {
   if (!call.control)
-    return ApiError::unavailable("unavailable", "this daemon does not report its connectors (" + call.endpoint + ")");
+    return ApiError::unavailable("unavailable",
+                                 "this daemon does not report its connectors (" + call.endpoint + ")");
   const auto& q = call.query;
   const auto& spec = connectorsSpec();
   auto connectors = call.control->connectors();
@@ -118,9 +125,8 @@ QueryResult listConnectors(Connection& c, const Call& call) {
     auto position = decodeCursor(*cursor, spec.list, identity, KeyType::Text, KeyType::Text);
     if (!position) return position.error();
     const auto last = std::get<std::string>(position->id);
-    from = std::find_if(connectors.begin(), connectors.end(), [&](const ConnectorView& v) {
-      return descending ? v.name < last : v.name > last;
-    });
+    from = std::find_if(connectors.begin(), connectors.end(),
+                        [&](const ConnectorView& v) { return descending ? v.name < last : v.name > last; });
   }
   const auto limit = static_cast<size_t>(q.integer("limit").value_or(spec.default_limit));
   nlohmann::json items = nlohmann::json::array();
@@ -131,9 +137,13 @@ QueryResult listConnectors(Connection& c, const Call& call) {
       next = encodeCursor(spec.list, identity, CursorPosition{last, last});
       break;
     }
-    nlohmann::json item = {{"name", it->name},         {"plugin", it->plugin},   {"kind", it->kind},
-                           {"schedule", it->schedule.empty() ? nlohmann::json(nullptr) : nlohmann::json(it->schedule)},
-                           {"enabled", it->enabled},   {"settings", it->settings}};
+    nlohmann::json item = {
+        {"name", it->name},
+        {"plugin", it->plugin},
+        {"kind", it->kind},
+        {"schedule", it->schedule.empty() ? nlohmann::json(nullptr) : nlohmann::json(it->schedule)},
+        {"enabled", it->enabled},
+        {"settings", it->settings}};
     if (auto added = addRunSummary(c, item, it->name); !added) return added.error();
     items.push_back(std::move(item));
   }
@@ -163,8 +173,10 @@ QueryResult getHealth(Connection* c, const std::string& open_error, const Call& 
   if (!m) return m.error();
   ScopedReset reset_m(*m);
   out["metrics"] = nullptr;
-  if ((*m)->step() == Step::Row) out["metrics"] = {{"as_of", RowReader(**m).text(0)}, {"finished_at", RowReader(**m).text(1)}};
-  else if (auto ok = finished(**m, "the last metrics run"); !ok) return ok.error();
+  if ((*m)->step() == Step::Row)
+    out["metrics"] = {{"as_of", RowReader(**m).text(0)}, {"finished_at", RowReader(**m).text(1)}};
+  else if (auto ok = finished(**m, "the last metrics run"); !ok)
+    return ok.error();
   return ok(out);
 }
 

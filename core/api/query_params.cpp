@@ -1,8 +1,8 @@
 #include "api/query_params.hpp"
 
 #include <charconv>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 
 #include "common/timestamp.hpp"
 #include "common/utf8.hpp"
@@ -64,11 +64,16 @@ std::string describeAccepted(const ParamSpec& spec) {
     case ParamKind::Integer:
       if (spec.max == INT64_MAX) return "a whole number of at least " + std::to_string(spec.min);
       return "a whole number from " + std::to_string(spec.min) + " to " + std::to_string(spec.max);
-    case ParamKind::Number: return "a number";
-    case ParamKind::Boolean: return "true or false";
-    case ParamKind::Enum: return "one of " + joined(spec.values, ", ");
-    case ParamKind::Text: return "UTF-8 text of 1 to " + std::to_string(spec.max_bytes) + " bytes";
-    case ParamKind::Timestamp: return "a date or time like 2024-03-01 or 2024-03-01T12:00:00Z";
+    case ParamKind::Number:
+      return "a number";
+    case ParamKind::Boolean:
+      return "true or false";
+    case ParamKind::Enum:
+      return "one of " + joined(spec.values, ", ");
+    case ParamKind::Text:
+      return "UTF-8 text of 1 to " + std::to_string(spec.max_bytes) + " bytes";
+    case ParamKind::Timestamp:
+      return "a date or time like 2024-03-01 or 2024-03-01T12:00:00Z";
   }
   return {};
 }
@@ -117,17 +122,19 @@ ApiResult<QueryParams> parseQuery(const http::Request& request, const std::vecto
     if (!spec) {
       std::vector<std::string> names;
       for (const auto& s : specs) names.push_back(s.name);
-      return ApiError::badRequest(
-          "unknown_parameter", "unknown query parameter " + quoteInput(name) + where + "; " +
-                                   (names.empty() ? std::string("this endpoint takes no query parameters")
-                                                  : "accepted parameters: " + joined(names, ", ")));
+      return ApiError::badRequest("unknown_parameter",
+                                  "unknown query parameter " + quoteInput(name) + where + "; " +
+                                      (names.empty() ? std::string("this endpoint takes no query parameters")
+                                                     : "accepted parameters: " + joined(names, ", ")));
     }
     if (out.values_.count(name))
-      return ApiError::badRequest("invalid_parameter",
-                                  "query parameter '" + name + "' is given more than once" + where + "; give it once");
+      return ApiError::badRequest(
+          "invalid_parameter",
+          "query parameter '" + name + "' is given more than once" + where + "; give it once");
     auto bad = [&] {
       return ApiError::badRequest("invalid_parameter", "query parameter '" + name + "' must be " +
-                                                           describeAccepted(*spec) + ", got " + quoteInput(raw) + where);
+                                                           describeAccepted(*spec) + ", got " +
+                                                           quoteInput(raw) + where);
     };
     std::string value = raw;
     switch (spec->kind) {

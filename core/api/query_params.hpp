@@ -53,7 +53,8 @@ class QueryParams {
   std::string canonical(const std::vector<std::string>& leave_out) const;
 
  private:
-  friend ApiResult<QueryParams> parseQuery(const http::Request&, const std::vector<ParamSpec>&, std::string_view);
+  friend ApiResult<QueryParams> parseQuery(const http::Request&, const std::vector<ParamSpec>&,
+                                           std::string_view);
   std::map<std::string, std::string> values_;
 };
 

@@ -60,6 +60,8 @@ nlohmann::json RowReader::document(int col) const {
   return parsed;
 }
 
-http::Response jsonResponse(int status, const nlohmann::json& body) { return http::Response::json(status, body); }
+http::Response jsonResponse(int status, const nlohmann::json& body) {
+  return http::Response::json(status, body);
+}
 
 }  // namespace abm::api

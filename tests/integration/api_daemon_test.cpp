@@ -3,6 +3,7 @@
 // the end, the served OpenAPI document against the routes that answer, and an open API on loopback
 // when no token is configured.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include <csignal>
@@ -24,16 +25,18 @@ class ApiDaemon : public ::testing::Test {
   // A daemon with a pulled demo connector and a push source, listening on a free loopback port.
   void start(bool with_tokens) {
     port_ = freeLoopbackPort();
-    const auto gen = run({(binDir() / "abm-demo-gen").string(), (ws_.dir / "data").string(), "--accounts", "60",
-                          "--touchpoints", "3000"});
+    const auto gen = run({(binDir() / "abm-demo-gen").string(), (ws_.dir / "data").string(), "--accounts",
+                          "60", "--touchpoints", "3000"});
     ASSERT_EQ(gen.exit_code, 0) << gen.err;
     ws_.writeConfig(", \"http\": {\"listen\": \"127.0.0.1:" + std::to_string(port_) + "\"" +
                     (with_tokens ? ", \"api_tokens\": [\"${env:ABMD_API_TOKEN}\"]" : "") + "}");
     ws_.addConnector("demo", "csv", "{\"path\": \"../data\"}");
-    writeFile(ws_.connectors() / "website.json",
-              R"({"name": "website", "plugin": "events", "settings": {"write_key": "wk-website-secret-0123456789"}})");
-    abmd_ = std::make_unique<Child>(std::vector<std::string>{(binDir() / "abmd").string(), "-c", ws_.config().string()},
-                                    ws_.dir.path(), std::map<std::string, std::string>{{"ABMD_API_TOKEN", kToken}});
+    writeFile(
+        ws_.connectors() / "website.json",
+        R"({"name": "website", "plugin": "events", "settings": {"write_key": "wk-website-secret-0123456789"}})");
+    abmd_ = std::make_unique<Child>(
+        std::vector<std::string>{(binDir() / "abmd").string(), "-c", ws_.config().string()}, ws_.dir.path(),
+        std::map<std::string, std::string>{{"ABMD_API_TOKEN", kToken}});
     ASSERT_TRUE(waitFor(
         [&] {
           auto h = httpRequest(port_, "GET", "/api/v1/health");
@@ -62,7 +65,10 @@ class ApiDaemon : public ::testing::Test {
   bool demoSynced() {
     return waitFor(
         [&] {
-          return queryInt(ws_.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'demo' AND status = 'succeeded'") > 0 &&
+          return queryInt(
+                     ws_.store(),
+                     "SELECT count(*) FROM sync_runs WHERE connector = 'demo' AND status = 'succeeded'") >
+                     0 &&
                  queryInt(ws_.store(), "SELECT count(*) FROM sync_runs WHERE status = 'running'") == 0;
         },
         120s);
@@ -113,7 +119,8 @@ TEST_F(ApiDaemon, TokensConnectorsSyncAndPaging) {
   // Queued when the metrics stage was writing after the first run: it starts once that is done.
   ASSERT_TRUE(waitFor(
       [&] {
-        return queryInt(ws_.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'demo'") == runs_before + 1 &&
+        return queryInt(ws_.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'demo'") ==
+                   runs_before + 1 &&
                queryInt(ws_.store(), "SELECT count(*) FROM sync_runs WHERE status = 'running'") == 0;
       },
       120s))
@@ -131,7 +138,8 @@ TEST_F(ApiDaemon, TokensConnectorsSyncAndPaging) {
   size_t items = 0;
   std::string cursor;
   do {
-    const auto page = getJson("/api/v1/accounts?limit=7&sort=name" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    const auto page =
+        getJson("/api/v1/accounts?limit=7&sort=name" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_TRUE(page.is_object());
     for (const auto& i : page["items"]) seen.insert(i["account_id"].get<int64_t>());
     items += page["items"].size();
@@ -142,7 +150,8 @@ TEST_F(ApiDaemon, TokensConnectorsSyncAndPaging) {
   EXPECT_GT(items, 7u);
 
   const auto runs = getJson("/api/v1/runs?connector=demo");
-  EXPECT_EQ(static_cast<int64_t>(runs["items"].size()), queryInt(ws_.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'demo'"));
+  EXPECT_EQ(static_cast<int64_t>(runs["items"].size()),
+            queryInt(ws_.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'demo'"));
 }
 
 TEST_F(ApiDaemon, TheServedOpenApiDocumentMatchesTheRoutesThatAnswer) {
@@ -165,8 +174,10 @@ TEST_F(ApiDaemon, TheServedOpenApiDocumentMatchesTheRoutesThatAnswer) {
   const auto run = queryInt(ws_.store(), "SELECT min(run_id) FROM sync_runs");
   for (const auto& d : documented) {
     std::string target = d.substr(d.find(' ') + 1);
-    for (const auto& [hole, value] : {std::pair<std::string, std::string>{"{account_id}", std::to_string(account)},
-                                      {"{run_id}", std::to_string(run)}, {"{name}", "demo"}})
+    for (const auto& [hole, value] :
+         {std::pair<std::string, std::string>{"{account_id}", std::to_string(account)},
+          {"{run_id}", std::to_string(run)},
+          {"{name}", "demo"}})
       if (auto at = target.find(hole); at != std::string::npos) target.replace(at, hole.size(), value);
     auto a = call("GET", target);
     ASSERT_TRUE(a) << target;

@@ -3,10 +3,10 @@
 // Tokens, paging to the end with totals checked against the store, and the served OpenAPI document
 // against the routes the listener really has.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 
 #include <set>
 #include <thread>
@@ -31,7 +31,8 @@ class StaticControl : public api::DaemonControl {
     return {{"demo", "csv", "pull", "every 1h", true, {{"path", "../data"}}}};
   }
   void requestSync(const std::string& name, std::function<void(api::SyncRequestResult)> done) override {
-    done({name == "demo" ? api::SyncRequestResult::AlreadyRunning : api::SyncRequestResult::UnknownConnector, 0});
+    done({name == "demo" ? api::SyncRequestResult::AlreadyRunning : api::SyncRequestResult::UnknownConnector,
+          0});
   }
 };
 
@@ -47,7 +48,8 @@ class ApiOverHttp : public ::testing::Test {
     const std::string ctl = (test::binDir() / "abmctl").string();
     auto sync = test::run({ctl, "-c", ws_->config().string(), "sync", "demo"});
     ASSERT_EQ(sync.exit_code, 0) << sync.err;
-    auto metrics = test::run({ctl, "-c", ws_->config().string(), "metrics", "run", "--as-of", "2026-10-31T00:00:00Z"});
+    auto metrics =
+        test::run({ctl, "-c", ws_->config().string(), "metrics", "run", "--as-of", "2026-10-31T00:00:00Z"});
     ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
   }
   static void TearDownTestSuite() {
@@ -75,7 +77,8 @@ class ApiOverHttp : public ::testing::Test {
   }
 
   std::optional<test::HttpAnswer> get(const std::string& target, bool with_token = true) {
-    return httpRequest(port_, "GET", target, "", with_token ? "Authorization: Bearer " + kToken + "\r\n" : "");
+    return httpRequest(port_, "GET", target, "",
+                       with_token ? "Authorization: Bearer " + kToken + "\r\n" : "");
   }
   nlohmann::json getJson(const std::string& target) {
     auto a = get(target);
@@ -127,7 +130,8 @@ TEST_F(ApiOverHttp, TokensGuardEverythingButHealth) {
   auto right = get("/api/v1/accounts?limit=1");
   ASSERT_TRUE(right);
   EXPECT_EQ(right->status, 200) << right->body;
-  auto second = httpRequest(port_, "GET", "/api/v1/runs", "", "Authorization: Bearer second-token-abcdef0123\r\n");
+  auto second =
+      httpRequest(port_, "GET", "/api/v1/runs", "", "Authorization: Bearer second-token-abcdef0123\r\n");
   ASSERT_TRUE(second);
   EXPECT_EQ(second->status, 200);
   for (const std::string target : {"/api/v1/openapi.json", "/api/v1/runs/1", "/api/v1/attribution"}) {
@@ -160,24 +164,29 @@ TEST_F(ApiOverHttp, ListsPageToTheEndWithExactTotals) {
   EXPECT_EQ(distinct(accounts, "account_id").size(), accounts.size());
 
   const auto by_score = walk("/api/v1/accounts?limit=9&sort=-score&is_target=true");
-  EXPECT_EQ(static_cast<int64_t>(by_score.size()), queryInt(store, "SELECT count(*) FROM accounts WHERE is_target = 1"));
+  EXPECT_EQ(static_cast<int64_t>(by_score.size()),
+            queryInt(store, "SELECT count(*) FROM accounts WHERE is_target = 1"));
   EXPECT_EQ(distinct(by_score, "account_id").size(), by_score.size());
   for (size_t i = 1; i < by_score.size(); ++i)
     EXPECT_GE(by_score[i - 1]["score"].is_null() ? 0.0 : by_score[i - 1]["score"].get<double>(),
               by_score[i]["score"].is_null() ? 0.0 : by_score[i]["score"].get<double>());
 
-  const auto busiest = queryInt(store, "SELECT account_id FROM touchpoints WHERE account_id IS NOT NULL"
-                                       " GROUP BY account_id ORDER BY count(*) DESC LIMIT 1");
+  const auto busiest = queryInt(store,
+                                "SELECT account_id FROM touchpoints WHERE account_id IS NOT NULL"
+                                " GROUP BY account_id ORDER BY count(*) DESC LIMIT 1");
   const auto timeline = walk("/api/v1/accounts/" + std::to_string(busiest) + "/touchpoints?limit=50");
-  EXPECT_EQ(static_cast<int64_t>(timeline.size()),
-            queryInt(store, "SELECT count(*) FROM touchpoints WHERE account_id = " + std::to_string(busiest)));
+  EXPECT_EQ(
+      static_cast<int64_t>(timeline.size()),
+      queryInt(store, "SELECT count(*) FROM touchpoints WHERE account_id = " + std::to_string(busiest)));
   EXPECT_EQ(distinct(timeline, "touchpoint_id").size(), timeline.size());
   EXPECT_GT(timeline.size(), 50u) << "the busiest account should need several pages";
 
   const auto opportunities = walk("/api/v1/opportunities?limit=13&sort=-amount");
-  EXPECT_EQ(static_cast<int64_t>(opportunities.size()), queryInt(store, "SELECT count(*) FROM opportunities"));
+  EXPECT_EQ(static_cast<int64_t>(opportunities.size()),
+            queryInt(store, "SELECT count(*) FROM opportunities"));
   const auto won = walk("/api/v1/opportunities?limit=13&is_won=true");
-  EXPECT_EQ(static_cast<int64_t>(won.size()), queryInt(store, "SELECT count(*) FROM opportunities WHERE is_won = 1"));
+  EXPECT_EQ(static_cast<int64_t>(won.size()),
+            queryInt(store, "SELECT count(*) FROM opportunities WHERE is_won = 1"));
   const auto campaigns = walk("/api/v1/campaigns?limit=3&sort=name");
   EXPECT_EQ(static_cast<int64_t>(campaigns.size()), queryInt(store, "SELECT count(*) FROM campaigns"));
 
@@ -195,7 +204,8 @@ TEST_F(ApiOverHttp, ErrorsOverTheWire) {
   ASSERT_TRUE(a);
   EXPECT_EQ(a->status, 400);
   EXPECT_EQ(a->headers["content-type"], "application/json");
-  EXPECT_NE(nlohmann::json::parse(a->body)["error"]["message"].get<std::string>().find("'limit'"), std::string::npos);
+  EXPECT_NE(nlohmann::json::parse(a->body)["error"]["message"].get<std::string>().find("'limit'"),
+            std::string::npos);
   a = get("/api/v1/accounts?bogus=1");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->status, 400);
@@ -206,7 +216,8 @@ TEST_F(ApiOverHttp, ErrorsOverTheWire) {
   ASSERT_TRUE(a);
   EXPECT_EQ(a->status, 405);
   EXPECT_EQ(a->headers["allow"], "POST");
-  a = httpRequest(port_, "POST", "/api/v1/connectors/demo/sync", "", "Authorization: Bearer " + kToken + "\r\n");
+  a = httpRequest(port_, "POST", "/api/v1/connectors/demo/sync", "",
+                  "Authorization: Bearer " + kToken + "\r\n");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->status, 409);
   EXPECT_EQ(nlohmann::json::parse(a->body)["error"]["code"], "already_running");
@@ -231,8 +242,10 @@ TEST_F(ApiOverHttp, TheServedOpenApiDocumentDescribesExactlyTheListenersRoutes) 
   for (const auto& d : documented) {
     if (d.rfind("GET ", 0) != 0) continue;
     std::string target = d.substr(4);
-    for (const auto& [hole, value] : {std::pair<std::string, int64_t>{"{account_id}", account}, {"{run_id}", run}})
-      if (auto at = target.find(hole); at != std::string::npos) target.replace(at, hole.size(), std::to_string(value));
+    for (const auto& [hole, value] :
+         {std::pair<std::string, int64_t>{"{account_id}", account}, {"{run_id}", run}})
+      if (auto at = target.find(hole); at != std::string::npos)
+        target.replace(at, hole.size(), std::to_string(value));
     auto a = get(target);
     ASSERT_TRUE(a) << target;
     EXPECT_EQ(a->status, 200) << target << ": " << a->body;

@@ -57,11 +57,13 @@ TEST_F(ApiEndpointsTest, UnknownAndMalformedAccountIds) {
     EXPECT_EQ(a.errorCode(), "not_found");
     EXPECT_NE(a.errorMessage().find("no account 999"), std::string::npos) << a.errorMessage();
   }
-  for (const std::string target : {"/api/v1/accounts/abc", "/api/v1/accounts/0", "/api/v1/accounts/-3/touchpoints",
-                                   "/api/v1/accounts/99999999999999999999"}) {
+  for (const std::string target :
+       {"/api/v1/accounts/abc", "/api/v1/accounts/0", "/api/v1/accounts/-3/touchpoints",
+        "/api/v1/accounts/99999999999999999999"}) {
     const auto a = harness_->get(target);
     EXPECT_EQ(a.status, 400) << target;
-    EXPECT_NE(a.errorMessage().find("account_id must be a positive whole number"), std::string::npos) << a.errorMessage();
+    EXPECT_NE(a.errorMessage().find("account_id must be a positive whole number"), std::string::npos)
+        << a.errorMessage();
   }
 }
 
@@ -74,17 +76,21 @@ TEST_F(ApiEndpointsTest, CampaignsWithSpendPerCurrency) {
   const auto& spend = a.body["items"][1]["spend"];
   ASSERT_EQ(spend.size(), 2u) << spend;
   EXPECT_EQ(spend[0], nlohmann::json::parse(R"({"currency":"EUR","cost":3.0,"impressions":50,"clicks":1})"));
-  EXPECT_EQ(spend[1], nlohmann::json::parse(R"({"currency":"USD","cost":30.5,"impressions":300,"clicks":12})"));
+  EXPECT_EQ(spend[1],
+            nlohmann::json::parse(R"({"currency":"USD","cost":30.5,"impressions":300,"clicks":12})"));
   EXPECT_EQ(walk("/api/v1/campaigns?channel=ads").size(), 1u);
   EXPECT_EQ(walk("/api/v1/campaigns?source=crm").size(), 1u);
   EXPECT_EQ(walk("/api/v1/campaigns?q=webin").size(), 1u);
   EXPECT_EQ(ids(walk("/api/v1/campaigns?sort=-name&limit=1"), "campaign_id"), (std::vector<int64_t>{1, 2}));
   // A campaign without started_at sorts as the empty text, first.
-  EXPECT_EQ(ids(walk("/api/v1/campaigns?sort=started_at&limit=1"), "campaign_id"), (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(ids(walk("/api/v1/campaigns?sort=started_at&limit=1"), "campaign_id"),
+            (std::vector<int64_t>{2, 1}));
 }
 
 TEST_F(ApiEndpointsTest, OpportunitiesAndTheirFilters) {
-  auto got = [&](const std::string& q) { return ids(walk("/api/v1/opportunities?limit=1&" + q), "opportunity_id"); };
+  auto got = [&](const std::string& q) {
+    return ids(walk("/api/v1/opportunities?limit=1&" + q), "opportunity_id");
+  };
   EXPECT_EQ(got("sort=opportunity_id"), (std::vector<int64_t>{1, 2, 3}));
   EXPECT_EQ(got("account_id=1"), (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(got("is_won=true"), (std::vector<int64_t>{1}));
@@ -143,7 +149,8 @@ TEST_F(ApiEndpointsTest, AttributionByChannelAndByCampaign) {
 
 TEST_F(ApiEndpointsTest, RunsNewestFirstAndOneRun) {
   EXPECT_EQ(ids(walk("/api/v1/runs?limit=2"), "run_id"), (std::vector<int64_t>{5, 4, 3, 2, 1}));
-  EXPECT_EQ(ids(walk("/api/v1/runs?limit=2&sort=run_id&connector=crm"), "run_id"), (std::vector<int64_t>{1, 3, 4}));
+  EXPECT_EQ(ids(walk("/api/v1/runs?limit=2&sort=run_id&connector=crm"), "run_id"),
+            (std::vector<int64_t>{1, 3, 4}));
   EXPECT_EQ(ids(walk("/api/v1/runs?status=failed"), "run_id"), (std::vector<int64_t>{3, 2}));
   EXPECT_EQ(ids(walk("/api/v1/runs?since=2024-06-02"), "run_id"), (std::vector<int64_t>{5, 4, 3}));
   const auto run = harness_->get("/api/v1/runs/2");

@@ -34,8 +34,10 @@ inline std::vector<FixtureAccount> fixtureAccounts() {
   for (int64_t id = 1; id <= 53; ++id) {
     FixtureAccount a;
     a.id = id;
-    if (id == 53) a.name = "100% Growth_Co";
-    else if (id % 7 != 0) a.name = kNames[id % 4];
+    if (id == 53)
+      a.name = "100% Growth_Co";
+    else if (id % 7 != 0)
+      a.name = kNames[id % 4];
     if (id % 5 != 0) a.domain = "d" + std::to_string(id % 6) + ".com";
     if (id % 5 == 0) a.tier = "Tier 1";
     if (id % 5 == 1) a.tier = "tier 2";
@@ -64,7 +66,8 @@ inline std::vector<FixtureTouch> fixtureTouches() {
   std::vector<FixtureTouch> out;
   for (int64_t i = 0; i < 40; ++i) {
     const int day = static_cast<int>(1 + i % 10);  // four touches share each time
-    FixtureTouch t{i + 1, 1, std::string("2024-02-") + (day < 10 ? "0" : "") + std::to_string(day) + "T10:00:00Z",
+    FixtureTouch t{i + 1, 1,
+                   std::string("2024-02-") + (day < 10 ? "0" : "") + std::to_string(day) + "T10:00:00Z",
                    kChannels[i % 3], kActivities[i % 3]};
     if (i % 2 == 0) t.contact_id = 1 + i % 3;
     if (i % 3 == 0) t.campaign_id = 1;
@@ -114,12 +117,14 @@ class ApiStoreTest : public ::testing::Test {
     ASSERT_TRUE(db->exec("BEGIN"));
     {
       auto acc = db->prepare(
-          "INSERT INTO accounts(account_id, name, domain, registrable_domain, industry, country, is_target, tier,"
+          "INSERT INTO accounts(account_id, name, domain, registrable_domain, industry, country, is_target, "
+          "tier,"
           " created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       auto eng = db->prepare(
           "INSERT INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
           " score_prev_window) VALUES(?, '2024-06-01T00:00:00Z', ?, 3, 1, 2, 1.5)");
-      auto stage = db->prepare("INSERT INTO account_stages(account_id, stage, since) VALUES(?, ?, '2024-05-01T00:00:00Z')");
+      auto stage = db->prepare(
+          "INSERT INTO account_stages(account_id, stage, since) VALUES(?, ?, '2024-05-01T00:00:00Z')");
       ASSERT_TRUE(acc && eng && stage);
       for (const auto& a : fixtureAccounts()) {
         acc->bind(1, a.id);
@@ -146,8 +151,10 @@ class ApiStoreTest : public ::testing::Test {
         }
       }
       auto tp = db->prepare(
-          "INSERT INTO touchpoints(touchpoint_id, account_id, contact_id, campaign_id, source, external_id, channel,"
-          " activity, occurred_at, properties) VALUES(?, ?, ?, ?, 'web', ?, ?, ?, ?, '{\"url\": \"/pricing\"}')");
+          "INSERT INTO touchpoints(touchpoint_id, account_id, contact_id, campaign_id, source, external_id, "
+          "channel,"
+          " activity, occurred_at, properties) VALUES(?, ?, ?, ?, 'web', ?, ?, ?, ?, '{\"url\": "
+          "\"/pricing\"}')");
       ASSERT_TRUE(tp);
       for (const auto& t : fixtureTouches()) {
         tp->bind(1, t.id);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -29,7 +30,9 @@ struct Answer {
     return {};
   }
   std::string errorCode() const { return body.contains("error") ? body["error"].value("code", "") : ""; }
-  std::string errorMessage() const { return body.contains("error") ? body["error"].value("message", "") : ""; }
+  std::string errorMessage() const {
+    return body.contains("error") ? body["error"].value("message", "") : "";
+  }
 };
 
 inline std::string percentDecode(const std::string& s) {
@@ -108,8 +111,10 @@ class ApiHarness {
     match.route->handler(request, [promise, calls, mutex](http::Response r) {
       std::lock_guard lock(*mutex);
       // A second answer would be a bug of the handler; the test sees it as a failure below.
-      if (++*calls == 1) promise->set_value(std::move(r));
-      else ADD_FAILURE() << "a handler answered twice";
+      if (++*calls == 1)
+        promise->set_value(std::move(r));
+      else
+        ADD_FAILURE() << "a handler answered twice";
     });
     // A bound on a hang, not a timing: a correct handler answers long before.
     if (future.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {

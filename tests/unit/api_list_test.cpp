@@ -46,8 +46,8 @@ TEST_F(ApiListTest, EverySortPagesToTheEndWithoutDuplicatesOrGaps) {
       const std::string sort = (descending ? "-" : "") + name;
       for (int limit : {1, 7, 53, 1000}) {
         int pages = 0;
-        const auto got = ids(walk("/api/v1/accounts?sort=" + sort + "&limit=" + std::to_string(limit), &pages),
-                             "account_id");
+        const auto got = ids(
+            walk("/api/v1/accounts?sort=" + sort + "&limit=" + std::to_string(limit), &pages), "account_id");
         EXPECT_EQ(got, expectedOrder(key, descending)) << "sort=" << sort << " limit=" << limit;
         EXPECT_EQ(pages, (53 + limit - 1) / limit) << "sort=" << sort << " limit=" << limit;
         EXPECT_EQ(std::set<int64_t>(got.begin(), got.end()).size(), 53u);
@@ -170,15 +170,18 @@ TEST_F(ApiListTest, DamagedEditedOrMisappliedCursorsAre400) {
   for (size_t i = 0; i < cursor.size(); i += 3) {
     std::string edited = cursor;
     edited[i] = edited[i] == 'A' ? 'B' : 'A';
-    refused("/api/v1/accounts?limit=5&is_target=false&cursor=" + edited, "one character changed at " + std::to_string(i));
+    refused("/api/v1/accounts?limit=5&is_target=false&cursor=" + edited,
+            "one character changed at " + std::to_string(i));
   }
-  refused("/api/v1/accounts?limit=5&is_target=false&cursor=" + cursor.substr(0, cursor.size() - 4), "truncated");
+  refused("/api/v1/accounts?limit=5&is_target=false&cursor=" + cursor.substr(0, cursor.size() - 4),
+          "truncated");
   refused("/api/v1/accounts?limit=5&is_target=false&cursor=" + cursor + "AA", "lengthened");
   refused("/api/v1/accounts?limit=5&is_target=false&cursor=not%20a%20cursor", "garbage");
   refused("/api/v1/accounts?limit=5&is_target=false&cursor=" + api::base64UrlEncode("{\"l\":\"accounts\"}"),
           "well-formed base64 without the checksum");
   // A cursor that is intact but carried to other filters, another sort or another list.
-  EXPECT_NE(refused("/api/v1/accounts?limit=5&is_target=true&cursor=" + cursor, "other filter").find("other filters"),
+  EXPECT_NE(refused("/api/v1/accounts?limit=5&is_target=true&cursor=" + cursor, "other filter")
+                .find("other filters"),
             std::string::npos);
   refused("/api/v1/accounts?limit=5&cursor=" + cursor, "filter dropped");
   refused("/api/v1/accounts?limit=5&is_target=false&sort=name&cursor=" + cursor, "other sort");
@@ -198,7 +201,8 @@ TEST_F(ApiListTest, TouchpointTimelinePagesThroughTiedTimesNewestFirst) {
   std::vector<int64_t> want;
   for (const auto& t : touches) want.push_back(t.id);
   for (int limit : {1, 3, 4, 40, 100})
-    EXPECT_EQ(ids(walk("/api/v1/accounts/1/touchpoints?limit=" + std::to_string(limit)), "touchpoint_id"), want)
+    EXPECT_EQ(ids(walk("/api/v1/accounts/1/touchpoints?limit=" + std::to_string(limit)), "touchpoint_id"),
+              want)
         << limit;
   std::reverse(want.begin(), want.end());
   EXPECT_EQ(ids(walk("/api/v1/accounts/1/touchpoints?limit=6&sort=occurred_at"), "touchpoint_id"), want);
@@ -233,9 +237,11 @@ TEST_F(ApiListTest, TouchpointFilters) {
   count("channel=web", [](const FixtureTouch& t) { return t.channel == "web"; });
   count("activity=ad_click", [](const FixtureTouch& t) { return t.activity == "ad_click"; });
   count("since=2024-02-05", [](const FixtureTouch& t) { return t.occurred_at >= "2024-02-05T00:00:00Z"; });
-  count("until=2024-02-05T10:00:00Z", [](const FixtureTouch& t) { return t.occurred_at < "2024-02-05T10:00:00Z"; });
-  count("since=2024-02-03&until=2024-02-04&channel=email",
-        [](const FixtureTouch& t) { return t.occurred_at.substr(0, 10) == "2024-02-03" && t.channel == "email"; });
+  count("until=2024-02-05T10:00:00Z",
+        [](const FixtureTouch& t) { return t.occurred_at < "2024-02-05T10:00:00Z"; });
+  count("since=2024-02-03&until=2024-02-04&channel=email", [](const FixtureTouch& t) {
+    return t.occurred_at.substr(0, 10) == "2024-02-03" && t.channel == "email";
+  });
   const auto bad = harness_->get("/api/v1/accounts/1/touchpoints?since=yesterday");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.errorMessage().find("'since'"), std::string::npos);
@@ -244,11 +250,13 @@ TEST_F(ApiListTest, TouchpointFilters) {
 }
 
 TEST(ApiCursor, RoundTripsEveryKeyType) {
-  for (const api::CursorPosition& p : {api::CursorPosition{int64_t{-5}, int64_t{7}},
-                                       api::CursorPosition{0.1 + 0.2, int64_t{3}},
-                                       api::CursorPosition{std::string("Zürich \"GmbH\""), std::string("crm")}}) {
+  for (const api::CursorPosition& p :
+       {api::CursorPosition{int64_t{-5}, int64_t{7}}, api::CursorPosition{0.1 + 0.2, int64_t{3}},
+        api::CursorPosition{std::string("Zürich \"GmbH\""), std::string("crm")}}) {
     const auto type = [](const api::KeyValue& v) {
-      return v.index() == 0 ? api::KeyType::Integer : v.index() == 1 ? api::KeyType::Real : api::KeyType::Text;
+      return v.index() == 0   ? api::KeyType::Integer
+             : v.index() == 1 ? api::KeyType::Real
+                              : api::KeyType::Text;
     };
     const auto text = api::encodeCursor("accounts", "q", p);
     auto back = api::decodeCursor(text, "accounts", "q", type(p.key), type(p.id));
@@ -261,7 +269,8 @@ TEST(ApiCursor, RoundTripsEveryKeyType) {
 }
 
 TEST(ApiCursor, Base64UrlIsCanonical) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)})
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                       std::string("\0\xff\x10", 3)})
     EXPECT_EQ(api::base64UrlDecode(api::base64UrlEncode(s)), s);
   EXPECT_EQ(api::base64UrlEncode("foobar"), "Zm9vYmFy");
   EXPECT_EQ(api::base64UrlEncode("\xfb\xff"), "-_8");

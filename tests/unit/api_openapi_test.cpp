@@ -80,7 +80,8 @@ TEST_F(ApiOpenApiTest, SecurityPathParametersAndErrorsMatchEachRoute) {
   for (const auto& r : harness_->router().routes()) {
     const auto& op = doc_["paths"][r.pattern][lower(r.method)];
     const bool open = op.contains("security") && op["security"] == nlohmann::json::array();
-    EXPECT_EQ(open, r.access == http::Access::Public) << r.pattern << ": documented security differs from the route's";
+    EXPECT_EQ(open, r.access == http::Access::Public)
+        << r.pattern << ": documented security differs from the route's";
     if (r.access != http::Access::Public) {
       EXPECT_TRUE(op["responses"].contains("401")) << r.pattern;
     }
@@ -113,7 +114,8 @@ TEST_F(ApiOpenApiTest, QueryParametersAreExactlyWhatEachEndpointAccepts) {
     std::set<std::string> accepted;
     for (const auto& spec : e.query) {
       accepted.insert(spec.name);
-      ASSERT_TRUE(documented.count(spec.name)) << e.pattern << " accepts '" << spec.name << "' without documenting it";
+      ASSERT_TRUE(documented.count(spec.name))
+          << e.pattern << " accepts '" << spec.name << "' without documenting it";
       const auto& schema = documented[spec.name]["schema"];
       switch (spec.kind) {
         case api::ParamKind::Enum:
@@ -126,10 +128,16 @@ TEST_F(ApiOpenApiTest, QueryParametersAreExactlyWhatEachEndpointAccepts) {
             EXPECT_EQ(schema["maximum"], spec.max) << e.pattern << " " << spec.name;
           }
           break;
-        case api::ParamKind::Boolean: EXPECT_EQ(schema["type"], "boolean") << spec.name; break;
-        case api::ParamKind::Number: EXPECT_EQ(schema["type"], "number") << spec.name; break;
+        case api::ParamKind::Boolean:
+          EXPECT_EQ(schema["type"], "boolean") << spec.name;
+          break;
+        case api::ParamKind::Number:
+          EXPECT_EQ(schema["type"], "number") << spec.name;
+          break;
         case api::ParamKind::Text:
-        case api::ParamKind::Timestamp: EXPECT_EQ(schema["type"], "string") << spec.name; break;
+        case api::ParamKind::Timestamp:
+          EXPECT_EQ(schema["type"], "string") << spec.name;
+          break;
       }
     }
     for (const auto& [name, p] : documented)
@@ -138,7 +146,8 @@ TEST_F(ApiOpenApiTest, QueryParametersAreExactlyWhatEachEndpointAccepts) {
       for (const char* paging : {"limit", "cursor", "sort"})
         EXPECT_TRUE(documented.count(paging)) << e.pattern << " is a list without '" << paging << "'";
       const auto& ok = resolve(resolve(op["responses"]["200"])["content"]["application/json"]["schema"]);
-      EXPECT_TRUE(ok["properties"].contains("items") && ok["properties"].contains("next_cursor")) << e.pattern;
+      EXPECT_TRUE(ok["properties"].contains("items") && ok["properties"].contains("next_cursor"))
+          << e.pattern;
     }
   }
 }
@@ -159,7 +168,8 @@ TEST_F(ApiOpenApiTest, EveryDocumentedParameterIsAcceptedWithItsExample) {
       const std::string value = ex.is_string() ? ex.get<std::string>() : ex.dump();
       const auto a = harness_->get(target + "?" + p["name"].get<std::string>() + "=" + percentEncode(value));
       EXPECT_NE(a.errorCode(), "unknown_parameter") << path << " " << p["name"] << ": " << a.raw;
-      EXPECT_NE(a.errorCode(), "invalid_parameter") << path << " " << p["name"] << "=" << value << ": " << a.raw;
+      EXPECT_NE(a.errorCode(), "invalid_parameter")
+          << path << " " << p["name"] << "=" << value << ": " << a.raw;
       if (p["name"] != "cursor") {
         EXPECT_EQ(a.status, 200) << path << " " << p["name"] << ": " << a.raw;
       }
