@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
+bash scripts/install-test-deps.sh
 fuzz_seconds="${ABMD_FUZZ_SECONDS:-20}"
 fuzz_status=0
 if [ "$fuzz_seconds" -gt 0 ]; then

@@ -16,6 +16,7 @@
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
+#include "store/push_stats.hpp"
 #include "store/run_log.hpp"
 #include "store/store_lock.hpp"
 #include "store/store_open.hpp"
@@ -42,7 +43,7 @@ Commands:
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
-  status                      last run and checkpoint of every connector
+  status                      last run of every connector; events received and refused of push connectors
   runs [NAME] [--limit N]     recent runs (default 20)
   state show NAME             the saved checkpoints of NAME
   state reset NAME [STREAM]   forget checkpoints so the next sync starts over
@@ -273,9 +274,14 @@ int cmdStatus(const Setup& s) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
+  auto isPush = [&](const config::ConnectorConfig& c) {
+    const auto* p = s.plugins.find(c.plugin);
+    return p && p->push();
+  };
   std::cout << std::left << std::setw(20) << "connector" << std::setw(12) << "plugin" << std::setw(13) << "last run"
             << std::setw(22) << "finished" << std::setw(10) << "records" << "schedule\n";
   for (const auto& c : s.connectors) {
+    if (isPush(c)) continue;
     auto read = store::lastRun(*db, c.name);
     if (!read) {
       std::cerr << "abmctl: " << read.error() << "\n";
@@ -287,6 +293,24 @@ int cmdStatus(const Setup& s) {
               << (last ? std::to_string(last->records) : "") << c.schedule.text() << (c.enabled ? "" : " (disabled)")
               << "\n";
     if (last && !last->error.empty()) std::cout << "    " << last->error << "\n";
+  }
+  // Push connectors have no runs: their events arrive over HTTP (docs/collector.md).
+  bool header = false;
+  for (const auto& c : s.connectors) {
+    if (!isPush(c)) continue;
+    auto stats = store::pushStats(*db, c.name);
+    if (!stats) {
+      std::cerr << "abmctl: " << stats.error() << "\n";
+      return 1;
+    }
+    if (!header) {
+      std::cout << "\n" << std::setw(20) << "push connector" << std::setw(12) << "received" << std::setw(12)
+                << "refused" << "last event received\n";
+      header = true;
+    }
+    std::cout << std::setw(20) << c.name << std::setw(12) << stats->events_received << std::setw(12)
+              << stats->events_refused << (stats->last_event_at.empty() ? "never" : stats->last_event_at)
+              << (c.enabled ? "" : " (disabled)") << "\n";
   }
   printErrors(s);
   return 0;

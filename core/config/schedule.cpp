@@ -139,4 +139,22 @@ Schedule::TimePoint Schedule::next(TimePoint after) const {
   return TimePoint::max();
 }
 
+std::chrono::seconds Schedule::longestGap(TimePoint from) const {
+  using namespace std::chrono;
+  if (isInterval()) return duration_cast<seconds>(interval_);
+  // A year covers every monthly and yearly pattern; the match cap bounds "* * * * *" (two weeks).
+  constexpr int kMaxMatches = 20000;
+  const TimePoint horizon = from + hours(24 * 366);
+  TimePoint previous = next(from);
+  seconds longest{0};
+  for (int i = 0; i < kMaxMatches && previous != TimePoint::max(); ++i) {
+    const TimePoint following = next(previous);
+    if (following == TimePoint::max()) break;
+    longest = std::max(longest, duration_cast<seconds>(following - previous));
+    if (following > horizon) break;
+    previous = following;
+  }
+  return longest;
+}
+
 }  // namespace abm::config

@@ -28,6 +28,10 @@ class Schedule {
   // The first run time strictly after `after` (for intervals: after + interval); TimePoint::max()
   // when nothing matches within five years.
   TimePoint next(TimePoint after) const;
+  // The longest wait between two consecutive runs from `from` on, looking about a year ahead (and
+  // at least at one gap): the interval itself for intervals, for "*/30 6-20 * * mon-fri" the weekend.
+  // Zero when the schedule cannot fire. Monitoring uses it to tell a late connector from a quiet night.
+  std::chrono::seconds longestGap(TimePoint from) const;
   bool isInterval() const { return interval_.count() > 0; }
   std::chrono::milliseconds interval() const { return interval_; }
   const std::string& text() const { return text_; }

@@ -31,6 +31,11 @@ constexpr LinkRule kRules[] = {
     {"touchpoints", "touchpoint_id", "contact_id", "external_id",
      "(SELECT contact_id FROM contacts c WHERE c.source = p.source AND c.external_id = p.ref)"},
     {"touchpoints", "touchpoint_id", "contact_id", "email", "(SELECT min(contact_id) FROM contacts c WHERE c.email = p.ref)"},
+    // An event that carried only an anonymousId: the user it was linked to (migration 0007), once
+    // that user's contact exists.
+    {"touchpoints", "touchpoint_id", "contact_id", "anonymous",
+     "(SELECT c.contact_id FROM event_identities e JOIN contacts c ON c.source = e.source AND c.external_id = e.user_id"
+     " WHERE e.source = p.source AND e.anonymous_id = p.ref)"},
     {"touchpoints", "touchpoint_id", "account_id", "external_id",
      "(SELECT account_id FROM account_identities i WHERE i.source = p.source AND i.external_id = p.ref)"},
     {"touchpoints", "touchpoint_id", "account_id", "domain",

@@ -66,7 +66,8 @@ std::string_view repairedObject(std::string_view json, std::string& own) {
 }
 
 // Converts one field; returns nullptr on success, else the reason.
-const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std::string& own) {
+const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std::string& own,
+                    const ValidateOptions& options) {
   out = Value{};
   if (in.kind == JsonKind::Null) return nullptr;
   if (in.kind == JsonKind::Object || in.kind == JsonKind::Array) {
@@ -183,6 +184,13 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
       return nullptr;
     case FieldType::Activity:
       out.text = lowerInto(s, own);
+      if (options.custom_activities && isCustomActivity(out.text)) {
+        out.kind = Value::Text;
+        return nullptr;
+      }
+      if (!isActivity(out.text) && options.custom_activities)
+        return "expected one of the unified activities (email_send, page_view, form_submit, ...) or a snake_case "
+               "name of at most 64 characters like demo_requested";
       if (!isActivity(out.text))
         return "expected one of email_send, email_open, email_click, email_bounce, ad_impression, ad_click, "
                "page_view, form_submit, webinar_attend, meeting, call, social_engagement, other";
@@ -200,7 +208,15 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
 
 }  // namespace
 
-bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& row, std::string& error) {
+bool isCustomActivity(std::string_view name) {
+  if (name.empty() || name.size() > kMaxCustomActivity || name.front() < 'a' || name.front() > 'z') return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& row, std::string& error,
+                    const ValidateOptions& options) {
   const auto specs = fieldsOf(entity);
   row.entity = entity;
   for (size_t i = 0; i < specs.size(); ++i) row.v[i] = Value{};
@@ -229,7 +245,7 @@ bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& r
       return false;
     }
     seen |= 1u << idx;
-    if (const char* why = convert(specs[idx], f.value, row.v[idx], row.own[idx])) {
+    if (const char* why = convert(specs[idx], f.value, row.v[idx], row.own[idx], options)) {
       error = "field '" + std::string(f.name) + "': " + why + ", got " + utf8Excerpt(f.value.raw, 80);
       return false;
     }

@@ -32,7 +32,21 @@ struct Row {
 // The reserved field a plugin sets to say the source deleted a record: {"external_id": ..., "_deleted": true}.
 inline constexpr std::string_view kDeletedField = "_deleted";
 
+// What a source may send beyond the unified rules.
+struct ValidateOptions {
+  // A touchpoint's activity may also be the source's own snake_case name ("demo_requested": a
+  // lowercase letter, then lowercase letters, digits and '_', at most kMaxCustomActivity bytes). The
+  // event collector's track events use it; the metrics stage counts such activities as "other".
+  bool custom_activities = false;
+};
+
+inline constexpr size_t kMaxCustomActivity = 64;
+
+// Whether `name` is a custom activity name as ValidateOptions::custom_activities allows.
+bool isCustomActivity(std::string_view name);
+
 // Fills `row` from `fields`. On failure returns false with `error` naming the field and the rule.
-bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& row, std::string& error);
+bool validateRecord(Entity entity, const std::vector<JsonMember>& fields, Row& row, std::string& error,
+                    const ValidateOptions& options = {});
 
 }  // namespace abm::pipeline

@@ -21,6 +21,33 @@ void bindId(store::Statement& st, int idx, int64_t id) {
   else st.bindNull(idx);
 }
 
+// ?1 account (explicit reference), ?12 its via-domain; the merge form adds ?13 an account found only
+// through the email's domain and ?14 its via-domain, used when the contact has no account yet.
+constexpr const char* kContactUpsert =
+    "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
+    " created_at, updated_at, account_via_domain, created_at_known) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " coalesce(?9, ?11), coalesce(?10, ?11), ?12, ?9 IS NOT NULL)"
+    " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
+    " account_via_domain = excluded.account_via_domain,"
+    " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
+    " title = excluded.title, buying_role = excluded.buying_role,"
+    " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
+    " created_at_known = max(contacts.created_at_known, ?9 IS NOT NULL)"
+    " RETURNING contact_id, coalesce(account_id, 0)";
+constexpr const char* kContactMerge =
+    "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
+    " created_at, updated_at, account_via_domain, created_at_known) VALUES(coalesce(?1, ?13), ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?8, coalesce(?9, ?11), coalesce(?10, ?11), CASE WHEN ?1 IS NOT NULL THEN ?12 ELSE ?14 END, ?9 IS NOT NULL)"
+    " ON CONFLICT(source, external_id) DO UPDATE SET account_id = coalesce(?1, contacts.account_id, ?13),"
+    " account_via_domain = CASE WHEN ?1 IS NOT NULL THEN ?12 WHEN contacts.account_id IS NOT NULL"
+    " THEN contacts.account_via_domain ELSE ?14 END,"
+    " email = coalesce(excluded.email, contacts.email), first_name = coalesce(excluded.first_name, contacts.first_name),"
+    " last_name = coalesce(excluded.last_name, contacts.last_name), title = coalesce(excluded.title, contacts.title),"
+    " buying_role = coalesce(excluded.buying_role, contacts.buying_role),"
+    " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
+    " created_at_known = max(contacts.created_at_known, ?9 IS NOT NULL)"
+    " RETURNING contact_id, coalesce(account_id, 0)";
+
 }  // namespace
 
 StoreWriter::StoreWriter(store::Database& db, std::string source, const IdentityRules& identity)
@@ -46,17 +73,7 @@ Status StoreWriter::prepare() {
       {&identity_upsert_,
        "INSERT INTO account_identities(source, external_id, account_id) VALUES(?1, ?2, ?3)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id"},
-      {&contact_upsert_,
-       "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
-       " created_at, updated_at, account_via_domain, created_at_known) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-       " coalesce(?9, ?11), coalesce(?10, ?11), ?12, ?9 IS NOT NULL)"
-       " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
-       " account_via_domain = excluded.account_via_domain,"
-       " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
-       " title = excluded.title, buying_role = excluded.buying_role,"
-       " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
-       " created_at_known = max(contacts.created_at_known, ?9 IS NOT NULL)"
-       " RETURNING contact_id"},
+      {&contact_upsert_, merge_contacts_ ? kContactMerge : kContactUpsert},
       {&opportunity_upsert_,
        "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
        " probability, is_closed, is_won, created_at, closed_at, updated_at, account_via_domain)"
@@ -107,6 +124,33 @@ Status StoreWriter::begin() {
   ids_.syncWithStore();
   now_ = formatTimestamp(nowEpochSeconds());
   return Status::ok();
+}
+
+Status StoreWriter::beginShared() {
+  in_tx_ = true;
+  ids_.syncWithStore();
+  now_ = formatTimestamp(nowEpochSeconds());
+  return Status::ok();
+}
+
+Status StoreWriter::finishShared() {
+  if (!in_tx_) return Status::ok();
+  if (auto s = unlinkDeleted(); !s) return s;
+  return flushDirty();
+}
+
+void StoreWriter::sharedEnded(bool committed) {
+  if (!in_tx_) return;
+  in_tx_ = false;
+  if (committed) {
+    ids_.noteOwnCommit();
+    return;
+  }
+  dirty_.clear();
+  deleted_contacts_.clear();
+  deleted_campaigns_.clear();
+  last_touched_ = 0;
+  ids_.forget();
 }
 
 Status StoreWriter::flushDirty() {
@@ -284,16 +328,34 @@ Status StoreWriter::writeAccount(const Row& r) {
 
 Status StoreWriter::writeContact(const Row& r) {
   using namespace contact_slot;
-  const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], r[Email], via_);
+  int64_t account = 0;
   auto& st = contact_upsert_;
-  bindId(st, 1, account);
+  if (merge_contacts_) {
+    // The email's domain only fills in: an explicit reference is the one that may move the contact.
+    account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{}, via_);
+    bindId(st, 1, account);
+    bindVia(st, 12, via_);
+    std::string email_via;
+    const int64_t by_email = account ? 0 : resolveAccount(Value{}, Value{}, r[Email], email_via);
+    bindId(st, 13, by_email);
+    bindVia(st, 14, email_via);
+  } else {
+    account = resolveAccount(r[AccountExternalId], r[AccountDomain], r[Email], via_);
+    bindId(st, 1, account);
+    bindVia(st, 12, via_);
+  }
   st.bindStatic(2, source_);
   bindValue(st, 3, r[ExternalId]);
   for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
   st.bindStatic(11, now_);
-  bindVia(st, 12, via_);
-  int64_t id;
-  if (auto s = stepForId(st, id, "contact"); !s) return s;
+  if (st.step() != store::Statement::Step::Row) {
+    const Status s = st.status();
+    st.reset();
+    return Status::error(std::string("cannot write contact: ") + (s ? "no row returned" : s.message()));
+  }
+  const int64_t id = st.columnInt(0);
+  account = st.columnInt(1);  // what the row holds now (a merge may have kept its account)
+  st.reset();
   ids_.rememberContact(r[ExternalId].text, id, account);
   touched(account);
   if (!r[Email].isNull()) ids_.rememberEmail(r[Email].text, id);

@@ -19,12 +19,26 @@ namespace abm::pipeline {
 class StoreWriter {
  public:
   StoreWriter(store::Database& db, std::string source, const IdentityRules& identity);
+  // Contacts merge instead of replacing: a field the row leaves out keeps its stored value, and an
+  // account found only through the email's domain does not replace the one the contact has. For
+  // sources that send partial updates (the event collector's identify). Call before prepare().
+  void setMergeContacts(bool merge) { merge_contacts_ = merge; }
   Status prepare();
 
   Status begin();
   Status commit();
   void rollback();
   bool inTransaction() const { return in_tx_; }
+
+  // Several writers (one per source) sharing one transaction that the caller opens and commits
+  // (the event collector's group commit): beginShared() once it is open, finishShared() before its
+  // COMMIT (what commit() writes before committing), then sharedEnded(committed) after it.
+  Status beginShared();
+  Status finishShared();
+  void sharedEnded(bool committed);
+  // Forget every cached id: another writer on this connection may have written what a cached
+  // "not found" denies (the connection's own writes do not change PRAGMA data_version).
+  void forgetIds() { ids_.forget(); }
 
   Status write(const Row& row);
   Status saveState(std::string_view stream, std::string_view state_json);
@@ -68,6 +82,7 @@ class StoreWriter {
   const IdentityRules& identity_;
   IdentityCache ids_;
   bool in_tx_ = false;
+  bool merge_contacts_ = false;
   std::unordered_set<int64_t> dirty_;
   int64_t last_touched_ = 0;
   std::string now_;

@@ -310,7 +310,7 @@ void Scheduler::maybeRunMetrics() {
   });
 }
 
-// Every enabled connector gets its series (at zero) and its last success from the store, so the
+// Every enabled pull connector gets its series (at zero) and its last success from the store, so the
 // gauge and an alert on it survive a restart. Seeding keeps the newest value, so a reload may repeat it.
 void Scheduler::seedTelemetry() {
   std::map<std::string, std::string> successes;
@@ -323,7 +323,12 @@ void Scheduler::seedTelemetry() {
     int64_t finished = 0;
     if (auto it = successes.find(name); it != successes.end()) finished = parseTimestamp(it->second).value_or(0);
     telemetry::Registry::global().seedLastSuccess(name, finished);
+    telemetry::Registry::global().setScheduleGap(
+        name, static_cast<double>(s->connector.schedule.longestGap(SysClock::now()).count()));
   }
+  // Push sources likewise: accepting no events makes their received and refused series appear at zero.
+  for (const auto& c : setup_.connectors)
+    if (c.enabled && isPush(c)) telemetry::Registry::global().eventsReceived(c.name, 0, 0);
 }
 
 void Scheduler::maybeExit() {

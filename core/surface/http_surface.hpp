@@ -16,6 +16,9 @@ namespace abm::http {
 class HttpServer;
 class Router;
 }  // namespace abm::http
+namespace abm::collector {
+class Collector;
+}
 namespace abm::api {
 class Api;
 }  // namespace abm::api
@@ -37,6 +40,7 @@ class HttpSurface {
 
  private:
   std::shared_ptr<http::Router> router_;
+  std::unique_ptr<collector::Collector> collector_;  // before server_: the server goes first
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::HttpServer> server_;
 };

@@ -62,6 +62,11 @@ void Registry::seedLastSuccess(std::string_view connector, int64_t finished_epoc
   if (finished_epoch_seconds > c.last_success) c.last_success = finished_epoch_seconds;
 }
 
+void Registry::setScheduleGap(std::string_view connector, double seconds) {
+  std::lock_guard lock(state_->mutex);
+  state_->connectors.entry(connector).schedule_gap = std::isfinite(seconds) && seconds >= 0 ? seconds : -1;
+}
+
 void Registry::setRunsWaiting(int64_t n) {
   std::lock_guard lock(state_->mutex);
   state_->runs_waiting = n;

@@ -47,6 +47,7 @@ struct ConnectorSeries {
   uint64_t rejected = 0;
   Histogram duration{kSyncSecondsBuckets};
   int64_t last_success = 0;  // unix seconds; 0: never (the sample is left out)
+  double schedule_gap = -1;   // seconds; -1: not told (the sample is left out)
 };
 
 struct SourceSeries {

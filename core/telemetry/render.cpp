@@ -74,6 +74,12 @@ std::string Registry::render(int64_t store_bytes) const {
       out.sample("abmd_sync_last_success_timestamp_seconds", {{"connector", connector}}, c.last_success);
     }
   }
+  out.family("abmd_sync_schedule_gap_seconds", "gauge",
+             "The longest wait between two scheduled runs of the connector (its interval, or for a cron the "
+             "longest gap over the coming year).");
+  for (const auto& [connector, c] : s.connectors) {
+    if (c.schedule_gap >= 0) out.sample("abmd_sync_schedule_gap_seconds", {{"connector", connector}}, c.schedule_gap);
+  }
   out.family("abmd_runs_waiting", "gauge", "Due sync runs waiting for a free slot (max_concurrent_syncs).");
   out.sample("abmd_runs_waiting", {}, s.runs_waiting);
   out.family("abmd_runs_running", "gauge", "Sync runs in progress.");
@@ -92,7 +98,7 @@ std::string Registry::render(int64_t store_bytes) const {
     });
   }
   out.family("abmd_events_last_received_timestamp_seconds", "gauge",
-             "Time of the newest event a push source committed, in unix seconds (absent: none yet).");
+             "When events of the push source were last committed, in unix seconds (absent: none yet).");
   for (const auto& [source, e] : s.sources) {
     if (!source.empty() && e.last_event > 0) {
       out.sample("abmd_events_last_received_timestamp_seconds", {{"source", source}}, e.last_event);
@@ -119,7 +125,7 @@ std::string Registry::render(int64_t store_bytes) const {
     }
   }
   out.family("abmd_http_request_duration_seconds", "histogram",
-             "Time from a complete request to its answer being handed to the connection, by route pattern.");
+             "Time from a request's first byte to its answer written, by route pattern.");
   for (const auto& [route, r] : s.routes) {
     out.histogram("abmd_http_request_duration_seconds", {{"route", route}}, r.duration);
   }

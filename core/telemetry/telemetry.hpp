@@ -20,6 +20,9 @@ class Registry {
   // The last successful run as found in the store at start, so the gauge survives a restart; 0 when
   // it never succeeded, which still makes the connector's series appear (at zero).
   void seedLastSuccess(std::string_view connector, int64_t finished_epoch_seconds);
+  // The longest wait between two scheduled runs of the connector (config::Schedule::longestGap), so
+  // an alert can tell a connector that is late from one whose schedule is quiet (nights, weekends).
+  void setScheduleGap(std::string_view connector, double seconds);
   void setRunsWaiting(int64_t n);  // due syncs waiting for a free slot
   void setRunsRunning(int64_t n);
 

@@ -38,6 +38,21 @@ TEST(Schedule, CronNextRuns) {
   EXPECT_EQ(nextOf("0 0 * * 7", "2024-03-01T00:00:00Z"), "2024-03-03T00:00:00Z");  // 7 is Sunday
 }
 
+TEST(Schedule, LongestGapIsTheLongestWaitBetweenTwoRuns) {
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  const auto from = at("2024-03-06T12:00:00Z");  // a Wednesday
+  EXPECT_EQ(Schedule::parse("every 15m")->longestGap(from), minutes(15));
+  EXPECT_EQ(Schedule::parse("*/10 * * * *")->longestGap(from), minutes(10));
+  // Weekdays 06:00-20:30 every 30 minutes: Friday 20:30 to Monday 06:00.
+  EXPECT_EQ(Schedule::parse("*/30 6-20 * * mon-fri")->longestGap(from), hours(57) + minutes(30));
+  // Monthly on the 31st: 31 March to 31 May, as April has no 31st.
+  EXPECT_EQ(Schedule::parse("0 0 31 * *")->longestGap(from), hours(24 * 61));
+  // Only on 29 February: one gap, four years, even beyond the year looked at.
+  EXPECT_EQ(Schedule::parse("0 0 29 2 *")->longestGap(from), hours(24 * (365 * 4 + 1)));
+  EXPECT_EQ(Schedule::parse("0 0 30 2 *")->longestGap(from), std::chrono::seconds(0));
+}
+
 TEST(Schedule, RefusesBadExpressions) {
   for (const char* bad : {"every", "every 0s", "every 10x", "* * * *", "61 * * * *", "* 24 * * *", "* * 0 * *",
                           "* * * 13 *", "*/0 * * * *", "a b c d e", "5-1 * * * *"}) {

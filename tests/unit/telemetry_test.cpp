@@ -76,6 +76,7 @@ TEST(Telemetry, AFreshRegistryDeclaresEveryFamilyWithHelpAndType) {
       {"abmd_sync_rejected_records_total", "counter"},
       {"abmd_sync_duration_seconds", "histogram"},
       {"abmd_sync_last_success_timestamp_seconds", "gauge"},
+      {"abmd_sync_schedule_gap_seconds", "gauge"},
       {"abmd_runs_waiting", "gauge"},
       {"abmd_runs_running", "gauge"},
       {"abmd_events_received_total", "counter"},
@@ -202,7 +203,7 @@ TEST(Telemetry, NumbersRoundTripAndSpecialValuesAreSpelledAsPrometheusReadsThem)
   EXPECT_EQ(formatValue(std::nan("")), "NaN");
 }
 
-TEST(Telemetry, SeedingKeepsTheNewestSuccessAndMakesTheConnectorsSeriesAppear) {
+TEST(Telemetry, SeedingKeepsTheNewestSuccessAndTheScheduleGapAndMakesTheSeriesAppear) {
   Registry registry;
   registry.seedLastSuccess("crm", 1700000500);
   registry.syncFinished("crm", "succeeded", 1, 0, 0, 1700000100);  // older than the seed (clock moved)
@@ -212,6 +213,15 @@ TEST(Telemetry, SeedingKeepsTheNewestSuccessAndMakesTheConnectorsSeriesAppear) {
   EXPECT_FALSE(scrape.has(R"(abmd_sync_last_success_timestamp_seconds{connector="never"})"));
   EXPECT_EQ(scrape.value(R"(abmd_syncs_total{connector="never",outcome="succeeded"})"), "0");
   EXPECT_EQ(scrape.value(R"(abmd_sync_records_total{connector="never"})"), "0");
+  EXPECT_FALSE(scrape.has(R"(abmd_sync_schedule_gap_seconds{connector="crm"})"));
+
+  registry.setScheduleGap("crm", 900);
+  registry.setScheduleGap("nightly", 86400);
+  registry.setScheduleGap("broken", std::nan(""));
+  scrape = parse(registry.render(0));
+  EXPECT_EQ(scrape.value(R"(abmd_sync_schedule_gap_seconds{connector="crm"})"), "900");
+  EXPECT_EQ(scrape.value(R"(abmd_sync_schedule_gap_seconds{connector="nightly"})"), "86400");
+  EXPECT_FALSE(scrape.has(R"(abmd_sync_schedule_gap_seconds{connector="broken"})"));
 }
 
 TEST(Telemetry, PushSourcesCountReceivedAndRefusedEvents) {

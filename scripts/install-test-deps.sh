@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that only the tests need (not the build, not the demo), if any are
+# missing: promtool (package prometheus) checks the /metrics output. scripts/test.sh calls this;
+# CI does too. A test whose tool is missing fails and names this script.
+set -euo pipefail
+packages=(prometheus)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing for the tests: ${missing[*]}"
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+$sudo_cmd apt-get update -qq
+# Debian ships promtool only inside the prometheus package, which also installs the server. A
+# policy-rc.d answering 101 ("action not allowed") keeps the package from starting that service
+# while it installs; the tests never talk to it.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+  $sudo_cmd chmod 755 "$policy"
+  trap '$sudo_cmd rm -f "$policy"' EXIT
+fi
+DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
