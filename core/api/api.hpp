@@ -4,6 +4,7 @@
 // connection, which answer through the request's Respond.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -24,6 +25,8 @@ struct ApiContext {
   size_t query_threads = 2;
   // Requests waiting for a query thread beyond this many are answered 429 with Retry-After.
   size_t max_waiting = 64;
+  // A request whose queries run longer is stopped and answered 503 query_timeout.
+  std::chrono::milliseconds query_time_limit = std::chrono::seconds(30);
 };
 
 // One route of the API as the OpenAPI document must describe it.

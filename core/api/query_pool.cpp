@@ -8,8 +8,9 @@
 
 namespace abm::api {
 
-QueryPool::QueryPool(std::filesystem::path store_path, size_t threads, size_t max_waiting)
-    : store_path_(std::move(store_path)), max_waiting_(max_waiting) {
+QueryPool::QueryPool(std::filesystem::path store_path, size_t threads, size_t max_waiting,
+                     std::chrono::milliseconds time_limit)
+    : store_path_(std::move(store_path)), max_waiting_(max_waiting), time_limit_(time_limit) {
   for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) threads_.emplace_back([this] { work(); });
 }
 
@@ -55,6 +56,7 @@ void QueryPool::work() {
       else
         open_error = db.error();
     }
+    if (connection) connection->setDeadline(std::chrono::steady_clock::now() + time_limit_);
     // Jobs answer their own failures; this only keeps an escaped exception from ending the process.
     const auto escaped = catchAll([&] { job(connection.get(), open_error); });
     if (!escaped.empty()) log::error("read API query thread: " + escaped);

@@ -4,6 +4,7 @@
 // may still be creating the store), so readers never share a connection and never block the writer.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -24,7 +25,9 @@ class QueryPool {
   // `connection` is null when the store could not be opened; `open_error` then says why.
   using Job = std::function<void(Connection* connection, const std::string& open_error)>;
 
-  QueryPool(std::filesystem::path store_path, size_t threads, size_t max_waiting);
+  // Each job's queries are interrupted once it has run for `time_limit`.
+  QueryPool(std::filesystem::path store_path, size_t threads, size_t max_waiting,
+            std::chrono::milliseconds time_limit);
   ~QueryPool();
   QueryPool(const QueryPool&) = delete;
   QueryPool& operator=(const QueryPool&) = delete;
@@ -43,6 +46,7 @@ class QueryPool {
 
   const std::filesystem::path store_path_;
   const size_t max_waiting_;
+  const std::chrono::milliseconds time_limit_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;

@@ -4,6 +4,15 @@
 
 namespace abm::api {
 
+Connection::Connection(store::Database db) : db_(std::move(db)), statements_(db_) {
+  // Every 1000 virtual machine steps: microseconds apart, so a deadline is kept closely.
+  sqlite3_progress_handler(db_.raw(), 1000, &Connection::progress, this);
+}
+
+int Connection::progress(void* self) {
+  return std::chrono::steady_clock::now() > static_cast<Connection*>(self)->deadline_ ? 1 : 0;
+}
+
 ApiResult<store::Statement*> Connection::prepare(const std::string& sql) {
   auto st = statements_.get(sql);
   if (!st) return storeError("cannot prepare a query", st.error());
@@ -23,6 +32,13 @@ ApiResult<bool> ReadSnapshot::begin() {
 }
 
 ApiError storeError(const std::string& what, const std::string& detail) {
+  if (detail == "interrupted") {
+    log::warn("read API: " + what + ": stopped at the query time limit");
+    return ApiError::unavailable("query_timeout",
+                                 what +
+                                     ": the query ran past the read API's time limit and was "
+                                     "stopped; narrow it with filters or ask for fewer items");
+  }
   log::error("read API: " + what + ": " + detail);
   return ApiError{500, "store_error", what + ": " + detail + "; the daemon log has the details"};
 }

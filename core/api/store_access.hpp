@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -16,7 +17,7 @@ namespace abm::api {
 // One query thread's connection. Pinned in memory: the statement cache refers to the database.
 class Connection {
  public:
-  explicit Connection(store::Database db) : db_(std::move(db)), statements_(db_) {}
+  explicit Connection(store::Database db);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -25,9 +26,16 @@ class Connection {
   // SQL text; the endpoints bind every value, so the texts are a small fixed set.
   ApiResult<store::Statement*> prepare(const std::string& sql);
 
+  // SQLite interrupts the queries of this connection past `deadline` (its progress handler), so a
+  // runaway query cannot hold a query thread: its step fails with "interrupted", which
+  // storeError() answers as 503 query_timeout.
+  void setDeadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+
  private:
+  static int progress(void* self);
   store::Database db_;
   store::StatementCache statements_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 // Resets a statement when the scope ends: a statement left mid-rows keeps its read transaction
@@ -58,7 +66,8 @@ class ReadSnapshot {
   bool open_ = false;
 };
 
-// The answer for a store read that failed (SQLite's message says why).
+// The answer for a store read that failed (SQLite's message says why): 503 query_timeout when the
+// deadline interrupted it, else 500 store_error, logged.
 ApiError storeError(const std::string& what, const std::string& detail);
 // Checks a statement that has stepped to its end: Step::Error becomes the store error.
 ApiResult<bool> finished(const store::Statement& st, const std::string& what);

@@ -240,6 +240,17 @@ TEST_F(ApiEndpointsTest, ErrorsHaveTheDocumentedShape) {
   }
 }
 
+TEST_F(ApiEndpointsTest, AQueryPastTheTimeLimitIsStoppedAnd503) {
+  // A limit already passed when the query starts: SQLite's progress handler interrupts it.
+  ApiHarness strict(api::ApiContext{*dir_ / "abm.db", &control_, 1, 8, std::chrono::milliseconds(0)});
+  const auto a = strict.get("/api/v1/accounts?sort=-score");
+  EXPECT_EQ(a.status, 503) << a.raw;
+  EXPECT_EQ(a.errorCode(), "query_timeout");
+  EXPECT_NE(a.errorMessage().find("time limit"), std::string::npos) << a.errorMessage();
+  // The thread and its connection go on serving: the next request gets its own time.
+  EXPECT_EQ(harness_->get("/api/v1/accounts?sort=-score").status, 200);
+}
+
 TEST(ApiWithoutStore, AMissingStoreIs503AndHealthSaysSo) {
   TempDir dir;
   FakeControl control;
