@@ -1,5 +1,6 @@
 #include "surface/http_surface.hpp"
 
+#include "api/api.hpp"
 #include "collector/collector.hpp"
 #include "http/http_server.hpp"
 #include "http/router.hpp"
@@ -22,10 +23,10 @@ std::vector<config::ConnectorConfig> pushConnectors(const bootstrap::Setup& setu
 
 HttpSurface::HttpSurface(boost::asio::io_context& io, const bootstrap::Setup& setup, api::DaemonControl& control)
     : router_(std::make_shared<http::Router>()) {
-  (void)control;
   collector_ = std::make_unique<collector::Collector>(setup.daemon, *setup.identity, pushConnectors(setup));
   collector_->addRoutes(*router_);
   prometheus::addPrometheusRoute(*router_, setup.daemon.store_path);
+  api_ = api::addRoutes(*router_, api::ApiContext{setup.daemon.store_path, &control});
   server_ = std::make_unique<http::HttpServer>(io, *setup.daemon.http, router_);
 }
 
@@ -40,10 +41,12 @@ void HttpSurface::reload(const bootstrap::Setup& setup) {
   collector_->reload(pushConnectors(setup));
 }
 
+// Requests in flight are answered first (the collector commits what it was sent); then the
+// collector's writer ends, and the API's query threads, which hold no request any more.
 void HttpSurface::stop(std::function<void()> drained) {
-  // Requests in flight are answered first (the collector commits what it was sent), then its writer ends.
   server_->stop([this, drained = std::move(drained)] {
     collector_->stop();
+    api_->stop();
     if (drained) drained();
   });
 }

@@ -19,6 +19,9 @@ class Router;
 namespace abm::collector {
 class Collector;
 }
+namespace abm::api {
+class Api;
+}  // namespace abm::api
 
 namespace abm::surface {
 
@@ -38,6 +41,7 @@ class HttpSurface {
  private:
   std::shared_ptr<http::Router> router_;
   std::unique_ptr<collector::Collector> collector_;  // before server_: the server goes first
+  std::unique_ptr<api::Api> api_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

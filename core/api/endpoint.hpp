@@ -1,0 +1,53 @@
+// What the endpoint files share: the part of a request a query thread needs (copied off the event
+// loop, since the request itself lives only while the handler runs), and small helpers.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "api/api_error.hpp"
+#include "api/daemon_control.hpp"
+#include "api/query_params.hpp"
+#include "api/store_access.hpp"
+
+namespace abm::api {
+
+struct Call {
+  std::string endpoint;                       // "GET /api/v1/accounts/{account_id}", for messages
+  std::map<std::string, std::string> params;  // from the route pattern
+  QueryParams query;
+  DaemonControl* control = nullptr;  // null when the daemon gave none
+};
+
+using QueryResult = ApiResult<http::Response>;
+
+// A path parameter that must be a positive id ({account_id}, {run_id}).
+ApiResult<int64_t> idParam(const Call& call, const std::string& name);
+
+// `text` made a LIKE pattern matching it anywhere, with LIKE's own characters escaped by '\'.
+std::string containsPattern(const std::string& text);
+
+inline QueryResult ok(const nlohmann::json& body) { return jsonResponse(200, body); }
+
+// The endpoints, one function per route; each runs on a query thread with its own connection.
+QueryResult listAccounts(Connection& c, const Call& call);
+QueryResult getAccount(Connection& c, const Call& call);
+QueryResult listAccountTouchpoints(Connection& c, const Call& call);
+QueryResult listCampaigns(Connection& c, const Call& call);
+QueryResult listOpportunities(Connection& c, const Call& call);
+QueryResult getAttribution(Connection& c, const Call& call);
+QueryResult listRuns(Connection& c, const Call& call);
+QueryResult getRun(Connection& c, const Call& call);
+QueryResult listConnectors(Connection& c, const Call& call);
+QueryResult getHealth(Connection* c, const std::string& open_error, const Call& call);
+
+// Their query parameters (filters and, for lists, limit, cursor and sort).
+std::vector<ParamSpec> accountsParams();
+std::vector<ParamSpec> accountTouchpointsParams();
+std::vector<ParamSpec> campaignsParams();
+std::vector<ParamSpec> opportunitiesParams();
+std::vector<ParamSpec> attributionParams();
+std::vector<ParamSpec> runsParams();
+std::vector<ParamSpec> connectorsParams();
+
+}  // namespace abm::api
