@@ -1,5 +1,6 @@
 #include "bootstrap/setup.hpp"
 
+#include "collector/event_rows.hpp"
 #include "store/migrations.hpp"
 
 namespace abm::bootstrap {
@@ -37,6 +38,9 @@ Setup loadSetup(const std::filesystem::path& config_file) {
       s.errors.push_back(c.file.string() + ": schedule: missing; write when to sync, e.g. \"every 15m\" or a cron "
                          "expression \"0 6 * * *\"");
     config::validateConnectorSettings(c, plugin->options, s.errors);
+    // What the option table cannot say: each event_activities value must be an activity.
+    if (plugin->push() && s.errors.size() == before)
+      if (auto push = collector::sourceSettings(c); !push) s.errors.push_back(push.error());
     if (s.errors.size() == before) s.connectors.push_back(std::move(c));
   }
   return s;

@@ -108,6 +108,13 @@ TEST(PushSources, AreValidatedLikeAnyPluginAndRedacted) {
   EXPECT_NE(r.err.find("settings.colour"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("settings.event_activities"), std::string::npos) << r.err;
 
+  writeFile(ws.connectors() / "site.json",
+            R"({"name": "site", "plugin": "events", "settings": {"write_key": "${env:SITE_KEY}",
+                "event_activities": {"Demo Requested": "Form Submit!"}}})");
+  r = run({(binDir() / "abmctl").string(), "-c", ws.config().string(), "validate"}, {{"SITE_KEY", "wk-site-0123456789"}});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("site.json: settings.event_activities"), std::string::npos) << r.err;
+
   addPushSource(ws, "site");
   r = run({(binDir() / "abmctl").string(), "-c", ws.config().string(), "config"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
