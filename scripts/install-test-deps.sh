@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that only the tests need (not the build, not the demo), if any are
-# missing: promtool (package prometheus) checks the /metrics output. scripts/test.sh calls this;
-# CI does too. A test whose tool is missing fails and names this script.
+# missing: promtool (package prometheus) checks the /metrics output; node and npm run Segment's
+# SDK. scripts/test.sh calls this; CI does too. A test whose tool is missing fails and names this
+# script.
 set -euo pipefail
 packages=(prometheus)
 missing=()
+# The collector's test runs the real @segment/analytics-node (npm, into build/node_sdk). A machine
+# with its own Node.js and npm keeps them; one without gets Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
