@@ -47,6 +47,62 @@ TEST(HttpDaemon, ListensWithTheHttpKeyAndStopsOnSigterm) {
   EXPECT_FALSE(httpRequest(port, "GET", "/no/such/thing")) << "still listening after exit";
 }
 
+std::string basic(const std::string& key) {
+  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string in = key + ":";
+  std::string out;
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
+    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) n |= static_cast<uint8_t>(in[i + 2]);
+    out += table[(n >> 18) & 63];
+    out += table[(n >> 12) & 63];
+    out += i + 1 < in.size() ? table[(n >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? table[n & 63] : '=';
+  }
+  return "Authorization: Basic " + out + "\r\n";
+}
+
+int apiStatus(uint16_t port, const std::string& token) {
+  auto a = httpRequest(port, "GET", "/api/v1/runs", "", "Authorization: Bearer " + token + "\r\n");
+  return a ? a->status : -1;
+}
+
+int trackStatus(uint16_t port, const std::string& key, const std::string& message_id) {
+  auto a = httpRequest(port, "POST", "/v1/track",
+                       R"({"type":"track","event":"Signed Up","userId":"u1","messageId":")" + message_id + "\"}",
+                       basic(key) + "Content-Type: application/json\r\n");
+  return a ? a->status : -1;
+}
+
+TEST(HttpDaemon, SighupReloadsApiTokensAndWriteKeys) {
+  Workspace ws;
+  const auto port = freeLoopbackPort();
+  writeFile(ws.dir / "token", "first-token-0123456789\n");
+  ws.writeConfig(httpKey(port, ", \"api_tokens\": [\"${file:" + (ws.dir / "token").string() + "}\"]"));
+  writeFile(ws.connectors() / "website.json",
+            R"({"name": "website", "plugin": "events", "settings": {"write_key": "${env:SITE_KEY}"}})");
+  Child abmd({(binDir() / "abmd").string(), "-c", ws.config().string()}, ws.dir.path(),
+             {{"SITE_KEY", "wk-first-0123456789"}});
+  ASSERT_TRUE(waitFor([&] { return apiStatus(port, "first-token-0123456789") == 200; }, 20s)) << abmd.err();
+  EXPECT_EQ(trackStatus(port, "wk-first-0123456789", "m1"), 200);
+
+  // A new token in its file, and a new write key written into the connector file.
+  writeFile(ws.dir / "token", "second-token-0123456789\n");
+  writeFile(ws.connectors() / "website.json",
+            R"({"name": "website", "plugin": "events", "settings": {"write_key": "wk-second-0123456789"}})");
+  abmd.signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return apiStatus(port, "second-token-0123456789") == 200; }, 20s)) << abmd.err();
+  EXPECT_EQ(apiStatus(port, "first-token-0123456789"), 401);
+  EXPECT_EQ(trackStatus(port, "wk-second-0123456789", "m2"), 200);
+  EXPECT_EQ(trackStatus(port, "wk-first-0123456789", "m3"), 401);
+  EXPECT_EQ(abmd.err().find("second-token"), std::string::npos) << "a token reached the log";
+  EXPECT_EQ(abmd.err().find("wk-second"), std::string::npos) << "a write key reached the log";
+  abmd.signal(SIGTERM);
+  EXPECT_EQ(abmd.wait(30s), 0) << abmd.err();
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints WHERE source = 'website'"), 2);
+}
+
 TEST(HttpDaemon, ANetworkAddressWithoutTokensIsRefusedAtStart) {
   Workspace ws;
   ws.writeConfig(", \"http\": {\"listen\": \"0.0.0.0:7470\"}");
