@@ -46,22 +46,7 @@ struct LoadResult {
 
 const char* kWriteKey = "bench-write-key-0123456789";
 
-std::string basicAuth() {
-  // base64("bench-write-key-0123456789:")
-  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const std::string in = std::string(kWriteKey) + ":";
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<uint8_t>(in[i + 2]);
-    out += table[(n >> 18) & 63];
-    out += table[(n >> 12) & 63];
-    out += i + 1 < in.size() ? table[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? table[n & 63] : '=';
-  }
-  return "Basic " + out;
-}
+std::string basicAuth() { return test::basicAuthValue(kWriteKey); }
 
 std::string trackEvent(const std::string& message_id) {
   return R"({"type":"track","event":"Pricing Viewed","userId":"user-)" + message_id.substr(0, 6) +

@@ -47,21 +47,7 @@ TEST(HttpDaemon, ListensWithTheHttpKeyAndStopsOnSigterm) {
   EXPECT_FALSE(httpRequest(port, "GET", "/no/such/thing")) << "still listening after exit";
 }
 
-std::string basic(const std::string& key) {
-  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const std::string in = key + ":";
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<uint8_t>(in[i + 2]);
-    out += table[(n >> 18) & 63];
-    out += table[(n >> 12) & 63];
-    out += i + 1 < in.size() ? table[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? table[n & 63] : '=';
-  }
-  return "Authorization: Basic " + out + "\r\n";
-}
+std::string basic(const std::string& key) { return "Authorization: " + basicAuthValue(key) + "\r\n"; }
 
 int apiStatus(uint16_t port, const std::string& token) {
   auto a = httpRequest(port, "GET", "/api/v1/runs", "", "Authorization: Bearer " + token + "\r\n");

@@ -43,6 +43,9 @@ class RawConnection {
 std::optional<HttpAnswer> httpRequest(uint16_t port, const std::string& method, const std::string& target,
                                       const std::string& body = "", const std::string& extra_headers = "");
 
+// "Basic <base64(user:)>": how Segment's SDKs send a write key (user = key, empty password).
+std::string basicAuthValue(const std::string& user);
+
 // A loopback port nobody listens on right now.
 uint16_t freeLoopbackPort();
 
