@@ -4,7 +4,7 @@
 # SDK. scripts/test.sh calls this; CI does too. A test whose tool is missing fails and names this
 # script.
 set -euo pipefail
-packages=(prometheus)
+packages=(prometheus curl)
 missing=()
 # The collector's test runs the real @segment/analytics-node (npm, into build/node_sdk). A machine
 # with its own Node.js and npm keeps them; one without gets Debian's.

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The event collector driven by curl, as an admin or a backend would try it: a real abmd on a free
+# loopback port, then duplicates, gzip, a wrong key, bad JSON, an oversize body, and kill -9 right
+# after a 200 (the event must be in the store afterwards).
+# Usage: curl_test.sh BUILD_BIN_DIR SOURCE_DIR
+set -euo pipefail
+bin="$1"
+src="$2"
+command -v curl >/dev/null || { echo "curl is missing: scripts/install-test-deps.sh installs it" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: scripts/install-deps.sh installs it" >&2; exit 1; }
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- abmd's log:" >&2
+  cat "$work/abmd.log" >&2 || true
+  exit 1
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/connectors.d"
+cat > "$work/abmd.json" <<JSON
+{"store": "sqlite://abm.db", "connectors_dir": "connectors.d", "plugin_dir": "$bin/../lib/abmd/plugins",
+ "worker": "$bin/abmd-worker", "schema_dir": "$src/schema",
+ "http": {"listen": "127.0.0.1:$port", "max_body_bytes": 65536}}
+JSON
+cat > "$work/connectors.d/website.json" <<'JSON'
+{"name": "website", "plugin": "events", "settings": {"write_key": "${env:WEBSITE_WRITE_KEY}"}}
+JSON
+key="curl-write-key-0123456789"
+start() {
+  WEBSITE_WRITE_KEY="$key" "$bin/abmd" -c "$work/abmd.json" >>"$work/abmd.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/health" && return 0
+    sleep 0.1
+  done
+  fail "abmd did not listen on 127.0.0.1:$port"
+}
+url="http://127.0.0.1:$port"
+# post PATH BODY [curl args...]: prints "<status> <body>"
+post() {
+  local path="$1" body="$2"
+  shift 2
+  curl -s -o "$work/answer" -w '%{http_code}' -u "$key:" -H 'Content-Type: application/json' "$@" \
+    --data-binary "$body" "$url$path"
+  echo " $(cat "$work/answer")"
+}
+count() { sqlite3 "$work/abm.db" "$1"; }
+expect() {  # expect WHAT ACTUAL PATTERN
+  [[ "$2" == $3 ]] || fail "$1: got '$2', expected $3"
+}
+
+start
+
+a=$(post /v1/track '{"type":"track","userId":"u1","event":"Demo Requested","messageId":"m-1"}')
+expect "a track event" "$a" '200 {"success":true}'
+a=$(post /v1/track '{"type":"track","userId":"u1","event":"Demo Requested","messageId":"m-1"}')
+expect "the same messageId again" "$a" '200 *'
+[ "$(count "SELECT count(*) FROM touchpoints WHERE external_id = 'm-1'")" = 1 ] || fail "a repeated messageId was stored twice"
+
+printf '%s' '{"batch":[{"type":"page","userId":"u1","messageId":"m-2","properties":{"url":"https://acme.com/"}}]}' | gzip -c > "$work/batch.gz"
+a=$(post /v1/batch @"$work/batch.gz" -H 'Content-Encoding: gzip')
+expect "a gzip batch" "$a" '200 *'
+[ "$(count "SELECT activity FROM touchpoints WHERE external_id = 'm-2'")" = page_view ] || fail "the gzip batch's page is not stored"
+
+a=$(curl -s -o "$work/answer" -w '%{http_code}' -u "wrong-key:" -H 'Content-Type: application/json' \
+  --data-binary '{"type":"track","userId":"u1","event":"X","messageId":"m-3"}' "$url/v1/track")
+expect "a wrong write key" "$a" 401
+a=$(post /v1/batch '{"batch":[{"type":"track","userId":"u1","event":"X","messageId":"m-4"},{"type":"track",')
+expect "bad JSON" "$a" '400 *'
+expect "bad JSON names what is wrong" "$a" '*JSON*'
+a=$(post /v1/batch '{"batch":[{"type":"track","userId":"u1","event":"X","messageId":"m-5"},{"userId":"u1","messageId":"m-6"}]}')
+expect "an event without a type names the event" "$a" '400 *batch\[1\]*type*'
+head -c 70000 /dev/zero | tr '\0' 'a' > "$work/big"
+a=$(post /v1/track @"$work/big")
+expect "a body over max_body_bytes" "$a" '413 *'
+for m in m-3 m-4 m-5 m-6; do
+  [ "$(count "SELECT count(*) FROM touchpoints WHERE external_id = '$m'")" = 0 ] || fail "refused event $m was stored"
+done
+
+# An event answered 200 survives kill -9 a moment later.
+a=$(post /v1/track '{"type":"track","userId":"u1","event":"Trial Started","messageId":"m-kill"}')
+expect "the event before kill -9" "$a" '200 *'
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+pid=""
+[ "$(count "SELECT count(*) FROM touchpoints WHERE external_id = 'm-kill'")" = 1 ] || fail "an event answered 200 was lost to kill -9"
+start
+a=$(post /v1/track '{"type":"track","userId":"u1","event":"Trial Started","messageId":"m-kill"}')
+expect "the same event after the restart" "$a" '200 *'
+[ "$(count "SELECT count(*) FROM touchpoints WHERE external_id = 'm-kill'")" = 1 ] || fail "a retry after the restart was stored twice"
+echo "curl collector checks passed"
