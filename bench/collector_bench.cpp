@@ -36,6 +36,7 @@ struct Options {
   double seconds = 5;
   int batch = 100;
   int repeat = 2;
+  bool collector_only = false;  // --collector-only: skip the references (for a profiler)
 };
 
 struct LoadResult {
@@ -203,8 +204,9 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") o.seconds = std::stod(next());
     else if (a == "--batch") o.batch = std::stoi(next());
     else if (a == "--repeat") o.repeat = std::stoi(next());
+    else if (a == "--collector-only") o.collector_only = true;
     else {
-      std::cerr << "usage: collector_bench [--clients 16] [--seconds 5] [--batch 100] [--repeat 2]\n";
+      std::cerr << "usage: collector_bench [--clients 16] [--seconds 5] [--batch 100] [--repeat 2] [--collector-only]\n";
       return 2;
     }
   }
@@ -224,14 +226,16 @@ int main(int argc, char** argv) {
   for (int round = 1; round <= o.repeat; ++round) {
     std::printf("-- round %d\n", round);
     const std::string tag = "r" + std::to_string(round);
-    {
+    if (!o.collector_only) {
       Listener l(bare);
       print("reference: bare server, batch of " + std::to_string(o.batch), load(l.port(), o, o.batch, tag + "b"));
       print("reference: bare server, single event", load(l.port(), o, 1, tag + "s"));
     }
-    print("reference: SQLite alone, " + std::to_string(o.batch) + " rows per commit",
-          sqliteAlone(freshStore(dir, "ref.db"), o, o.batch));
-    print("reference: SQLite alone, 1 row per commit", sqliteAlone(freshStore(dir, "ref.db"), o, 1));
+    if (!o.collector_only) {
+      print("reference: SQLite alone, " + std::to_string(o.batch) + " rows per commit",
+            sqliteAlone(freshStore(dir, "ref.db"), o, o.batch));
+      print("reference: SQLite alone, 1 row per commit", sqliteAlone(freshStore(dir, "ref.db"), o, 1));
+    }
     for (int single = 0; single < 2; ++single) {
       config::DaemonConfig daemon;
       daemon.store_path = freshStore(dir, "abm.db");
