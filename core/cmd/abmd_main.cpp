@@ -22,10 +22,16 @@ Options:
   -h, --help          this help
   --version           print the version
 
-Signals: SIGHUP reloads the connectors folder and applies what it can of the daemon config (the log
-says which changed keys need a restart); SIGTERM or SIGINT stop starting syncs, let running
+With an "http" key in the daemon config, abmd also listens (never with --once): the Segment-
+compatible event collector for push sources (POST /v1/batch, /v1/track, ...), the read API
+(/api/v1/..., bearer tokens from http.api_tokens) and Prometheus metrics (GET /metrics).
+
+Signals: SIGHUP reloads the connectors folder and applies what it can of the daemon config (API
+tokens and write keys included; the log says which changed keys need a restart); SIGTERM or SIGINT
+stop accepting HTTP connections, answer the requests in flight, stop starting syncs, let running
 ones checkpoint, and exit. Logs are one JSON object per line on stderr.
-Docs: docs/operations.md, docs/configuration.md.
+Docs: docs/operations.md, docs/configuration.md, docs/http.md, docs/collector.md, docs/api.md,
+docs/monitoring.md.
 )";
 
 }  // namespace
