@@ -60,7 +60,10 @@ HttpSettings parseHttpSettings(const nlohmann::json& j, const std::filesystem::p
   if (!j.is_object())
     throw ConfigError(file.string() + ": http: expected an object {\"listen\": \"127.0.0.1:7470\", \"api_tokens\": [...]}");
   HttpSettings h;
-  for (const auto& [k, v] : j.items()) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
+    const std::string k = it.key();
+    const nlohmann::json& v = it.value();
     if (!kKeys.count(k)) fail(file, k, "unknown key (see docs/http.md)");
     auto integer = [&](long long lo, long long hi) {
       if (!v.is_number_integer()) fail(file, k, "expected an integer");
