@@ -92,8 +92,8 @@ http::Response syncAnswer(const std::string& name, const SyncRequestResult& r) {
       return ApiError{
           409, "already_running",
           "connector " + quoted +
-              " is running a sync now; GET /api/v1/runs?connector=NAME&status=running shows it, ask again "
-              "once it has ended"}
+              " is running a sync now; GET /api/v1/runs?connector=" + utf8Excerpt(name, 100) +
+              "&status=running shows it, ask again once it has ended"}
           .response();
     case SyncRequestResult::UnknownConnector:
       return ApiError::notFound("no connector " + quoted +

@@ -115,7 +115,10 @@ ApiResult<QueryParams> parseQuery(const http::Request& request, const std::vecto
                                   std::string_view endpoint) {
   QueryParams out;
   const std::string where = " (" + std::string(endpoint) + ")";
-  for (const auto& [name, raw] : request.query) {
+  for (const auto& pair : request.query) {
+    // Named copies, not structured bindings: clang 14 cannot capture those in the lambda below.
+    const std::string& name = pair.first;
+    const std::string& raw = pair.second;
     const ParamSpec* spec = nullptr;
     for (const auto& s : specs)
       if (s.name == name) spec = &s;

@@ -232,9 +232,16 @@ class Session : public std::enable_shared_from_this<Session> {
     // Until the answer comes the loop must not run out of work, even with nothing else pending
     // (a drain after the acceptor closed).
     auto pending = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(shared_->io.get_executor());
-    Respond reply = [self = shared_from_this(), answered, pending](Response r) {
+    // The session rides in a slot that answering empties: the posted write then holds the only
+    // reference, so the session ends on its own thread. A Respond kept by a query or commit thread
+    // after it answered would otherwise drop the last reference there, and ~Session would change
+    // the server's session map off the loop's thread.
+    auto slot = std::make_shared<std::shared_ptr<Session>>(shared_from_this());
+    Respond reply = [slot, answered, pending](Response r) {
       if (answered->exchange(true)) return;  // a handler answering twice: the first answer stands
-      asio::post(self->stream_.get_executor(), [self, pending, r = std::move(r)]() mutable {
+      auto self = std::move(*slot);
+      auto executor = self->stream_.get_executor();
+      asio::post(executor, [self = std::move(self), pending, r = std::move(r)]() mutable {
         self->respond(std::move(r), self->keep_alive_);
         pending->reset();
       });

@@ -268,6 +268,18 @@ TEST(ApiCursor, RoundTripsEveryKeyType) {
   }
 }
 
+TEST(ApiCursor, TheFormatIsStableSoCursorsOutliveAnUpgrade) {
+  // A cursor as this version gives it (fuzz/corpus/fuzz_api_query/valid_text_cursor): a client paging
+  // while the daemon is upgraded must not be refused for a format change.
+  const auto seed = readFile(sourceDir() / "fuzz/corpus/fuzz_api_query/valid_text_cursor");
+  const auto cursor = seed.substr(seed.find('\n') + 1);
+  auto position = api::decodeCursor(cursor, "accounts", "identity", api::KeyType::Text, api::KeyType::Integer);
+  ASSERT_TRUE(position) << position.error().message;
+  EXPECT_EQ(position->key, api::KeyValue(std::string("Zürich GmbH")));
+  EXPECT_EQ(position->id, api::KeyValue(int64_t{7}));
+  EXPECT_EQ(api::encodeCursor("accounts", "identity", *position), cursor);
+}
+
 TEST(ApiCursor, Base64UrlIsCanonical) {
   for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
                                                        std::string("\0\xff\x10", 3)})
