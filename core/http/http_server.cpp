@@ -83,7 +83,8 @@ class Session : public std::enable_shared_from_this<Session> {
     respond(Response::error(503, "unavailable", "too many open connections; retry shortly"), false);
   }
 
-  // Shutdown: an idle connection closes now; a busy one closes after its answer is written.
+  // Shutdown: an idle connection (waiting for a request's first byte) closes now; a busy one
+  // closes after its answer is written.
   void closeIfIdle() {
     if (!busy_) {
       boost::system::error_code ec;
@@ -109,6 +110,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void readHeader() {
     if (shared_->stopping) return closeQuietly();
+    // A request has begun to arrive: from here it is in flight, and stop lets it finish (within
+    // read_timeout) instead of cutting it off as it does idle connections.
+    busy_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(settings().max_header_bytes));
     parser_->body_limit(settings().max_body_bytes);

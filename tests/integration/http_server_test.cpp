@@ -338,6 +338,34 @@ TEST_F(HttpServerTest, StopAnswersRequestsInFlightThenDrains) {
   thread_.join();
 }
 
+TEST_F(HttpServerTest, StopLetsARequestStillArrivingFinish) {
+  start();
+  // The head and part of the body are in when the daemon is told to stop: this request is in
+  // flight, not an idle connection, so it is read to its end and answered.
+  RawConnection uploading(port_);
+  ASSERT_TRUE(uploading.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234"));
+  RawConnection probe(port_);  // the loop has read the head once it answers another connection
+  ASSERT_TRUE(probe.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(probe.readAnswer());
+  std::promise<void> drained;
+  std::promise<void> stopped;
+  boost::asio::post(io_, [&] {
+    server_->stop([&] { drained.set_value(); });
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+  EXPECT_TRUE(probe.closedByPeer(5s)) << "the idle keep-alive connection closes at once on stop";
+  ASSERT_TRUE(uploading.send("56789"));
+  auto a = uploading.readAnswer();
+  ASSERT_TRUE(a) << "a request whose head had arrived was cut off by stop";
+  EXPECT_EQ(a->status, 200);
+  EXPECT_NE(a->body.find("0123456789"), std::string::npos) << a->body;
+  EXPECT_EQ(a->headers["connection"], "close");
+  EXPECT_EQ(drained.get_future().wait_for(10s), std::future_status::ready);
+  io_.stop();
+  thread_.join();
+}
+
 TEST_F(HttpServerTest, TakenAddressIsAClearStartError) {
   start();
   config::HttpSettings s;
