@@ -262,13 +262,16 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep = keep_alive && !shared_->stopping;
     res_.emplace(static_cast<bhttp::status>(r.status), parser_ ? parser_->get().version() : 11);
     res_->set(bhttp::field::server, kServerName);
-    res_->set(bhttp::field::content_type, r.content_type);
+    // 1xx, 204 and 304 answers have no body, so no Content-Type or Content-Length either (RFC 9110
+    // 8.6, 15.3.5); Beast's prepare_payload throws on such an answer with a body.
+    const bool bodiless = r.status < 200 || r.status == 204 || r.status == 304;
+    if (!bodiless && !r.content_type.empty()) res_->set(bhttp::field::content_type, r.content_type);
     res_->set(bhttp::field::cache_control, "no-store");
     for (auto& [k, v] : r.headers) res_->set(k, v);
     status_ = r.status;
-    res_->body() = std::move(r.body);
+    if (!bodiless) res_->body() = std::move(r.body);
     res_->keep_alive(keep);
-    res_->prepare_payload();
+    if (!bodiless) res_->prepare_payload();
     if (head_) res_->body().clear();  // Content-Length stays that of the GET answer
     stream_.expires_after(settings().write_timeout);
     auto write_head = [self = shared_from_this(), keep](beast::error_code ec, size_t) { self->onWritten(ec, keep); };

@@ -121,6 +121,22 @@ TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   EXPECT_EQ(a->status, 404);
 }
 
+TEST_F(HttpServerTest, A204AnswerHasNoBodyNoLengthAndNoEmptyContentType) {
+  start();
+  // The route answers 204 with a JSON null: the server sends no body with a 204, which a client
+  // would otherwise read as the start of the next answer on the connection.
+  RawConnection c(port_);
+  ASSERT_TRUE(c.send("DELETE /items/7 HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto a = c.readAnswer();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->status, 204);
+  EXPECT_EQ(a->headers.count("content-length"), 0u) << "RFC 9110 8.6: a 204 carries no Content-Length";
+  EXPECT_EQ(a->headers.count("content-type"), 0u) << "no body, no Content-Type (and never an empty one)";
+  auto b = c.readAnswer();
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->status, 200) << "the next answer on the connection starts right after the 204's head";
+}
+
 TEST_F(HttpServerTest, TokensGuardTheApiRoutes) {
   config::HttpSettings s;
   s.api_tokens = {"first-token-0123456789", "second-token-abcdef"};
