@@ -24,9 +24,14 @@ InflateResult inflateGzip(std::string_view compressed, size_t limit, std::string
     }
     out.append(chunk, produced);
     if (rc == Z_STREAM_END) {
-      // Bytes after the end of the stream are not part of the body we were sent.
-      result = z.avail_in == 0 ? InflateResult::Ok : InflateResult::Corrupt;
-      break;
+      if (z.avail_in == 0) {
+        result = InflateResult::Ok;
+        break;
+      }
+      // Another gzip member follows (RFC 1952 allows several, as `cat a.gz b.gz` makes); anything
+      // else after the end of the stream is not part of a body we can trust.
+      if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b || inflateReset(&z) != Z_OK) break;
+      continue;
     }
     if (rc != Z_OK || (z.avail_in == 0 && produced == 0)) break;  // truncated or broken
   }

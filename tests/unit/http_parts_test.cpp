@@ -105,6 +105,10 @@ TEST(GzipBody, InflatesWithinTheLimitAndRefusesBombsAndGarbage) {
   EXPECT_EQ(http::inflateGzip(packed.substr(0, packed.size() - 6), 1000, out), http::InflateResult::Corrupt)
       << "a truncated stream";
   EXPECT_EQ(http::inflateGzip(packed + "tail", 1000, out), http::InflateResult::Corrupt) << "bytes after the stream";
+  EXPECT_EQ(http::inflateGzip(packed + gzip("{\"b\":2}"), 1000, out), http::InflateResult::Ok) << "two gzip members";
+  EXPECT_EQ(out, "{\"a\":1}{\"b\":2}");
+  EXPECT_EQ(http::inflateGzip(packed + gzip(text), 1000, out), http::InflateResult::TooLarge)
+      << "the limit counts every member";
 }
 
 class HttpConfig : public ::testing::Test {
