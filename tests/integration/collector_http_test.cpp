@@ -1,7 +1,6 @@
 // The event collector inside a real abmd, over real HTTP on loopback: write keys, refusals, gzip,
 // duplicates, abmctl status, an answer that survives kill -9, and the real @segment/analytics-node.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -19,19 +18,7 @@ constexpr const char* kKey = "wk-website-0123456789";
 // "Basic " + base64("wk-website-0123456789:")
 constexpr const char* kBasic = "Authorization: Basic d2std2Vic2l0ZS0wMTIzNDU2Nzg5Og==\r\n";
 
-std::string gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+std::string gzip(const std::string& in) { return gzipBytes(in); }
 
 class CollectorHttp : public ::testing::Test {
  protected:

@@ -2,7 +2,6 @@
 // limits, gzip bodies, slow clients, the connection cap, handlers that throw or answer late, and
 // the drain on shutdown.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -20,19 +19,7 @@ using namespace std::chrono_literals;
 using test::httpRequest;
 using test::RawConnection;
 
-std::string gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+std::string gzip(const std::string& in) { return test::gzipBytes(in); }
 
 class HttpServerTest : public ::testing::Test {
  protected:

@@ -46,6 +46,9 @@ std::optional<HttpAnswer> httpRequest(uint16_t port, const std::string& method, 
 // "Basic <base64(user:)>": how Segment's SDKs send a write key (user = key, empty password).
 std::string basicAuthValue(const std::string& user);
 
+// `in` as one gzip member, as a client sending "Content-Encoding: gzip" would.
+std::string gzipBytes(const std::string& in);
+
 // A loopback port nobody listens on right now.
 uint16_t freeLoopbackPort();
 

@@ -1,7 +1,6 @@
 // The listener's pure parts: target decoding, routing, token checks, gzip bodies, and the "http"
 // object of the daemon config with what a reload may change of it.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "http/gzip_body.hpp"
 #include "http/request_target.hpp"
 #include "http/router.hpp"
+#include "http_client.hpp"
 #include "test_support.hpp"
 
 namespace abm {
@@ -79,19 +79,7 @@ TEST(ApiTokens, AcceptsOnlyABearerOfAKnownToken) {
   EXPECT_FALSE(http::equalConstantTime("abc", "abcd"));
 }
 
-std::string gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+std::string gzip(const std::string& in) { return test::gzipBytes(in); }
 
 TEST(GzipBody, InflatesWithinTheLimitAndRefusesBombsAndGarbage) {
   std::string out;
