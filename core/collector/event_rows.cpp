@@ -98,7 +98,19 @@ std::string companyDomain(std::string_view text, const pipeline::IdentityRules& 
   return std::move(*domain);
 }
 
-Status refuse(const SegmentEvent& e, const std::string& error) { return Status::error(e.where + ": " + error); }
+// The validator names the unified field ("field 'contact_external_id': ..."); the sender knows the
+// Segment field it wrote, so the message names that one, with the stored name beside it.
+using FieldNames = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+Status refuse(const SegmentEvent& e, const std::string& error, FieldNames names = {}) {
+  for (const auto& [stored, sent] : names) {
+    const std::string quoted = "field '" + std::string(stored) + "'";
+    if (error.rfind(quoted, 0) == 0)
+      return Status::error(e.where + ": field '" + std::string(sent) + "' (stored as " + std::string(stored) + ")" +
+                           error.substr(quoted.size()));
+  }
+  return Status::error(e.where + ": " + error);
+}
 
 // Where the page was: the event's own properties first (page calls), then the context (track calls).
 json pageProperties(const SegmentEvent& e) {
@@ -140,7 +152,8 @@ Status mapTouchpoint(const SegmentEvent& e, const SourceSettings& source, Mapped
   b.text("occurred_at", formatTimestamp(e.occurred_at));
   b.object("properties", props);
   std::string error;
-  if (!b.validate(Entity::Touchpoints, out.touchpoint.emplace(), error, {}, options)) return refuse(e, error);
+  if (!b.validate(Entity::Touchpoints, out.touchpoint.emplace(), error, {}, options))
+    return refuse(e, error, {{"external_id", "messageId"}, {"contact_external_id", "userId"}, {"occurred_at", "timestamp"}});
   return Status::ok();
 }
 
@@ -172,7 +185,7 @@ Status mapIdentify(const SegmentEvent& e, const pipeline::IdentityRules& identit
   contact.value("created_at", firstValue(t, {"createdAt", "created_at"}));
   std::string error;
   if (!contact.validate(Entity::Contacts, out.contact.emplace(), error, {"email", "account_domain", "created_at"}))
-    return refuse(e, error);
+    return refuse(e, error, {{"external_id", "userId"}});
 
   // The company's account: from its domain, else from the email's (never a free-mail provider's).
   out.account_from_company = !company_domain.empty();
@@ -211,12 +224,13 @@ Status mapGroup(const SegmentEvent& e, const pipeline::IdentityRules& identity, 
   account.value("created_at", firstValue(t, {"createdAt", "created_at"}));
   std::string error;
   if (!account.validate(Entity::Accounts, out.account.emplace(), error, {"employee_count", "created_at"}))
-    return refuse(e, error);
+    return refuse(e, error, {{"external_id", "groupId"}});
 
   RowBuilder tie(out.text);
   tie.text("external_id", e.user_id.empty() ? e.anonymous_id : e.user_id);
   tie.text("account_external_id", e.group_id);
-  if (!tie.validate(Entity::Contacts, out.contact.emplace(), error, {})) return refuse(e, error);
+  if (!tie.validate(Entity::Contacts, out.contact.emplace(), error, {}))
+    return refuse(e, error, {{"external_id", e.user_id.empty() ? "anonymousId" : "userId"}, {"account_external_id", "groupId"}});
   return Status::ok();
 }
 

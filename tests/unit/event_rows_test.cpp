@@ -171,6 +171,15 @@ TEST_F(EventRowsTest, GroupIsAnAccountAndTheUsersTieToIt) {
 TEST_F(EventRowsTest, IdsThatCannotBeStoredRefuseTheRequest) {
   EXPECT_EQ(mapError(R"({"type": "page", "userId": "u\u0000x"})").rfind("batch[0]: ", 0), 0u);
   EXPECT_EQ(mapError(R"({"type": "page", "userId": "u", "messageId": "m\u0000"})").rfind("batch[0]: ", 0), 0u);
+  // The message names the field the sender wrote, with the stored name beside it.
+  auto e = mapError(R"({"type": "page", "userId": "u\u0000x"})");
+  EXPECT_NE(e.find("batch[0]: field 'userId' (stored as contact_external_id)"), std::string::npos) << e;
+  e = mapError(R"({"type": "track", "event": "x", "userId": "u", "messageId": "m\u0000"})");
+  EXPECT_NE(e.find("field 'messageId' (stored as external_id)"), std::string::npos) << e;
+  e = mapError(R"({"type": "identify", "userId": "u\u0000"})");
+  EXPECT_NE(e.find("field 'userId' (stored as external_id)"), std::string::npos) << e;
+  e = mapError(R"({"type": "group", "userId": "u", "groupId": "g\u0000"})");
+  EXPECT_NE(e.find("field 'groupId' (stored as external_id)"), std::string::npos) << e;
 }
 
 TEST(SourceSettings, ChecksTheWriteKeyAndTheActivities) {
