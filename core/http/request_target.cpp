@@ -1,17 +1,8 @@
 #include "http/request_target.hpp"
 
+#include "common/hex.hpp"
+
 namespace abm::http {
-
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 bool percentDecode(std::string_view in, bool plus_is_space, std::string& out) {
   out.clear();
