@@ -72,6 +72,24 @@ a=$(post /v1/batch @"$work/batch.gz" -H 'Content-Encoding: gzip')
 expect "a gzip batch" "$a" '200 *'
 [ "$(count "SELECT activity FROM touchpoints WHERE external_id = 'm-2'")" = page_view ] || fail "the gzip batch's page is not stored"
 
+# Every single-event endpoint takes its own type, as Segment's libraries send them.
+a=$(post /v1/identify '{"userId":"u2","anonymousId":"anon-9","messageId":"m-id","traits":{"email":"ada@acme.com","company":{"name":"Acme","domain":"acme.com"}}}')
+expect "/v1/identify" "$a" '200 *'
+a=$(post /v1/group '{"userId":"u2","groupId":"acct-7","messageId":"m-grp","traits":{"name":"Acme Corp","domain":"acme.com"}}')
+expect "/v1/group" "$a" '200 *'
+a=$(post /v1/page '{"anonymousId":"anon-9","messageId":"m-page","properties":{"url":"https://acme.com/pricing"}}')
+expect "/v1/page" "$a" '200 *'
+a=$(post /v1/screen '{"userId":"u2","name":"Home","messageId":"m-screen"}')
+expect "/v1/screen" "$a" '200 *'
+a=$(post /v1/alias '{"userId":"u2","previousId":"anon-9","messageId":"m-alias"}')
+expect "/v1/alias" "$a" '200 *'
+[ "$(count "SELECT count(*) FROM contacts WHERE source = 'website' AND external_id = 'u2' AND email = 'ada@acme.com'")" = 1 ] || fail "/v1/identify stored no contact"
+[ "$(count "SELECT count(*) FROM account_identities WHERE source = 'website' AND external_id = 'acct-7'")" = 1 ] || fail "/v1/group stored no account"
+[ "$(count "SELECT count(*) FROM touchpoints WHERE external_id IN ('m-page', 'm-screen') AND activity = 'page_view'")" = 2 ] || fail "/v1/page or /v1/screen stored no page view"
+[ "$(count "SELECT count(*) FROM touchpoints t JOIN contacts c USING (contact_id) WHERE t.external_id = 'm-page' AND c.external_id = 'u2'")" = 1 ] || fail "the anonymous page view was not tied to its identified user"
+a=$(post /v1/screen '{"type":"alias","userId":"u2","previousId":"x","messageId":"m-x"}')
+expect "a type that is not its endpoint's" "$a" '400 *'
+
 a=$(curl -s -o "$work/answer" -w '%{http_code}' -u "wrong-key:" -H 'Content-Type: application/json' \
   --data-binary '{"type":"track","userId":"u1","event":"X","messageId":"m-3"}' "$url/v1/track")
 expect "a wrong write key" "$a" 401
