@@ -24,7 +24,7 @@
 #include "http/http_server.hpp"
 #include "http_client.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace {
 
@@ -238,7 +238,7 @@ int main(int argc, char** argv) {
     }
     for (int single = 0; single < 2; ++single) {
       config::DaemonConfig daemon;
-      daemon.store_path = freshStore(dir, "abm.db");
+      daemon.store.sqlite_path = freshStore(dir, "abm.db");
       config::ConnectorConfig c;
       c.name = "website";
       c.plugin = "events";
@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
       }
       collector.stop();
       // Every answered event must be in the store: the figure counts durable events only.
-      auto db = store::Database::open(daemon.store_path.string());
+      auto db = store::Database::open(daemon.store.sqlite_path.string());
       auto q = db->prepare("SELECT count(*) FROM touchpoints");
       const auto stored = q && q->step() == store::Statement::Step::Row ? static_cast<uint64_t>(q->columnInt(0)) : 0;
       print(single ? "abmd collector, single event (durable)"

@@ -24,7 +24,7 @@
 
 #include "csv_reader.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 extern char** environ;
 

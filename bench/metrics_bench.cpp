@@ -15,7 +15,7 @@
 #include "common/timestamp.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   abm::metrics::MetricsSettings settings;
   const int64_t as_of = *abm::parseTimestamp("2026-10-31T00:00:00Z");
   for (int run = 1; run <= 2; ++run) {
-    auto out = abm::metrics::runMetrics(db.string(), settings, as_of, /*force_full=*/true);
+    auto out = abm::metrics::runMetrics(abm::store::Location::sqlite(db), settings, as_of, /*force_full=*/true);
     if (!out) {
       std::fprintf(stderr, "%s\n", out.error().c_str());
       return 1;
@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
     }
     check(w->exec("COMMIT"));
   }
-  auto inc = abm::metrics::runMetrics(db.string(), settings, as_of + 86400);
+  auto inc = abm::metrics::runMetrics(abm::store::Location::sqlite(db), settings, as_of + 86400);
   if (!inc) {
     std::fprintf(stderr, "%s\n", inc.error().c_str());
     return 1;

@@ -14,7 +14,7 @@ namespace abm::api {
 struct Api::State {
   explicit State(ApiContext c)
       : context(std::move(c)),
-        pool(context.store_path, context.query_threads, context.max_waiting, context.query_time_limit) {}
+        pool(context.store, context.query_threads, context.max_waiting, context.query_time_limit) {}
   ApiContext context;
   QueryPool pool;
   std::atomic<bool> stopped{false};

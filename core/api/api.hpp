@@ -14,11 +14,12 @@
 #include "api/daemon_control.hpp"
 #include "api/query_params.hpp"
 #include "http/router.hpp"
+#include "store/location.hpp"
 
 namespace abm::api {
 
 struct ApiContext {
-  std::filesystem::path store_path;
+  store::Location store;
   // The running daemon's connectors and run requests; not owned, and must outlive the Api (or
   // until stop()). Null: /connectors and the sync endpoint answer 503.
   DaemonControl* control = nullptr;

@@ -8,9 +8,9 @@
 
 namespace abm::api {
 
-QueryPool::QueryPool(std::filesystem::path store_path, size_t threads, size_t max_waiting,
+QueryPool::QueryPool(store::Location store, size_t threads, size_t max_waiting,
                      std::chrono::milliseconds time_limit)
-    : store_path_(std::move(store_path)), max_waiting_(max_waiting), time_limit_(time_limit) {
+    : store_(std::move(store)), max_waiting_(max_waiting), time_limit_(time_limit) {
   for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) threads_.emplace_back([this] { work(); });
 }
 
@@ -50,7 +50,7 @@ void QueryPool::work() {
     }
     std::string open_error;
     if (!connection) {
-      auto db = store::openForReading(store_path_);
+      auto db = store::openForReading(store_);
       if (db)
         connection = std::make_unique<Connection>(std::move(*db));
       else

@@ -26,7 +26,7 @@ class QueryPool {
   using Job = std::function<void(Connection* connection, const std::string& open_error)>;
 
   // Each job's queries are interrupted once it has run for `time_limit`.
-  QueryPool(std::filesystem::path store_path, size_t threads, size_t max_waiting,
+  QueryPool(store::Location store, size_t threads, size_t max_waiting,
             std::chrono::milliseconds time_limit);
   ~QueryPool();
   QueryPool(const QueryPool&) = delete;
@@ -44,7 +44,7 @@ class QueryPool {
  private:
   void work();
 
-  const std::filesystem::path store_path_;
+  const store::Location store_;
   const size_t max_waiting_;
   const std::chrono::milliseconds time_limit_;
   std::mutex mutex_;

@@ -4,14 +4,7 @@
 
 namespace abm::api {
 
-Connection::Connection(store::Database db) : db_(std::move(db)), statements_(db_) {
-  // Every 1000 virtual machine steps: microseconds apart, so a deadline is kept closely.
-  sqlite3_progress_handler(db_.raw(), 1000, &Connection::progress, this);
-}
-
-int Connection::progress(void* self) {
-  return std::chrono::steady_clock::now() > static_cast<Connection*>(self)->deadline_ ? 1 : 0;
-}
+Connection::Connection(store::Database db) : db_(std::move(db)), statements_(db_) {}
 
 ApiResult<store::Statement*> Connection::prepare(const std::string& sql) {
   auto st = statements_.get(sql);
@@ -26,7 +19,7 @@ ReadSnapshot::~ReadSnapshot() {
 }
 
 ApiResult<bool> ReadSnapshot::begin() {
-  if (auto s = db_.exec("BEGIN"); !s) return storeError("cannot start a read", s.message());
+  if (auto s = db_.beginRead(); !s) return storeError("cannot start a read", s.message());
   open_ = true;
   return true;
 }

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "api/api_error.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::api {
 
@@ -26,16 +26,14 @@ class Connection {
   // SQL text; the endpoints bind every value, so the texts are a small fixed set.
   ApiResult<store::Statement*> prepare(const std::string& sql);
 
-  // SQLite interrupts the queries of this connection past `deadline` (its progress handler), so a
-  // runaway query cannot hold a query thread: its step fails with "interrupted", which
-  // storeError() answers as 503 query_timeout.
-  void setDeadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+  // The store stops the queries of this connection past `deadline`, so a runaway query cannot hold
+  // a query thread: its step fails with "interrupted", which storeError() answers as 503
+  // query_timeout.
+  void setDeadline(std::chrono::steady_clock::time_point deadline) { db_.setDeadline(deadline); }
 
  private:
-  static int progress(void* self);
   store::Database db_;
   store::StatementCache statements_;
-  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 // Resets a statement when the scope ends: a statement left mid-rows keeps its read transaction

@@ -48,8 +48,9 @@ Setup loadSetup(const std::filesystem::path& config_file) {
 
 Result<store::Database> openStore(const config::DaemonConfig& daemon) {
   std::error_code ec;
-  std::filesystem::create_directories(daemon.store_path.parent_path(), ec);
-  auto db = store::Database::open(daemon.store_path.string());
+  if (daemon.store.backend == store::Backend::Sqlite)
+    std::filesystem::create_directories(daemon.store.sqlite_path.parent_path(), ec);
+  auto db = store::Database::open(daemon.store);
   if (!db) return db.status();
   if (auto s = store::applyMigrations(*db, daemon.schema_dir); !s) return s;
   return db;

@@ -12,7 +12,7 @@
 #include "metrics/metrics_settings.hpp"
 #include "pipeline/identity_rules.hpp"
 #include "plugin_host/plugin_registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::bootstrap {
 

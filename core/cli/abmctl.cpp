@@ -149,7 +149,7 @@ int cmdConfig(const Setup& s) {
   json out;
   out["config_file"] = s.daemon.file.string();
   out["store"] = s.daemon.store_url;
-  out["store_path"] = s.daemon.store_path.string();
+  out["store_path"] = s.daemon.store.describe();
   out["plugin_dir"] = s.daemon.plugin_dir.string();
   out["connectors_dir"] = s.daemon.connectors_dir.string();
   out["max_concurrent_syncs"] = s.daemon.max_concurrent_syncs;
@@ -234,7 +234,7 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
     std::cerr << "abmctl: " << name << " " << kPushSourceNote << "\n";
     return 1;
   }
-  auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl sync");
+  auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl sync");
   if (!lock) {
     std::cerr << "abmctl: " << lock.error() << "\n";
     return 1;
@@ -269,7 +269,7 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
 }
 
 int cmdStatus(const Setup& s) {
-  auto db = store::openForReading(s.daemon.store_path);
+  auto db = store::openForReading(s.daemon.store);
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
@@ -317,7 +317,7 @@ int cmdStatus(const Setup& s) {
 }
 
 int cmdRuns(const Setup& s, const std::string& name, int limit) {
-  auto db = store::openForReading(s.daemon.store_path);
+  auto db = store::openForReading(s.daemon.store);
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
@@ -354,7 +354,7 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
   const std::string& name = args[1];
   if (!s.connector(name)) std::cerr << "warning: no valid connector named '" << name << "'; using the store as is\n";
   if (args[0] == "show") {
-    auto db = store::openForReading(s.daemon.store_path);
+    auto db = store::openForReading(s.daemon.store);
     if (!db) {
       std::cerr << "abmctl: " << db.error() << "\n";
       return 1;
@@ -367,7 +367,7 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
     std::cout << states->dump(2) << "\n";
     return 0;
   }
-  auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl state reset");
+  auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl state reset");
   if (!lock) {
     std::cerr << "abmctl: " << lock.error() << "\n";
     return 1;
@@ -406,7 +406,7 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
     if (!t) return usageError("--as-of '" + as_of_text + "' is not an ISO-8601 time like 2026-10-31T00:00:00Z");
     as_of = *t;
   }
-  auto lock = store::StoreLock::acquire(s.daemon.store_path, "abmctl metrics");
+  auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl metrics");
   if (!lock) {
     std::cerr << "abmctl: " << lock.error() << "\n";
     return 1;
@@ -415,7 +415,7 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  auto out = metrics::runMetrics(s.daemon.store_path.string(), s.metrics, as_of, full);
+  auto out = metrics::runMetrics(s.daemon.store, s.metrics, as_of, full);
   if (!out) {
     std::cerr << "abmctl: " << out.error() << "\n";
     return 1;
@@ -496,7 +496,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "state") return cmdState(setup, positional);
   if (cmd == "metrics") return cmdMetrics(setup, positional, as_of, full);
   // report
-  auto db = store::openForReading(setup.daemon.store_path);
+  auto db = store::openForReading(setup.daemon.store);
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;

@@ -4,7 +4,7 @@
 
 #include <ostream>
 
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::cli {
 

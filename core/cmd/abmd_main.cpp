@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   for (const auto& c : setup.connectors)
     for (const auto& w : c.warnings) abm::log::warn(w);
 
-  auto lock = abm::store::StoreLock::acquire(setup.daemon.store_path, "abmd");
+  auto lock = abm::store::StoreLock::acquire(setup.daemon.store, "abmd");
   if (!lock) {
     abm::log::error("cannot start: " + lock.error());
     return 1;

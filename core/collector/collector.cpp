@@ -94,7 +94,7 @@ std::optional<std::string> basicAuthUser(std::string_view authorization) {
 
 Collector::Collector(const config::DaemonConfig& daemon, const pipeline::IdentityRules& identity,
                      std::vector<config::ConnectorConfig> events_connectors)
-    : identity_(identity), commit_(daemon.store_path, identity_), sources_(load(events_connectors)) {
+    : identity_(identity), commit_(daemon.store, identity_), sources_(load(events_connectors)) {
   for (const auto& e : sources_->errors) log::error("event collector: " + e);
   commit_.start();
 }

@@ -9,7 +9,7 @@
 
 #include "collector/event_rows.hpp"
 #include "pipeline/store_writer.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::collector {
 

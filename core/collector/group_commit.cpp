@@ -6,7 +6,7 @@
 #include "common/catch_all.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 #include "telemetry/telemetry.hpp"
 
 namespace abm::collector {
@@ -16,8 +16,8 @@ struct GroupCommit::Connection {
   std::unique_ptr<EventWriter> writer;
 };
 
-GroupCommit::GroupCommit(std::filesystem::path store_path, const pipeline::IdentityRules& identity)
-    : store_path_(std::move(store_path)), identity_(identity) {}
+GroupCommit::GroupCommit(store::Location store, const pipeline::IdentityRules& identity)
+    : store_(std::move(store)), identity_(identity) {}
 
 GroupCommit::~GroupCommit() { stop(); }
 
@@ -100,14 +100,14 @@ void GroupCommit::run() {
 
 Status GroupCommit::openStore() {
   if (conn_) return Status::ok();
-  auto db = store::Database::open(store_path_.string());
-  if (!db) return Status::error("cannot open the store " + store_path_.string() + ": " + db.error());
+  auto db = store::Database::open(store_);
+  if (!db) return Status::error("cannot open the store " + store_.describe() + ": " + db.error());
   auto conn = std::make_unique<Connection>();
   conn->db = std::move(*db);
   // The answer says "stored": make the commit reach the disk, not just the OS (one fsync per group).
   if (auto s = conn->db.exec("PRAGMA synchronous=FULL"); !s) return s;
   conn->writer = std::make_unique<EventWriter>(conn->db, identity_);
-  if (auto s = conn->writer->prepare(); !s) return Status::error("store " + store_path_.string() + ": " + s.message());
+  if (auto s = conn->writer->prepare(); !s) return Status::error("store " + store_.describe() + ": " + s.message());
   conn_ = std::move(conn);
   return Status::ok();
 }
@@ -145,7 +145,7 @@ Status GroupCommit::writeGroup(std::vector<Request>& group, const std::map<std::
   if (auto s = openStore(); !s) return s;
   store::Database& db = conn_->db;
   EventWriter& writer = *conn_->writer;
-  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return Status::error("cannot start a store transaction: " + s.message());
+  if (auto s = db.beginWrite(); !s) return Status::error("cannot start a store transaction: " + s.message());
   writer.begin();
   const std::string received_at = formatTimestamp(nowEpochSeconds());
   auto abort = [&](const Status& why) {
@@ -164,7 +164,7 @@ Status GroupCommit::writeGroup(std::vector<Request>& group, const std::map<std::
       continue;
     }
     // Some errors (a full disk, an I/O error) end the whole transaction: then every request fails.
-    if (sqlite3_get_autocommit(db.raw())) return abort(Status::error("store error: " + s.message()));
+    if (!db.transactionUsable()) return abort(Status::error("store error: " + s.message()));
     if (auto back = db.exec("ROLLBACK TO request"); !back) return abort(back);
     if (auto rel = db.exec("RELEASE request"); !rel) return abort(rel);
     writer.forgetIds();  // they may name rows the savepoint took back

@@ -20,6 +20,7 @@
 #include "collector/event_rows.hpp"
 #include "common/status.hpp"
 #include "pipeline/identity_rules.hpp"
+#include "store/location.hpp"
 
 namespace abm::collector {
 
@@ -29,7 +30,7 @@ class GroupCommit {
   // the daemon's memory grow without bound.
   static constexpr size_t kMaxQueuedEvents = 200000;
 
-  GroupCommit(std::filesystem::path store_path, const pipeline::IdentityRules& identity);
+  GroupCommit(store::Location store, const pipeline::IdentityRules& identity);
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -62,7 +63,7 @@ class GroupCommit {
   Status openStore();
   static void answer(Request& r, const Status& s);
 
-  std::filesystem::path store_path_;
+  store::Location store_;
   const pipeline::IdentityRules& identity_;
   std::unique_ptr<Connection> conn_;  // the writer thread's own
 

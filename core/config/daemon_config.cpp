@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -9,7 +10,7 @@
 #include "common/duration.hpp"
 #include "common/status.hpp"
 #include "config/regular_file.hpp"
-#include "config/store_url.hpp"
+#include "config/secrets.hpp"
 
 namespace abm::config {
 
@@ -37,6 +38,43 @@ const std::set<std::string> kKeys = {"store", "plugin_dir", "connectors_dir", "s
 
 [[noreturn]] void fail(const fs::path& file, const std::string& key, const std::string& what) {
   throw ConfigError(file.string() + ": " + key + ": " + what);
+}
+
+// The store URL with its ${env:}/${file:} references resolved: the whole URL, or a part of it (the
+// password), percent-encoded there so that any character may appear in a password.
+std::string resolveStoreSecrets(const std::string& url, const fs::path& file) {
+  if (url.find("${") == std::string::npos) return url;
+  auto resolve = [&](const std::string& reference) {
+    json value = reference;
+    std::set<std::string> paths;
+    std::vector<std::string> errors;
+    resolveSecrets(value, "store", paths, errors);
+    if (!errors.empty()) fail(file, "store", errors.front());
+    return value.get<std::string>();
+  };
+  if (isSecretReference(url)) return resolve(url);
+  std::string out;
+  size_t i = 0;
+  while (i < url.size()) {
+    const size_t start = url.find("${", i);
+    if (start == std::string::npos) break;
+    const size_t end = url.find('}', start);
+    if (end == std::string::npos) fail(file, "store", "a '${' without its closing '}'");
+    out.append(url, i, start - i);
+    for (const unsigned char ch : resolve(url.substr(start, end + 1 - start))) {
+      if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+        out += static_cast<char>(ch);
+      } else {
+        static const char* kHex = "0123456789ABCDEF";
+        out += '%';
+        out += kHex[ch >> 4];
+        out += kHex[ch & 15];
+      }
+    }
+    i = end + 1;
+  }
+  out.append(url, i);
+  return out;
 }
 
 std::string getString(const json& j, const fs::path& file, const std::string& key) {
@@ -85,9 +123,9 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   const fs::path exe = executableDir();
 
   c.store_url = j.contains("store") ? getString(j["store"], file, "store") : "sqlite:///var/lib/abmd/abm.db";
-  auto store_path = sqlitePathFromUrl(c.store_url, base);
-  if (!store_path) fail(file, "store", store_path.error());
-  c.store_path = *store_path;
+  auto store = store::parseLocation(resolveStoreSecrets(c.store_url, file), base);
+  if (!store) fail(file, "store", store.error());
+  c.store = *store;
 
   c.plugin_dir = j.contains("plugin_dir") ? pathAgainst(base, getString(j["plugin_dir"], file, "plugin_dir"))
                                           : (exe / "../lib/abmd/plugins").lexically_normal();
@@ -101,7 +139,9 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   c.free_mail_file = (exe / "../share/abmd/free_mail_domains.txt").lexically_normal();
   c.connector_state_dir = j.contains("connector_state_dir")
                               ? pathAgainst(base, getString(j["connector_state_dir"], file, "connector_state_dir"))
-                              : c.store_path.parent_path() / "connector_state";
+                              : (c.store.backend == store::Backend::Sqlite ? c.store.sqlite_path.parent_path()
+                                                                                : fs::path("/var/lib/abmd")) /
+                                    "connector_state";
 
   if (j.contains("max_concurrent_syncs"))
     c.max_concurrent_syncs = static_cast<int>(getInt(j["max_concurrent_syncs"], file, "max_concurrent_syncs", 1, 64));

@@ -14,18 +14,19 @@
 #include "common/status.hpp"
 #include "config/http_settings.hpp"
 #include "log/logger.hpp"
+#include "store/location.hpp"
 
 namespace abm::config {
 
 struct DaemonConfig {
   std::filesystem::path file;
-  std::string store_url;
-  std::filesystem::path store_path;
+  std::string store_url;  // as written, secret references unresolved
+  store::Location store;  // where the store lives, secrets resolved
   std::filesystem::path plugin_dir;
   std::filesystem::path connectors_dir;
   std::filesystem::path schema_dir;
   std::filesystem::path worker_path;
-  std::filesystem::path connector_state_dir;  // <store folder>/connector_state unless set
+  std::filesystem::path connector_state_dir;  // <SQLite store's folder>/connector_state unless set
   std::filesystem::path free_mail_file;
   std::vector<std::string> free_mail_allow;  // domains that are not free mail for this company
   std::filesystem::path public_suffix_file = "/usr/share/publicsuffix/public_suffix_list.dat";

@@ -55,7 +55,7 @@ DaemonReload planDaemonReload(const DaemonConfig& running, const DaemonConfig& f
     (kRestartKeys.count(k) ? out.need_restart : out.applied).push_back(k);
   }
   c.store_url = running.store_url;
-  c.store_path = running.store_path;
+  c.store = running.store;
   c.schema_dir = running.schema_dir;
   c.connector_state_dir = running.connector_state_dir;
   c.free_mail_file = running.free_mail_file;

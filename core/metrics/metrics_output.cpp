@@ -33,7 +33,7 @@ Stage stageFromName(std::string_view name) {
 Status MetricsOutput::begin(bool full) {
   as_of_text_ = formatTimestamp(as_of_);
   started_at_ = nowEpochSeconds();
-  if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
+  if (auto s = db_.beginWrite(); !s) return s;
   if (full)
     for (const char* t : kAccountTables)
       if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;

@@ -11,7 +11,7 @@
 
 #include "metrics/attribution_rules.hpp"
 #include "metrics/journey.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::metrics {
 

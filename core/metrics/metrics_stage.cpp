@@ -11,7 +11,7 @@
 #include "metrics/attribution_rules.hpp"
 #include "metrics/journey.hpp"
 #include "metrics/metrics_output.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::metrics {
 
@@ -351,16 +351,16 @@ std::string MetricsSummary::describe() const {
   return buf;
 }
 
-Result<MetricsSummary> runMetrics(const std::string& store_path, const MetricsSettings& settings, int64_t as_of,
+Result<MetricsSummary> runMetrics(const store::Location& store, const MetricsSettings& settings, int64_t as_of,
                                   bool force_full) {
   const auto started = Clock::now();
-  auto reader = store::Database::open(store_path, true);
+  auto reader = store::Database::open(store, true);
   if (!reader) return reader.status();
-  auto writer = store::Database::open(store_path);
+  auto writer = store::Database::open(store);
   if (!writer) return writer.status();
   const std::string settings_text = settingsText(settings);
   // The reader sees one snapshot of the store for the whole computation.
-  if (auto s = reader->exec("BEGIN"); !s) return s;
+  if (auto s = reader->beginRead(); !s) return s;
   Plan plan;
   if (auto s = makePlan(*reader, settings_text, as_of, force_full, plan); !s)
     return Status::error("metrics: reading the previous run: " + s.message());

@@ -8,6 +8,7 @@
 
 #include "common/status.hpp"
 #include "metrics/metrics_settings.hpp"
+#include "store/location.hpp"
 
 namespace abm::metrics {
 
@@ -25,7 +26,7 @@ struct MetricsSummary {
 // used the same settings and an earlier or equal as_of, only the accounts whose results can have
 // changed are recomputed (docs/metrics.md#incremental-runs), unless `force_full`. The caller holds
 // the store's writer lock, so no sync writes while the stage runs.
-Result<MetricsSummary> runMetrics(const std::string& store_path, const MetricsSettings& settings, int64_t as_of,
+Result<MetricsSummary> runMetrics(const store::Location& store, const MetricsSettings& settings, int64_t as_of,
                                   bool force_full = false);
 
 }  // namespace abm::metrics

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::pipeline {
 

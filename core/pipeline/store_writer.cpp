@@ -59,7 +59,7 @@ Status StoreWriter::prepare() {
       {&account_insert_,
        "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
        " created_at, updated_at, registrable_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8,"
-       " coalesce(?9, ?11), coalesce(?10, ?11), ?13)"},
+       " coalesce(?9, ?11), coalesce(?10, ?11), ?13) RETURNING account_id"},
       {&account_update_,
        "UPDATE accounts SET name = coalesce(?1, name), domain = coalesce(?2, domain),"
        " industry = coalesce(?3, industry), employee_count = coalesce(?4, employee_count),"
@@ -119,7 +119,7 @@ Status StoreWriter::prepare() {
 }
 
 Status StoreWriter::begin() {
-  if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return Status::error("cannot start a store transaction: " + s.message());
+  if (auto s = db_.beginWrite(); !s) return Status::error("cannot start a store transaction: " + s.message());
   in_tx_ = true;
   ids_.syncWithStore();
   now_ = formatTimestamp(nowEpochSeconds());
@@ -303,8 +303,11 @@ Status StoreWriter::writeAccount(const Row& r) {
   if (id) st.bind(12, id);
   if (key) st.bindStatic(13, *key);
   else st.bindNull(13);
-  if (auto s = st.run(); !s) return Status::error("cannot write account " + std::string(ext) + ": " + s.message());
-  if (!id) id = db_.lastInsertRowid();
+  if (id) {
+    if (auto s = st.run(); !s) return Status::error("cannot write account " + std::string(ext) + ": " + s.message());
+  } else if (auto s = stepForId(st, id, "account"); !s) {
+    return Status::error(s.message() + " (account " + std::string(ext) + ")");
+  }
   if (known != id) {
     identity_upsert_.bindStatic(1, source_);
     identity_upsert_.bindStatic(2, ext);

@@ -12,7 +12,7 @@
 #include "pipeline/identity_rules.hpp"
 #include "pipeline/identity_cache.hpp"
 #include "pipeline/record_validator.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::pipeline {
 

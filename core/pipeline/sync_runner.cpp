@@ -205,7 +205,7 @@ void streamToStore(worker::WorkerProcess& proc, RunSession& session, const std::
 SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host::PluginInfo& plugin,
                             const SyncOptions& options) {
   SyncOutcome out;
-  auto db = store::Database::open(daemon_.store_path.string());
+  auto db = store::Database::open(daemon_.store);
   if (!db) {
     out.error = db.error();
     return out;

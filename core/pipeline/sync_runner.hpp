@@ -13,7 +13,7 @@
 #include "pipeline/identity_rules.hpp"
 #include "pipeline/run_end.hpp"
 #include "plugin_host/plugin_registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::pipeline {
 

@@ -44,7 +44,7 @@ int Scheduler::run(bool once) {
   }
   log::info("abmd started: " + std::to_string(slots_.size()) + " connectors, at most " +
             std::to_string(setup_.daemon.max_concurrent_syncs) + " syncs at once, store " +
-            setup_.daemon.store_path.string());
+            setup_.daemon.store.describe());
   seedTelemetry();
   waitSignals();
   if (once_ && slots_.empty()) return 0;
@@ -72,7 +72,7 @@ void Scheduler::scheduleFirst(const SlotPtr& s) {
   const auto& sched = s->connector.schedule;
   auto when = SysClock::now();
   if (sched.isInterval()) {
-    if (auto db = store::Database::open(setup_.daemon.store_path.string())) {
+    if (auto db = store::Database::open(setup_.daemon.store)) {
       auto last = store::lastRun(*db, s->connector.name);
       if (!last) log::warn("cannot read the last run, so it runs now: " + last.error(), s->connector.name);
       if (last && *last && (*last)->status == "succeeded") {
@@ -291,7 +291,7 @@ void Scheduler::maybeRunMetrics() {
   metrics_due_ = false;
   metrics_running_ = true;
   if (metrics_thread_.joinable()) metrics_thread_.join();
-  metrics_thread_ = std::thread([this, store = setup_.daemon.store_path.string(), settings = setup_.metrics] {
+  metrics_thread_ = std::thread([this, store = setup_.daemon.store, settings = setup_.metrics] {
     const auto started = std::chrono::steady_clock::now();
     bool ok = false;
     const std::string crash = catchAll([&] {
@@ -314,7 +314,7 @@ void Scheduler::maybeRunMetrics() {
 // gauge and an alert on it survive a restart. Seeding keeps the newest value, so a reload may repeat it.
 void Scheduler::seedTelemetry() {
   std::map<std::string, std::string> successes;
-  if (auto db = store::Database::open(setup_.daemon.store_path.string())) {
+  if (auto db = store::Database::open(setup_.daemon.store)) {
     auto found = store::lastSuccesses(*db);
     if (found) successes = std::move(*found);
     else log::warn("metrics: the last successful runs are unknown until each connector runs: " + found.error());

@@ -39,11 +39,9 @@ Result<std::vector<Migration>> listMigrations(const fs::path& schema_dir) {
 // The versions recorded in schema_migrations; none when the table does not exist yet.
 Result<std::set<int>> appliedVersions(Database& db) {
   std::set<int> out;
-  auto exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  auto exists = db.hasTable("schema_migrations");
   if (!exists) return exists.status();
-  const auto step = exists->step();
-  if (step == Statement::Step::Error) return exists->status();
-  if (step == Statement::Step::Done) return out;
+  if (!*exists) return out;
   auto q = db.prepare("SELECT version FROM schema_migrations");
   if (!q) return q.status();
   while (q->step() == Statement::Step::Row) out.insert(static_cast<int>(q->columnInt(0)));
@@ -64,7 +62,9 @@ Result<std::string> readMigration(const fs::path& path) {
 
 }  // namespace
 
-Status applyMigrations(Database& db, const fs::path& schema_dir) {
+Status applyMigrations(Database& db, const fs::path& schema_root) {
+  // Each backend has its own files, versioned alike: schema/ for SQLite, schema/postgresql/ beside them.
+  const fs::path schema_dir = db.backend() == Backend::Sqlite ? schema_root : schema_root / "postgresql";
   auto files = listMigrations(schema_dir);
   if (!files) return files.status();
   const std::string where = " of store " + db.path() + ": ";
@@ -79,9 +79,13 @@ Status applyMigrations(Database& db, const fs::path& schema_dir) {
   // starting, a command run at the same time) may have migrated the store in between.
   Transaction tx(db);
   if (auto s = tx.begin(); !s) return Status::error("cannot start migrating" + where + s.message());
-  if (auto s = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                       " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
-      !s)
+  const char* create =
+      db.backend() == Backend::Sqlite
+          ? "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))"
+          : "CREATE TABLE IF NOT EXISTS schema_migrations(version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())";
+  if (auto s = db.exec(create); !s)
     return Status::error("cannot create schema_migrations" + where + s.message());
   applied = appliedVersions(db);
   if (!applied) return Status::error("cannot read the schema version" + where + applied.error());

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::store {
 

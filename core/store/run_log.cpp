@@ -32,15 +32,17 @@ Result<int64_t> startRun(Database& db, const std::string& connector, bool full_r
     return Status::error("cannot record the run in sync_runs: " + s.message());
   auto st = db.prepare(
       "INSERT INTO sync_runs(connector, started_at, status, full_refresh, owner, owner_pid)"
-      " VALUES(?, ?, 'running', ?, ?, ?)");
+      " VALUES(?, ?, 'running', ?, ?, ?) RETURNING run_id");
   if (!st) return st.status();
   st->bind(1, connector);
   st->bind(2, formatTimestamp(nowEpochSeconds()));
   st->bind(3, full_refresh ? 1 : 0);
   st->bind(4, owner);
   st->bind(5, static_cast<int64_t>(::getpid()));
-  if (auto s = st->run(); !s) return Status::error("cannot record the run in sync_runs: " + s.message());
-  return db.lastInsertRowid();
+  if (st->step() != Step::Row) return Status::error("cannot record the run in sync_runs: " + st->status().message());
+  const int64_t run_id = st->columnInt(0);
+  st->reset();
+  return run_id;
 }
 
 Status recordProgress(Database& db, int64_t run_id, int64_t records, int64_t rejected) {

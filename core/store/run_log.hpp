@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::store {
 

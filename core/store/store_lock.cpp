@@ -10,7 +10,9 @@
 
 namespace abm::store {
 
-Result<StoreLock> StoreLock::acquire(const std::filesystem::path& store_path, const char* holder) {
+Result<StoreLock> StoreLock::acquire(const Location& store, const char* holder) {
+  if (store.backend != Backend::Sqlite) return StoreLock(-1);
+  const std::filesystem::path& store_path = store.sqlite_path;
   const std::string lock_path = store_path.string() + ".lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Status::error("cannot open lock file " + lock_path + ": " + std::strerror(errno));

@@ -5,12 +5,14 @@
 #include <filesystem>
 
 #include "common/status.hpp"
+#include "store/location.hpp"
 
 namespace abm::store {
 
 class StoreLock {
  public:
-  static Result<StoreLock> acquire(const std::filesystem::path& store_path, const char* holder);
+  // On PostgreSQL several daemons share the store (connector runs are leased instead): no lock.
+  static Result<StoreLock> acquire(const Location& store, const char* holder);
   StoreLock(StoreLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
   StoreLock& operator=(StoreLock&&) = delete;
   ~StoreLock();

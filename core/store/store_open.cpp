@@ -2,19 +2,18 @@
 
 namespace abm::store {
 
-Result<Database> openForReading(const std::filesystem::path& path) {
+Result<Database> openForReading(const Location& store) {
+  const std::string name = store.describe();
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return Status::error("no store at " + path.string() +
+  if (store.backend == Backend::Sqlite && !std::filesystem::is_regular_file(store.sqlite_path, ec))
+    return Status::error("no store at " + name +
                          "; check \"store\" in the daemon config (abmd or abmctl sync creates the store)");
-  auto db = Database::open(path.string(), true);
+  auto db = Database::open(store, true);
   if (!db) return db.status();
-  auto q = db->prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-  if (!q) return Status::error("cannot read store " + path.string() + ": " + q.error());
-  if (q->step() != Statement::Step::Row)
-    return Status::error("cannot read store " + path.string() + ": " + q->status().message());
-  if (q->columnInt(0) == 0)
-    return Status::error("store " + path.string() +
+  auto has = db->hasTable("schema_migrations");
+  if (!has) return Status::error("cannot read store " + name + ": " + has.error());
+  if (!*has)
+    return Status::error("store " + name +
                          " has no schema yet; if abmd is starting, try again once it runs, otherwise it is not an abmd store");
   return db;
 }

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "common/status.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace abm::store {
 
@@ -12,6 +12,6 @@ namespace abm::store {
 // store is an error (a typo must not leave an empty store behind), and so is a store that has no
 // schema yet (a daemon that is creating it): the caller says so and retries later. Migrations are
 // left to the writers, which hold the store lock.
-Result<Database> openForReading(const std::filesystem::path& path);
+Result<Database> openForReading(const Location& store);
 
 }  // namespace abm::store

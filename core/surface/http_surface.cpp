@@ -25,8 +25,8 @@ HttpSurface::HttpSurface(boost::asio::io_context& io, const bootstrap::Setup& se
     : router_(std::make_shared<http::Router>()) {
   collector_ = std::make_unique<collector::Collector>(setup.daemon, *setup.identity, pushConnectors(setup));
   collector_->addRoutes(*router_);
-  prometheus::addPrometheusRoute(*router_, setup.daemon.store_path);
-  api_ = api::addRoutes(*router_, api::ApiContext{setup.daemon.store_path, &control});
+  prometheus::addPrometheusRoute(*router_, setup.daemon.store.sqlite_path);  // empty on PostgreSQL: no size
+  api_ = api::addRoutes(*router_, api::ApiContext{setup.daemon.store, &control});
   server_ = std::make_unique<http::HttpServer>(io, *setup.daemon.http, router_);
 }
 

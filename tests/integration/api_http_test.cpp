@@ -62,7 +62,7 @@ class ApiOverHttp : public ::testing::Test {
     settings.port = 0;
     settings.api_tokens = std::move(tokens);
     router_ = std::make_shared<http::Router>();
-    api_ = api::addRoutes(*router_, api::ApiContext{ws_->store(), &control_, 2, 64});
+    api_ = api::addRoutes(*router_, api::ApiContext{store::Location::sqlite(ws_->store()), &control_, 2, 64});
     server_ = std::make_unique<http::HttpServer>(io_, settings, router_);
     ASSERT_TRUE(server_->start().isOk());
     port_ = server_->port();

@@ -242,7 +242,7 @@ TEST_F(ApiEndpointsTest, ErrorsHaveTheDocumentedShape) {
 
 TEST_F(ApiEndpointsTest, AQueryPastTheTimeLimitIsStoppedAnd503) {
   // A limit already passed when the query starts: SQLite's progress handler interrupts it.
-  ApiHarness strict(api::ApiContext{*dir_ / "abm.db", &control_, 1, 8, std::chrono::milliseconds(0)});
+  ApiHarness strict(api::ApiContext{store::Location::sqlite(*dir_ / "abm.db"), &control_, 1, 8, std::chrono::milliseconds(0)});
   const auto a = strict.get("/api/v1/accounts?sort=-score");
   EXPECT_EQ(a.status, 503) << a.raw;
   EXPECT_EQ(a.errorCode(), "query_timeout");
@@ -254,7 +254,7 @@ TEST_F(ApiEndpointsTest, AQueryPastTheTimeLimitIsStoppedAnd503) {
 TEST(ApiWithoutStore, AMissingStoreIs503AndHealthSaysSo) {
   TempDir dir;
   FakeControl control;
-  ApiHarness h(api::ApiContext{dir / "missing.db", &control, 1, 8});
+  ApiHarness h(api::ApiContext{store::Location::sqlite(dir / "missing.db"), &control, 1, 8});
   const auto a = h.get("/api/v1/accounts");
   EXPECT_EQ(a.status, 503);
   EXPECT_EQ(a.errorCode(), "store_unavailable");
@@ -275,13 +275,13 @@ TEST(ApiWithoutStore, AMissingStoreIs503AndHealthSaysSo) {
 
 TEST(ApiLimits, FullQueueIs429AndAStoppedApiIs503) {
   TempDir dir;
-  ApiHarness full(api::ApiContext{dir / "abm.db", nullptr, 1, 0});
+  ApiHarness full(api::ApiContext{store::Location::sqlite(dir / "abm.db"), nullptr, 1, 0});
   const auto busy = full.get("/api/v1/runs");
   EXPECT_EQ(busy.status, 429);
   EXPECT_EQ(busy.header("Retry-After"), "1");
   EXPECT_EQ(busy.errorCode(), "too_many_requests");
 
-  ApiHarness h(api::ApiContext{dir / "abm.db", nullptr, 1, 8});
+  ApiHarness h(api::ApiContext{store::Location::sqlite(dir / "abm.db"), nullptr, 1, 8});
   EXPECT_EQ(h.call("POST", "/api/v1/connectors/crm/sync").status, 503) << "no DaemonControl";
   h.api().stop();
   const auto stopped = h.get("/api/v1/runs");

@@ -14,7 +14,7 @@
 #include "api/api.hpp"
 #include "api_harness.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 #include "test_support.hpp"
 
 namespace abm::test {
@@ -107,7 +107,7 @@ class ApiStoreTest : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    harness_ = std::make_unique<ApiHarness>(api::ApiContext{*dir_ / "abm.db", &control_, 2, 64});
+    harness_ = std::make_unique<ApiHarness>(api::ApiContext{store::Location::sqlite(*dir_ / "abm.db"), &control_, 2, 64});
   }
 
   static void buildStore(const fs::path& path) {

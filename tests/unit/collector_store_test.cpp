@@ -204,7 +204,7 @@ TEST_F(CollectorStoreTest, SourcesKeepTheirOwnIdsAndCounters) {
 TEST_F(CollectorStoreTest, GroupCommitAnswersAfterTheCommitAndIsolatesAFailingRequest) {
   ASSERT_TRUE(db_->exec("CREATE TRIGGER boom BEFORE INSERT ON touchpoints WHEN NEW.external_id = 'boom'"
                         " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"));
-  GroupCommit commit(path_, identity_);
+  GroupCommit commit(store::Location::sqlite(path_), identity_);
   std::vector<std::promise<Status>> answers(3);
   auto submit = [&](int i, const std::string& events) {
     auto list = mapped(events, website_);
@@ -233,7 +233,7 @@ TEST_F(CollectorStoreTest, GroupCommitAnswersAfterTheCommitAndIsolatesAFailingRe
 }
 
 TEST_F(CollectorStoreTest, AStoreThatCannotBeWrittenAnswersEveryRequestWithTheError) {
-  GroupCommit commit(tmp_ / "missing" / "abm.db", identity_);
+  GroupCommit commit(store::Location::sqlite(tmp_ / "missing" / "abm.db"), identity_);
   std::promise<Status> answer;
   ASSERT_EQ(commit.submit("website", mapped(R"({"type": "page", "userId": "u", "messageId": "m"})", website_),
                           [&](const Status& s) { answer.set_value(s); }),

@@ -129,7 +129,7 @@ TEST(DaemonConfig, ResolvesRelativePathsAgainstTheConfigFolder) {
   writeFile(t / "etc/abmd.json", R"({"store":"sqlite://data/abm.db","connectors_dir":"conn","max_concurrent_syncs":3,
     "retry":{"initial":"5s","max":"10m","attempts":2},"sync_timeout":"30m"})");
   auto c = config::loadDaemonConfig(t / "etc/abmd.json");
-  EXPECT_EQ(c.store_path, (t / "etc/data/abm.db").lexically_normal());
+  EXPECT_EQ(c.store.sqlite_path, (t / "etc/data/abm.db").lexically_normal());
   EXPECT_EQ(c.connectors_dir, (t / "etc/conn").lexically_normal());
   EXPECT_EQ(c.max_concurrent_syncs, 3);
   EXPECT_EQ(c.retry_initial, std::chrono::seconds(5));
@@ -140,7 +140,27 @@ TEST(DaemonConfig, ResolvesRelativePathsAgainstTheConfigFolder) {
 TEST(DaemonConfig, AbsoluteStoreUrl) {
   TempDir t;
   writeFile(t / "abmd.json", R"({"store":"sqlite:///var/lib/abmd/abm.db"})");
-  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").store_path, "/var/lib/abmd/abm.db");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").store.sqlite_path, "/var/lib/abmd/abm.db");
+}
+
+TEST(DaemonConfig, PostgresqlStoreUrlWithItsPasswordFromTheEnvironment) {
+  TempDir t;
+  ::setenv("ABMD_TEST_PG_PASSWORD", "p@ss:w/rd", 1);
+  writeFile(t / "abmd.json", R"({"store":"postgresql://abm:${env:ABMD_TEST_PG_PASSWORD}@db.example:5432/abm?sslmode=prefer"})");
+  const auto c = config::loadDaemonConfig(t / "abmd.json");
+  ::unsetenv("ABMD_TEST_PG_PASSWORD");
+  EXPECT_EQ(c.store.backend, store::Backend::Postgresql);
+  // Percent-encoded inside the URL, so '@', ':' and '/' in a password cannot end its user-info part.
+  EXPECT_EQ(c.store.conninfo, "postgresql://abm:p%40ss%3Aw%2Frd@db.example:5432/abm?sslmode=prefer");
+  EXPECT_EQ(c.store.describe(), "postgresql://abm:***@db.example:5432/abm?sslmode=prefer");
+  EXPECT_EQ(c.store_url.find("p@ss"), std::string::npos);
+  // A folder of its own for the connectors' files: there is no store file to put it beside.
+  EXPECT_EQ(c.connector_state_dir, "/var/lib/abmd/connector_state");
+
+  writeFile(t / "abmd.json", R"({"store":"postgres://reader@10.0.0.5/abm"})");
+  const auto plain = config::loadDaemonConfig(t / "abmd.json");
+  EXPECT_EQ(plain.store.backend, store::Backend::Postgresql);
+  EXPECT_EQ(plain.store.describe(), "postgres://reader@10.0.0.5/abm");
 }
 
 TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
@@ -150,7 +170,10 @@ TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
     const char* expect;
   } cases[] = {
       {R"({"stor":"x"})", "stor: unknown key"},
-      {R"({"store":"postgres://db/abm"})", "store: store URL 'postgres://db/abm': scheme 'postgres' is not supported"},
+      {R"({"store":"mysql://root:hunter2@db/abm"})", "store: store URL 'mysql://root:***@db/abm': scheme 'mysql' is not supported"},
+      {R"({"store":"postgresql://"})", "store: store URL 'postgresql://' names no server"},
+      {R"({"store":"postgresql://abm:${env:ABMD_TEST_UNSET_PASSWORD}@db/abm"})", "store: "},
+      {R"({"store":"postgresql://abm:${env:X@db/abm"})", "store: a '${' without its closing '}'"},
       {R"({"max_concurrent_syncs":0})", "max_concurrent_syncs: expected a value from 1 to 64"},
       {R"({"log_level":"loud"})", "log_level: expected one of debug, info, warn, error"},
       {R"({"sync_timeout":"soon"})", "sync_timeout: expected a duration"},
@@ -306,7 +329,7 @@ TEST(DaemonReload, AppliesLiveKeysAndNamesThoseNeedingARestart) {
   EXPECT_EQ(plan.need_restart, (std::vector<std::string>{"identity", "store"}));
   EXPECT_EQ(plan.config.log_level, log::Level::Debug);
   EXPECT_EQ(plan.config.max_concurrent_syncs, 4);
-  EXPECT_EQ(plan.config.store_path, running.store_path);
+  EXPECT_EQ(plan.config.store.sqlite_path, running.store.sqlite_path);
   EXPECT_TRUE(plan.config.never_merge_domains.empty());
   // Reloading the same file again still reports the keys that wait for a restart, and nothing else.
   auto again = config::planDaemonReload(plan.config, fresh);
