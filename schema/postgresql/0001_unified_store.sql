@@ -208,7 +208,8 @@ BEGIN
 END
 $$;
 
--- The partition for a write inside a writer's transaction (abm_upsert_touchpoint): made if missing,
+-- The partition for a write inside a writer's transaction (abm_upsert_touchpoint,
+-- abm_merge_touchpoints): made if missing,
 -- but never by waiting. Attaching a partition needs touchpoints_default exclusively, and a writer
 -- that waited for it inside its transaction could wait for another writer that waits for it in turn.
 -- So every lock is taken without waiting (NOWAIT, a try-lock, and a short lock_timeout as a net);

@@ -7,13 +7,16 @@
 # its own on that server (the role needs CREATEDB), and drops them at the end (kept on failure when
 # ABM_KEEP_DB=1). It then:
 #   1. runs the migrations in order, each file in one transaction with ON_ERROR_STOP, into two fresh
-#      databases at once: nothing in them depends on another database or on timing;
+#      databases at once: nothing in them depends on another database or on timing; and migrates a
+#      third one written at version 0003, to check 0004's fill of account_via_contact;
 #   2. compares the tables, columns (name, order, nullability, type family), indexes, unique keys
 #      and triggers with the SQLite schema (schema/NNNN_*.sql, through the sqlite3 CLI);
-#   3. runs schema_check.sql (sample rows in every table, constraints, triggers, partitions);
-#   4. runs concurrent sessions: two sessions making the same month partitions, two writing the same
-#      touchpoints into months that do not exist yet, and a writer that must not wait for another
-#      writer's partition lock (its row goes to the default partition and moves out later).
+#   3. runs schema_check.sql (sample rows in every table, constraints, triggers, partitions, the
+#      batch merge against the one-row upsert);
+#   4. runs concurrent sessions: two making the same month partitions; two writing the same
+#      touchpoints, one per transaction into months not made yet, in transactions of 20 and in
+#      merged batches; a writer that must not wait for a reader to make a month; a writer that made
+#      a month in an open transaction; and two transactions writing one touchpoint one after the other.
 # Exit status 0 when every check passed; the first failure stops the script with a message.
 set -euo pipefail
 
@@ -42,7 +45,7 @@ psql_on() {  # psql_on DB [psql args...]
 
 work=$(mktemp -d)
 base="abm_schema_check_$$_$RANDOM"
-dbs=("${base}_a" "${base}_b")
+dbs=("${base}_a" "${base}_b" "${base}_c")
 status=1
 cleanup() {
   set +e
@@ -79,7 +82,7 @@ migrate() {
   done
 }
 pids=()
-for db in "${dbs[@]}"; do
+for db in "${dbs[@]:0:2}"; do
   migrate "$db" &
   pids+=($!)
 done
@@ -87,6 +90,34 @@ for i in "${!pids[@]}"; do
   wait "${pids[$i]}" || fail "the migrations failed on ${dbs[$i]} (while another database was migrated at the same time)"
 done
 echo "schema_check: ${#migrations[@]} migrations applied to two databases at once"
+
+# 1b. A store written at 0003 and then migrated: 0004 takes the touchpoints that sit on their
+# contact's account, and were not tied by a domain, as following their contact.
+upgraded=${dbs[2]}
+for f in "${migrations[@]}"; do
+  version=$(basename "$f")
+  ((10#${version%%_*} < 4)) || break
+  psql_on "$upgraded" -1 -f "$f" >/dev/null || fail "$f failed on $upgraded"
+done
+psql_on "$upgraded" >/dev/null <<'SQL' || fail "cannot write a store at version 0003"
+INSERT INTO accounts(name, created_at, updated_at) VALUES ('a', now(), now()), ('b', now(), now());
+INSERT INTO contacts(account_id, source, external_id, created_at, updated_at) VALUES (1, 'crm', 'C-1', now(), now());
+INSERT INTO touchpoint_keys(source, external_id, occurred_at) SELECT 'web', 'T-' || i, '2024-01-01T00:00:00Z' FROM generate_series(1, 4) i;
+SELECT abm_ensure_touchpoint_partition('2024-01-01T00:00:00Z');
+INSERT INTO touchpoints(touchpoint_id, account_id, contact_id, source, external_id, channel, activity, occurred_at, account_via_domain)
+VALUES (1, 1, 1, 'web', 'T-1', 'web', 'page_view', '2024-01-01T00:00:00Z', NULL),         -- follows its contact
+       (2, 1, 1, 'web', 'T-2', 'web', 'page_view', '2024-01-01T00:00:00Z', 'a.com'),      -- tied by a domain
+       (3, 2, 1, 'web', 'T-3', 'web', 'page_view', '2024-01-01T00:00:00Z', NULL),         -- another account
+       (4, 1, NULL, 'web', 'T-4', 'web', 'page_view', '2024-01-01T00:00:00Z', NULL);      -- no contact
+SQL
+for f in "${migrations[@]}"; do
+  version=$(basename "$f")
+  ((10#${version%%_*} < 4)) && continue
+  psql_on "$upgraded" -1 -f "$f" >/dev/null || fail "$f failed on a store written at version 0003"
+done
+[[ $(psql_on "$upgraded" -At -c "SELECT string_agg(external_id, ',' ORDER BY external_id) FROM touchpoints WHERE account_via_contact") == T-1 ]] \
+  || fail "0004 did not take exactly the touchpoints on their contact's account, not tied by a domain, as following it"
+echo "schema_check: a store written at 0003 migrates, and 0004 fills account_via_contact"
 
 # 2. The same contract as SQLite: load SQLite's catalog into temporary tables next to PostgreSQL's.
 sqlite_db="$work/sqlite.db"
@@ -130,7 +161,7 @@ db=${dbs[1]}
 for s in 1 2; do
   psql_on "$db" -At -c "SELECT abm_ensure_touchpoint_partition(m) FROM generate_series(timestamptz '2030-01-15T00:00:00Z',
                         timestamptz '2030-12-15T00:00:00Z', interval '1 month') m" >"$work/ensure_$s.out" 2>&1 &
-  pids[$s]=$!
+  pids[s]=$!
 done
 for s in 1 2; do wait "${pids[$s]}" || { cat "$work/ensure_$s.out" >&2; fail "session $s could not make the 2030 partitions"; }; done
 psql_on "$db" -c "SELECT 1 / (count(*) = 12)::int FROM pg_inherits WHERE inhparent = 'touchpoints'::regclass
@@ -153,7 +184,7 @@ upserts() {  # upserts SESSION YEAR FIRST LAST STEP
 race() {  # race LABEL: runs $work/race_1.sql and $work/race_2.sql at once
   for s in 1 2; do
     psql_on "$db" -At -f "$work/race_$s.sql" >"$work/race_$s.out" 2>&1 &
-    pids[$s]=$!
+    pids[s]=$!
   done
   for s in 1 2; do wait "${pids[$s]}" || { cat "$work/race_$s.out" >&2; fail "$1: session $s failed"; }; done
 }
