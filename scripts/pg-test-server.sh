@@ -92,13 +92,38 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])' || die "could not pick a free TCP port on 127.0.0.1 (python3 failed)"
 }
 
+# pg_ctl status only asks whether the pid in postmaster.pid exists; a server killed with -9 stays a
+# zombie until whoever adopted it reaps it, and a zombie is no server.
 server_running() {
-  [ -f "$dir/data/postmaster.pid" ] && as_server "$bindir/pg_ctl" status -D "$dir/data" >/dev/null 2>&1
+  [ -f "$dir/data/postmaster.pid" ] || return 1
+  as_server "$bindir/pg_ctl" status -D "$dir/data" >/dev/null 2>&1 || return 1
+  local state
+  state="$(awk '{print $3}' "/proc/$(head -n 1 "$dir/data/postmaster.pid")/stat" 2>/dev/null)" || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
 }
 
 # The port of the running server: the fourth line of postmaster.pid.
 running_port() {
   sed -n 4p "$dir/data/postmaster.pid"
+}
+
+# A server that was killed leaves its postmaster.pid. The new server would take a zombie's pid in
+# it for a live server and refuse to start, so the file goes once the old server's processes have
+# all let go of its shared memory (the segment id is on line 7) -- the check PostgreSQL itself makes.
+clear_stale_lock() {
+  local pidfile="$dir/data/postmaster.pid" shmid attached="" i
+  [ -f "$pidfile" ] || return 0
+  shmid="$(sed -n 7p "$pidfile" | awk '{print $2}')"
+  if [ -n "$shmid" ] && [ -r /proc/sysvipc/shm ]; then
+    for ((i = 0; i < 100; i++)); do
+      attached="$(awk -v id="$shmid" '$2 == id {print $7}' /proc/sysvipc/shm)"
+      [ -z "$attached" ] || [ "$attached" = 0 ] && break
+      sleep 0.1
+    done
+    [ -z "$attached" ] || [ "$attached" = 0 ] \
+      || die "$attached process(es) of the server that ran in $dir/data still hold its shared memory (id $shmid): end them, then start again"
+  fi
+  rm -f "$pidfile"
 }
 
 write_url() {
@@ -149,6 +174,10 @@ start() {
   dir="$(cd "$dir" && pwd -P)"
   # The socket path (DIR/.s.PGSQL.PORT) must fit the 107 bytes of a unix socket address.
   [ ${#dir} -le 90 ] || die "$dir is too long for a unix socket directory (at most 90 characters): choose a shorter DIR"
+  # Never take over a folder with something else in it: `stop` removes what it gets.
+  if [ -n "$(ls -A "$dir")" ] && [ ! -e "$dir/$kMarker" ]; then
+    die "$dir is not empty and was not made by this script (no $kMarker file in it): choose an empty or new DIR"
+  fi
   touch "$dir/$kMarker"
   if [ "$(id -u)" -eq 0 ]; then
     chown "$kServerAccount:" "$dir"
@@ -167,10 +196,12 @@ start() {
     return
   fi
   [ -f "$dir/data/PG_VERSION" ] || init_cluster
+  clear_stale_lock
   rm -f "$dir/url"
-  # The port is free when picked but may be taken before the server binds it: try a few.
+  # The port is free when picked but may be taken before the server binds it; after a server was
+  # killed, its children may hold its shared memory for a moment. Either way, try again.
   local attempt port
-  for attempt in 1 2 3 4 5; do
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
     port="$(free_port)"
     if as_server "$bindir/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t "$kReadySeconds" \
         > "$dir/pg_ctl.log" 2>&1; then
@@ -179,7 +210,8 @@ start() {
       echo "pg-test-server: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') running in $dir: $(cat "$dir/url")"
       return
     fi
-    grep -q 'could not bind' "$dir/server.log" 2>/dev/null || break
+    tail -n 5 "$dir/server.log" 2>/dev/null | grep -q -e 'could not bind' -e 'pre-existing shared memory block' || break
+    sleep 0.5
   done
   cat "$dir/pg_ctl.log" >&2
   die_with_log "pg_ctl could not start the server in $dir/data (port $port)"
@@ -191,7 +223,7 @@ stop() {
   if [ -n "$(ls -A "$dir")" ] && [ ! -e "$dir/$kMarker" ]; then
     die "$dir was not made by this script (no $kMarker file in it): not removing it"
   fi
-  if [ -f "$dir/data/postmaster.pid" ]; then
+  if server_running; then
     if ! as_server "$bindir/pg_ctl" stop -D "$dir/data" -m fast -w -t 60 > "$dir/pg_ctl.log" 2>&1; then
       if server_running; then
         as_server "$bindir/pg_ctl" stop -D "$dir/data" -m immediate -w -t 60 > "$dir/pg_ctl.log" 2>&1 || true
