@@ -286,8 +286,13 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
   facts.stop_requested = options.stop && options.stop->load();
 
   // Everything received intact is kept: records are idempotent and each checkpoint only covers
-  // records that precede it, so the stored state is never ahead of the stored data.
-  if (auto s = session.flush(true); !s) {
+  // records that precede it, so the stored state is never ahead of the stored data. On PostgreSQL a
+  // failed statement ends its transaction: what it held goes back with its checkpoint (the next run
+  // fetches it again), and the error to report is the one that ended it.
+  if (!session.fatal.empty() && writer.inTransaction() && !db.transactionUsable()) {
+    writer.rollback();
+    facts.store_error = session.fatal;
+  } else if (auto s = session.flush(true); !s) {
     writer.rollback();
     facts.store_error = "store: " + s.message();
   } else if (auto f = session.finishStore(); !f) {

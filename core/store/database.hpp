@@ -133,6 +133,12 @@ class Database {
   Result<bool> hasTable(std::string_view name) { return impl_->hasTable(name); }
   Backend backend() const { return where_.backend; }
   const Location& location() const { return where_; }
+  // Writes one touchpoint, keyed by (source, external_id), replacing every column of a known one.
+  // Parameters: ?1 account_id, ?2 contact_id, ?3 campaign_id, ?4 source, ?5 external_id, ?6 channel,
+  // ?7 activity, ?8 occurred_at, ?9 quantity (NULL: 1), ?10 properties (NULL: {}),
+  // ?11 account_via_domain, ?12 account_via_contact. On PostgreSQL touchpoints are partitioned by
+  // month and their keys live in touchpoint_keys, so the write is a function of the schema's.
+  const char* touchpointUpsertSql() const;
   // The store named for messages: the file, or the URL without its password.
   std::string path() const { return where_.describe(); }
 
