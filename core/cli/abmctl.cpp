@@ -18,6 +18,7 @@
 #include "pipeline/sync_runner.hpp"
 #include "store/push_stats.hpp"
 #include "store/run_log.hpp"
+#include "store/store_copy.hpp"
 #include "store/store_lock.hpp"
 #include "store/store_open.hpp"
 #include "wire/protocol.hpp"
@@ -52,6 +53,10 @@ Commands:
                               (an ISO-8601 time; default now); only what can have changed since
                               the last run is recomputed, unless --full
   report [--top N]            what the store holds and the most engaged accounts
+  store copy --to URL         copy the whole store (every table, ids kept) into an empty store at
+                              URL, e.g. postgresql://abm@db:5432/abm (password through ${env:NAME}
+                              or PGPASSFILE); counts are compared table by table afterwards. Stop
+                              abmd first, then point "store" in abmd.json at URL and start it
 
 Options:
   -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
@@ -268,6 +273,44 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
   return 0;
 }
 
+int cmdStoreCopy(const Setup& s, const std::vector<std::string>& args, const std::string& to_url) {
+  if (args.size() != 1 || args[0] != "copy" || to_url.empty()) return usageError("store takes 'copy --to URL'");
+  auto target = config::parseStoreUrl(to_url, std::filesystem::current_path());
+  if (!target) return usageError("--to: " + target.error());
+  if (target->describe() == s.daemon.store.describe())
+    return usageError("--to names the store abmd.json already uses (" + target->describe() + ")");
+  // The source must not change under the copy: on SQLite this refuses while abmd runs.
+  auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl store copy");
+  if (!lock) {
+    std::cerr << "abmctl: " << lock.error() << "\n";
+    return 1;
+  }
+  auto from = store::openForReading(s.daemon.store);
+  if (!from) {
+    std::cerr << "abmctl: " << from.error() << "\n";
+    return 1;
+  }
+  config::DaemonConfig to_config = s.daemon;
+  to_config.store = *target;
+  auto to = openStore(to_config);  // creates and migrates it
+  if (!to) {
+    std::cerr << "abmctl: " << target->describe() << ": " << to.error() << "\n";
+    return 1;
+  }
+  std::cout << "copying " << s.daemon.store.describe() << " to " << target->describe() << "\n";
+  auto copied = store::copyStore(*from, *to, [](const std::string& line) { std::cout << "  " << line << "\n" << std::flush; });
+  if (!copied) {
+    std::cerr << "abmctl: " << copied.error() << "\n";
+    return 1;
+  }
+  int64_t rows = 0;
+  for (const auto& t : *copied) rows += t.rows;
+  std::cout << "copied " << rows << " rows in " << copied->size()
+            << " tables; every table's count matches. Point \"store\" in " << s.daemon.file.string()
+            << " at the new store and start abmd.\n";
+  return 0;
+}
+
 int cmdStatus(const Setup& s) {
   auto db = store::openForReading(s.daemon.store);
   if (!db) {
@@ -456,11 +499,13 @@ int runAbmctl(int argc, char** argv) {
   int limit = 20, top = 10;
   std::string as_of;
   bool full = false;
+  std::string to_url;
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
     else if (args[i] == "--full") full = true;
+    else if (args[i] == "--to" && i + 1 < args.size()) to_url = args[++i];
     else if ((args[i] == "--limit" || args[i] == "--top") && i + 1 < args.size()) {
       try {
         (args[i] == "--limit" ? limit : top) = std::stoi(args[i + 1]);
@@ -474,7 +519,7 @@ int runAbmctl(int argc, char** argv) {
 
   static const std::vector<std::string> kCommands = {"validate", "config", "plugins", "check",  "discover", "sync",
                                                      "status",   "runs",   "state",   "report",
-                                                     "metrics"};
+                                                     "metrics",  "store"};
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
 
@@ -495,6 +540,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
   if (cmd == "state") return cmdState(setup, positional);
   if (cmd == "metrics") return cmdMetrics(setup, positional, as_of, full);
+  if (cmd == "store") return cmdStoreCopy(setup, positional, to_url);
   // report
   auto db = store::openForReading(setup.daemon.store);
   if (!db) {

@@ -102,6 +102,14 @@ fs::path pathAgainst(const fs::path& base, const std::string& p) {
 
 }  // namespace
 
+Result<store::Location> parseStoreUrl(const std::string& url, const fs::path& base_dir) {
+  try {
+    return store::parseLocation(resolveStoreSecrets(url, "the store URL"), base_dir);
+  } catch (const ConfigError& e) {
+    return Status::error(e.what());
+  }
+}
+
 DaemonConfig loadDaemonConfig(const fs::path& file) {
   auto text = readRegularFile(file, kMaxDaemonConfigBytes);
   if (!text)

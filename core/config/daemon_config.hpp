@@ -58,6 +58,10 @@ Result<std::filesystem::path> connectorStateDir(const DaemonConfig& daemon, cons
 // The config path to use: explicit argument, else $ABMD_CONFIG, else /etc/abmd/abmd.json.
 std::filesystem::path resolveConfigPath(const std::string& from_args);
 
+// A store URL as the "store" key takes it: ${env:}/${file:} references resolved (a password is
+// percent-encoded into the URL), relative SQLite paths taken against `base_dir`.
+Result<store::Location> parseStoreUrl(const std::string& url, const std::filesystem::path& base_dir);
+
 // Loads and validates the file; throws ConfigError naming the file and key on any problem.
 DaemonConfig loadDaemonConfig(const std::filesystem::path& file);
 

@@ -41,6 +41,7 @@ class StatementBackend {
   virtual double columnDouble(int col) const = 0;
   virtual std::string_view columnView(int col) const = 0;
   virtual int columnCount() const = 0;
+  virtual std::string columnName(int col) const = 0;
 };
 
 // One backend's connection.
@@ -109,6 +110,7 @@ class Statement {
   std::string columnText(int col) const { return std::string(impl_->columnView(col)); }
   std::string_view columnView(int col) const { return impl_->columnView(col); }
   int columnCount() const { return impl_->columnCount(); }
+  std::string columnName(int col) const { return impl_->columnName(col); }
   explicit operator bool() const { return impl_ != nullptr; }
 
  private:

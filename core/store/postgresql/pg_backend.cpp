@@ -159,6 +159,10 @@ class PgStatement final : public StatementBackend {
     }
   }
   int columnCount() const override { return row_ ? PQnfields(row_.get()) : 0; }
+  std::string columnName(int col) const override {
+    const char* n = row_ ? PQfname(row_.get(), col) : nullptr;
+    return n ? n : "";
+  }
 
   // The connection is needed by another statement: keep the rest of this run's results here.
   void buffer() {
