@@ -65,6 +65,12 @@ class DatabaseBackend {
   virtual void setDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) = 0;
   // Whether a table (or view) of this name exists.
   virtual Result<bool> hasTable(std::string_view name) = 0;
+  // Every COMMIT from now on is on disk when it returns, not only handed to the OS.
+  virtual Status requireDurableCommits() = 0;
+  // Whether a statement since the last beginWrite()/beginRead() failed because its transaction
+  // conflicted with another one (a deadlock or a serialization failure): the same work, run again in
+  // a new transaction, may then succeed.
+  virtual bool transactionConflicted() const { return false; }
 };
 
 class Statement {
@@ -131,6 +137,13 @@ class Database {
   bool transactionUsable() { return impl_->transactionUsable(); }
   void setDeadline(std::optional<std::chrono::steady_clock::time_point> d) { impl_->setDeadline(d); }
   Result<bool> hasTable(std::string_view name) { return impl_->hasTable(name); }
+  // For a writer that answers "stored" after its COMMIT (the event collector): the commit reaches
+  // the disk (SQLite's synchronous=FULL; PostgreSQL's synchronous_commit).
+  Status requireDurableCommits() { return impl_->requireDurableCommits(); }
+  // True when the transaction failed on a conflict with another one (PostgreSQL's deadlock_detected
+  // 40P01 or serialization_failure 40001): roll back and run the same work again. SQLite writers
+  // take the store's one write lock up front and never conflict this way.
+  bool transactionConflicted() const { return impl_->transactionConflicted(); }
   Backend backend() const { return where_.backend; }
   const Location& location() const { return where_; }
   // Writes one touchpoint, keyed by (source, external_id), replacing every column of a known one.

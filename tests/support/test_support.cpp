@@ -147,8 +147,11 @@ std::string StoreRef::url() const {
   return where_.backend == store::Backend::Postgresql ? where_.conninfo : "sqlite://" + where_.sqlite_path.string();
 }
 
-TestStore::TestStore(const fs::path& sqlite_file) : where_(store::Location::sqlite(sqlite_file)) {
-  if (!onPostgresql()) return;
+TestStore::TestStore(const fs::path& sqlite_file)
+    : TestStore(sqlite_file, onPostgresql() ? store::Backend::Postgresql : store::Backend::Sqlite) {}
+
+TestStore::TestStore(const fs::path& sqlite_file, store::Backend backend) : where_(store::Location::sqlite(sqlite_file)) {
+  if (backend != store::Backend::Postgresql) return;
   pg_ = PostgresTestDatabase::create();
   where_.backend = store::Backend::Postgresql;
   where_.sqlite_path.clear();
@@ -229,7 +232,8 @@ void execSql(const StoreRef& db, const std::string& sql) {
 void Workspace::writeConfig(const std::string& extra, bool test_plugins) const {
   fs::create_directories(connectors());
   std::string plugin_dir = (test_plugins ? testPluginDir() : pluginDir()).string();
-  const std::string store = onPostgresql() ? store_.ref().url() : "sqlite://abm.db";
+  const std::string store =
+      store_.location().backend == store::Backend::Postgresql ? store_.ref().url() : "sqlite://abm.db";
   writeFile(config(), "{\"store\": \"" + store + "\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
                           plugin_dir + "\", \"worker\": \"" + (binDir() / "abmd-worker").string() +
                           "\", \"schema_dir\": \"" + (sourceDir() / "schema").string() + "\"" + extra + "}");

@@ -96,6 +96,8 @@ class StoreRef {
 class TestStore {
  public:
   explicit TestStore(const fs::path& sqlite_file);
+  // On the backend named, whatever the run tests (tests that compare the two backends).
+  TestStore(const fs::path& sqlite_file, store::Backend backend);
   ~TestStore();
   TestStore(TestStore&&) noexcept;
   StoreRef ref() const { return StoreRef(location()); }
@@ -119,6 +121,9 @@ void execSql(const StoreRef& db, const std::string& sql);
 
 // A daemon config + connectors folder in a temp dir, with the store inside it.
 struct Workspace {
+  Workspace() = default;
+  // With its store on `backend`, whatever the run tests (tests that compare the two backends).
+  explicit Workspace(store::Backend backend) : store_(dir / "abm.db", backend) {}
   TempDir dir;
   TestStore store_{dir / "abm.db"};  // on the backend under test
   fs::path config() const { return dir / "abmd.json"; }
