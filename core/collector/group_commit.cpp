@@ -105,7 +105,8 @@ Status GroupCommit::openStore() {
   auto conn = std::make_unique<Connection>();
   conn->db = std::move(*db);
   // The answer says "stored": make the commit reach the disk, not just the OS (one fsync per group).
-  if (auto s = conn->db.exec("PRAGMA synchronous=FULL"); !s) return s;
+  if (auto s = conn->db.requireDurableCommits(); !s)
+    return Status::error("store " + store_.describe() + ": cannot make commits durable: " + s.message());
   conn->writer = std::make_unique<EventWriter>(conn->db, identity_);
   if (auto s = conn->writer->prepare(); !s) return Status::error("store " + store_.describe() + ": " + s.message());
   conn_ = std::move(conn);
@@ -115,6 +116,14 @@ Status GroupCommit::openStore() {
 void GroupCommit::commitGroup(std::vector<Request>& group, std::map<std::string, uint64_t>& refused) {
   const auto started = std::chrono::steady_clock::now();
   Status s = writeGroup(group, refused);
+  // Several daemons on one PostgreSQL store: a transaction that lost a deadlock or a serialization
+  // conflict to another one is rolled back whole and written again; what it held was never stored.
+  for (int attempt = 1; !s && conn_ && conn_->db.transactionConflicted() && attempt < kConflictAttempts; ++attempt) {
+    log::warn("event collector: the store transaction conflicted with another writer (" + s.message() +
+              "); writing the group again");
+    for (auto& r : group) r.result = Status::ok();
+    s = writeGroup(group, refused);
+  }
   if (!s) {
     log::error("event collector: " + s.message());
     for (auto& r : group) answer(r, s);
@@ -163,9 +172,10 @@ Status GroupCommit::writeGroup(std::vector<Request>& group, const std::map<std::
       if (auto rel = db.exec("RELEASE request"); !rel) return abort(rel);
       continue;
     }
-    // Some errors (a full disk, an I/O error) end the whole transaction: then every request fails.
-    if (!db.transactionUsable()) return abort(Status::error("store error: " + s.message()));
-    if (auto back = db.exec("ROLLBACK TO request"); !back) return abort(back);
+    // A conflict with another writer fails the whole transaction, to be written again; so do errors
+    // that end it (a full disk, an I/O error), where the savepoint is gone with it.
+    if (db.transactionConflicted()) return abort(Status::error("store error: " + s.message()));
+    if (auto back = db.exec("ROLLBACK TO request"); !back) return abort(Status::error("store error: " + s.message()));
     if (auto rel = db.exec("RELEASE request"); !rel) return abort(rel);
     writer.forgetIds();  // they may name rows the savepoint took back
     r.result = Status::error("store error: " + s.message());

@@ -3,7 +3,8 @@
 // (synchronous=FULL: the commit is on disk when it returns), commits, and only then tells each
 // request. A request answered ok therefore survives kill -9, or a power cut, right after.
 // Each request is its own savepoint: a store error in one request fails that request alone, and
-// nothing of it is kept.
+// nothing of it is kept. A group whose transaction conflicts with another daemon's on a shared
+// PostgreSQL store is written again whole.
 #pragma once
 
 #include <condition_variable>
@@ -29,6 +30,8 @@ class GroupCommit {
   // Beyond this many queued events a request is refused as busy (503), so a slow disk cannot make
   // the daemon's memory grow without bound.
   static constexpr size_t kMaxQueuedEvents = 200000;
+  // How often a group is written in all when its transaction keeps conflicting with other writers.
+  static constexpr int kConflictAttempts = 5;
 
   GroupCommit(store::Location store, const pipeline::IdentityRules& identity);
   ~GroupCommit();

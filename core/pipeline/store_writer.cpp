@@ -27,35 +27,62 @@ void bindId(store::Statement& st, int idx, int64_t id) {
   else st.bindNull(idx);
 }
 
-// ?1 account (explicit reference), ?12 its via-domain; the merge form adds ?13 an account found only
-// through the email's domain and ?14 its via-domain, used when the contact has no account yet, and
-// ?17 the first of ?1 and ?13. ?15 and ?16 are created_at and updated_at, or now when the row has
-// none; ?18 whether the row has a created_at. (Computed here, not in SQL: PostgreSQL cannot tell the
-// type of coalesce(?, ?) or of a lone "? IS NULL".)
-constexpr const char* kContactUpsert =
+// Rows with a generated id (contacts, opportunities, campaigns, ad_spend) are written as an UPDATE
+// of the known row and, when there is none, an INSERT; never as INSERT ... ON CONFLICT DO UPDATE.
+// PostgreSQL draws an identity value for every row such an upsert proposes, also for the ones that
+// end as updates, so its ids would get gaps that SQLite's do not have; the same input must give the
+// same ids on both. The UPDATE and the INSERT cannot race: writers to a store take turns (BEGIN
+// IMMEDIATE on SQLite, an advisory lock for the transaction on PostgreSQL).
+
+// Contacts. ?1 account (explicit reference), ?12 its via-domain; the merge form adds ?13 an account
+// found only through the email's domain and ?14 its via-domain, used when the contact has no
+// account yet, and ?17 the first of ?1 and ?13. ?15 and ?16 are created_at and updated_at, or now
+// when the row has none; ?18 whether the row has a created_at. (Computed here, not in SQL:
+// PostgreSQL cannot tell the type of coalesce(?, ?) or of a lone "? IS NULL".) Both forms return the
+// contact's id and the account it holds afterwards.
+constexpr const char* kContactUpdate =
+    "UPDATE contacts SET account_id = ?1, account_via_domain = ?12, email = ?4, first_name = ?5, last_name = ?6,"
+    " title = ?7, buying_role = ?8, created_at = coalesce(?9, created_at), updated_at = ?16,"
+    " created_at_known = (created_at_known OR ?18) WHERE source = ?2 AND external_id = ?3"
+    " RETURNING contact_id, coalesce(account_id, 0)";
+constexpr const char* kContactInsert =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
     " created_at, updated_at, account_via_domain, created_at_known) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?15, ?16, ?12, ?18)"
-    " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
-    " account_via_domain = excluded.account_via_domain,"
-    " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
-    " title = excluded.title, buying_role = excluded.buying_role,"
-    " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
-    " created_at_known = (contacts.created_at_known OR ?18)"
+    " ?15, ?16, ?12, ?18) RETURNING contact_id, coalesce(account_id, 0)";
+// A field the row leaves out keeps its stored value; an account found through the email's domain
+// only fills in a missing one.
+constexpr const char* kContactMergeUpdate =
+    "UPDATE contacts SET account_id = coalesce(?1, account_id, ?13),"
+    " account_via_domain = CASE WHEN ?1 > 0 THEN ?12 WHEN account_id IS NOT NULL THEN account_via_domain ELSE ?14 END,"
+    " email = coalesce(?4, email), first_name = coalesce(?5, first_name), last_name = coalesce(?6, last_name),"
+    " title = coalesce(?7, title), buying_role = coalesce(?8, buying_role), created_at = coalesce(?9, created_at),"
+    " updated_at = ?16, created_at_known = (created_at_known OR ?18) WHERE source = ?2 AND external_id = ?3"
     " RETURNING contact_id, coalesce(account_id, 0)";
-constexpr const char* kContactMerge =
+constexpr const char* kContactMergeInsert =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
     " created_at, updated_at, account_via_domain, created_at_known) VALUES(?17, ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?8, ?15, ?16, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18)"
-    " ON CONFLICT(source, external_id) DO UPDATE SET account_id = coalesce(?1, contacts.account_id, ?13),"
-    " account_via_domain = CASE WHEN ?1 > 0 THEN ?12 WHEN contacts.account_id IS NOT NULL"
-    " THEN contacts.account_via_domain ELSE ?14 END,"
-    " email = coalesce(excluded.email, contacts.email), first_name = coalesce(excluded.first_name, contacts.first_name),"
-    " last_name = coalesce(excluded.last_name, contacts.last_name), title = coalesce(excluded.title, contacts.title),"
-    " buying_role = coalesce(excluded.buying_role, contacts.buying_role),"
-    " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
-    " created_at_known = (contacts.created_at_known OR ?18)"
-    " RETURNING contact_id, coalesce(account_id, 0)";
+    " ?7, ?8, ?15, ?16, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18) RETURNING contact_id, coalesce(account_id, 0)";
+
+// Runs `update` and, when it found no row, `insert`; `bind` binds either. The first column of the
+// returned row is the id, the second (when asked for) goes to `second`.
+template <typename Bind>
+Status updateOrInsert(store::Statement& update, store::Statement& insert, const Bind& bind, const char* what,
+                      int64_t& id, int64_t* second = nullptr) {
+  for (store::Statement* st : {&update, &insert}) {
+    bind(*st);
+    const auto step = st->step();
+    if (step == store::Statement::Step::Row) {
+      id = st->columnInt(0);
+      if (second) *second = st->columnInt(1);
+      st->reset();
+      return Status::ok();
+    }
+    const Status s = st->status();
+    st->reset();
+    if (step == store::Statement::Step::Error) return Status::error(std::string("cannot write ") + what + ": " + s.message());
+  }
+  return Status::error(std::string("cannot write ") + what + ": no row returned");
+}
 
 }  // namespace
 
@@ -82,31 +109,34 @@ Status StoreWriter::prepare() {
       {&identity_upsert_,
        "INSERT INTO account_identities(source, external_id, account_id) VALUES(?1, ?2, ?3)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id"},
-      {&contact_upsert_, merge_contacts_ ? kContactMerge : kContactUpsert},
-      {&opportunity_upsert_,
+      {&contact_update_, merge_contacts_ ? kContactMergeUpdate : kContactUpdate},
+      {&contact_insert_, merge_contacts_ ? kContactMergeInsert : kContactInsert},
+      {&opportunity_update_,
+       "UPDATE opportunities SET account_id = ?1, name = ?4, stage = ?5, type = ?6, amount = ?7, currency = ?8,"
+       " probability = ?9, is_closed = coalesce(?10, FALSE), is_won = coalesce(?11, FALSE), created_at = ?12,"
+       " closed_at = ?13, updated_at = ?14, account_via_domain = ?16 WHERE source = ?2 AND external_id = ?3"
+       " RETURNING opportunity_id"},
+      {&opportunity_insert_,
        "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
        " probability, is_closed, is_won, created_at, closed_at, updated_at, account_via_domain)"
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, FALSE), coalesce(?11, FALSE), ?12, ?13, ?14, ?16)"
-       " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name,"
-       " account_via_domain = excluded.account_via_domain,"
-       " stage = excluded.stage, type = excluded.type, amount = excluded.amount, currency = excluded.currency,"
-       " probability = excluded.probability, is_closed = excluded.is_closed, is_won = excluded.is_won,"
-       " created_at = excluded.created_at, closed_at = excluded.closed_at, updated_at = excluded.updated_at"
        " RETURNING opportunity_id"},
-      {&campaign_upsert_,
+      {&campaign_update_,
+       "UPDATE campaigns SET name = ?3, channel = ?4, started_at = ?5, ended_at = ?6"
+       " WHERE source = ?1 AND external_id = ?2 RETURNING campaign_id"},
+      {&campaign_insert_,
        "INSERT INTO campaigns(source, external_id, name, channel, started_at, ended_at)"
-       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(source, external_id) DO UPDATE SET name = excluded.name,"
-       " channel = excluded.channel, started_at = excluded.started_at, ended_at = excluded.ended_at"
-       " RETURNING campaign_id"},
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING campaign_id"},
       {&touchpoint_upsert_, db_.touchpointUpsertSql()},
       {&touchpoint_id_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"},
       {&account_domain_, "SELECT registrable_domain FROM accounts WHERE account_id = ?1"},
-      {&ad_spend_upsert_,
+      {&ad_spend_update_,
+       "UPDATE ad_spend SET campaign_id = ?3, impressions = coalesce(?5, 0), clicks = coalesce(?6, 0),"
+       " cost = coalesce(?7, 0.0), currency = ?8 WHERE source = ?1 AND campaign_external_id = ?2 AND date = ?4"
+       " RETURNING rowid"},
+      {&ad_spend_insert_,
        "INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)"
-       " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0.0), ?8)"
-       " ON CONFLICT(source, campaign_external_id, date) DO UPDATE SET campaign_id = excluded.campaign_id,"
-       " impressions = excluded.impressions, clicks = excluded.clicks, cost = excluded.cost,"
-       " currency = excluded.currency RETURNING rowid"},
+       " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0.0), ?8) RETURNING rowid"},
       {&pending_insert_,
        "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
        " ON CONFLICT(entity, row_id, field, ref_kind) DO UPDATE SET source = excluded.source, ref = excluded.ref"},
@@ -334,37 +364,33 @@ Status StoreWriter::writeAccount(const Row& r) {
 
 Status StoreWriter::writeContact(const Row& r) {
   using namespace contact_slot;
-  int64_t account = 0;
-  auto& st = contact_upsert_;
+  int64_t account = 0, by_email = 0;
+  std::string email_via;
   if (merge_contacts_) {
     // The email's domain only fills in: an explicit reference is the one that may move the contact.
     account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{}, via_);
-    bindId(st, 1, account);
-    bindVia(st, 12, via_);
-    std::string email_via;
-    const int64_t by_email = account ? 0 : resolveAccount(Value{}, Value{}, r[Email], email_via);
-    bindId(st, 13, by_email);
-    bindVia(st, 14, email_via);
-    bindId(st, 17, account ? account : by_email);
+    if (!account) by_email = resolveAccount(Value{}, Value{}, r[Email], email_via);
   } else {
     account = resolveAccount(r[AccountExternalId], r[AccountDomain], r[Email], via_);
+  }
+  auto bind = [&](store::Statement& st) {
     bindId(st, 1, account);
     bindVia(st, 12, via_);
-  }
-  st.bindStatic(2, source_);
-  bindValue(st, 3, r[ExternalId]);
-  for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
-  bindOr(st, 15, r[CreatedAt], now_);
-  bindOr(st, 16, r[UpdatedAt], now_);
-  st.bind(18, r[CreatedAt].isNull() ? 0 : 1);
-  if (st.step() != store::Statement::Step::Row) {
-    const Status s = st.status();
-    st.reset();
-    return Status::error(std::string("cannot write contact: ") + (s ? "no row returned" : s.message()));
-  }
-  const int64_t id = st.columnInt(0);
-  account = st.columnInt(1);  // what the row holds now (a merge may have kept its account)
-  st.reset();
+    if (merge_contacts_) {
+      bindId(st, 13, by_email);
+      bindVia(st, 14, email_via);
+      bindId(st, 17, account ? account : by_email);
+    }
+    st.bindStatic(2, source_);
+    bindValue(st, 3, r[ExternalId]);
+    for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
+    bindOr(st, 15, r[CreatedAt], now_);
+    bindOr(st, 16, r[UpdatedAt], now_);
+    st.bind(18, r[CreatedAt].isNull() ? 0 : 1);
+  };
+  int64_t id = 0;
+  // `account` becomes what the row holds now (a merge may have kept its account).
+  if (auto s = updateOrInsert(contact_update_, contact_insert_, bind, "contact", id, &account); !s) return s;
   ids_.rememberContact(r[ExternalId].text, id, account);
   touched(account);
   if (!r[Email].isNull()) ids_.rememberEmail(r[Email].text, id);
@@ -375,17 +401,18 @@ Status StoreWriter::writeContact(const Row& r) {
 Status StoreWriter::writeOpportunity(const Row& r) {
   using namespace opportunity_slot;
   const int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{}, via_);
-  auto& st = opportunity_upsert_;
-  bindId(st, 1, account);
-  st.bindStatic(2, source_);
-  bindValue(st, 3, r[ExternalId]);
-  for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Name(3) -> ?4 ... UpdatedAt(13) -> ?14
-  // A won deal is closed, whatever the source forgot to say.
-  if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
-  bindOr(st, 14, r[UpdatedAt], now_);
-  bindVia(st, 16, via_);
+  auto bind = [&](store::Statement& st) {
+    bindId(st, 1, account);
+    st.bindStatic(2, source_);
+    bindValue(st, 3, r[ExternalId]);
+    for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Name(3) -> ?4 ... UpdatedAt(13) -> ?14
+    // A won deal is closed, whatever the source forgot to say.
+    if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
+    bindOr(st, 14, r[UpdatedAt], now_);
+    bindVia(st, 16, via_);
+  };
   int64_t id;
-  if (auto s = stepForId(st, id, "opportunity"); !s) return s;
+  if (auto s = updateOrInsert(opportunity_update_, opportunity_insert_, bind, "opportunity", id); !s) return s;
   touched(account);
   if (!account) return addPendingAccount("opportunities", id, r[AccountExternalId], r[AccountDomain], Value{});
   return Status::ok();
@@ -393,11 +420,12 @@ Status StoreWriter::writeOpportunity(const Row& r) {
 
 Status StoreWriter::writeCampaign(const Row& r) {
   using namespace campaign_slot;
-  auto& st = campaign_upsert_;
-  st.bindStatic(1, source_);
-  for (int i = ExternalId; i <= EndedAt; ++i) bindValue(st, i + 2, r[i]);
+  auto bind = [&](store::Statement& st) {
+    st.bindStatic(1, source_);
+    for (int i = ExternalId; i <= EndedAt; ++i) bindValue(st, i + 2, r[i]);
+  };
   int64_t id;
-  if (auto s = stepForId(st, id, "campaign"); !s) return s;
+  if (auto s = updateOrInsert(campaign_update_, campaign_insert_, bind, "campaign", id); !s) return s;
   ids_.rememberCampaign(r[ExternalId].text, id);
   return Status::ok();
 }
@@ -455,13 +483,14 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
 Status StoreWriter::writeAdSpend(const Row& r) {
   using namespace ad_spend_slot;
   const int64_t campaign = ids_.campaign(r[CampaignExternalId].text);
-  auto& st = ad_spend_upsert_;
-  st.bindStatic(1, source_);
-  bindValue(st, 2, r[CampaignExternalId]);
-  bindId(st, 3, campaign);
-  for (int i = Date; i <= Currency; ++i) bindValue(st, i + 3, r[i]);
+  auto bind = [&](store::Statement& st) {
+    st.bindStatic(1, source_);
+    bindValue(st, 2, r[CampaignExternalId]);
+    bindId(st, 3, campaign);
+    for (int i = Date; i <= Currency; ++i) bindValue(st, i + 3, r[i]);
+  };
   int64_t id;
-  if (auto s = stepForId(st, id, "ad_spend"); !s) return s;
+  if (auto s = updateOrInsert(ad_spend_update_, ad_spend_insert_, bind, "ad_spend", id); !s) return s;
   if (!campaign) return addPending("ad_spend", id, "campaign_id", "external_id", r[CampaignExternalId].text);
   return Status::ok();
 }

@@ -89,8 +89,11 @@ class StoreWriter {
   std::string via_;  // reused buffer for resolveAccount's `via`
   store::StatementCache adhoc_{db_};
   std::vector<int64_t> deleted_contacts_, deleted_campaigns_;
-  store::Statement account_insert_, account_update_, identity_upsert_, contact_upsert_, opportunity_upsert_,
-      campaign_upsert_, touchpoint_upsert_, touchpoint_id_, account_domain_, ad_spend_upsert_, pending_insert_, state_upsert_, rejected_insert_, dirty_insert_, merge_insert_;
+  // Rows with a generated id are written as an update, else an insert (see store_writer.cpp).
+  store::Statement account_insert_, account_update_, identity_upsert_, contact_update_, contact_insert_,
+      opportunity_update_, opportunity_insert_, campaign_update_, campaign_insert_, touchpoint_upsert_, touchpoint_id_,
+      account_domain_, ad_spend_update_, ad_spend_insert_, pending_insert_, state_upsert_, rejected_insert_,
+      dirty_insert_, merge_insert_;
 };
 
 }  // namespace abm::pipeline

@@ -71,6 +71,12 @@ class DatabaseBackend {
     (void)copy_statement, (void)rows;
     return Status::error("COPY is PostgreSQL's; this store writes row by row");
   }
+  // Every COMMIT from now on is on disk when it returns, not only handed to the OS.
+  virtual Status requireDurableCommits() = 0;
+  // Whether a statement since the last beginWrite()/beginRead() failed because its transaction
+  // conflicted with another one (a deadlock or a serialization failure): the same work, run again in
+  // a new transaction, may then succeed.
+  virtual bool transactionConflicted() const { return false; }
 };
 
 class Statement {
@@ -139,6 +145,13 @@ class Database {
   void setDeadline(std::optional<std::chrono::steady_clock::time_point> d) { impl_->setDeadline(d); }
   Result<bool> hasTable(std::string_view name) { return impl_->hasTable(name); }
   Status copyIn(std::string_view copy_statement, std::string_view rows) { return impl_->copyIn(copy_statement, rows); }
+  // For a writer that answers "stored" after its COMMIT (the event collector): the commit reaches
+  // the disk (SQLite's synchronous=FULL; PostgreSQL's synchronous_commit).
+  Status requireDurableCommits() { return impl_->requireDurableCommits(); }
+  // True when the transaction failed on a conflict with another one (PostgreSQL's deadlock_detected
+  // 40P01 or serialization_failure 40001): roll back and run the same work again. SQLite writers
+  // take the store's one write lock up front and never conflict this way.
+  bool transactionConflicted() const { return impl_->transactionConflicted(); }
   Backend backend() const { return where_.backend; }
   const Location& location() const { return where_; }
   // Writes one touchpoint, keyed by (source, external_id), replacing every column of a known one.

@@ -2,18 +2,25 @@
 # The event collector driven by curl, as an admin or a backend would try it: a real abmd on a free
 # loopback port, then duplicates, gzip, a wrong key, bad JSON, an oversize body, and kill -9 right
 # after a 200 (the event must be in the store afterwards).
-# Usage: curl_test.sh BUILD_BIN_DIR SOURCE_DIR
+# Usage: curl_test.sh BUILD_BIN_DIR SOURCE_DIR [sqlite|postgresql]
+# The store is an SQLite file (the default), or with "postgresql" a fresh database on the test run's
+# private server, whose admin URL is in $ABMD_TEST_PG_DIR/url (CTest's fixture `postgresql`).
 set -euo pipefail
 bin="$1"
 src="$2"
+backend="${3:-sqlite}"
 command -v curl >/dev/null || { echo "curl is missing: scripts/install-test-deps.sh installs it" >&2; exit 1; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: scripts/install-deps.sh installs it" >&2; exit 1; }
 work=$(mktemp -d)
 pid=""
+database=""
+admin_url=""
 cleanup() {
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+  fi
+  if [ -n "$database" ]; then
+    psql -q -X "$admin_url" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
 }
@@ -25,10 +32,30 @@ fail() {
   exit 1
 }
 
+case "$backend" in
+  sqlite)
+    command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: scripts/install-deps.sh installs it" >&2; exit 1; }
+    store="sqlite://abm.db"
+    count() { sqlite3 "$work/abm.db" "$1"; }
+    ;;
+  postgresql)
+    command -v psql >/dev/null || { echo "psql is missing: scripts/install-test-deps.sh installs Debian's postgresql" >&2; exit 1; }
+    [ -n "${ABMD_TEST_PG_DIR:-}" ] && [ -s "$ABMD_TEST_PG_DIR/url" ] ||
+      { echo "no test PostgreSQL server: run 'bash scripts/pg-test-server.sh start DIR' and set ABMD_TEST_PG_DIR=DIR (CTest's fixture postgresql does both)" >&2; exit 1; }
+    admin_url=$(cat "$ABMD_TEST_PG_DIR/url")
+    database="abmd_curl_$$_$RANDOM"
+    psql -q -X -v ON_ERROR_STOP=1 "$admin_url" -c "CREATE DATABASE $database" >/dev/null
+    # The admin URL names the database "postgres": the same server, this test's database.
+    store="${admin_url%%/postgres*}/$database${admin_url#*/postgres}"
+    count() { psql -X -A -t -v ON_ERROR_STOP=1 "$store" -c "$1"; }
+    ;;
+  *) echo "usage: $0 BUILD_BIN_DIR SOURCE_DIR [sqlite|postgresql]" >&2; exit 2 ;;
+esac
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/connectors.d"
 cat > "$work/abmd.json" <<JSON
-{"store": "sqlite://abm.db", "connectors_dir": "connectors.d", "plugin_dir": "$bin/../lib/abmd/plugins",
+{"store": "$store", "connectors_dir": "connectors.d", "plugin_dir": "$bin/../lib/abmd/plugins",
  "worker": "$bin/abmd-worker", "schema_dir": "$src/schema",
  "http": {"listen": "127.0.0.1:$port", "max_body_bytes": 65536}}
 JSON
@@ -54,7 +81,6 @@ post() {
     --data-binary "$body" "$url$path"
   echo " $(cat "$work/answer")"
 }
-count() { sqlite3 "$work/abm.db" "$1"; }
 expect() {  # expect WHAT ACTUAL PATTERN
   [[ "$2" == $3 ]] || fail "$1: got '$2', expected $3"
 }
@@ -116,4 +142,4 @@ start
 a=$(post /v1/track '{"type":"track","userId":"u1","event":"Trial Started","messageId":"m-kill"}')
 expect "the same event after the restart" "$a" '200 *'
 [ "$(count "SELECT count(*) FROM touchpoints WHERE external_id = 'm-kill'")" = 1 ] || fail "a retry after the restart was stored twice"
-echo "curl collector checks passed"
+echo "curl collector checks passed ($backend store)"

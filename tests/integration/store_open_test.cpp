@@ -19,6 +19,7 @@ size_t migrationFiles() {
   return n;
 }
 
+// About SQLite's file: a PostgreSQL database always exists (the next test is the case for both).
 TEST(StoreOpen, ReadOnlyCommandsOnAMissingStoreFailAndCreateNothing) {
   Workspace ws;
   ws.writeConfig();
@@ -46,6 +47,29 @@ TEST(StoreOpen, ReadOnlyCommandsDoNotMigrateAnOlderStore) {
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM schema_migrations WHERE version = " + std::to_string(newest)), 0)
       << "status migrated the store";
+}
+
+// A store that exists but was never migrated (an empty SQLite file, an empty PostgreSQL database):
+// read-only commands say so and leave it as it is.
+TEST(StoreOpen, ReadOnlyCommandsOnAStoreWithoutASchemaSayHowToGoOn) {
+  Workspace ws;
+  ws.writeConfig();
+  {
+    auto created = abm::store::Database::open(ws.store().location());  // an SQLite file appears; a database exists
+    ASSERT_TRUE(created) << created.error();
+  }
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{{"status"}, {"runs"}, {"report"}}) {
+    std::vector<std::string> argv{kCtl, "-c", ws.config().string()};
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+    auto r = run(argv);
+    EXPECT_EQ(r.exit_code, 1) << cmd[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("store " + ws.store().string() + " has no schema yet"), std::string::npos) << cmd[0] << ": " << r.err;
+  }
+  auto db = abm::store::Database::open(ws.store().location(), true);
+  ASSERT_TRUE(db) << db.error();
+  auto migrated = db->hasTable("schema_migrations");
+  ASSERT_TRUE(migrated) << migrated.error();
+  EXPECT_FALSE(*migrated) << "a read-only command migrated the store";
 }
 
 // A daemon starting on a fresh path while status commands run: before, each of them created and

@@ -27,8 +27,8 @@ config::ConnectorConfig pushConnector(const std::string& name, const std::string
 class CollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon_.store.sqlite_path = tmp_ / "abm.db";
-    auto db = store::Database::open(daemon_.store.sqlite_path.string());
+    daemon_.store = store_.location();
+    auto db = store::Database::open(daemon_.store);
     ASSERT_TRUE(db) << db.error();
     ASSERT_TRUE(store::applyMigrations(*db, test::sourceDir() / "schema"));
     std::vector<config::ConnectorConfig> connectors{pushConnector("website", "wk-site", R"({"Demo Requested": "form_submit"})"),
@@ -45,19 +45,20 @@ class CollectorTest : public ::testing::Test {
     r.body = body;
     if (!authorization.empty()) r.headers.emplace_back("authorization", authorization);
     std::promise<http::Response> answer;
-    const auto path = daemon_.store.sqlite_path;
+    const test::StoreRef path = store_.ref();
     collector_->handle(endpoint, r, [&answer, path, touchpoints_at_answer](http::Response response) {
       if (touchpoints_at_answer) *touchpoints_at_answer = queryInt(path, "SELECT count(*) FROM touchpoints");
       answer.set_value(std::move(response));
     });
     return answer.get_future().get();
   }
-  int64_t count(const std::string& sql) { return queryInt(daemon_.store.sqlite_path, sql); }
+  int64_t count(const std::string& sql) { return queryInt(store_.ref(), sql); }
   static std::string messageOf(const http::Response& r) {
     return nlohmann::json::parse(r.body).at("error").at("message").get<std::string>();
   }
 
   test::TempDir tmp_;
+  test::TestStore store_{tmp_ / "abm.db"};
   config::DaemonConfig daemon_;
   pipeline::IdentityRules identity_ = pipeline::IdentityRules::make(
       pipeline::FreeMailDomains::fromList({"gmail.com"}), pipeline::PublicSuffixList::fromRules("com\nio\n"), {});

@@ -1,4 +1,4 @@
-// The run log against a real store: counts that commit with the data, runs that say which process
+// The run log against a real store (SQLite, or PostgreSQL in the /postgresql run): counts that commit with the data, runs that say which process
 // was lost, and runs whose end could not be written closed by the next one.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -16,18 +16,19 @@ namespace {
 class RunLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = store::Database::open(path().string());
+    auto db = store::Database::open(store_.location());
     ASSERT_TRUE(db) << db.error();
     db_ = std::make_unique<store::Database>(std::move(*db));
     ASSERT_TRUE(store::applyMigrations(*db_, test::sourceDir() / "schema"));
   }
-  std::filesystem::path path() const { return tmp_ / "abm.db"; }
+  test::StoreRef path() const { return store_.ref(); }
   std::string row(int64_t run_id) {
     return queryText(path(), "SELECT status || '|' || records || '|' || rejected || '|' || coalesce(error, '')"
                              " FROM sync_runs WHERE run_id = " + std::to_string(run_id));
   }
   const std::string pid_ = std::to_string(::getpid());
   test::TempDir tmp_;
+  test::TestStore store_{tmp_ / "abm.db"};
   std::unique_ptr<store::Database> db_;
 };
 
@@ -91,6 +92,37 @@ TEST_F(RunLogTest, LastSuccessesAreTheNewestSucceededRunOfEachConnector) {
   const std::map<std::string, std::string> expected = {{"crm", "2024-03-02T10:00:00Z"},
                                                        {"web", "2024-02-01T08:30:00Z"}};
   EXPECT_EQ(*last, expected);
+}
+
+TEST_F(RunLogTest, RunsAndCheckpointsOfOneConnectorOrOfAll) {
+  auto crm = store::startRun(*db_, "crm", false, "abmd");
+  auto ads = store::startRun(*db_, "ads", true, "abmd");
+  ASSERT_TRUE(crm && ads);
+  ASSERT_TRUE(store::finishRun(*db_, *crm, "succeeded", 5, 1, ""));
+  auto all = store::listRuns(*db_, "", 10);
+  ASSERT_TRUE(all) << all.error();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].connector, "ads") << "newest first";
+  EXPECT_TRUE((*all)[0].full_refresh);
+  auto one = store::listRuns(*db_, "crm", 10);
+  ASSERT_TRUE(one) << one.error();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].status, "succeeded");
+  EXPECT_EQ((*one)[0].records, 5);
+  EXPECT_FALSE((*one)[0].finished_at.empty());
+
+  ASSERT_TRUE(db_->exec("INSERT INTO sync_state(connector, stream, state, updated_at) VALUES"
+                        " ('crm', 'a', '{\"cursor\": 1}', '2024-01-01T00:00:00Z'),"
+                        " ('crm', 'b', '{}', '2024-01-01T00:00:00Z'), ('ads', 'a', '{}', '2024-01-01T00:00:00Z')"));
+  auto states = store::loadStates(*db_, "crm");
+  ASSERT_TRUE(states) << states.error();
+  EXPECT_EQ(states->dump(), R"({"a":{"cursor":1},"b":{}})");
+  int removed = 0;
+  ASSERT_TRUE(store::resetState(*db_, "crm", "a", removed));
+  EXPECT_EQ(removed, 1);
+  ASSERT_TRUE(store::resetState(*db_, "crm", "", removed));
+  EXPECT_EQ(removed, 1) << "every stream of crm: only b was left";
+  EXPECT_EQ(queryInt(path(), "SELECT count(*) FROM sync_state"), 1) << "ads keeps its checkpoint";
 }
 
 }  // namespace

@@ -42,6 +42,12 @@ std::string trimmedError(const char* message) {
   return m;
 }
 
+// deadlock_detected and serialization_failure: the transaction lost to another one and may be run again.
+bool isConflict(const PGresult* r) {
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  return state && (std::string_view(state) == "40P01" || std::string_view(state) == "40001");
+}
+
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -63,6 +69,7 @@ class PgConnection {
   PGconn* conn;
   PgStatement* streaming = nullptr;
   int changes = 0;
+  bool conflicted = false;  // a statement of the current transaction lost a deadlock or serialization conflict
   uint64_t next_statement = 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   long timeout_set_ms = 0;  // statement_timeout now in force on the session (0 = none)
@@ -230,6 +237,7 @@ class PgStatement final : public StatementBackend {
   }
 
   std::string describeError(const PGresult* r) const {
+    if (isConflict(r)) c_->conflicted = true;
     // A statement stopped by statement_timeout reads as SQLite's interrupted one.
     if (const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE); state && std::string_view(state) == "57014")
       return "interrupted";
@@ -264,6 +272,7 @@ class PgDatabase final : public DatabaseBackend {
     ResultPtr r(PQexec(c_->conn, std::string(sql).c_str()));
     const auto st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+      if (isConflict(r.get())) c_->conflicted = true;
       return Status::error(resultError(r.get(), c_->conn));
     }
     c_->changes = std::atoi(PQcmdTuples(r.get()));
@@ -288,8 +297,17 @@ class PgDatabase final : public DatabaseBackend {
     return std::unique_ptr<StatementBackend>(std::make_unique<PgStatement>(c_, std::move(name), count, std::move(text)));
   }
 
-  Status beginWrite() override { return exec(kBeginWrite); }
-  Status beginRead() override { return exec("BEGIN ISOLATION LEVEL REPEATABLE READ"); }
+  Status beginWrite() override {
+    c_->conflicted = false;
+    return exec(kBeginWrite);
+  }
+  Status beginRead() override {
+    c_->conflicted = false;
+    return exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  }
+  bool transactionConflicted() const override { return c_->conflicted; }
+  // On by default; set again in case the server's configuration turned it off.
+  Status requireDurableCommits() override { return exec("SET synchronous_commit = on"); }
   int changes() const override { return c_->changes; }
   // PostgreSQL has no cheap "did another session commit" counter: callers assume it changed.
   int64_t dataVersion() override { return -1; }

@@ -100,6 +100,8 @@ class SqliteDatabase final : public DatabaseBackend {
     else sqlite3_progress_handler(db_, 0, nullptr, nullptr);
   }
 
+  Status requireDurableCommits() override { return exec("PRAGMA synchronous=FULL"); }
+
   Result<bool> hasTable(std::string_view name) override {
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(db_, "SELECT 1 FROM sqlite_master WHERE (type = 'table' OR type = 'view') AND name = ?", -1,
