@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/timestamp.hpp"
+#include "store/db_clock.hpp"
+#include "store/instances.hpp"
 #include "store/migrations.hpp"
 #include "store/run_log.hpp"
 #include "test_support.hpp"
@@ -91,6 +94,89 @@ TEST_F(RunLogTest, LastSuccessesAreTheNewestSucceededRunOfEachConnector) {
   const std::map<std::string, std::string> expected = {{"crm", "2024-03-02T10:00:00Z"},
                                                        {"web", "2024-02-01T08:30:00Z"}};
   EXPECT_EQ(*last, expected);
+}
+
+// Several instances on one store: a run is abandoned only when nobody holds its connector's lease.
+TEST_F(RunLogTest, ARunWhoseLeaseIsLiveIsNeverAbandoned) {
+  auto held = store::startRun(*db_, "crm", false, "abmd", "elsewhere:7");
+  ASSERT_TRUE(held) << held.error();
+  ASSERT_TRUE(db_->exec("INSERT INTO leases VALUES('connector:crm', 'elsewhere:7', " + store::sqlNow(*db_) + ", " +
+                        store::sqlNow(*db_) + ", " + store::sqlNowPlus(*db_, std::chrono::seconds(600)) + ")"));
+  auto expired = store::startRun(*db_, "ads", false, "abmd", "elsewhere:7");
+  ASSERT_TRUE(db_->exec("INSERT INTO leases VALUES('connector:ads', 'elsewhere:7', " + store::sqlNow(*db_) + ", " +
+                        store::sqlNow(*db_) + ", " + store::sqlNowPlus(*db_, std::chrono::seconds(-1)) + ")"));
+  auto closed = store::closeAbandonedRuns(*db_);
+  ASSERT_TRUE(closed) << closed.error();
+  EXPECT_EQ(*closed, std::vector<std::string>{"run 2 of ads, left by abmd (pid " + pid_ + ")"});
+  EXPECT_EQ(row(*held), "running|0|0|");
+  EXPECT_EQ(row(*expired).find("failed|0|0|abmd (pid " + pid_ + ") stopped during the run"), 0u) << row(*expired);
+}
+
+TEST_F(RunLogTest, OnSqliteARunOfAnEndedLocalProcessIsAbandonedAtOnce) {
+  // abmd killed a moment ago on this machine: its lease has not expired, but its process is gone.
+  auto run = store::startRun(*db_, "crm", false, "abmd", "old-abmd");
+  ASSERT_TRUE(run);
+  ASSERT_TRUE(db_->exec("UPDATE sync_runs SET owner_pid = 999999999"));
+  ASSERT_TRUE(db_->exec("INSERT INTO instances VALUES('old-abmd', '" + store::hostName() + "', 999999999, '0.1', " +
+                        store::sqlNow(*db_) + ", " + store::sqlNow(*db_) + ")"));
+  ASSERT_TRUE(db_->exec("INSERT INTO leases VALUES('connector:crm', 'old-abmd', " + store::sqlNow(*db_) + ", " +
+                        store::sqlNow(*db_) + ", " + store::sqlNowPlus(*db_, std::chrono::seconds(600)) + ")"));
+  auto closed = store::closeAbandonedRuns(*db_);
+  ASSERT_TRUE(closed) << closed.error();
+  EXPECT_EQ(*closed, std::vector<std::string>{"run 1 of crm, left by abmd (pid 999999999)"});
+  EXPECT_EQ(queryInt(path(), "SELECT count(*) FROM leases"), 0);
+  EXPECT_EQ(queryInt(path(), "SELECT count(*) FROM instances"), 0);
+}
+
+TEST_F(RunLogTest, TheLeaseTakerClosesRunsLeftUnfinishedByOthers) {
+  auto dead = store::startRun(*db_, "crm", false, "abmd", "host1:41");
+  auto legacy = store::startRun(*db_, "crm", false, "abmd");  // from before instances existed
+  auto mine = store::startRun(*db_, "crm", false, "abmd", "host2:42");
+  auto other = store::startRun(*db_, "ads", false, "abmd", "host1:41");
+  ASSERT_TRUE(dead && legacy && mine && other);
+  ASSERT_TRUE(store::recordProgress(*db_, *dead, 300, 1));
+  auto closed = store::closeRunsLeftUnfinished(*db_, "crm", "host2:42");
+  ASSERT_TRUE(closed) << closed.error();
+  EXPECT_EQ(*closed, (std::vector<std::string>{
+                         "run 1 left unfinished by instance host1:41; resumed by host2:42",
+                         "run 2 left unfinished by abmd (pid " + pid_ + "); resumed by host2:42"}));
+  EXPECT_EQ(row(*dead), "interrupted|300|1|left unfinished by instance host1:41; resumed by host2:42");
+  EXPECT_EQ(row(*mine), "running|0|0|") << "this process's own run is startRun's to close";
+  EXPECT_EQ(row(*other), "running|0|0|") << "another connector's run is left alone";
+  EXPECT_EQ(queryText(path(), "SELECT instance_id FROM sync_runs WHERE run_id = 3"), "host2:42");
+  EXPECT_EQ(queryInt(path(), "SELECT count(*) FROM sync_runs WHERE instance_id IS NULL"), 1);
+}
+
+TEST_F(RunLogTest, AnIntervalRunIsNotDueWhileTheLastSuccessIsYoungerThanTheInterval) {
+  using std::chrono::seconds;
+  auto none = store::notDueUntil(*db_, "crm", seconds(3600));
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_FALSE(*none) << "never ran: due";
+  auto run = store::startRun(*db_, "crm", false, "abmd");
+  ASSERT_TRUE(run);
+  ASSERT_TRUE(store::finishRun(*db_, *run, "succeeded", 10, 0, ""));
+  const int64_t finished = *parseTimestamp(queryText(path(), "SELECT finished_at FROM sync_runs"));
+  auto until = store::notDueUntil(*db_, "crm", seconds(3600));
+  ASSERT_TRUE(until);
+  ASSERT_TRUE(*until);
+  EXPECT_EQ(**until, finished + 3600);
+  ASSERT_TRUE(db_->exec("UPDATE sync_runs SET finished_at = " + store::sqlNowPlus(*db_, seconds(-3600))));
+  EXPECT_FALSE(*store::notDueUntil(*db_, "crm", seconds(3600))) << "an interval ago: due";
+  auto failed = store::startRun(*db_, "ads", false, "abmd");
+  ASSERT_TRUE(store::finishRun(*db_, *failed, "failed", 0, 0, "boom"));
+  EXPECT_FALSE(*store::notDueUntil(*db_, "ads", seconds(3600))) << "only a success makes it not due";
+}
+
+TEST_F(RunLogTest, ACronOccurrenceRanOnceARunStartedSinceItFellDue) {
+  auto run = store::startRun(*db_, "crm", false, "abmd");
+  ASSERT_TRUE(run);
+  const int64_t started = *parseTimestamp(queryText(path(), "SELECT started_at FROM sync_runs"));
+  EXPECT_TRUE(*store::ranSince(*db_, "crm", started));
+  EXPECT_FALSE(*store::ranSince(*db_, "crm", started + 1));
+  EXPECT_FALSE(*store::ranSince(*db_, "ads", started));
+  // An interrupted run (its instance died or shut down) did not do the occurrence.
+  ASSERT_TRUE(store::finishRun(*db_, *run, "interrupted", 0, 0, "stopped"));
+  EXPECT_FALSE(*store::ranSince(*db_, "crm", started));
 }
 
 }  // namespace
