@@ -295,6 +295,10 @@ Status printInstances(store::Database& db, std::chrono::seconds ttl) {
   if (!instances) return instances.status();
   auto leases = store::listLeases(db);
   if (!leases) return leases.status();
+  if (instances->empty() && leases->empty()) {
+    std::cout << "\ninstances: none registered (abmd and abmctl sync register while they run)\n";
+    return Status::ok();
+  }
   std::cout << "\n" << std::setw(34) << "instance" << std::setw(20) << "host" << std::setw(9) << "pid" << std::setw(10)
             << "version" << std::setw(22) << "started" << std::setw(22) << "last heartbeat" << "state\n";
   auto printLeases = [&](const std::string& holder) {
@@ -311,7 +315,6 @@ Status printInstances(store::Database& db, std::chrono::seconds ttl) {
               << (i.live ? "live" : "dead") << "\n";
     printLeases(i.instance_id);
   }
-  if (instances->empty()) std::cout << "(no instance registered: no abmd or abmctl sync is using this store)\n";
   // Leases outlive a dead holder's row until another instance takes them.
   std::set<std::string> orphans;
   for (const auto& l : *leases)

@@ -156,9 +156,10 @@ bool RunSession::write(const Batch& batch) {
 
 Status RunSession::commit() {
   if (fence_) {
-    auto held = store::holdsInStore(db_, fence_->resource, fence_->holder);
-    if (!held) return held.status();
-    if (!*held) fence_->loss->trigger(fence_->resource + " is no longer held by " + fence_->holder);
+    auto holder = store::leaseHolder(db_, fence_->resource);
+    if (!holder) return holder.status();
+    if (*holder != fence_->holder)
+      fence_->loss->trigger(fence_->resource + (*holder ? " taken by " + **holder : std::string(" removed from the store")));
     if (fence_->loss->lost()) return Status::error("lease lost");
   }
   if (auto s = store::recordProgress(db_, run_id_, static_cast<int64_t>(progress.records),

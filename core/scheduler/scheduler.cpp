@@ -63,9 +63,9 @@ int Scheduler::run(bool once) {
     }
     http_drained_ = false;
   }
-  log::info("abmd started as instance " + keeper_.instanceId() + ": " + std::to_string(slots_.size()) + " connectors, at most " +
+  log::info("abmd started: " + std::to_string(slots_.size()) + " connectors, at most " +
             std::to_string(setup_.daemon.max_concurrent_syncs) + " syncs at once, store " +
-            setup_.daemon.store.describe());
+            setup_.daemon.store.describe() + ", instance " + keeper_.instanceId());
   seedTelemetry();
   waitSignals();
   if (once_ && slots_.empty()) return 0;

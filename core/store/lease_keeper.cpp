@@ -92,7 +92,7 @@ Result<bool> LeaseKeeper::acquire(const std::string& resource, LostCallback on_l
   const std::string now = sqlNow(db_);
   // One conditional upsert: free, expired or ours is taken; anything else returns no row. It runs
   // in a write transaction so that it lands between the store's writes, never inside one (see
-  // holdsInStore).
+  // leaseHolder).
   const std::string sql =
       "INSERT INTO leases(resource, holder, acquired_at, renewed_at, expires_at) VALUES(?1, ?2, " + now + ", " + now +
       ", " + sqlNowPlus(db_, ttl_) + ") ON CONFLICT(resource) DO UPDATE SET holder = excluded.holder,"
@@ -274,14 +274,14 @@ void LeaseKeeper::stop() {
          std::to_string(ttl_.count()) + "s instead): " + s.message());
 }
 
-Result<bool> holdsInStore(Database& db, const std::string& resource, const std::string& holder) {
-  auto q = db.prepare("SELECT 1 FROM leases WHERE resource = ?1 AND holder = ?2");
+Result<std::optional<std::string>> leaseHolder(Database& db, const std::string& resource) {
+  auto q = db.prepare("SELECT holder FROM leases WHERE resource = ?1");
   if (!q) return q.status();
   q->bind(1, resource);
-  q->bind(2, holder);
-  const Step step = q->step();
-  if (step == Step::Error) return Status::error("cannot read the lease " + resource + ": " + q->status().message());
-  return step == Step::Row;
+  std::optional<std::string> holder;
+  if (q->step() == Step::Row) holder = q->columnText(0);
+  if (auto s = q->status(); !s) return Status::error("cannot read the lease " + resource + ": " + s.message());
+  return holder;
 }
 
 }  // namespace abm::store

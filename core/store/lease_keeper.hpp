@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -45,7 +46,7 @@ class LeaseKeeper {
   // Takes `resource` when it is free, expired or already ours; false when another holder has it.
   // `on_lost` is called (from the keeper's thread; it must not call release) if the lease is lost
   // while held. Atomic against every other keeper, and serialised with the store's writes, so a
-  // writer that checks holdsInStore() inside its transaction never commits after a takeover.
+  // writer that checks leaseHolder() inside its transaction never commits after a takeover.
   Result<bool> acquire(const std::string& resource, LostCallback on_lost = {});
   // Gives the lease back (a lost one is only forgotten). Once it returns, no callback of the lease runs.
   void release(const std::string& resource);
@@ -94,8 +95,9 @@ class LeaseKeeper {
   std::thread thread_;
 };
 
-// Whether `holder` holds `resource` in the store now. Run inside a write transaction before its
-// commit, it fences the commit against a takeover (LeaseKeeper::acquire runs in a write transaction).
-Result<bool> holdsInStore(Database& db, const std::string& resource, const std::string& holder);
+// Who holds `resource` in the store now (nullopt: nobody). Read inside a write transaction before
+// its commit, it fences the commit against a takeover (LeaseKeeper::acquire runs in a write
+// transaction too, so the two never interleave).
+Result<std::optional<std::string>> leaseHolder(Database& db, const std::string& resource);
 
 }  // namespace abm::store

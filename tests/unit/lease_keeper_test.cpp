@@ -100,10 +100,10 @@ TEST_F(LeaseKeeperTest, ALeaseIsTakenWhenFreeAndRefusedWhileAnotherHolds) {
   EXPECT_EQ(count("SELECT count(*) FROM leases WHERE resource = 'connector:crm'"), 0);
   EXPECT_TRUE(*b->acquire("connector:crm"));
   EXPECT_EQ(holderOf("connector:crm"), "node-b");
-  auto held = store::holdsInStore(*db_, "connector:crm", "node-b");
-  ASSERT_TRUE(held);
-  EXPECT_TRUE(*held);
-  EXPECT_FALSE(*store::holdsInStore(*db_, "connector:crm", "node-a"));
+  auto holder = store::leaseHolder(*db_, "connector:crm");
+  ASSERT_TRUE(holder) << holder.error();
+  EXPECT_EQ(*holder, std::optional<std::string>("node-b"));
+  EXPECT_EQ(*store::leaseHolder(*db_, "connector:web"), std::nullopt);
 }
 
 TEST_F(LeaseKeeperTest, AnExpiredLeaseOfAnotherHolderIsTaken) {
