@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that only the tests need (not the build, not the demo), if any are
 # missing: promtool (package prometheus) checks the /metrics output; node and npm run Segment's
-# SDK. scripts/test.sh calls this; CI does too. A test whose tool is missing fails and names this
-# script.
+# SDK; postgresql (on Debian 12 PostgreSQL 15: initdb, pg_ctl, postgres) runs the private server of
+# scripts/pg-test-server.sh. scripts/test.sh calls this; CI does too. A test whose tool is missing
+# fails and names this script.
 set -euo pipefail
-packages=(prometheus curl)
+packages=(prometheus curl postgresql)
 missing=()
 # The collector's test runs the real @segment/analytics-node (npm, into build/node_sdk). A machine
 # with its own Node.js and npm keeps them; one without gets Debian's.
@@ -17,9 +18,10 @@ echo "installing for the tests: ${missing[*]}"
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 $sudo_cmd apt-get update -qq
-# Debian ships promtool only inside the prometheus package, which also installs the server. A
-# policy-rc.d answering 101 ("action not allowed") keeps the package from starting that service
-# while it installs; the tests never talk to it.
+# Debian ships promtool only inside the prometheus package, which also installs the server, and the
+# postgresql package creates and starts a system-wide cluster (port 5432). A policy-rc.d answering
+# 101 ("action not allowed") keeps both from starting their service while they install; the tests
+# never talk to them (PostgreSQL tests use their own server, started by scripts/pg-test-server.sh).
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null

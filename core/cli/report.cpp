@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iomanip>
 
+#include "common/timestamp.hpp"
+
 namespace abm::cli {
 
 namespace {
@@ -31,10 +33,10 @@ Status printReport(store::Database& db, std::ostream& out, int top) {
     const char* sql;
   } const counts[] = {
       {"accounts", "SELECT count(*) FROM accounts"},
-      {"  target accounts", "SELECT count(*) FROM accounts WHERE is_target = 1"},
+      {"  target accounts", "SELECT count(*) FROM accounts WHERE is_target"},
       {"contacts", "SELECT count(*) FROM contacts"},
       {"opportunities", "SELECT count(*) FROM opportunities"},
-      {"  won", "SELECT count(*) FROM opportunities WHERE is_won = 1"},
+      {"  won", "SELECT count(*) FROM opportunities WHERE is_won"},
       {"campaigns", "SELECT count(*) FROM campaigns"},
       {"touchpoints", "SELECT count(*) FROM touchpoints"},
       {"  not tied to an account yet", "SELECT count(*) FROM touchpoints WHERE account_id IS NULL"},
@@ -91,16 +93,23 @@ Status printReport(store::Database& db, std::ostream& out, int top) {
           << " won deals  " << std::setw(12) << c->columnText(2) << "\n";
     return ended(*c);
   }
+  // The last 90 days of the data, not of the clock: demo data and old imports still show something.
+  auto h = db.prepare("SELECT max(occurred_at) FROM touchpoints");
+  if (!h) return h.status();
+  std::string since;
+  if (h->step() == Step::Row && !h->isNull(0))
+    if (auto newest = parseTimestamp(h->columnView(0))) since = formatTimestamp(*newest - 90 * 86400);
+  if (auto s = ended(*h); !s) return s;
   auto q = db.prepare(
-      "WITH horizon AS (SELECT max(occurred_at) AS t FROM touchpoints),"
-      " recent AS (SELECT account_id, count(*) AS touches, count(DISTINCT channel) AS channels,"
-      "   count(DISTINCT contact_id) AS people FROM touchpoints, horizon"
-      "   WHERE account_id IS NOT NULL AND occurred_at >= strftime('%Y-%m-%dT%H:%M:%SZ', horizon.t, '-90 days')"
-      "   GROUP BY account_id)"
+      "WITH recent AS (SELECT account_id, count(*) AS touches, count(DISTINCT channel) AS channels,"
+      "   count(DISTINCT contact_id) AS people FROM touchpoints"
+      "   WHERE account_id IS NOT NULL AND occurred_at >= ?1 GROUP BY account_id)"
       " SELECT a.name, coalesce(a.domain, ''), a.is_target, r.touches, r.channels, r.people"
-      " FROM recent r JOIN accounts a USING (account_id) ORDER BY r.touches DESC, a.account_id LIMIT ?");
+      " FROM recent r JOIN accounts a USING (account_id) ORDER BY r.touches DESC, a.account_id LIMIT ?2");
   if (!q) return q.status();
-  q->bind(1, top);
+  if (since.empty()) since = formatTimestamp(0);
+  q->bind(1, since);
+  q->bind(2, top);
   out << "\nMost active accounts (touchpoints in the last 90 days of data; run 'abmctl metrics run' for scores):\n";
   out << "  " << std::left << std::setw(32) << "account" << std::setw(24) << "domain" << std::setw(8) << "target"
       << std::right << std::setw(8) << "touches" << std::setw(10) << "channels" << std::setw(8) << "people"

@@ -37,8 +37,9 @@ Status EventWriter::prepare() {
        "INSERT INTO event_identities(source, anonymous_id, user_id, linked_at) VALUES(?1, ?2, ?3, ?4)"
        " ON CONFLICT DO NOTHING"},
       {&pending_insert_,
-       "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
-       " VALUES('touchpoints', ?1, ?2, ?3, ?4, ?5)"},
+       "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+       " VALUES('touchpoints', ?1, ?2, ?3, ?4, ?5)"
+       " ON CONFLICT(entity, row_id, field, ref_kind) DO UPDATE SET source = excluded.source, ref = excluded.ref"},
       {&account_by_domain_, "SELECT 1 FROM accounts WHERE registrable_domain = ?1 LIMIT 1"},
       {&account_known_, "SELECT 1 FROM account_identities WHERE source = ?1 AND external_id = ?2"},
       {&contact_select_,
@@ -55,18 +56,19 @@ Status EventWriter::prepare() {
        "DELETE FROM pending_links WHERE entity = 'touchpoints' AND row_id = ?1 AND field = 'contact_id'"},
       // The contact's account for its touchpoints that have none (touchpoints_waiting_for_account).
       {&stitch_accounts_,
-       "UPDATE touchpoints SET account_id = ?1, account_via_contact = 1"
+       "UPDATE touchpoints SET account_id = ?1, account_via_contact = TRUE"
        " WHERE contact_id = ?2 AND contact_id IS NOT NULL AND account_id IS NULL RETURNING touchpoint_id"},
       {&unpark_account_,
        "DELETE FROM pending_links WHERE entity = 'touchpoints' AND row_id = ?1 AND field = 'account_id'"
        " AND ref_kind = 'contact'"},
       {&received_upsert_,
        "INSERT INTO push_sources(connector, events_received, last_event_at) VALUES(?1, ?2, ?3)"
-       " ON CONFLICT(connector) DO UPDATE SET events_received = events_received + excluded.events_received,"
-       " last_event_at = max(coalesce(last_event_at, ''), excluded.last_event_at)"},
+       " ON CONFLICT(connector) DO UPDATE SET events_received = push_sources.events_received + excluded.events_received,"
+       " last_event_at = CASE WHEN push_sources.last_event_at IS NULL OR excluded.last_event_at > push_sources.last_event_at"
+       " THEN excluded.last_event_at ELSE push_sources.last_event_at END"},
       {&refused_upsert_,
        "INSERT INTO push_sources(connector, events_refused) VALUES(?1, ?2)"
-       " ON CONFLICT(connector) DO UPDATE SET events_refused = events_refused + excluded.events_refused"},
+       " ON CONFLICT(connector) DO UPDATE SET events_refused = push_sources.events_refused + excluded.events_refused"},
   });
 }
 

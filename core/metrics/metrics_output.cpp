@@ -46,11 +46,16 @@ Status MetricsOutput::begin(bool full) {
       {&path_, "INSERT INTO metrics_account_paths(account_id, conversion, channels, conversions, value, nulls)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
       {&engagement_,
-       "INSERT OR REPLACE INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
-       " score_prev_window) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+       "INSERT INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
+       " score_prev_window) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(account_id) DO UPDATE SET"
+       " as_of = excluded.as_of, score = excluded.score, touchpoints = excluded.touchpoints,"
+       " engaged_contacts = excluded.engaged_contacts, channels = excluded.channels,"
+       " score_prev_window = excluded.score_prev_window"},
       {&history_, "INSERT INTO account_stage_history(account_id, stage, entered_at, exited_at) VALUES(?1, ?2, ?3, ?4)"},
-      {&stage_, "INSERT OR REPLACE INTO account_stages(account_id, stage, since) VALUES(?1, ?2, ?3)"},
-      {&state_, "INSERT OR REPLACE INTO metrics_account_state(account_id, last_touch_at) VALUES(?1, ?2)"},
+      {&stage_, "INSERT INTO account_stages(account_id, stage, since) VALUES(?1, ?2, ?3)"
+                " ON CONFLICT(account_id) DO UPDATE SET stage = excluded.stage, since = excluded.since"},
+      {&state_, "INSERT INTO metrics_account_state(account_id, last_touch_at) VALUES(?1, ?2)"
+                " ON CONFLICT(account_id) DO UPDATE SET last_touch_at = excluded.last_touch_at"},
       {&clear_touches_, "DELETE FROM attribution_touches WHERE account_id = ?1"},
       {&clear_paths_, "DELETE FROM metrics_account_paths WHERE account_id = ?1"},
       {&clear_history_, "DELETE FROM account_stage_history WHERE account_id = ?1"},
@@ -259,7 +264,7 @@ Status MetricsOutput::conversions(MetricsSummary& summary) {
     double value = 0, attributed = 0, attributed_value = 0;
   };
   std::array<Totals, 2> totals{};
-  auto o = db_.prepare("SELECT created_at <= ?1, is_won = 1 AND coalesce(closed_at, created_at) <= ?1,"
+  auto o = db_.prepare("SELECT created_at <= ?1, is_won AND coalesce(closed_at, created_at) <= ?1,"
                        " coalesce(amount, 0) FROM opportunities ORDER BY opportunity_id");
   if (!o) return o.status();
   o->bind(1, as_of_text_);
@@ -305,7 +310,7 @@ Status MetricsOutput::funnel() {
   std::array<std::vector<double>, 6> days;
   auto q = db_.prepare(
       "SELECT h.account_id, h.stage, h.entered_at FROM account_stage_history h JOIN accounts a USING (account_id)"
-      " WHERE a.is_target = 1 ORDER BY h.account_id, h.entered_at, h.rowid");
+      " WHERE a.is_target ORDER BY h.account_id, h.entered_at, h.rowid");
   if (!q) return q.status();
   std::vector<std::pair<Stage, int64_t>> spans;
   auto account = [&] {

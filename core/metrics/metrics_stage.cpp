@@ -85,12 +85,12 @@ Status Computation::load(store::Database& db) {
   if (auto s = a->status(); !s) return s;
 
   auto c = db.prepare("SELECT account_id, min(created_at) FROM contacts WHERE account_id IS NOT NULL"
-                      " AND created_at_known = 1 GROUP BY account_id");
+                      " AND created_at_known GROUP BY account_id");
   if (!c) return c.status();
   while (c->step() == Row) lead_created_[c->columnInt(0)] = ts(c->columnView(1), INT64_MAX);
   if (auto s = c->status(); !s) return s;
   // A contact whose source gave no creation time is taken as created at its first touch.
-  auto u = db.prepare("SELECT contact_id FROM contacts WHERE account_id IS NOT NULL AND created_at_known = 0");
+  auto u = db.prepare("SELECT contact_id FROM contacts WHERE account_id IS NOT NULL AND NOT created_at_known");
   if (!u) return u.status();
   while (u->step() == Row) created_at_first_touch_.insert(u->columnInt(0));
   if (auto s = u->status(); !s) return s;
@@ -323,7 +323,7 @@ Status makePlan(store::Database& db, const std::string& settings_text, int64_t a
   auto events = db.prepare(
       "SELECT DISTINCT account_id FROM opportunities WHERE account_id IS NOT NULL AND"
       " ((created_at > ?1 AND created_at <= ?2) OR"
-      "  (is_closed = 1 AND coalesce(closed_at, created_at) > ?1 AND coalesce(closed_at, created_at) <= ?2))");
+      "  (is_closed AND coalesce(closed_at, created_at) > ?1 AND coalesce(closed_at, created_at) <= ?2))");
   if (!events) return events.status();
   events->bind(1, formatTimestamp(previous));
   events->bind(2, formatTimestamp(as_of));

@@ -8,30 +8,34 @@
 
 namespace abm::pipeline {
 
+// A row parked again replaces what it waited for before (a literal, to be joined to the SQL below).
+#define kRepark " ON CONFLICT(entity, row_id, field, ref_kind) DO UPDATE SET source = excluded.source, ref = excluded.ref"
+
 Status StoreWriter::retieDomain(int64_t account_id, const std::string& old_key) {
   // Touchpoints that follow a contact go first, while the contact still points at the account.
   static constexpr const char* kSteps[] = {
-      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
       " SELECT 'touchpoints', t.touchpoint_id, 'account_id', 'contact', t.source, '' FROM touchpoints t"
-      " JOIN contacts c ON c.contact_id = t.contact_id WHERE t.account_id = ?1 AND t.account_via_contact = 1"
-      " AND c.account_id = ?1 AND c.account_via_domain = ?2",
-      "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1 AND account_via_contact = 1 AND contact_id IN"
+      " JOIN contacts c ON c.contact_id = t.contact_id WHERE t.account_id = ?1 AND t.account_via_contact"
+      " AND c.account_id = ?1 AND c.account_via_domain = ?2" kRepark,
+      "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1 AND account_via_contact AND contact_id IN"
       " (SELECT contact_id FROM contacts WHERE account_id = ?1 AND account_via_domain = ?2)",
-      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
       " SELECT 'contacts', contact_id, 'account_id', 'domain', source, ?2 FROM contacts"
-      " WHERE account_id = ?1 AND account_via_domain = ?2",
+      " WHERE account_id = ?1 AND account_via_domain = ?2" kRepark,
       "UPDATE contacts SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1 AND account_via_domain = ?2",
-      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
       " SELECT 'opportunities', opportunity_id, 'account_id', 'domain', source, ?2 FROM opportunities"
-      " WHERE account_id = ?1 AND account_via_domain = ?2",
+      " WHERE account_id = ?1 AND account_via_domain = ?2" kRepark,
       "UPDATE opportunities SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1"
       " AND account_via_domain = ?2",
-      "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
+      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
       " SELECT 'touchpoints', touchpoint_id, 'account_id', 'domain', source, ?2 FROM touchpoints"
-      " WHERE account_id = ?1 AND account_via_domain = ?2",
+      " WHERE account_id = ?1 AND account_via_domain = ?2" kRepark,
       "UPDATE touchpoints SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1"
       " AND account_via_domain = ?2",
   };
+#undef kRepark
   for (const char* sql : kSteps) {
     auto st = adhoc(sql, account_id);
     if (!st) return Status::error("re-tying rows of the old domain " + old_key + ": " + st.error());

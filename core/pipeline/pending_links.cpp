@@ -66,7 +66,7 @@ Status StoreWriter::resolvePendingLinks() {
     const bool by_contact = std::string_view(r.kind) == "contact";
     const std::string sql = "UPDATE " + e + " SET " + f + " = l.target" +
                             (by_domain ? ", account_via_domain = l.ref" : "") +
-                            (by_contact ? ", account_via_contact = 1" : "") +
+                            (by_contact ? ", account_via_contact = TRUE" : "") +
                             " FROM (SELECT p.row_id AS row_id, p.ref AS ref, " + r.lookup +
                             " AS target FROM pending_links p WHERE p.entity = '" + e + "' AND p.field = '" + f +
                             "' AND p.ref_kind = '" + r.kind + "') AS l WHERE " + e + "." + k +

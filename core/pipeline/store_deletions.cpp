@@ -3,6 +3,8 @@
 // Deletions are rare next to upserts: their statements are prepared on first use and kept. Touchpoints
 // have no index by contact or campaign (it would cost every insert), so the rows that pointed at a
 // deleted contact or campaign are unlinked once per transaction, in one pass, at commit.
+#include <algorithm>
+
 #include "pipeline/store_writer.hpp"
 
 namespace abm::pipeline {
@@ -94,22 +96,22 @@ Status StoreWriter::deleteAccountIdentity(std::string_view ext) {
 Status StoreWriter::unlinkDeleted() {
   struct Unlink {
     std::vector<int64_t>& ids;
-    const char* sql;  // ?1: the ids as a JSON array
+    const char* sql;  // the ids follow as an IN list: integers written by us, in chunks
   };
   const Unlink steps[] = {
-      {deleted_contacts_, "UPDATE touchpoints SET contact_id = NULL WHERE contact_id IN (SELECT value FROM json_each(?1))"},
-      {deleted_campaigns_, "UPDATE touchpoints SET campaign_id = NULL WHERE campaign_id IN (SELECT value FROM json_each(?1))"},
-      {deleted_campaigns_, "UPDATE ad_spend SET campaign_id = NULL WHERE campaign_id IN (SELECT value FROM json_each(?1))"},
+      {deleted_contacts_, "UPDATE touchpoints SET contact_id = NULL WHERE contact_id IN ("},
+      {deleted_campaigns_, "UPDATE touchpoints SET campaign_id = NULL WHERE campaign_id IN ("},
+      {deleted_campaigns_, "UPDATE ad_spend SET campaign_id = NULL WHERE campaign_id IN ("},
   };
+  constexpr size_t kChunk = 500;
   for (const auto& u : steps) {
-    if (u.ids.empty()) continue;
-    std::string array = "[";
-    for (const int64_t id : u.ids) array += (array.size() > 1 ? "," : "") + std::to_string(id);
-    array += "]";
-    auto st = adhoc_.get(u.sql);
-    if (!st) return st.status();
-    (*st)->bindStatic(1, array);
-    if (auto s = (*st)->run(); !s) return Status::error("unlinking deleted rows: " + s.message());
+    for (size_t start = 0; start < u.ids.size(); start += kChunk) {
+      std::string sql = u.sql;
+      for (size_t i = start; i < std::min(u.ids.size(), start + kChunk); ++i)
+        sql += (i > start ? "," : "") + std::to_string(u.ids[i]);
+      sql += ")";
+      if (auto s = db_.exec(sql); !s) return Status::error("unlinking deleted rows: " + s.message());
+    }
   }
   deleted_contacts_.clear();
   deleted_campaigns_.clear();

@@ -32,7 +32,7 @@ constexpr const char* kContactUpsert =
     " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
     " title = excluded.title, buying_role = excluded.buying_role,"
     " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
-    " created_at_known = max(contacts.created_at_known, ?9 IS NOT NULL)"
+    " created_at_known = (contacts.created_at_known OR ?9 IS NOT NULL)"
     " RETURNING contact_id, coalesce(account_id, 0)";
 constexpr const char* kContactMerge =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
@@ -45,7 +45,7 @@ constexpr const char* kContactMerge =
     " last_name = coalesce(excluded.last_name, contacts.last_name), title = coalesce(excluded.title, contacts.title),"
     " buying_role = coalesce(excluded.buying_role, contacts.buying_role),"
     " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
-    " created_at_known = max(contacts.created_at_known, ?9 IS NOT NULL)"
+    " created_at_known = (contacts.created_at_known OR ?9 IS NOT NULL)"
     " RETURNING contact_id, coalesce(account_id, 0)";
 
 }  // namespace
@@ -65,7 +65,7 @@ Status StoreWriter::prepare() {
        " industry = coalesce(?3, industry), employee_count = coalesce(?4, employee_count),"
        " annual_revenue = coalesce(?5, annual_revenue), country = coalesce(?6, country),"
        " is_target = coalesce(?7, is_target), tier = coalesce(?8, tier),"
-       " created_at = min(created_at, coalesce(?9, created_at)), updated_at = coalesce(?10, ?11),"
+       " created_at = CASE WHEN ?9 < created_at THEN ?9 ELSE created_at END, updated_at = coalesce(?10, ?11),"
        " registrable_domain = coalesce(?13, registrable_domain) WHERE account_id = ?12"},
       {&merge_insert_,
        "INSERT INTO account_merges(account_id, source, external_id, rule, matched_value, merged_at)"
@@ -107,11 +107,12 @@ Status StoreWriter::prepare() {
        " impressions = excluded.impressions, clicks = excluded.clicks, cost = excluded.cost,"
        " currency = excluded.currency RETURNING rowid"},
       {&pending_insert_,
-       "INSERT OR REPLACE INTO pending_links(entity, row_id, field, ref_kind, source, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
+       "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+       " ON CONFLICT(entity, row_id, field, ref_kind) DO UPDATE SET source = excluded.source, ref = excluded.ref"},
       {&state_upsert_,
        "INSERT INTO sync_state(connector, stream, state, updated_at) VALUES(?1, ?2, ?3, ?4)"
        " ON CONFLICT(connector, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"},
-      {&dirty_insert_, "INSERT OR IGNORE INTO metrics_dirty_accounts(account_id) VALUES(?1)"},
+      {&dirty_insert_, "INSERT INTO metrics_dirty_accounts(account_id) VALUES(?1) ON CONFLICT DO NOTHING"},
       {&rejected_insert_,
        "INSERT INTO rejected_records(run_id, connector, stream, origin, reason, data, rejected_at)"
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
