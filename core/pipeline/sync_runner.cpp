@@ -314,6 +314,7 @@ bool SyncRunner::takeLease(store::Database& db, const config::ConnectorConfig& c
 
   // Another instance may have done this run while this one waited for the lease.
   const DueCheck& due = options.due;
+  if (due.kind == DueCheck::Always) return true;
   if (due.kind == DueCheck::Interval) {
     auto until = store::notDueUntil(db, c.name, due.interval);
     if (!until) {
@@ -326,17 +327,16 @@ bool SyncRunner::takeLease(store::Database& db, const config::ConnectorConfig& c
       log::debug("not due: another instance synced it; due again at " + formatTimestamp(out.due_at), c.name);
       return false;
     }
-  } else if (due.kind == DueCheck::Cron) {
-    auto ran = store::ranSince(db, c.name, due.fire_time);
-    if (!ran) {
-      out.error = ran.error();
-      return false;
-    }
-    if (*ran) {
-      out.status = RunStatus::NotDue;
-      log::debug("not due: another instance ran the sync due at " + formatTimestamp(due.fire_time), c.name);
-      return false;
-    }
+  }
+  auto ran = store::ranSince(db, c.name, due.fire_time);
+  if (!ran) {
+    out.error = ran.error();
+    return false;
+  }
+  if (*ran) {
+    out.status = RunStatus::NotDue;
+    log::debug("not due: another instance ran the sync due at " + formatTimestamp(due.fire_time), c.name);
+    return false;
   }
   return true;
 }

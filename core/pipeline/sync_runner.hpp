@@ -41,8 +41,10 @@ struct SyncOutcome {
 // just done it. Runs asked for by hand (abmctl sync, the API) are always due.
 struct DueCheck {
   enum Kind { Always, Interval, Cron } kind = Always;
-  std::chrono::seconds interval{0};  // Interval: not due while the last success is younger than this
-  int64_t fire_time = 0;             // Cron: the time the timer fired for; a run started since did it
+  // Interval and Cron: the time the timer fired for (epoch seconds). A run that started since, and
+  // was not interrupted, did this one (or failed, and its own instance retries it).
+  int64_t fire_time = 0;
+  std::chrono::seconds interval{0};  // Interval: also not due while the last success is younger than this
 };
 
 struct SyncOptions {

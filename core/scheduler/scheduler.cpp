@@ -27,17 +27,13 @@ Scheduler::Scheduler(std::filesystem::path config_file, bootstrap::Setup setup, 
 
 namespace {
 
-// What a timer firing for `fire` asks of the run: interval connectors are due once their last
-// success is an interval old, a cron occurrence once nobody has run it since it fell due.
+// What a timer firing for `fire` asks of the run: that nobody has run it since it fell due, and for
+// interval connectors also that their last success is an interval old.
 pipeline::DueCheck dueCheck(const config::Schedule& schedule, SysClock::time_point fire) {
   pipeline::DueCheck due;
-  if (schedule.isInterval()) {
-    due.kind = pipeline::DueCheck::Interval;
-    due.interval = std::chrono::duration_cast<std::chrono::seconds>(schedule.interval());
-  } else {
-    due.kind = pipeline::DueCheck::Cron;
-    due.fire_time = std::chrono::duration_cast<std::chrono::seconds>(fire.time_since_epoch()).count();
-  }
+  due.kind = schedule.isInterval() ? pipeline::DueCheck::Interval : pipeline::DueCheck::Cron;
+  due.fire_time = std::chrono::duration_cast<std::chrono::seconds>(fire.time_since_epoch()).count();
+  if (schedule.isInterval()) due.interval = std::chrono::duration_cast<std::chrono::seconds>(schedule.interval());
   return due;
 }
 
@@ -142,13 +138,8 @@ void Scheduler::retryForLease(const SlotPtr& s, const pipeline::SyncOutcome& out
     });
     return;
   }
-  const auto now = SysClock::now();
-  switch (s->due.kind) {
-    case pipeline::DueCheck::Always: return scheduleFirst(s);
-    case pipeline::DueCheck::Interval: return scheduleAt(s, now + wait);
-    case pipeline::DueCheck::Cron:
-      return scheduleAt(s, now + wait, SysClock::time_point(std::chrono::seconds(s->due.fire_time)));
-  }
+  if (s->due.kind == pipeline::DueCheck::Always) return scheduleFirst(s);
+  scheduleAt(s, SysClock::now() + wait, SysClock::time_point(std::chrono::seconds(s->due.fire_time)));
 }
 
 void Scheduler::enqueue(const SlotPtr& s) {

@@ -48,7 +48,8 @@ Result<std::vector<std::string>> closeRunsLeftUnfinished(Database& db, const std
 // the time it is due again (epoch seconds); nullopt when it is due now.
 Result<std::optional<int64_t>> notDueUntil(Database& db, const std::string& connector, std::chrono::seconds interval);
 // Whether a run of the connector started at or after `since` (epoch seconds) and did not end
-// interrupted: a cron occurrence firing at `since` has then been run (or is retried by its runner).
+// interrupted: a timer that fired for `since` has then been served (a failed run is retried by the
+// instance that ran it).
 Result<bool> ranSince(Database& db, const std::string& connector, int64_t since);
 Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit);
 Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector);

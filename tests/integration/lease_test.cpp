@@ -115,6 +115,32 @@ TEST(Leases, ADaemonTakesOverWhenTheHoldersLeaseExpiresAndClosesTheRunItLeft) {
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM leases WHERE holder = '" + me + "'"), 0);
 }
 
+TEST(Leases, ARunAnotherInstanceDidWhileThisOneWaitedIsNotRunAgain) {
+  Workspace ws;
+  ws.writeConfig(R"(, "lease_ttl": "3s", "log_level": "debug")", true);
+  seedStore(ws);
+  ws.addConnector("kit", "testkit", R"({"records": 50})");
+  auto other = keeperOn(ws, "abmd-elsewhere");
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(*other->acquire("connector:kit"));
+  Child d({kAbmd, "-c", ws.config().string()}, ws.dir.path());
+  ASSERT_TRUE(waitFor([&] { return d.err().find("connector:kit is held by instance abmd-elsewhere") != std::string::npos; }, 30s))
+      << d.err();
+  // The other instance finishes its run of kit and lets go; the daemon's next look finds it done.
+  execSql(ws.store(), std::string("INSERT INTO sync_runs(connector, started_at, finished_at, status, records, owner,"
+                                  " owner_pid, instance_id) VALUES('kit', ") + kNow + ", " + kNow +
+                          ", 'succeeded', 50, 'abmd', 1, 'abmd-elsewhere')");
+  other->release("connector:kit");
+  ASSERT_TRUE(waitFor([&] { return d.err().find("not due: another instance synced it; due again at ") != std::string::npos; }, 30s))
+      << d.err();
+  EXPECT_EQ(levelOfLine(d.err(), "not due: another instance synced it"), "debug");
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'kit'"), 1) << d.err();
+  EXPECT_TRUE(waitFor([&] { return queryInt(ws.store(), "SELECT count(*) FROM leases") == 0; }, 10s))
+      << "a run not started gives the lease back";
+  d.signal(SIGTERM);
+  EXPECT_EQ(d.wait(30s), 0) << d.err();
+}
+
 TEST(Leases, ALostLeaseStopsTheRunAtOnceAndTheNextHolderFinishesIt) {
   Workspace ws;
   ws.writeConfig(R"(, "lease_ttl": "3s", "log_level": "debug", "batch_records": 10)", true);
