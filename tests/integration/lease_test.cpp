@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "http_client.hpp"
 #include "store/instances.hpp"
 #include "store/lease_keeper.hpp"
 #include "test_support.hpp"
@@ -137,6 +138,26 @@ TEST(Leases, ARunAnotherInstanceDidWhileThisOneWaitedIsNotRunAgain) {
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'kit'"), 1) << d.err();
   EXPECT_TRUE(waitFor([&] { return queryInt(ws.store(), "SELECT count(*) FROM leases") == 0; }, 10s))
       << "a run not started gives the lease back";
+  d.signal(SIGTERM);
+  EXPECT_EQ(d.wait(30s), 0) << d.err();
+}
+
+TEST(Leases, AnApiRequestForAConnectorRunningElsewhereIsAlreadyRunning) {
+  Workspace ws;
+  const uint16_t port = freeLoopbackPort();
+  ws.writeConfig(R"(, "lease_ttl": "3s", "http": {"listen": "127.0.0.1:)" + std::to_string(port) + R"("})", true);
+  seedStore(ws);
+  ws.addConnector("kit", "testkit", R"({"records": 50})");
+  auto other = keeperOn(ws, "abmd-elsewhere");
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(*other->acquire("connector:kit"));
+  Child d({kAbmd, "-c", ws.config().string()}, ws.dir.path());
+  std::optional<HttpAnswer> answer;
+  ASSERT_TRUE(waitFor([&] { return (answer = httpRequest(port, "POST", "/api/v1/connectors/kit/sync")).has_value(); }, 30s))
+      << d.err();
+  EXPECT_EQ(answer->status, 409) << answer->body;
+  EXPECT_EQ(nlohmann::json::parse(answer->body)["error"]["code"], "already_running") << answer->body;
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs WHERE connector = 'kit'"), 0);
   d.signal(SIGTERM);
   EXPECT_EQ(d.wait(30s), 0) << d.err();
 }
