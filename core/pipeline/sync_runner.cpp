@@ -285,14 +285,17 @@ struct SyncRunner::Lease {
 bool SyncRunner::takeLease(store::Database& db, const config::ConnectorConfig& c, const SyncOptions& options,
                            Lease& lease, SyncOutcome& out) {
   store::LeaseKeeper& keeper = *options.lease;
+  // No run is recorded yet, so the log is the only place a store failure here shows.
+  auto failed = [&](const std::string& error) {
+    out.error = error;
+    log::error("sync not started: " + error, c.name);
+    return false;
+  };
   const std::string resource = "connector:" + c.name;
   auto taken = keeper.acquire(resource, [loss = lease.loss](const std::string& r, const std::string& why) {
     loss->trigger(r + " " + why);
   });
-  if (!taken) {
-    out.error = taken.error();
-    return false;
-  }
+  if (!taken) return failed(taken.error());
   if (!*taken) {
     out.status = RunStatus::HeldElsewhere;
     auto current = store::readLease(db, resource);
@@ -306,10 +309,7 @@ bool SyncRunner::takeLease(store::Database& db, const config::ConnectorConfig& c
   lease.fence = {resource, keeper.instanceId(), lease.loss.get()};
   // Whatever is still 'running' was left by an instance that lost this lease: it is over.
   auto closed = store::closeRunsLeftUnfinished(db, c.name, keeper.instanceId());
-  if (!closed) {
-    out.error = closed.error();
-    return false;
-  }
+  if (!closed) return failed(closed.error());
   for (const auto& line : *closed) log::warn("closed " + line, c.name);
 
   // Another instance may have done this run while this one waited for the lease.
@@ -317,25 +317,19 @@ bool SyncRunner::takeLease(store::Database& db, const config::ConnectorConfig& c
   if (due.kind == DueCheck::Always) return true;
   if (due.kind == DueCheck::Interval) {
     auto until = store::notDueUntil(db, c.name, due.interval);
-    if (!until) {
-      out.error = until.error();
-      return false;
-    }
+    if (!until) return failed(until.error());
     if (*until) {
       out.status = RunStatus::NotDue;
       out.due_at = **until;
-      log::debug("not due: another instance synced it; due again at " + formatTimestamp(out.due_at), c.name);
+      log::debug("not due: synced less than an interval ago; due again at " + formatTimestamp(out.due_at), c.name);
       return false;
     }
   }
   auto ran = store::ranSince(db, c.name, due.fire_time);
-  if (!ran) {
-    out.error = ran.error();
-    return false;
-  }
+  if (!ran) return failed(ran.error());
   if (*ran) {
     out.status = RunStatus::NotDue;
-    log::debug("not due: another instance ran the sync due at " + formatTimestamp(due.fire_time), c.name);
+    log::debug("not due: a sync has started since it fell due at " + formatTimestamp(due.fire_time), c.name);
     return false;
   }
   return true;
