@@ -16,36 +16,45 @@ void bindValue(store::Statement& st, int idx, const Value& v) {
   }
 }
 
+// The row's value, or `fallback` when it has none.
+void bindOr(store::Statement& st, int idx, const Value& v, const std::string& fallback) {
+  if (v.isNull()) st.bindStatic(idx, fallback);
+  else bindValue(st, idx, v);
+}
+
 void bindId(store::Statement& st, int idx, int64_t id) {
   if (id > 0) st.bind(idx, id);
   else st.bindNull(idx);
 }
 
 // ?1 account (explicit reference), ?12 its via-domain; the merge form adds ?13 an account found only
-// through the email's domain and ?14 its via-domain, used when the contact has no account yet.
+// through the email's domain and ?14 its via-domain, used when the contact has no account yet, and
+// ?17 the first of ?1 and ?13. ?15 and ?16 are created_at and updated_at, or now when the row has
+// none; ?18 whether the row has a created_at. (Computed here, not in SQL: PostgreSQL cannot tell the
+// type of coalesce(?, ?) or of a lone "? IS NULL".)
 constexpr const char* kContactUpsert =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
     " created_at, updated_at, account_via_domain, created_at_known) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " coalesce(?9, ?11), coalesce(?10, ?11), ?12, ?9 IS NOT NULL)"
+    " ?15, ?16, ?12, ?18)"
     " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
     " account_via_domain = excluded.account_via_domain,"
     " email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,"
     " title = excluded.title, buying_role = excluded.buying_role,"
     " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
-    " created_at_known = (contacts.created_at_known OR ?9 IS NOT NULL)"
+    " created_at_known = (contacts.created_at_known OR ?18)"
     " RETURNING contact_id, coalesce(account_id, 0)";
 constexpr const char* kContactMerge =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
-    " created_at, updated_at, account_via_domain, created_at_known) VALUES(coalesce(?1, ?13), ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?8, coalesce(?9, ?11), coalesce(?10, ?11), CASE WHEN ?1 IS NOT NULL THEN ?12 ELSE ?14 END, ?9 IS NOT NULL)"
+    " created_at, updated_at, account_via_domain, created_at_known) VALUES(?17, ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?8, ?15, ?16, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18)"
     " ON CONFLICT(source, external_id) DO UPDATE SET account_id = coalesce(?1, contacts.account_id, ?13),"
-    " account_via_domain = CASE WHEN ?1 IS NOT NULL THEN ?12 WHEN contacts.account_id IS NOT NULL"
+    " account_via_domain = CASE WHEN ?1 > 0 THEN ?12 WHEN contacts.account_id IS NOT NULL"
     " THEN contacts.account_via_domain ELSE ?14 END,"
     " email = coalesce(excluded.email, contacts.email), first_name = coalesce(excluded.first_name, contacts.first_name),"
     " last_name = coalesce(excluded.last_name, contacts.last_name), title = coalesce(excluded.title, contacts.title),"
     " buying_role = coalesce(excluded.buying_role, contacts.buying_role),"
     " created_at = coalesce(?9, contacts.created_at), updated_at = excluded.updated_at,"
-    " created_at_known = (contacts.created_at_known OR ?9 IS NOT NULL)"
+    " created_at_known = (contacts.created_at_known OR ?18)"
     " RETURNING contact_id, coalesce(account_id, 0)";
 
 }  // namespace
@@ -58,14 +67,14 @@ Status StoreWriter::prepare() {
   return store::prepareAll(db_, {
       {&account_insert_,
        "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
-       " created_at, updated_at, registrable_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8,"
-       " coalesce(?9, ?11), coalesce(?10, ?11), ?13) RETURNING account_id"},
+       " created_at, updated_at, registrable_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, FALSE), ?8,"
+       " ?9, ?10, ?13) RETURNING account_id"},
       {&account_update_,
        "UPDATE accounts SET name = coalesce(?1, name), domain = coalesce(?2, domain),"
        " industry = coalesce(?3, industry), employee_count = coalesce(?4, employee_count),"
        " annual_revenue = coalesce(?5, annual_revenue), country = coalesce(?6, country),"
        " is_target = coalesce(?7, is_target), tier = coalesce(?8, tier),"
-       " created_at = CASE WHEN ?9 < created_at THEN ?9 ELSE created_at END, updated_at = coalesce(?10, ?11),"
+       " created_at = CASE WHEN ?9 < created_at THEN ?9 ELSE created_at END, updated_at = ?10,"
        " registrable_domain = coalesce(?13, registrable_domain) WHERE account_id = ?12"},
       {&merge_insert_,
        "INSERT INTO account_merges(account_id, source, external_id, rule, matched_value, merged_at)"
@@ -77,7 +86,7 @@ Status StoreWriter::prepare() {
       {&opportunity_upsert_,
        "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
        " probability, is_closed, is_won, created_at, closed_at, updated_at, account_via_domain)"
-       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, 0), coalesce(?11, 0), ?12, ?13, coalesce(?14, ?15), ?16)"
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, FALSE), coalesce(?11, FALSE), ?12, ?13, ?14, ?16)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name,"
        " account_via_domain = excluded.account_via_domain,"
        " stage = excluded.stage, type = excluded.type, amount = excluded.amount, currency = excluded.currency,"
@@ -89,20 +98,12 @@ Status StoreWriter::prepare() {
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(source, external_id) DO UPDATE SET name = excluded.name,"
        " channel = excluded.channel, started_at = excluded.started_at, ended_at = excluded.ended_at"
        " RETURNING campaign_id"},
-      {&touchpoint_upsert_,
-       "INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel, activity,"
-       " occurred_at, quantity, properties, account_via_domain, account_via_contact) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-       " ?8, coalesce(?9, 1), coalesce(?10, '{}'), ?11, ?12) ON CONFLICT(source, external_id) DO UPDATE SET"
-       " account_id = excluded.account_id, account_via_domain = excluded.account_via_domain,"
-       " account_via_contact = excluded.account_via_contact,"
-       " contact_id = excluded.contact_id, campaign_id = excluded.campaign_id, channel = excluded.channel,"
-       " activity = excluded.activity, occurred_at = excluded.occurred_at, quantity = excluded.quantity,"
-       " properties = excluded.properties"},
+      {&touchpoint_upsert_, db_.touchpointUpsertSql()},
       {&touchpoint_id_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"},
       {&account_domain_, "SELECT registrable_domain FROM accounts WHERE account_id = ?1"},
       {&ad_spend_upsert_,
        "INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)"
-       " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0), ?8)"
+       " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0.0), ?8)"
        " ON CONFLICT(source, campaign_external_id, date) DO UPDATE SET campaign_id = excluded.campaign_id,"
        " impressions = excluded.impressions, clicks = excluded.clicks, cost = excluded.cost,"
        " currency = excluded.currency RETURNING rowid"},
@@ -300,7 +301,8 @@ Status StoreWriter::writeAccount(const Row& r) {
   const bool merged = !known && id;
   store::Statement& st = id ? account_update_ : account_insert_;
   for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i, r[i]);
-  st.bindStatic(11, now_);
+  if (!id) bindOr(st, CreatedAt, r[CreatedAt], now_);  // an update keeps the stored one
+  bindOr(st, UpdatedAt, r[UpdatedAt], now_);
   if (id) st.bind(12, id);
   if (key) st.bindStatic(13, *key);
   else st.bindNull(13);
@@ -343,6 +345,7 @@ Status StoreWriter::writeContact(const Row& r) {
     const int64_t by_email = account ? 0 : resolveAccount(Value{}, Value{}, r[Email], email_via);
     bindId(st, 13, by_email);
     bindVia(st, 14, email_via);
+    bindId(st, 17, account ? account : by_email);
   } else {
     account = resolveAccount(r[AccountExternalId], r[AccountDomain], r[Email], via_);
     bindId(st, 1, account);
@@ -351,7 +354,9 @@ Status StoreWriter::writeContact(const Row& r) {
   st.bindStatic(2, source_);
   bindValue(st, 3, r[ExternalId]);
   for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
-  st.bindStatic(11, now_);
+  bindOr(st, 15, r[CreatedAt], now_);
+  bindOr(st, 16, r[UpdatedAt], now_);
+  st.bind(18, r[CreatedAt].isNull() ? 0 : 1);
   if (st.step() != store::Statement::Step::Row) {
     const Status s = st.status();
     st.reset();
@@ -377,7 +382,7 @@ Status StoreWriter::writeOpportunity(const Row& r) {
   for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Name(3) -> ?4 ... UpdatedAt(13) -> ?14
   // A won deal is closed, whatever the source forgot to say.
   if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
-  st.bindStatic(15, now_);
+  bindOr(st, 14, r[UpdatedAt], now_);
   bindVia(st, 16, via_);
   int64_t id;
   if (auto s = stepForId(st, id, "opportunity"); !s) return s;

@@ -427,10 +427,15 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
 
   // Everything received intact is kept: records are idempotent and each checkpoint only covers
   // records that precede it, so the stored state is never ahead of the stored data. Unless the
-  // lease is lost: then another instance owns the connector and nothing more may be committed.
+  // lease is lost: then another instance owns the connector and nothing more may be committed. On
+  // PostgreSQL a failed statement ends its transaction: what it held goes back with its checkpoint
+  // (the next run fetches it again), and the error to report is the one that ended it.
   if (loss && loss->lost()) {
     if (writer.inTransaction()) writer.rollback();
     facts.lease_lost = loss->why();
+  } else if (!session.fatal.empty() && writer.inTransaction() && !db.transactionUsable()) {
+    writer.rollback();
+    facts.store_error = session.fatal;
   } else if (auto s = session.flush(true); !s) {
     writer.rollback();
     facts.store_error = "store: " + s.message();

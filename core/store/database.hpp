@@ -65,6 +65,11 @@ class DatabaseBackend {
   virtual void setDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) = 0;
   // Whether a table (or view) of this name exists.
   virtual Result<bool> hasTable(std::string_view name) = 0;
+  // Runs `copy_statement` ("COPY t (a, b) FROM STDIN") with `rows` in COPY's text format.
+  virtual Status copyIn(std::string_view copy_statement, std::string_view rows) {
+    (void)copy_statement, (void)rows;
+    return Status::error("COPY is PostgreSQL's; this store writes row by row");
+  }
 };
 
 class Statement {
@@ -131,8 +136,15 @@ class Database {
   bool transactionUsable() { return impl_->transactionUsable(); }
   void setDeadline(std::optional<std::chrono::steady_clock::time_point> d) { impl_->setDeadline(d); }
   Result<bool> hasTable(std::string_view name) { return impl_->hasTable(name); }
+  Status copyIn(std::string_view copy_statement, std::string_view rows) { return impl_->copyIn(copy_statement, rows); }
   Backend backend() const { return where_.backend; }
   const Location& location() const { return where_; }
+  // Writes one touchpoint, keyed by (source, external_id), replacing every column of a known one.
+  // Parameters: ?1 account_id, ?2 contact_id, ?3 campaign_id, ?4 source, ?5 external_id, ?6 channel,
+  // ?7 activity, ?8 occurred_at, ?9 quantity (NULL: 1), ?10 properties (NULL: {}),
+  // ?11 account_via_domain, ?12 account_via_contact. On PostgreSQL touchpoints are partitioned by
+  // month and their keys live in touchpoint_keys, so the write is a function of the schema's.
+  const char* touchpointUpsertSql() const;
   // The store named for messages: the file, or the URL without its password.
   std::string path() const { return where_.describe(); }
 

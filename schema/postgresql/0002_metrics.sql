@@ -10,6 +10,8 @@ CREATE INDEX touchpoints_by_account
   ON touchpoints(account_id, occurred_at, touchpoint_id) INCLUDE (activity, channel, quantity, contact_id, campaign_id);
 
 -- One row per touch of each attributed conversion's path, one share column per rule-based model.
+-- rowid on the metric tables: the order rows were written in, as SQLite's rowid, which the
+-- metrics stage reads them back in (sums come out the same to the last bit).
 CREATE TABLE attribution_touches (
   conversion     text COLLATE "C" NOT NULL CHECK (conversion IN ('pipeline', 'revenue')),
   account_id     bigint NOT NULL,
@@ -28,10 +30,11 @@ CREATE TABLE attribution_touches (
   full_path      double precision NOT NULL,
   j_shaped       double precision NOT NULL,
   inverse_j      double precision NOT NULL,
-  amount         numeric NOT NULL    -- the conversion's value: the opportunity's amount
+  amount         numeric NOT NULL,  -- the conversion's value: the opportunity's amount
+  rowid          bigint GENERATED ALWAYS AS IDENTITY
 );
 CREATE INDEX attribution_touches_by_opportunity ON attribution_touches(opportunity_id, conversion);
-CREATE INDEX attribution_touches_by_account ON attribution_touches(account_id);
+CREATE INDEX attribution_touches_by_account ON attribution_touches(account_id, rowid);
 
 -- The same credits in long form for BI tools: value = credit × the conversion's amount.
 CREATE VIEW attribution_credits AS
@@ -99,7 +102,8 @@ CREATE TABLE account_stage_history (
   account_id bigint NOT NULL,
   stage      text COLLATE "C" NOT NULL,
   entered_at timestamptz NOT NULL,
-  exited_at  timestamptz              -- NULL for the stage the account is in as of as_of
+  exited_at  timestamptz,  -- NULL for the stage the account is in as of as_of
+  rowid      bigint GENERATED ALWAYS AS IDENTITY
 );
 CREATE INDEX account_stage_history_by_account ON account_stage_history(account_id, entered_at);
 
@@ -167,8 +171,9 @@ CREATE TABLE metrics_account_paths (
   channels    text COLLATE "C" NOT NULL,   -- e.g. web>email>web
   conversions double precision NOT NULL,
   value       double precision NOT NULL,
-  nulls       double precision NOT NULL
+  nulls       double precision NOT NULL,
+  rowid       bigint GENERATED ALWAYS AS IDENTITY
 );
-CREATE INDEX metrics_account_paths_by_account ON metrics_account_paths(account_id);
+CREATE INDEX metrics_account_paths_by_account ON metrics_account_paths(account_id, rowid);
 -- Each account's latest touchpoint as of the last run that computed it.
 CREATE TABLE metrics_account_state (account_id bigint PRIMARY KEY, last_touch_at timestamptz);

@@ -4,6 +4,8 @@
 -- and a type of the same family, same indexes on the same columns, same keys, same triggers. What
 -- PostgreSQL has more (touchpoint_keys, the partitions, the touchpoint indexes of 0001, the triggers
 -- that keep touchpoint_keys in step) is listed here by name, so anything else is a difference.
+-- A column named rowid stands for SQLite's implicit one and is left out of the comparison, as is
+-- its place at the end of an index and its own unique key.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 
@@ -11,6 +13,7 @@ CREATE TEMP VIEW pg_columns AS
   SELECT c.relname::text AS tbl, (row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum) - 1)::int AS pos,
          a.attname::text AS col, a.attnotnull AS not_null, format_type(a.atttypid, a.atttypmod) AS type
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    AND a.attname <> 'rowid'
   WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition
     AND c.relname <> 'touchpoint_keys';
 
@@ -19,7 +22,8 @@ CREATE TEMP VIEW pg_indexes_cols AS
          EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) AS backs_constraint,
          (SELECT string_agg(CASE WHEN x.indkey[k - 1] = 0 THEN '<expr>' ELSE pg_get_indexdef(x.indexrelid, k, true) END,
                             ',' ORDER BY k)
-          FROM generate_series(1, x.indnatts) k) AS cols
+          FROM generate_series(1, x.indnatts) k
+          WHERE x.indkey[k - 1] = 0 OR pg_get_indexdef(x.indexrelid, k, true) <> 'rowid') AS cols
   FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
   WHERE t.relnamespace = current_schema()::regnamespace AND NOT t.relispartition;
 
@@ -28,7 +32,8 @@ CREATE TEMP VIEW pg_keys AS
          (SELECT string_agg(a.attname, ',' ORDER BY u.n) FROM unnest(k.conkey) WITH ORDINALITY u(attnum, n)
           JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = u.attnum) AS cols
   FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
-  WHERE t.relnamespace = current_schema()::regnamespace AND NOT t.relispartition AND k.contype IN ('p', 'u');
+  WHERE t.relnamespace = current_schema()::regnamespace AND NOT t.relispartition AND k.contype IN ('p', 'u')
+    AND k.conkey <> ARRAY[(SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'rowid')];
 
 DO $$
 DECLARE

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,63 +138,99 @@ bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeou
   return pred();  // the last look reports its errors
 }
 
+bool onPostgresql() {
+  const char* backend = std::getenv("ABMD_TEST_BACKEND");
+  return backend && std::string(backend) == "postgresql";
+}
+
+std::string StoreRef::url() const {
+  return where_.backend == store::Backend::Postgresql ? where_.conninfo : "sqlite://" + where_.sqlite_path.string();
+}
+
+TestStore::TestStore(const fs::path& sqlite_file) : where_(store::Location::sqlite(sqlite_file)) {
+  if (!onPostgresql()) return;
+  pg_ = PostgresTestDatabase::create();
+  where_.backend = store::Backend::Postgresql;
+  where_.sqlite_path.clear();
+  where_.conninfo = pg_->url();
+}
+TestStore::~TestStore() = default;
+TestStore::TestStore(TestStore&&) noexcept = default;
+
 namespace {
-// No row gives -1 / "". An SQL error fails the calling test: two broken queries must never compare equal.
-std::string queryFirst(const fs::path& db, const std::string& sql, bool as_int, int64_t& iv) {
-  sqlite3* h = nullptr;
-  std::string out;
-  iv = -1;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    if (!polling)
-      ADD_FAILURE() << "cannot open " << db << ": " << (h ? sqlite3_errmsg(h) : "out of memory") << " (query: " << sql << ")";
-    sqlite3_close(h);
-    return out;
+// Runs `sql` and hands each row to `row`. An SQL error fails the calling test (two broken queries
+// must never compare equal), except while waitFor polls a store that may not exist yet.
+void queryEach(const StoreRef& db, const std::string& sql, const std::function<void(store::Statement&)>& row) {
+  auto h = store::Database::open(db.location(), true);
+  if (!h) {
+    if (!polling) ADD_FAILURE() << "cannot open " << db.string() << ": " << h.error() << " (query: " << sql << ")";
+    return;
   }
-  sqlite3_busy_timeout(h, 5000);
-  sqlite3_stmt* st = nullptr;
-  const int prepared = sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr);
-  const int rc = prepared == SQLITE_OK ? sqlite3_step(st) : prepared;
-  if (rc == SQLITE_ROW) {
-    if (as_int) iv = sqlite3_column_int64(st, 0);
-    if (const auto* t = sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(t);
-  } else if (rc != SQLITE_DONE && !polling) {
-    ADD_FAILURE() << "SQL error in " << db << ": " << sqlite3_errmsg(h) << " (query: " << sql << ")";
+  auto st = h->prepare(sql);
+  if (!st) {
+    if (!polling) ADD_FAILURE() << "SQL error in " << db.string() << ": " << st.error() << " (query: " << sql << ")";
+    return;
   }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return out;
+  while (st->step() == store::Step::Row) row(*st);
+  if (auto s = st->status(); !s && !polling)
+    ADD_FAILURE() << "SQL error in " << db.string() << ": " << s.message() << " (query: " << sql << ")";
 }
 }  // namespace
 
-int64_t queryInt(const fs::path& db, const std::string& sql) {
-  int64_t v;
-  queryFirst(db, sql, true, v);
+int64_t queryInt(const StoreRef& db, const std::string& sql) {
+  int64_t v = -1;
+  bool first = true;
+  queryEach(db, sql, [&](store::Statement& st) {
+    if (first) v = st.columnInt(0);
+    first = false;
+  });
   return v;
 }
 
-std::string queryText(const fs::path& db, const std::string& sql) {
-  int64_t v;
-  return queryFirst(db, sql, false, v);
+std::string queryText(const StoreRef& db, const std::string& sql) {
+  std::string v;
+  bool first = true;
+  queryEach(db, sql, [&](store::Statement& st) {
+    if (first) v = st.columnText(0);
+    first = false;
+  });
+  return v;
 }
 
-void execSql(const fs::path& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  char* err = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open " << db << ": " << (h ? sqlite3_errmsg(h) : "out of memory");
-  } else {
-    sqlite3_busy_timeout(h, 5000);
-    if (sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK)
-      ADD_FAILURE() << "SQL error in " << db << ": " << (err ? err : "?") << " (" << sql << ")";
+std::vector<std::string> queryRows(const StoreRef& db, const std::string& sql) {
+  std::vector<std::string> rows;
+  queryEach(db, sql, [&](store::Statement& st) {
+    std::string line;
+    for (int c = 0; c < st.columnCount(); ++c) line += (c ? "|" : "") + st.columnText(c);
+    rows.push_back(std::move(line));
+  });
+  return rows;
+}
+
+std::string queryJoined(const StoreRef& db, const std::string& sql, const std::string& separator) {
+  std::string out;
+  bool first = true;
+  queryEach(db, sql, [&](store::Statement& st) {
+    out += (first ? "" : separator) + st.columnText(0);
+    first = false;
+  });
+  return out;
+}
+
+void execSql(const StoreRef& db, const std::string& sql) {
+  auto h = store::Database::open(db.location());
+  if (!h) {
+    ADD_FAILURE() << "cannot open " << db.string() << ": " << h.error();
+    return;
   }
-  sqlite3_free(err);
-  sqlite3_close(h);
+  if (auto s = h->exec(sql); !s) ADD_FAILURE() << "SQL error in " << db.string() << ": " << s.message() << " (" << sql << ")";
 }
 
 void Workspace::writeConfig(const std::string& extra, bool test_plugins) const {
   fs::create_directories(connectors());
   std::string plugin_dir = (test_plugins ? testPluginDir() : pluginDir()).string();
-  writeFile(config(), "{\"store\": \"sqlite://abm.db\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
+  const std::string store = onPostgresql() ? store_.ref().url() : "sqlite://abm.db";
+  writeFile(config(), "{\"store\": \"" + store + "\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
                           plugin_dir + "\", \"worker\": \"" + (binDir() / "abmd-worker").string() +
                           "\", \"schema_dir\": \"" + (sourceDir() / "schema").string() + "\"" + extra + "}");
 }

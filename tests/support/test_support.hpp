@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "postgres_test_db.hpp"
+#include "store/database.hpp"
+#include "store/location.hpp"
+
 namespace abm::test {
 
 namespace fs = std::filesystem;
@@ -64,17 +68,61 @@ class Child {
 // While it polls, queries on a store that does not exist yet are not failures; the last look's are.
 bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
+// Which backend the store tests run on: ABMD_TEST_BACKEND=postgresql (set by CTest for the
+// "<test>/postgresql" copies of the store, pipeline, metrics and API tests) puts every test store on
+// a fresh database of the test run's private PostgreSQL server; unset or "sqlite" keeps SQLite files.
+bool onPostgresql();
+
+// A test's store as queries take it: an SQLite file (a path converts) or any store location. On
+// PostgreSQL the database lives as long as the Workspace or TestStore that made it.
+class StoreRef {
+ public:
+  StoreRef(const fs::path& sqlite_file) : where_(store::Location::sqlite(sqlite_file)) {}  // NOLINT: implicit
+  StoreRef(store::Location where) : where_(std::move(where)) {}                            // NOLINT: implicit
+  const store::Location& location() const { return where_; }
+  // The SQLite file; empty on PostgreSQL (checks of files only make sense on SQLite).
+  const fs::path& file() const { return where_.sqlite_path; }
+  operator const fs::path&() const { return where_.sqlite_path; }  // NOLINT: tests written for files
+  std::string string() const { return where_.describe(); }
+  // What a daemon config's "store" says for it.
+  std::string url() const;
+
+ private:
+  store::Location where_;
+};
+
+// A store for one test, on the backend the run tests (onPostgresql()): `sqlite_file` on SQLite, a
+// fresh database on PostgreSQL (dropped when this dies).
+class TestStore {
+ public:
+  explicit TestStore(const fs::path& sqlite_file);
+  ~TestStore();
+  TestStore(TestStore&&) noexcept;
+  StoreRef ref() const { return StoreRef(location()); }
+  const store::Location& location() const { return where_; }
+
+ private:
+  store::Location where_;
+  std::unique_ptr<PostgresTestDatabase> pg_;
+};
+
 // The first column of the first row (-1 / "" when there is none); an SQL error fails the test.
-int64_t queryInt(const fs::path& db, const std::string& sql);
-std::string queryText(const fs::path& db, const std::string& sql);
+int64_t queryInt(const StoreRef& db, const std::string& sql);
+std::string queryText(const StoreRef& db, const std::string& sql);
+// Every row, its columns joined by '|' (NULL as ""); an SQL error fails the test.
+std::vector<std::string> queryRows(const StoreRef& db, const std::string& sql);
+// The first column of every row joined by `separator`, in the query's order (what SQLite's
+// group_concat gives, on both backends).
+std::string queryJoined(const StoreRef& db, const std::string& sql, const std::string& separator = ",");
 // Runs SQL that changes the store (to set up a case); an error fails the test.
-void execSql(const fs::path& db, const std::string& sql);
+void execSql(const StoreRef& db, const std::string& sql);
 
 // A daemon config + connectors folder in a temp dir, with the store inside it.
 struct Workspace {
   TempDir dir;
+  TestStore store_{dir / "abm.db"};  // on the backend under test
   fs::path config() const { return dir / "abmd.json"; }
-  fs::path store() const { return dir / "abm.db"; }
+  StoreRef store() const { return store_.ref(); }
   fs::path connectors() const { return dir / "connectors.d"; }
   // Writes abmd.json; `extra` is JSON members appended to the object (", \"key\": ...").
   void writeConfig(const std::string& extra = "", bool test_plugins = false) const;

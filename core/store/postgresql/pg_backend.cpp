@@ -13,12 +13,28 @@ namespace {
 
 // Type oids from pg_type.h (server headers are not needed for these few).
 constexpr Oid kBoolOid = 16;
+constexpr Oid kTextOid = 25;
 constexpr Oid kTimestampOid = 1114;
 constexpr Oid kTimestamptzOid = 1184;
 
 // Every write transaction holds this advisory lock: writers take turns as on SQLite, so identity
 // resolution (find or create the account of a domain) never races between daemons.
 constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(7470001)";
+
+// The server's primary message ("column x does not exist"), without the LINE/HINT lines.
+std::string resultError(const PGresult* r, PGconn* conn) {
+  if (r) {
+    if (const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)) {
+      std::string m = primary;
+      if (const char* detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL)) m += std::string(" (") + detail + ")";
+      return m;
+    }
+  }
+  std::string m = r ? PQresultErrorMessage(r) : "";
+  if (m.empty() && conn) m = PQerrorMessage(conn);
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m.empty() ? "unknown error" : m;
+}
 
 std::string trimmedError(const char* message) {
   std::string m = message ? message : "unknown error";
@@ -213,9 +229,7 @@ class PgStatement final : public StatementBackend {
     // A statement stopped by statement_timeout reads as SQLite's interrupted one.
     if (const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE); state && std::string_view(state) == "57014")
       return "interrupted";
-    std::string m = trimmedError(PQresultErrorMessage(r));
-    if (m.rfind("ERROR:  ", 0) == 0) m.erase(0, 8);
-    return m;
+    return resultError(r, c_->conn);
   }
 
   std::shared_ptr<PgConnection> c_;
@@ -246,9 +260,7 @@ class PgDatabase final : public DatabaseBackend {
     ResultPtr r(PQexec(c_->conn, std::string(sql).c_str()));
     const auto st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-      std::string m = trimmedError(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(c_->conn));
-      if (m.rfind("ERROR:  ", 0) == 0) m.erase(0, 8);
-      return Status::error(m);
+      return Status::error(resultError(r.get(), c_->conn));
     }
     c_->changes = std::atoi(PQcmdTuples(r.get()));
     return Status::ok();
@@ -257,13 +269,17 @@ class PgDatabase final : public DatabaseBackend {
   Result<std::unique_ptr<StatementBackend>> prepare(std::string_view sql) override {
     c_->takeOver(nullptr);
     int count = 0;
-    std::string text = numberParameters(sql, count);
+    std::vector<bool> used;
+    std::string text = numberParameters(sql, count, &used);
+    // The server infers each parameter's type from where it stands; one that the SQL skips (a
+    // statement bound like its sibling that uses one more) has nowhere to stand and is taken as text.
+    std::vector<Oid> types(static_cast<size_t>(count), 0);
+    for (size_t i = 0; i < types.size(); ++i)
+      if (!used[i]) types[i] = kTextOid;
     std::string name = "abm_" + std::to_string(++c_->next_statement);
-    ResultPtr r(PQprepare(c_->conn, name.c_str(), text.c_str(), count, nullptr));
+    ResultPtr r(PQprepare(c_->conn, name.c_str(), text.c_str(), count, types.data()));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-      std::string m = trimmedError(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(c_->conn));
-      if (m.rfind("ERROR:  ", 0) == 0) m.erase(0, 8);
-      return Status::error("SQL error: " + m + " in: " + std::string(sql.substr(0, 120)));
+      return Status::error("SQL error: " + resultError(r.get(), c_->conn) + " in: " + std::string(sql.substr(0, 120)));
     }
     return std::unique_ptr<StatementBackend>(std::make_unique<PgStatement>(c_, std::move(name), count, std::move(text)));
   }
@@ -279,13 +295,36 @@ class PgDatabase final : public DatabaseBackend {
   }
   void setDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) override { c_->deadline = deadline; }
 
+  Status copyIn(std::string_view copy_statement, std::string_view rows) override {
+    c_->takeOver(nullptr);
+    ResultPtr start(PQexec(c_->conn, std::string(copy_statement).c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) return Status::error(resultError(start.get(), c_->conn));
+    // Blocking connection: PQputCopyData only returns -1 (error), never 0.
+    constexpr size_t kChunk = 1 << 20;
+    std::string failure;
+    for (size_t at = 0; at < rows.size() && failure.empty(); at += kChunk) {
+      const size_t n = std::min(kChunk, rows.size() - at);
+      if (PQputCopyData(c_->conn, rows.data() + at, static_cast<int>(n)) != 1) failure = PQerrorMessage(c_->conn);
+    }
+    if (PQputCopyEnd(c_->conn, failure.empty() ? nullptr : failure.c_str()) != 1)
+      return Status::error(trimmedError(PQerrorMessage(c_->conn)));
+    Status out = Status::ok();
+    while (PGresult* raw = PQgetResult(c_->conn)) {
+      ResultPtr r(raw);
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && out.isOk()) out = Status::error(resultError(r.get(), c_->conn));
+      else if (out.isOk()) c_->changes = std::atoi(PQcmdTuples(r.get()));
+    }
+    if (!failure.empty() && out.isOk()) out = Status::error(trimmedError(failure.c_str()));
+    return out;
+  }
+
   Result<bool> hasTable(std::string_view name) override {
     c_->takeOver(nullptr);
     const std::string n(name);
     const char* params[] = {n.c_str()};
     ResultPtr r(PQexecParams(c_->conn, "SELECT to_regclass($1) IS NOT NULL", 1, nullptr, params, nullptr, nullptr, 0));
     if (PQresultStatus(r.get()) != PGRES_TUPLES_OK)
-      return Status::error(trimmedError(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(c_->conn)));
+      return Status::error(resultError(r.get(), c_->conn));
     return *PQgetvalue(r.get(), 0, 0) == 't';
   }
 
@@ -295,7 +334,7 @@ class PgDatabase final : public DatabaseBackend {
 
 }  // namespace
 
-std::string numberParameters(std::string_view sql, int& count) {
+std::string numberParameters(std::string_view sql, int& count, std::vector<bool>* used) {
   std::string out;
   out.reserve(sql.size() + 16);
   count = 0;
@@ -330,6 +369,10 @@ std::string numberParameters(std::string_view sql, int& count) {
       while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') n = n * 10 + (sql[j++] - '0');
       if (j == i + 1) n = highest + 1;  // a bare "?" takes the next number, as in SQLite
       highest = std::max(highest, n);
+      if (used) {
+        if (used->size() < static_cast<size_t>(n)) used->resize(static_cast<size_t>(n), false);
+        (*used)[static_cast<size_t>(n - 1)] = true;
+      }
       out += '$';
       out += std::to_string(n);
       i = j;
@@ -339,6 +382,7 @@ std::string numberParameters(std::string_view sql, int& count) {
     }
   }
   count = highest;
+  if (used) used->resize(static_cast<size_t>(highest), false);
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/database.hpp"
 
@@ -13,8 +14,9 @@ namespace abm::store::postgresql {
 Result<Database> open(const Location& where, bool read_only);
 
 // SQLite-style parameters ("?", "?3") as PostgreSQL's ("$1", "$3"), outside string literals, quoted
-// names and comments. `count` gets the highest parameter number.
-std::string numberParameters(std::string_view sql, int& count);
+// names and comments. `count` gets the highest parameter number; `used`, when given, which of
+// 1..count appear.
+std::string numberParameters(std::string_view sql, int& count, std::vector<bool>* used = nullptr);
 
 // A timestamptz as PostgreSQL prints it in UTC ("2024-03-01 12:00:00+00", fractions kept) in the
 // store's form ("2024-03-01T12:00:00Z").
