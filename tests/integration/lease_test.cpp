@@ -2,7 +2,7 @@
 // another instance holds, a daemon takes over the run of an instance whose lease expired (closing
 // the run it left), a lost lease stops a run at once and the new holder finishes it, and
 // `abmctl status` shows every instance and what it holds. The same paths with several daemons on
-// one PostgreSQL store are in scale_out_test.cpp.
+// one PostgreSQL store are in scale_out_test.cpp (ScaleOut.*).
 #include <gtest/gtest.h>
 #include <signal.h>
 
