@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -16,6 +18,8 @@
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
+#include "store/instances.hpp"
+#include "store/lease_keeper.hpp"
 #include "store/push_stats.hpp"
 #include "store/run_log.hpp"
 #include "store/store_copy.hpp"
@@ -44,7 +48,8 @@ Commands:
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
-  status                      last run of every connector; events received and refused of push connectors
+  status                      last run of every connector; events received and refused of push
+                              connectors; the instances using the store and the leases they hold
   runs [NAME] [--limit N]     recent runs (default 20)
   state show NAME             the saved checkpoints of NAME
   state reset NAME [STREAM]   forget checkpoints so the next sync starts over
@@ -255,14 +260,30 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
     return 1;
   }
   for (const auto& run : *closed) std::cerr << "abmctl: marked failed: " << run << "\n";
+  // An instance of its own, never the daemon's: a daemon's run of this connector must keep it off.
+  store::LeaseKeeper::Hooks hooks;
+  hooks.on_warning = [](const std::string& m) { std::cerr << "abmctl: " << m << "\n"; };
+  auto keeper = store::LeaseKeeper::start(s.daemon.store, "abmctl:" + store::hostName() + ":" + std::to_string(::getpid()),
+                                          s.daemon.lease_ttl, std::move(hooks));
+  if (!keeper) {
+    std::cerr << "abmctl: " << keeper.error() << "\n";
+    return 1;
+  }
   ProgressLine progress;
   pipeline::SyncRunner runner(s.daemon, *s.identity);
   pipeline::SyncOptions opts;
   opts.full_refresh = full_refresh;
   opts.owner = "abmctl sync";
+  opts.lease = keeper->get();
   if (progress.active()) opts.progress = [&](const pipeline::SyncProgress& p) { progress.update(p); };
   const auto out = runner.run(*c, *s.plugins.find(c->plugin), opts);
   progress.finish();
+  (*keeper)->stop();
+  if (out.status == pipeline::RunStatus::HeldElsewhere) {
+    std::cerr << "abmctl: " << name << " is being synced by another instance: connector:" << name << " is "
+              << out.error << "; try again once that run has ended (abmctl status shows the instances)\n";
+    return 1;
+  }
   if (out.status != pipeline::RunStatus::Succeeded) {
     std::cerr << name << ": sync " << pipeline::runStatusName(out.status) << " (run " << out.run_id
               << "): " << out.error << "\n";
@@ -311,6 +332,43 @@ int cmdStoreCopy(const Setup& s, const std::vector<std::string>& args, const std
   return 0;
 }
 
+// Every instance registered in the store (all daemons sharing it), and the leases each holds.
+Status printInstances(store::Database& db, std::chrono::seconds ttl) {
+  auto instances = store::listInstances(db, ttl);
+  if (!instances) return instances.status();
+  auto leases = store::listLeases(db);
+  if (!leases) return leases.status();
+  if (instances->empty() && leases->empty()) {
+    std::cout << "\ninstances: none registered (abmd and abmctl sync register while they run)\n";
+    return Status::ok();
+  }
+  std::cout << "\n" << std::setw(34) << "instance" << std::setw(20) << "host" << std::setw(9) << "pid" << std::setw(10)
+            << "version" << std::setw(22) << "started" << std::setw(22) << "last heartbeat" << "state\n";
+  auto printLeases = [&](const std::string& holder) {
+    for (const auto& l : *leases)
+      if (l.holder == holder)
+        std::cout << "    holds " << l.resource << " since " << l.acquired_at << (l.live ? ", expires " : ", expired ")
+                  << l.expires_at << "\n";
+  };
+  std::set<std::string> known;
+  for (const auto& i : *instances) {
+    known.insert(i.instance_id);
+    std::cout << std::setw(34) << i.instance_id << std::setw(20) << i.host << std::setw(9) << i.pid << std::setw(10)
+              << i.version << std::setw(22) << i.started_at << std::setw(22) << i.heartbeat_at
+              << (i.live ? "live" : "dead") << "\n";
+    printLeases(i.instance_id);
+  }
+  // Leases outlive a dead holder's row until another instance takes them.
+  std::set<std::string> orphans;
+  for (const auto& l : *leases)
+    if (!known.count(l.holder)) orphans.insert(l.holder);
+  for (const auto& holder : orphans) {
+    std::cout << std::setw(34) << holder << "(no longer registered)\n";
+    printLeases(holder);
+  }
+  return Status::ok();
+}
+
 int cmdStatus(const Setup& s) {
   auto db = store::openForReading(s.daemon.store);
   if (!db) {
@@ -354,6 +412,10 @@ int cmdStatus(const Setup& s) {
     std::cout << std::setw(20) << c.name << std::setw(12) << stats->events_received << std::setw(12)
               << stats->events_refused << (stats->last_event_at.empty() ? "never" : stats->last_event_at)
               << (c.enabled ? "" : " (disabled)") << "\n";
+  }
+  if (auto st = printInstances(*db, s.daemon.lease_ttl); !st) {
+    std::cerr << "abmctl: " << st.message() << "\n";
+    return 1;
   }
   printErrors(s);
   return 0;

@@ -40,6 +40,10 @@ struct DaemonConfig {
   int retry_attempts = 5;
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
   size_t batch_records = 50000;
+  // Several daemons on one store (docs/operations.md): this daemon's name among them, and how long
+  // a lease it stops renewing keeps others off the work (at least 3 s, whole seconds).
+  std::string instance_id;  // "<hostname>:<pid>" unless set
+  std::chrono::seconds lease_ttl{60};
   std::optional<HttpSettings> http;  // no "http" key: no listener
   nlohmann::json metrics = nlohmann::json::object();  // parsed by the metrics stage (bootstrap)
   nlohmann::json as_written;  // the file's object, to tell which keys a reload changes
