@@ -141,6 +141,7 @@ void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const 
 
   auto job = [call = std::move(call), respond, &entry](Connection* c, const std::string& open_error) {
     http::Response response;
+    bool store_failed = false;
     const auto escaped = catchAll([&] {
       QueryResult r = ApiError::internal("no answer");
       if (entry.work == Work::Health)
@@ -149,6 +150,7 @@ void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const 
         r = ApiError::unavailable("store_unavailable", open_error + "; retry in a moment");
       else
         r = entry.query(*c, call);
+      store_failed = !r && r.error().code == kStoreErrorCode;
       response = r ? std::move(*r) : r.error().response();
     });
     if (!escaped.empty()) {
@@ -157,6 +159,7 @@ void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const 
           ApiError::internal(escaped + " (" + call.endpoint + "); the daemon log has the details").response();
     }
     respond(std::move(response));
+    return !store_failed;
   };
   switch (state->pool.submit(std::move(job))) {
     case QueryPool::Submitted::Accepted:

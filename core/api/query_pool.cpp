@@ -58,8 +58,13 @@ void QueryPool::work() {
     }
     if (connection) connection->setDeadline(std::chrono::steady_clock::now() + time_limit_);
     // Jobs answer their own failures; this only keeps an escaped exception from ending the process.
-    const auto escaped = catchAll([&] { job(connection.get(), open_error); });
+    bool keep = true;
+    const auto escaped = catchAll([&] { keep = job(connection.get(), open_error); });
     if (!escaped.empty()) log::error("read API query thread: " + escaped);
+    if (!keep && connection) {
+      log::warn("read API: a query failed on the store; the query thread connects again for the next request");
+      connection.reset();
+    }
   }
 }
 

@@ -2,6 +2,8 @@
 // serving other connections; the answer comes back through the request's Respond. Each thread opens
 // its own read-only connection to the store on first use (and again after a failed open: the daemon
 // may still be creating the store), so readers never share a connection and never block the writer.
+// A connection that failed a job with a store error is dropped and the next job opens another: a
+// PostgreSQL server that restarted, or a network that dropped the connection, costs one answer.
 #pragma once
 
 #include <chrono>
@@ -22,8 +24,10 @@ namespace abm::api {
 
 class QueryPool {
  public:
-  // `connection` is null when the store could not be opened; `open_error` then says why.
-  using Job = std::function<void(Connection* connection, const std::string& open_error)>;
+  // `connection` is null when the store could not be opened; `open_error` then says why. A job
+  // returns false when the store failed it (not a bad request, not the time limit): the pool then
+  // drops the connection.
+  using Job = std::function<bool(Connection* connection, const std::string& open_error)>;
 
   // Each job's queries are interrupted once it has run for `time_limit`.
   QueryPool(store::Location store, size_t threads, size_t max_waiting,

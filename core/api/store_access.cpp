@@ -35,7 +35,7 @@ ApiError storeError(const std::string& what, const std::string& detail) {
                                      "stopped; narrow it with filters or ask for fewer items");
   }
   log::error("read API: " + what + ": " + detail);
-  return ApiError{500, "store_error", what + ": " + detail + "; the daemon log has the details"};
+  return ApiError{500, kStoreErrorCode, what + ": " + detail + "; the daemon log has the details"};
 }
 
 ApiResult<bool> finished(const store::Statement& st, const std::string& what) {

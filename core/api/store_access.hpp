@@ -73,6 +73,9 @@ class ReadSnapshot {
   bool open_ = false;
 };
 
+// The code of the answer to a store read that failed for the store's own reasons.
+inline constexpr const char* kStoreErrorCode = "store_error";
+
 // The answer for a store read that failed (the store's message says why): 503 query_timeout when the
 // deadline interrupted it, else 500 store_error, logged.
 ApiError storeError(const std::string& what, const std::string& detail);

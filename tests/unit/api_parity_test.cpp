@@ -1,7 +1,8 @@
 // The read API answers the same JSON, byte for byte, from an SQLite store and from a PostgreSQL
 // store holding the same rows: every endpoint, every list walked to its end under each sort and
 // filter (cursors included, so a client may not even tell the stores apart), and the errors. And,
-// on PostgreSQL, a query the server stops at the time limit is answered 503 like SQLite's.
+// on PostgreSQL: a query the server stops at the time limit is answered 503 like SQLite's, and a
+// connection the server ended is replaced.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -146,6 +147,25 @@ TEST(PostgreSQLApi, AQueryStoppedByTheServerAtTheTimeLimitIs503) {
   const auto after = h.get("/api/v1/accounts?sort=-score");
   EXPECT_EQ(after.status, 200) << after.raw;
   EXPECT_EQ(after.body["items"].size(), 53u);
+}
+
+// The server ends the API's connection (a restart, an administrator's pg_terminate_backend): the
+// request that meets the dead connection fails, and the query thread connects again for the next.
+TEST(PostgreSQLApi, AConnectionTheServerEndedIsReplacedForTheNextRequest) {
+  auto db = PostgresTestDatabase::create();
+  const auto where = postgresLocation(*db);
+  ASSERT_NO_FATAL_FAILURE(buildApiStore(where));
+  FakeControl control;
+  ApiHarness h(api::ApiContext{where, &control, 1, 8});
+  ASSERT_EQ(h.get("/api/v1/accounts/1").status, 200);
+  db->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+           " AND pid <> pg_backend_pid()");
+  const auto lost = h.get("/api/v1/accounts/1");
+  EXPECT_EQ(lost.status, 500) << lost.raw;
+  EXPECT_EQ(lost.errorCode(), "store_error");
+  const auto again = h.get("/api/v1/accounts/1");
+  EXPECT_EQ(again.status, 200) << again.raw;
+  EXPECT_EQ(again.body["name"], "Beta");
 }
 
 }  // namespace
