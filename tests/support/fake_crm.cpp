@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace abm::test {
@@ -42,29 +43,27 @@ int FakeCrm::requests(const std::string& prefix, const std::string& method) {
   return n;
 }
 
-std::string storeSnapshot(const fs::path& db) {
-  // An account is named by the smallest of its source ids.
+std::string storeSnapshot(const StoreRef& db) {
+  // An account is named by the smallest of its source ids; rows are sorted here, so that both
+  // backends give the same text (NULL reads as "").
   const std::string acct = "(SELECT min(source || ':' || external_id) FROM account_identities i WHERE i.account_id = t.account_id)";
   std::string out;
   for (const std::string& sql : std::vector<std::string>{
-           "SELECT group_concat(r, char(10)) FROM (SELECT ifnull((SELECT min(source || ':' || external_id) FROM"
-           " account_identities i WHERE i.account_id = a.account_id), '') || '|' || ifnull(name, '') || '|' || ifnull(domain, '') || '|' ||"
-           " ifnull(industry, '') || '|' || ifnull(employee_count, '') || '|' || ifnull(annual_revenue, '') || '|' ||"
-           " ifnull(country, '') || '|' || is_target || '|' || ifnull(tier, '') || '|' || created_at AS r FROM accounts a ORDER BY r)",
-           "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(" + acct +
-               ", '') || '|' || ifnull(email, '') || '|' || ifnull(first_name, '') || '|' || ifnull(last_name, '') || '|' ||"
-               " ifnull(title, '') || '|' || ifnull(buying_role, '') || '|' || created_at AS r FROM contacts t ORDER BY r)",
-           "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(" + acct +
-               ", '') || '|' || ifnull(name, '') || '|' || ifnull(stage, '') || '|' || ifnull(type, '') || '|' ||"
-               " ifnull(amount, '') || '|' || ifnull(probability, '') || '|' || is_closed || is_won || '|' || created_at ||"
-               " '|' || ifnull(closed_at, '') AS r FROM opportunities t ORDER BY r)",
-           "SELECT group_concat(r, char(10)) FROM (SELECT source || ':' || external_id || '|' || ifnull(name, '') || '|' ||"
-           " ifnull(channel, '') || '|' || ifnull(started_at, '') AS r FROM campaigns ORDER BY r)",
-           "SELECT group_concat(r, char(10)) FROM (SELECT t.source || ':' || t.external_id || '|' || ifnull(" + acct +
-               ", '') || '|' || ifnull((SELECT external_id FROM contacts c WHERE c.contact_id = t.contact_id), '') || '|' ||"
-               " ifnull((SELECT external_id FROM campaigns c WHERE c.campaign_id = t.campaign_id), '') || '|' || channel ||"
-               " '|' || activity || '|' || occurred_at || '|' || properties AS r FROM touchpoints t ORDER BY r)"})
-    out += queryText(db, sql) + "\n--\n";
+           "SELECT " + acct + ", name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
+           " created_at FROM accounts t",
+           "SELECT source, external_id, " + acct + ", email, first_name, last_name, title, buying_role, created_at"
+           " FROM contacts t",
+           "SELECT source, external_id, " + acct + ", name, stage, type, amount, probability, is_closed, is_won,"
+           " created_at, closed_at FROM opportunities t",
+           "SELECT source, external_id, name, channel, started_at FROM campaigns",
+           "SELECT t.source, t.external_id, " + acct + ", (SELECT external_id FROM contacts c WHERE c.contact_id = t.contact_id),"
+           " (SELECT external_id FROM campaigns c WHERE c.campaign_id = t.campaign_id), channel, activity, occurred_at,"
+           " properties FROM touchpoints t"}) {
+    auto rows = queryRows(db, sql);
+    std::sort(rows.begin(), rows.end());
+    for (const auto& r : rows) out += r + "\n";
+    out += "--\n";
+  }
   return out;
 }
 

@@ -58,6 +58,7 @@ class CrmSyncTest : public ::testing::Test {
   }
   int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
   std::string text(const std::string& sql) { return queryText(ws_.store(), sql); }
+  std::string row(const std::string& sql) { return queryRow(ws_.store(), sql); }
 
   static inline FakeCrm* crm_ = nullptr;
   Workspace ws_;
@@ -65,6 +66,6 @@ class CrmSyncTest : public ::testing::Test {
 
 // The unified records of a store as text, keyed by source ids rather than row ids, so two stores
 // filled in different ways can be compared.
-std::string storeSnapshot(const fs::path& db);
+std::string storeSnapshot(const StoreRef& db);
 
 }  // namespace abm::test

@@ -113,9 +113,15 @@ int64_t queryInt(const StoreRef& db, const std::string& sql);
 std::string queryText(const StoreRef& db, const std::string& sql);
 // Every row, its columns joined by '|' (NULL as ""); an SQL error fails the test.
 std::vector<std::string> queryRows(const StoreRef& db, const std::string& sql);
+// The first row, its columns joined by '|' (NULL as ""), numbers by value: SQLite's REAL 20000.0 and
+// PostgreSQL's numeric 20000 both read "20000", 0.10 and 0.1 both "0.1" ("" when there is no row).
+std::string queryRow(const StoreRef& db, const std::string& sql);
 // The first column of every row joined by `separator`, in the query's order (what SQLite's
 // group_concat gives, on both backends).
 std::string queryJoined(const StoreRef& db, const std::string& sql, const std::string& separator = ",");
+// Everything the store holds, as bytes to search (that no secret reached it): the SQLite file and its
+// WAL, or pg_dump's dump of the PostgreSQL database's data. Failing to read it fails the test.
+std::string storeContents(const StoreRef& db);
 // Runs SQL that changes the store (to set up a case); an error fails the test.
 void execSql(const StoreRef& db, const std::string& sql);
 
