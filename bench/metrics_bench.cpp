@@ -2,7 +2,12 @@
 // 100,000 accounts, 50,000 opportunities), with the time of each part, beside a reference measured
 // in the same run: one plain scan of the touchpoints in the order the stage reads them.
 //
-// Usage: metrics_bench [--touchpoints N] [--accounts N] [--opportunities N] [--keep DIR]
+// Usage: metrics_bench [--store URL] [--touchpoints N] [--accounts N] [--opportunities N] [--keep DIR]
+//
+// The store is an SQLite file in a temporary folder (or in --keep DIR, kept for the next run) unless
+// --store names one, or ABMD_BENCH_PG_URL holds a PostgreSQL URL ("postgresql://user@host/db"; an
+// empty database, the schema is applied). A store that already holds touchpoints is measured as it
+// is, without generating; a PostgreSQL database is never dropped, so a second run reuses its data.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +19,7 @@
 #include "common/rng.hpp"
 #include "common/timestamp.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "store/location.hpp"
 #include "store/migrations.hpp"
 #include "store/database.hpp"
 
@@ -33,36 +39,41 @@ using abm::Rng;
 
 double seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
 
-// Writes a store with the given sizes straight through SQLite (the ingest path has its own bench).
-void generate(const fs::path& db_path, long touchpoints, long accounts, long opportunities) {
-  auto db = abm::store::Database::open(db_path.string());
-  check(abm::store::applyMigrations(*db, ABMD_BENCH_SCHEMA_DIR));
-  check(db->exec("PRAGMA synchronous=OFF"));
+// Writes a store with the given sizes straight through the store interface (the ingest path has its
+// own bench). Touchpoints go through the store's touchpoint upsert, which PostgreSQL's partitions need.
+void generate(abm::store::Database& db, long touchpoints, long accounts, long opportunities) {
   Rng rng{42};
   const int64_t end = *abm::parseTimestamp("2026-10-31T00:00:00Z");
   const int64_t span = 2 * 365 * 86400;
-  check(db->exec("BEGIN"));
-  auto acc = db->prepare("INSERT INTO accounts(account_id, name, domain, is_target, created_at, updated_at)"
-                         " VALUES(?1, 'Account ' || ?1, 'a' || ?1 || '.example', ?2, ?3, ?3)");
+  check(db.beginWrite());
+  auto acc = db.prepare("INSERT INTO accounts(account_id, name, domain, is_target, created_at, updated_at)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?5)");
+  check(acc.status());
   const std::string created = abm::formatTimestamp(end - span - 86400);
   for (long a = 1; a <= accounts; ++a) {
     acc->bind(1, static_cast<int64_t>(a));
-    acc->bind(2, rng.unit() < 0.3 ? 1 : 0);
-    acc->bind(3, created);
+    acc->bind(2, "Account " + std::to_string(a));
+    acc->bind(3, "a" + std::to_string(a) + ".example");
+    acc->bind(4, rng.unit() < 0.3 ? 1 : 0);
+    acc->bind(5, created);
     check(acc->run());
   }
-  auto con = db->prepare("INSERT INTO contacts(contact_id, account_id, source, external_id, email, buying_role,"
-                         " created_at, updated_at) VALUES(?1, ?2, 'bench', ?1, 'c' || ?1 || '@a' || ?2 || '.example',"
-                         " 'champion', ?3, ?3)");
+  auto con = db.prepare("INSERT INTO contacts(contact_id, account_id, source, external_id, email, buying_role,"
+                        " created_at, updated_at) VALUES(?1, ?2, 'bench', ?3, ?4, 'champion', ?5, ?5)");
+  check(con.status());
   const long contacts = accounts * 4;
   for (long c = 1; c <= contacts; ++c) {
+    const long account = (c - 1) / 4 + 1;
     con->bind(1, static_cast<int64_t>(c));
-    con->bind(2, static_cast<int64_t>((c - 1) / 4 + 1));
-    con->bind(3, abm::formatTimestamp(end - span + static_cast<int64_t>(rng.unit() * span)));
+    con->bind(2, static_cast<int64_t>(account));
+    con->bind(3, std::to_string(c));
+    con->bind(4, "c" + std::to_string(c) + "@a" + std::to_string(account) + ".example");
+    con->bind(5, abm::formatTimestamp(end - span + static_cast<int64_t>(rng.unit() * span)));
     check(con->run());
   }
-  auto opp = db->prepare("INSERT INTO opportunities(account_id, source, external_id, amount, is_closed, is_won,"
-                         " created_at, closed_at, updated_at) VALUES(?1, 'bench', ?2, ?3, ?4, ?5, ?6, ?7, ?6)");
+  auto opp = db.prepare("INSERT INTO opportunities(account_id, source, external_id, amount, is_closed, is_won,"
+                        " created_at, closed_at, updated_at) VALUES(?1, 'bench', ?2, ?3, ?4, ?5, ?6, ?7, ?6)");
+  check(opp.status());
   for (long o = 1; o <= opportunities; ++o) {
     const int64_t created_t = end - span / 2 + static_cast<int64_t>(rng.unit() * span / 2);
     const int64_t closed_t = created_t + 30 * 86400 + static_cast<int64_t>(rng.unit() * 90 * 86400);
@@ -81,8 +92,8 @@ void generate(const fs::path& db_path, long touchpoints, long accounts, long opp
                                    {"ads", "ad_impression"}, {"ads", "ad_click"},        {"web", "page_view"},
                                    {"web", "form_submit"},   {"event", "webinar_attend"}, {"sales", "meeting"},
                                    {"sales", "call"},        {"social", "social_engagement"}};
-  auto tp = db->prepare("INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel,"
-                        " activity, occurred_at, quantity) VALUES(?1, ?2, NULL, 'bench', ?3, ?4, ?5, ?6, 1)");
+  auto tp = db.prepare(db.touchpointUpsertSql());
+  check(tp.status());
   // Touches arrive in time order, mixed across accounts, as syncs deliver them.
   for (long i = 0; i < touchpoints; ++i) {
     const int64_t t = end - span + static_cast<int64_t>(static_cast<double>(i) / static_cast<double>(touchpoints) * span);
@@ -93,56 +104,90 @@ void generate(const fs::path& db_path, long touchpoints, long accounts, long opp
     tp->bind(1, std::min<int64_t>(account, accounts));
     if (rng.unit() < 0.6) tp->bind(2, (std::min<int64_t>(account, accounts) - 1) * 4 + 1 + static_cast<int64_t>(rng.next() % 4));
     else tp->bindNull(2);
-    tp->bind(3, "t" + std::to_string(i));
-    tp->bindStatic(4, act[0]);
-    tp->bindStatic(5, act[1]);
-    tp->bind(6, abm::formatTimestamp(t));
+    tp->bindNull(3);
+    tp->bindStatic(4, "bench");
+    tp->bind(5, "t" + std::to_string(i));
+    tp->bindStatic(6, act[0]);
+    tp->bindStatic(7, act[1]);
+    tp->bind(8, abm::formatTimestamp(t));
+    tp->bindNull(9);
+    tp->bindNull(10);
+    tp->bindNull(11);
+    tp->bind(12, 0);
     check(tp->run());
     if (i % 1000000 == 999999) {
-      check(db->exec("COMMIT"));
-      check(db->exec("BEGIN"));
+      check(db.exec("COMMIT"));
+      check(db.beginWrite());
     }
   }
-  check(db->exec("COMMIT"));
+  check(db.exec("COMMIT"));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   long touchpoints = 10'000'000, accounts = 100'000, opportunities = 50'000;
-  std::string keep;
+  std::string keep, url;
+  if (const char* env = std::getenv("ABMD_BENCH_PG_URL"); env && *env) url = env;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--touchpoints") touchpoints = std::stol(argv[i + 1]);
     else if (a == "--accounts") accounts = std::stol(argv[i + 1]);
     else if (a == "--opportunities") opportunities = std::stol(argv[i + 1]);
     else if (a == "--keep") keep = argv[i + 1];
+    else if (a == "--store") url = argv[i + 1];
+    else {
+      std::fprintf(stderr, "bench: unknown option %s (see the usage at the top of bench/metrics_bench.cpp)\n", a.c_str());
+      return 2;
+    }
   }
   const fs::path dir = keep.empty() ? fs::temp_directory_path() / "abmd-metrics-bench" : fs::path(keep);
-  fs::create_directories(dir);
-  const fs::path db = dir / "abm.db";
-  if (!fs::exists(db)) {
-    const auto t0 = Clock::now();
-    generate(db, touchpoints, accounts, opportunities);
-    std::printf("generated %ld touchpoints, %ld accounts, %ld opportunities in %.1fs\n", touchpoints, accounts,
-                opportunities, seconds(t0));
+  if (url.empty()) {
+    fs::create_directories(dir);
+    url = "sqlite://" + (dir / "abm.db").string();
+  }
+  auto where = abm::store::parseLocation(url, fs::current_path());
+  check(where.status());
+  const bool sqlite = where->backend == abm::store::Backend::Sqlite;
+  std::printf("store: %s\n", where->describe().c_str());
+  {
+    auto db = abm::store::Database::open(*where);
+    check(db.status());
+    check(abm::store::applyMigrations(*db, ABMD_BENCH_SCHEMA_DIR));
+    auto n = db->prepare("SELECT count(*) FROM touchpoints");
+    check(n.status());
+    const bool empty = n->step() == abm::store::Statement::Step::Row && n->columnInt(0) == 0;
+    check(n->status());
+    n->reset();
+    if (empty) {
+      const auto t0 = Clock::now();
+      generate(*db, touchpoints, accounts, opportunities);
+      std::printf("generated %ld touchpoints, %ld accounts, %ld opportunities in %.1fs\n", touchpoints, accounts,
+                  opportunities, seconds(t0));
+    }
+    auto a = db->prepare("SELECT count(*) FROM accounts");
+    check(a.status());
+    if (a->step() == abm::store::Statement::Step::Row) accounts = static_cast<long>(a->columnInt(0));
+    check(a->status());
   }
   // Reference: one scan of the touchpoints in the stage's order, doing nothing with them.
   {
-    auto r = abm::store::Database::open(db.string(), true);
-    auto q = r->prepare("SELECT account_id, touchpoint_id, occurred_at, channel, activity, quantity, contact_id,"
-                        " campaign_id FROM touchpoints WHERE account_id IS NOT NULL AND occurred_at <= '9'"
+    auto r = abm::store::Database::open(*where, true);
+    check(r.status());
+    auto q = r->prepare("SELECT account_id, touchpoint_id, occurred_at, channel, activity, quantity,"
+                        " coalesce(contact_id, 0), coalesce(campaign_id, 0) FROM touchpoints WHERE account_id IS NOT NULL"
                         " ORDER BY account_id, occurred_at, touchpoint_id");
+    check(q.status());
     const auto t0 = Clock::now();
     long n = 0;
     while (q->step() == abm::store::Statement::Step::Row) ++n;
-    if (!q->status()) std::fprintf(stderr, "%s\n", q->status().message().c_str());
+    check(q->status());
     std::printf("reference: scanning %ld touchpoints in account order: %.2fs\n", n, seconds(t0));
   }
   abm::metrics::MetricsSettings settings;
   const int64_t as_of = *abm::parseTimestamp("2026-10-31T00:00:00Z");
   for (int run = 1; run <= 2; ++run) {
-    auto out = abm::metrics::runMetrics(abm::store::Location::sqlite(db), settings, as_of, /*force_full=*/true);
+    auto out = abm::metrics::runMetrics(*where, settings, as_of, /*force_full=*/true);
     if (!out) {
       std::fprintf(stderr, "%s\n", out.error().c_str());
       return 1;
@@ -152,24 +197,35 @@ int main(int argc, char** argv) {
   // A small sync: 1,000 new touchpoints on 100 accounts, marked dirty as the store writer marks them,
   // then the stage a day later.
   {
-    auto w = abm::store::Database::open(db.string());
-    check(w->exec("BEGIN"));
-    auto tp = w->prepare("INSERT INTO touchpoints(account_id, source, external_id, channel, activity, occurred_at)"
-                         " VALUES(?1, 'small-sync', ?2, 'web', 'form_submit', ?3)");
-    auto dirty = w->prepare("INSERT OR IGNORE INTO metrics_dirty_accounts VALUES(?1)");
+    auto w = abm::store::Database::open(*where);
+    check(w.status());
+    check(w->beginWrite());
+    auto tp = w->prepare(w->touchpointUpsertSql());
+    check(tp.status());
+    auto dirty = w->prepare("INSERT INTO metrics_dirty_accounts(account_id) VALUES(?1) ON CONFLICT DO NOTHING");
+    check(dirty.status());
     Rng rng{7};
     for (int i = 0; i < 1000; ++i) {
-      const int64_t account = 1 + static_cast<int64_t>(rng.next() % 100) * (accounts / 100);
+      const int64_t account = 1 + static_cast<int64_t>(rng.next() % 100) * std::max<long>(1, accounts / 100);
       tp->bind(1, account);
-      tp->bind(2, "s" + std::to_string(i));
-      tp->bind(3, abm::formatTimestamp(as_of + 3600 + i));
+      tp->bindNull(2);
+      tp->bindNull(3);
+      tp->bindStatic(4, "small-sync");
+      tp->bind(5, "s" + std::to_string(i));
+      tp->bindStatic(6, "web");
+      tp->bindStatic(7, "form_submit");
+      tp->bind(8, abm::formatTimestamp(as_of + 3600 + i));
+      tp->bindNull(9);
+      tp->bindNull(10);
+      tp->bindNull(11);
+      tp->bind(12, 0);
       check(tp->run());
       dirty->bind(1, account);
       check(dirty->run());
     }
     check(w->exec("COMMIT"));
   }
-  auto inc = abm::metrics::runMetrics(abm::store::Location::sqlite(db), settings, as_of + 86400);
+  auto inc = abm::metrics::runMetrics(*where, settings, as_of + 86400);
   if (!inc) {
     std::fprintf(stderr, "%s\n", inc.error().c_str());
     return 1;
@@ -178,6 +234,6 @@ int main(int argc, char** argv) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   std::printf("peak RSS: %ld MiB; target: under 30 s for 10M touchpoints\n", ru.ru_maxrss / 1024);
-  if (keep.empty()) fs::remove_all(dir);
+  if (sqlite && keep.empty() && url.rfind("sqlite://" + dir.string(), 0) == 0) fs::remove_all(dir);
   return 0;
 }

@@ -144,16 +144,19 @@ std::vector<ParamSpec> accountTouchpointsParams() {
 QueryResult listAccounts(Connection& c, const Call& call) {
   const auto& q = call.query;
   ListQuery query{kAccountColumns, kAccountJoins};
-  if (auto v = q.boolean("is_target")) query.filter.add("a.is_target = ?", {int64_t{*v ? 1 : 0}});
+  // Flags are boolean on PostgreSQL and 0/1 on SQLite: both take them as predicates.
+  if (auto v = q.boolean("is_target")) query.filter.add(*v ? "a.is_target" : "NOT a.is_target");
   // Names typed by people: matched without regard to ASCII case.
   for (const char* column : {"tier", "industry", "country"})
     if (const auto* v = q.text(column))
-      query.filter.add(std::string("a.") + column + " = ? COLLATE NOCASE", {*v});
+      query.filter.add(std::string("lower(a.") + column + ") = ?", {asciiLower(*v)});
   if (const auto* v = q.text("stage")) query.filter.add("s.stage = ?", {*v});
   if (auto v = q.number("min_score")) query.filter.add("coalesce(e.score, 0.0) >= ?", {*v});
   if (const auto* v = q.text("q")) {
-    const auto pattern = containsPattern(*v);
-    query.filter.add("a.name LIKE ? ESCAPE '\\' OR a.domain LIKE ? ESCAPE '\\'", {pattern, pattern});
+    // SQLite's LIKE ignores ASCII case and PostgreSQL's does not: both sides lowered, it ignores it on both.
+    const auto pattern = containsPattern(asciiLower(*v));
+    query.filter.add("lower(a.name) LIKE ? ESCAPE '\\' OR lower(a.domain) LIKE ? ESCAPE '\\'",
+                     {pattern, pattern});
   }
   auto page = runList(c, accountsSpec(), q, query, accountJson);
   if (!page) return page.error();
@@ -237,6 +240,8 @@ QueryResult getAccount(Connection& c, const Call& call) {
   if (!opportunities_total) return opportunities_total.error();
   out["opportunities_total"] = *opportunities_total;
 
+  // rowid is the order the metrics stage wrote the rows in, on both stores (account_stage_history has
+  // a rowid column on PostgreSQL for this).
   auto history = rows(c,
                       "SELECT stage, entered_at, exited_at FROM account_stage_history WHERE account_id = ?"
                       " ORDER BY entered_at, rowid",

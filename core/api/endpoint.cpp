@@ -26,4 +26,10 @@ std::string containsPattern(const std::string& text) {
   return out + "%";
 }
 
+std::string asciiLower(std::string text) {
+  for (char& ch : text)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return text;
+}
+
 }  // namespace abm::api

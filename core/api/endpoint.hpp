@@ -27,6 +27,11 @@ ApiResult<int64_t> idParam(const Call& call, const std::string& name);
 // `text` made a LIKE pattern matching it anywhere, with LIKE's own characters escaped by '\'.
 std::string containsPattern(const std::string& text);
 
+// `text` with its ASCII letters lowered, as lower() lowers a column on both stores (SQLite's lower(),
+// PostgreSQL's under the store's "C" collation): what a filter that ignores case compares with
+// lower(column), since SQLite's COLLATE NOCASE and its case-blind LIKE have no PostgreSQL twin.
+std::string asciiLower(std::string text);
+
 inline QueryResult ok(const nlohmann::json& body) { return jsonResponse(200, body); }
 
 // The endpoints, one function per route; each runs on a query thread with its own connection.

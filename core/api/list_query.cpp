@@ -26,6 +26,10 @@ void bindValue(store::Statement& st, int index, const SqlValue& value) {
       value);
 }
 
+std::string timeOrEarliest(const std::string& column) {
+  return "coalesce(" + column + ", '0001-01-01T00:00:00Z')";
+}
+
 std::vector<std::string> sortValues(const ListSpec& spec) {
   std::vector<std::string> out;
   for (const auto& s : spec.sorts) {

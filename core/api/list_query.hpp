@@ -42,6 +42,11 @@ struct SortKey {
   KeyType type = KeyType::Integer;
 };
 
+// A sort key over a timestamp column that may be NULL: the missing time sorts before every other.
+// Not coalesce(x, ''): a timestamp is text on SQLite but timestamptz on PostgreSQL, where '' is no
+// time; the first instant both stores can hold compares the same way on both and reads back alike.
+std::string timeOrEarliest(const std::string& column);
+
 struct ListSpec {
   std::string list;  // names the list in cursors ("accounts")
   std::vector<SortKey> sorts;

@@ -120,6 +120,9 @@ QueryResult listConnectors(Connection& c, const Call& call) {
     return descending ? b.name < a.name : a.name < b.name;
   });
   const std::string identity = "sort=" + sort + "|" + q.canonical({"limit", "cursor", "sort"});
+  // Every connector's last runs from one snapshot of the store.
+  ReadSnapshot snapshot(c.db());
+  if (auto b = snapshot.begin(); !b) return b.error();
   auto from = connectors.begin();
   if (const auto* cursor = q.text("cursor")) {
     auto position = decodeCursor(*cursor, spec.list, identity, KeyType::Text, KeyType::Text);

@@ -7,6 +7,8 @@ namespace abm::api {
 Connection::Connection(store::Database db) : db_(std::move(db)), statements_(db_) {}
 
 ApiResult<store::Statement*> Connection::prepare(const std::string& sql) {
+  if (deadline_ && std::chrono::steady_clock::now() >= *deadline_)
+    return storeError("cannot read the store", "interrupted");
   auto st = statements_.get(sql);
   if (!st) return storeError("cannot prepare a query", st.error());
   (*st)->reset();

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/api_error.hpp"
@@ -28,16 +29,23 @@ class Connection {
 
   // The store stops the queries of this connection past `deadline`, so a runaway query cannot hold
   // a query thread: its step fails with "interrupted", which storeError() answers as 503
-  // query_timeout.
-  void setDeadline(std::chrono::steady_clock::time_point deadline) { db_.setDeadline(deadline); }
+  // query_timeout. A query about to start once the deadline has passed is refused the same way
+  // without running: the store may only notice the deadline after some work (SQLite's progress
+  // handler, PostgreSQL's statement_timeout, which a quick statement finishes ahead of).
+  void setDeadline(std::chrono::steady_clock::time_point deadline) {
+    deadline_ = deadline;
+    db_.setDeadline(deadline);
+  }
 
  private:
   store::Database db_;
   store::StatementCache statements_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 // Resets a statement when the scope ends: a statement left mid-rows keeps its read transaction
-// open, and an open reader stops the daemon's WAL checkpoints from ever completing.
+// open (on SQLite an open reader stops the daemon's WAL checkpoints from ever completing; on
+// PostgreSQL it holds the connection until its rows are read).
 class ScopedReset {
  public:
   explicit ScopedReset(store::Statement* s) : s_(s) {}
@@ -50,7 +58,8 @@ class ScopedReset {
 };
 
 // One read transaction around the several queries of one answer, so that they all see the same
-// commit (an account and its contacts from one moment, never half a sync).
+// commit (an account and its contacts from one moment, never half a sync): SQLite's read
+// transaction, PostgreSQL's REPEATABLE READ (Database::beginRead).
 class ReadSnapshot {
  public:
   explicit ReadSnapshot(store::Database& db) : db_(db) {}
@@ -64,7 +73,7 @@ class ReadSnapshot {
   bool open_ = false;
 };
 
-// The answer for a store read that failed (SQLite's message says why): 503 query_timeout when the
+// The answer for a store read that failed (the store's message says why): 503 query_timeout when the
 // deadline interrupted it, else 500 store_error, logged.
 ApiError storeError(const std::string& what, const std::string& detail);
 // Checks a statement that has stepped to its end: Step::Error becomes the store error.

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -16,8 +18,11 @@
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
+#include "store/instances.hpp"
+#include "store/lease_keeper.hpp"
 #include "store/push_stats.hpp"
 #include "store/run_log.hpp"
+#include "store/store_copy.hpp"
 #include "store/store_lock.hpp"
 #include "store/store_open.hpp"
 #include "wire/protocol.hpp"
@@ -43,7 +48,8 @@ Commands:
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
-  status                      last run of every connector; events received and refused of push connectors
+  status                      last run of every connector; events received and refused of push
+                              connectors; the instances using the store and the leases they hold
   runs [NAME] [--limit N]     recent runs (default 20)
   state show NAME             the saved checkpoints of NAME
   state reset NAME [STREAM]   forget checkpoints so the next sync starts over
@@ -52,6 +58,10 @@ Commands:
                               (an ISO-8601 time; default now); only what can have changed since
                               the last run is recomputed, unless --full
   report [--top N]            what the store holds and the most engaged accounts
+  store copy --to URL         copy the whole store (every table, ids kept) into an empty store at
+                              URL, e.g. postgresql://abm@db:5432/abm (password through ${env:NAME}
+                              or PGPASSFILE); counts are compared table by table afterwards. Stop
+                              abmd first, then point "store" in abmd.json at URL and start it
 
 Options:
   -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
@@ -250,14 +260,30 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
     return 1;
   }
   for (const auto& run : *closed) std::cerr << "abmctl: marked failed: " << run << "\n";
+  // An instance of its own, never the daemon's: a daemon's run of this connector must keep it off.
+  store::LeaseKeeper::Hooks hooks;
+  hooks.on_warning = [](const std::string& m) { std::cerr << "abmctl: " << m << "\n"; };
+  auto keeper = store::LeaseKeeper::start(s.daemon.store, "abmctl:" + store::hostName() + ":" + std::to_string(::getpid()),
+                                          s.daemon.lease_ttl, std::move(hooks));
+  if (!keeper) {
+    std::cerr << "abmctl: " << keeper.error() << "\n";
+    return 1;
+  }
   ProgressLine progress;
   pipeline::SyncRunner runner(s.daemon, *s.identity);
   pipeline::SyncOptions opts;
   opts.full_refresh = full_refresh;
   opts.owner = "abmctl sync";
+  opts.lease = keeper->get();
   if (progress.active()) opts.progress = [&](const pipeline::SyncProgress& p) { progress.update(p); };
   const auto out = runner.run(*c, *s.plugins.find(c->plugin), opts);
   progress.finish();
+  (*keeper)->stop();
+  if (out.status == pipeline::RunStatus::HeldElsewhere) {
+    std::cerr << "abmctl: " << name << " is being synced by another instance: connector:" << name << " is "
+              << out.error << "; try again once that run has ended (abmctl status shows the instances)\n";
+    return 1;
+  }
   if (out.status != pipeline::RunStatus::Succeeded) {
     std::cerr << name << ": sync " << pipeline::runStatusName(out.status) << " (run " << out.run_id
               << "): " << out.error << "\n";
@@ -266,6 +292,81 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
   std::cout << name << ": synced " << out.records << " records, " << out.rejected << " rejected (run " << out.run_id
             << ")\n";
   return 0;
+}
+
+int cmdStoreCopy(const Setup& s, const std::vector<std::string>& args, const std::string& to_url) {
+  if (args.size() != 1 || args[0] != "copy" || to_url.empty()) return usageError("store takes 'copy --to URL'");
+  auto target = config::parseStoreUrl(to_url, std::filesystem::current_path());
+  if (!target) return usageError("--to: " + target.error());
+  if (target->describe() == s.daemon.store.describe())
+    return usageError("--to names the store abmd.json already uses (" + target->describe() + ")");
+  // The source must not change under the copy: on SQLite this refuses while abmd runs.
+  auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl store copy");
+  if (!lock) {
+    std::cerr << "abmctl: " << lock.error() << "\n";
+    return 1;
+  }
+  auto from = store::openForReading(s.daemon.store);
+  if (!from) {
+    std::cerr << "abmctl: " << from.error() << "\n";
+    return 1;
+  }
+  config::DaemonConfig to_config = s.daemon;
+  to_config.store = *target;
+  auto to = openStore(to_config);  // creates and migrates it
+  if (!to) {
+    std::cerr << "abmctl: " << target->describe() << ": " << to.error() << "\n";
+    return 1;
+  }
+  std::cout << "copying " << s.daemon.store.describe() << " to " << target->describe() << "\n";
+  auto copied = store::copyStore(*from, *to, [](const std::string& line) { std::cout << "  " << line << "\n" << std::flush; });
+  if (!copied) {
+    std::cerr << "abmctl: " << copied.error() << "\n";
+    return 1;
+  }
+  int64_t rows = 0;
+  for (const auto& t : *copied) rows += t.rows;
+  std::cout << "copied " << rows << " rows in " << copied->size()
+            << " tables; every table's count matches. Point \"store\" in " << s.daemon.file.string()
+            << " at the new store and start abmd.\n";
+  return 0;
+}
+
+// Every instance registered in the store (all daemons sharing it), and the leases each holds.
+Status printInstances(store::Database& db, std::chrono::seconds ttl) {
+  auto instances = store::listInstances(db, ttl);
+  if (!instances) return instances.status();
+  auto leases = store::listLeases(db);
+  if (!leases) return leases.status();
+  if (instances->empty() && leases->empty()) {
+    std::cout << "\ninstances: none registered (abmd and abmctl sync register while they run)\n";
+    return Status::ok();
+  }
+  std::cout << "\n" << std::setw(34) << "instance" << std::setw(20) << "host" << std::setw(9) << "pid" << std::setw(10)
+            << "version" << std::setw(22) << "started" << std::setw(22) << "last heartbeat" << "state\n";
+  auto printLeases = [&](const std::string& holder) {
+    for (const auto& l : *leases)
+      if (l.holder == holder)
+        std::cout << "    holds " << l.resource << " since " << l.acquired_at << (l.live ? ", expires " : ", expired ")
+                  << l.expires_at << "\n";
+  };
+  std::set<std::string> known;
+  for (const auto& i : *instances) {
+    known.insert(i.instance_id);
+    std::cout << std::setw(34) << i.instance_id << std::setw(20) << i.host << std::setw(9) << i.pid << std::setw(10)
+              << i.version << std::setw(22) << i.started_at << std::setw(22) << i.heartbeat_at
+              << (i.live ? "live" : "dead") << "\n";
+    printLeases(i.instance_id);
+  }
+  // Leases outlive a dead holder's row until another instance takes them.
+  std::set<std::string> orphans;
+  for (const auto& l : *leases)
+    if (!known.count(l.holder)) orphans.insert(l.holder);
+  for (const auto& holder : orphans) {
+    std::cout << std::setw(34) << holder << "(no longer registered)\n";
+    printLeases(holder);
+  }
+  return Status::ok();
 }
 
 int cmdStatus(const Setup& s) {
@@ -311,6 +412,10 @@ int cmdStatus(const Setup& s) {
     std::cout << std::setw(20) << c.name << std::setw(12) << stats->events_received << std::setw(12)
               << stats->events_refused << (stats->last_event_at.empty() ? "never" : stats->last_event_at)
               << (c.enabled ? "" : " (disabled)") << "\n";
+  }
+  if (auto st = printInstances(*db, s.daemon.lease_ttl); !st) {
+    std::cerr << "abmctl: " << st.message() << "\n";
+    return 1;
   }
   printErrors(s);
   return 0;
@@ -456,11 +561,13 @@ int runAbmctl(int argc, char** argv) {
   int limit = 20, top = 10;
   std::string as_of;
   bool full = false;
+  std::string to_url;
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
     else if (args[i] == "--full") full = true;
+    else if (args[i] == "--to" && i + 1 < args.size()) to_url = args[++i];
     else if ((args[i] == "--limit" || args[i] == "--top") && i + 1 < args.size()) {
       try {
         (args[i] == "--limit" ? limit : top) = std::stoi(args[i + 1]);
@@ -474,7 +581,7 @@ int runAbmctl(int argc, char** argv) {
 
   static const std::vector<std::string> kCommands = {"validate", "config", "plugins", "check",  "discover", "sync",
                                                      "status",   "runs",   "state",   "report",
-                                                     "metrics"};
+                                                     "metrics",  "store"};
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
 
@@ -495,6 +602,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
   if (cmd == "state") return cmdState(setup, positional);
   if (cmd == "metrics") return cmdMetrics(setup, positional, as_of, full);
+  if (cmd == "store") return cmdStoreCopy(setup, positional, to_url);
   // report
   auto db = store::openForReading(setup.daemon.store);
   if (!db) {

@@ -1,5 +1,6 @@
 #include "cli/report.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <iomanip>
 
@@ -24,10 +25,34 @@ Status ended(store::Statement& q) {
   return Status::ok();
 }
 
+// A stored figure rounded half up to `decimals` places and printed with one more place than whole
+// numbers need ("12.0", "12.3"), as the report always showed them; "" for NULL. Formatted here
+// rather than in SQL so that both store backends print the same doubles the same way.
+std::string rounded(const store::Statement& q, int col, double scale, int decimals) {
+  if (q.isNull(col)) return "";
+  const double step = decimals == 1 ? 10.0 : 1.0;
+  const double v = std::floor(q.columnDouble(col) * scale * step + 0.5) / step;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+Status printBody(store::Database& db, std::ostream& out, int top);
+
 }  // namespace
 
 Status printReport(store::Database& db, std::ostream& out, int top) {
   out << "Store: " << db.path() << "\n\n";
+  // One snapshot for every figure, even while a sync or the metrics stage commits.
+  if (auto s = db.beginRead(); !s) return Status::error("cannot read the store for the report: " + s.message());
+  auto s = printBody(db, out, top);
+  (void)db.exec("ROLLBACK");  // a read-only transaction: nothing to keep, and an error has been reported already
+  return s;
+}
+
+namespace {
+
+Status printBody(store::Database& db, std::ostream& out, int top) {
   struct {
     const char* label;
     const char* sql;
@@ -74,23 +99,23 @@ Status printReport(store::Database& db, std::ostream& out, int top) {
           << std::setw(8) << score << std::setw(10) << prev << std::setw(8) << q->columnInt(5) << std::setw(8)
           << q->columnInt(6) << "  " << q->columnText(7) << "\n";
     }
-    auto f = db.prepare("SELECT stage, accounts_entered, accounts_reached_next, coalesce(round(100 * conversion_rate), ''),"
-                        " coalesce(round(median_days_to_next), '') FROM journey_funnel ORDER BY position");
+    auto f = db.prepare("SELECT stage, accounts_entered, accounts_reached_next, conversion_rate, median_days_to_next"
+                        " FROM journey_funnel ORDER BY position");
     if (auto s = ended(*q); !s) return s;
     if (!f) return f.status();
     out << "\nJourney of target accounts (entered, went further, %, median days to the next stage):\n";
     while (f->step() == Step::Row)
       out << "  " << std::left << std::setw(13) << f->columnText(0) << std::right << std::setw(6) << f->columnInt(1)
-          << std::setw(6) << f->columnInt(2) << std::setw(6) << f->columnText(3) << std::setw(6) << f->columnText(4)
-          << "\n";
-    auto c = db.prepare("SELECT channel, round(conversions, 1), round(value) FROM attribution_channels"
-                        " WHERE model = 'w_shaped' AND conversion = 'revenue' ORDER BY value DESC");
+          << std::setw(6) << f->columnInt(2) << std::setw(6) << rounded(*f, 3, 100, 0) << std::setw(6)
+          << rounded(*f, 4, 1, 0) << "\n";
+    auto c = db.prepare("SELECT channel, conversions, value FROM attribution_channels"
+                        " WHERE model = 'w_shaped' AND conversion = 'revenue' ORDER BY value DESC, channel");
     if (auto s = ended(*f); !s) return s;
     if (!c) return c.status();
     out << "\nRevenue by channel (W-shaped attribution):\n";
     while (c->step() == Step::Row)
-      out << "  " << std::left << std::setw(13) << c->columnText(0) << std::right << std::setw(8) << c->columnText(1)
-          << " won deals  " << std::setw(12) << c->columnText(2) << "\n";
+      out << "  " << std::left << std::setw(13) << c->columnText(0) << std::right << std::setw(8)
+          << rounded(*c, 1, 1, 1) << " won deals  " << std::setw(12) << rounded(*c, 2, 1, 0) << "\n";
     return ended(*c);
   }
   // The last 90 days of the data, not of the clock: demo data and old imports still show something.
@@ -126,5 +151,7 @@ Status printReport(store::Database& db, std::ostream& out, int top) {
   if (rows == 0) out << "  (no touchpoints tied to accounts yet)\n";
   return Status::ok();
 }
+
+}  // namespace
 
 }  // namespace abm::cli

@@ -6,6 +6,7 @@
 #include "bootstrap/setup.hpp"
 #include "log/logger.hpp"
 #include "scheduler/scheduler.hpp"
+#include "store/lease_keeper.hpp"
 #include "store/run_log.hpp"
 #include "store/store_lock.hpp"
 
@@ -90,6 +91,15 @@ int main(int argc, char** argv) {
     abm::log::error("cannot start: " + db.error());
     return 1;
   }
+  // This daemon's instance: registered in the store, heartbeating, holding the leases of its runs.
+  abm::store::LeaseKeeper::Hooks hooks;
+  hooks.on_warning = [](const std::string& m) { abm::log::warn(m); };
+  auto keeper = abm::store::LeaseKeeper::start(setup.daemon.store, setup.daemon.instance_id, setup.daemon.lease_ttl,
+                                               std::move(hooks));
+  if (!keeper) {
+    abm::log::error("cannot start: " + keeper.error());
+    return 1;
+  }
   {
     auto closed = abm::store::closeAbandonedRuns(*db);
     if (!closed) {
@@ -103,6 +113,8 @@ int main(int argc, char** argv) {
                      which);
     }
   }
-  abm::scheduler::Scheduler scheduler(config_path, std::move(setup));
-  return scheduler.run(once);
+  abm::scheduler::Scheduler scheduler(config_path, std::move(setup), **keeper);
+  const int code = scheduler.run(once);
+  (*keeper)->stop();  // gives back its leases and leaves the instances table
+  return code;
 }

@@ -2,7 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -34,7 +38,7 @@ namespace {
 const std::set<std::string> kKeys = {"store", "plugin_dir", "connectors_dir", "schema_dir", "worker",
                                      "max_concurrent_syncs", "log_level", "sync_timeout", "memory_limit_mb",
                                      "retry", "shutdown_grace", "identity", "batch_records", "metrics",
-                                     "connector_state_dir", "http"};
+                                     "connector_state_dir", "http", "instance_id", "lease_ttl"};
 
 [[noreturn]] void fail(const fs::path& file, const std::string& key, const std::string& what) {
   throw ConfigError(file.string() + ": " + key + ": " + what);
@@ -95,12 +99,35 @@ long long getInt(const json& j, const fs::path& file, const std::string& key, lo
   return v;
 }
 
+// Instance ids name a daemon in logs, run errors and `abmctl status`: one printable word.
+std::string getInstanceId(const json& j, const fs::path& file) {
+  const std::string id = getString(j, file, "instance_id");
+  const bool printable = std::all_of(id.begin(), id.end(), [](unsigned char ch) { return ch > ' ' && ch != 0x7f; });
+  if (id.empty() || id.size() > 200 || !printable)
+    fail(file, "instance_id", "expected a name of 1 to 200 characters without spaces, like \"abmd-eu-1\" (leave it out for <hostname>:<pid>)");
+  return id;
+}
+
+std::string defaultInstanceId() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "localhost");
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
 fs::path pathAgainst(const fs::path& base, const std::string& p) {
   fs::path path(p);
   return (path.is_relative() ? base / path : path).lexically_normal();
 }
 
 }  // namespace
+
+Result<store::Location> parseStoreUrl(const std::string& url, const fs::path& base_dir) {
+  try {
+    return store::parseLocation(resolveStoreSecrets(url, "the store URL"), base_dir);
+  } catch (const ConfigError& e) {
+    return Status::error(e.what());
+  }
+}
 
 DaemonConfig loadDaemonConfig(const fs::path& file) {
   auto text = readRegularFile(file, kMaxDaemonConfigBytes);
@@ -153,6 +180,13 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   if (j.contains("shutdown_grace")) c.shutdown_grace = getDuration(j["shutdown_grace"], file, "shutdown_grace");
   if (j.contains("batch_records"))
     c.batch_records = static_cast<size_t>(getInt(j["batch_records"], file, "batch_records", 1, 10'000'000));
+  c.instance_id = j.contains("instance_id") ? getInstanceId(j["instance_id"], file) : defaultInstanceId();
+  if (j.contains("lease_ttl")) {
+    const auto ttl = getDuration(j["lease_ttl"], file, "lease_ttl");
+    // Leases are renewed every third of it: shorter, and a busy store would make them expire.
+    if (ttl < std::chrono::seconds(3)) fail(file, "lease_ttl", "expected at least \"3s\" (default \"60s\")");
+    c.lease_ttl = std::chrono::ceil<std::chrono::seconds>(ttl);
+  }
   if (j.contains("retry")) {
     const auto& r = j["retry"];
     if (!r.is_object()) fail(file, "retry", "expected an object {initial, max, attempts}");

@@ -40,6 +40,10 @@ struct DaemonConfig {
   int retry_attempts = 5;
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
   size_t batch_records = 50000;
+  // Several daemons on one store (docs/operations.md): this daemon's name among them, and how long
+  // a lease it stops renewing keeps others off the work (at least 3 s, whole seconds).
+  std::string instance_id;  // "<hostname>:<pid>" unless set
+  std::chrono::seconds lease_ttl{60};
   std::optional<HttpSettings> http;  // no "http" key: no listener
   nlohmann::json metrics = nlohmann::json::object();  // parsed by the metrics stage (bootstrap)
   nlohmann::json as_written;  // the file's object, to tell which keys a reload changes
@@ -57,6 +61,10 @@ Result<std::filesystem::path> connectorStateDir(const DaemonConfig& daemon, cons
 
 // The config path to use: explicit argument, else $ABMD_CONFIG, else /etc/abmd/abmd.json.
 std::filesystem::path resolveConfigPath(const std::string& from_args);
+
+// A store URL as the "store" key takes it: ${env:}/${file:} references resolved (a password is
+// percent-encoded into the URL), relative SQLite paths taken against `base_dir`.
+Result<store::Location> parseStoreUrl(const std::string& url, const std::filesystem::path& base_dir);
 
 // Loads and validates the file; throws ConfigError naming the file and key on any problem.
 DaemonConfig loadDaemonConfig(const std::filesystem::path& file);

@@ -8,8 +8,9 @@ namespace abm::config {
 namespace {
 
 // Keys whose value running syncs hold: the store and its lock, migrations, plugin state folders,
-// and the identity rules every sync thread reads.
-const std::set<std::string> kRestartKeys = {"store", "schema_dir", "connector_state_dir", "identity"};
+// the identity rules every sync thread reads, and the instance and its leases (registered at start).
+const std::set<std::string> kRestartKeys = {"store", "schema_dir", "connector_state_dir", "identity", "instance_id",
+                                            "lease_ttl"};
 
 // The listener's address stays until a restart (the socket is bound); tokens, limits and timeouts
 // apply to the next request.
@@ -62,6 +63,8 @@ DaemonReload planDaemonReload(const DaemonConfig& running, const DaemonConfig& f
   c.free_mail_allow = running.free_mail_allow;
   c.public_suffix_file = running.public_suffix_file;
   c.never_merge_domains = running.never_merge_domains;
+  c.instance_id = running.instance_id;
+  c.lease_ttl = running.lease_ttl;
   // The file as running keeps the old values of those keys, so a later reload reports them again.
   if (std::find(out.need_restart.begin(), out.need_restart.end(), "http.listen") != out.need_restart.end())
     c.as_written["http"]["listen"] = running.as_written["http"]["listen"];

@@ -30,10 +30,13 @@ Stage stageFromName(std::string_view name) {
 
 }  // namespace
 
-Status MetricsOutput::begin(bool full) {
+Status MetricsOutput::open() {
   as_of_text_ = formatTimestamp(as_of_);
   started_at_ = nowEpochSeconds();
-  if (auto s = db_.beginWrite(); !s) return s;
+  return db_.beginWrite();
+}
+
+Status MetricsOutput::begin(bool full) {
   if (full)
     for (const char* t : kAccountTables)
       if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;

@@ -24,7 +24,9 @@ class MetricsOutput {
  public:
   MetricsOutput(store::Database& db, const MetricsSettings& s, int64_t as_of) : db_(db), s_(s), as_of_(as_of) {}
 
-  // BEGIN IMMEDIATE; a full run also clears every per-account result.
+  // Opens the write transaction (BEGIN IMMEDIATE on SQLite; PostgreSQL's writers' advisory lock).
+  Status open();
+  // Prepares the statements; a full run also clears every per-account result.
   Status begin(bool full);
   // Incremental runs: forget what was computed for this account before.
   Status clearAttribution(int64_t account);

@@ -359,12 +359,17 @@ Result<MetricsSummary> runMetrics(const store::Location& store, const MetricsSet
   auto writer = store::Database::open(store);
   if (!writer) return writer.status();
   const std::string settings_text = settingsText(settings);
+  MetricsOutput out(*writer, settings, as_of);
+  // The write transaction opens before the reader's snapshot is taken: writers take turns (SQLite's
+  // write lock, PostgreSQL's advisory lock), so no sync and no other instance's metrics run commits
+  // between what the stage reads and what it writes. Otherwise a dirty mark written in between would
+  // be cleared unread, and a run waiting for another would plan from the results it replaces.
+  if (auto s = out.open(); !s) return Status::error("metrics: " + s.message());
   // The reader sees one snapshot of the store for the whole computation.
   if (auto s = reader->beginRead(); !s) return s;
   Plan plan;
   if (auto s = makePlan(*reader, settings_text, as_of, force_full, plan); !s)
     return Status::error("metrics: reading the previous run: " + s.message());
-  MetricsOutput out(*writer, settings, as_of);
   if (auto s = out.begin(plan.full); !s) return Status::error("metrics: " + s.message());
   Computation comp(settings, as_of, plan, out);
   comp.summary.as_of = as_of;

@@ -24,8 +24,9 @@ struct MetricsSummary {
 
 // Computes everything as of `as_of` (epoch seconds) in one write transaction. When the previous run
 // used the same settings and an earlier or equal as_of, only the accounts whose results can have
-// changed are recomputed (docs/metrics.md#incremental-runs), unless `force_full`. The caller holds
-// the store's writer lock, so no sync writes while the stage runs.
+// changed are recomputed (docs/metrics.md#incremental-runs), unless `force_full`. The stage's write
+// transaction opens before it reads anything, so no other writer (a sync, another instance's stage)
+// commits between what it reads and what it writes, on SQLite and on PostgreSQL alike.
 Result<MetricsSummary> runMetrics(const store::Location& store, const MetricsSettings& settings, int64_t as_of,
                                   bool force_full = false);
 

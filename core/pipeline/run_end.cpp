@@ -14,9 +14,13 @@ std::string_view runStatusName(RunStatus s) {
     case RunStatus::Retry: return "retry";
     case RunStatus::Interrupted: return "interrupted";
     case RunStatus::RateLimited: return "rate_limited";
+    case RunStatus::HeldElsewhere: return "held_elsewhere";
+    case RunStatus::NotDue: return "not_due";
   }
   return "failed";
 }
+
+bool isRecordedRun(RunStatus s) { return s != RunStatus::HeldElsewhere && s != RunStatus::NotDue; }
 
 namespace {
 
@@ -49,6 +53,13 @@ RunEnd limitHit(const RunFacts& f) {
 }  // namespace
 
 RunEnd decideRunEnd(const RunFacts& f) {
+  // Another instance owns the connector now: whatever else went wrong followed from the stop.
+  if (!f.lease_lost.empty())
+    return ended(RunStatus::Interrupted,
+                 "lease lost (" + f.lease_lost +
+                     "): stopped at once, nothing more committed; the instance holding the lease resumes from "
+                     "the last checkpoint",
+                 Level::Warn);
   if (!f.store_error.empty()) return ended(RunStatus::Failed, f.store_error, Level::Error);
   if (!f.internal_error.empty()) return ended(RunStatus::Failed, f.internal_error, Level::Error);
   if (f.read_end != Read::Eof && f.read_end != Read::Line) return limitHit(f);

@@ -12,8 +12,12 @@
 
 namespace abm::pipeline {
 
-enum class RunStatus { Succeeded, Failed, Retry, Interrupted, RateLimited };
+// The last two are not runs: the connector's lease is held by another live instance, or another
+// instance has just done the run this one was about to start. Neither is recorded in sync_runs.
+enum class RunStatus { Succeeded, Failed, Retry, Interrupted, RateLimited, HeldElsewhere, NotDue };
 std::string_view runStatusName(RunStatus s);
+// Whether the outcome is a run recorded in sync_runs (not HeldElsewhere or NotDue).
+bool isRecordedRun(RunStatus s);
 
 // The limits the worker ran under, for messages that say which setting to raise.
 struct RunLimits {
@@ -33,6 +37,7 @@ struct RunFacts {
   std::string plugin_error;    // the plugin's own reason (TRACE error)
   int64_t resume_at = 0;       // the vendor's quota is back then (TRACE rate_limited)
   bool stop_requested = false;  // the daemon is shutting down
+  std::string lease_lost;       // why the connector's lease was lost ("taken by host:pid"); nothing more was committed
   RunLimits limits;
 };
 

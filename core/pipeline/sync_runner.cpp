@@ -2,13 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "common/catch_all.hpp"
+#include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "pipeline/batch.hpp"
 #include "pipeline/message_reader.hpp"
 #include "pipeline/store_writer.hpp"
+#include "store/instances.hpp"
 #include "store/run_log.hpp"
 #include "worker/worker_process.hpp"
 
@@ -19,13 +23,66 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// The run's side of its lease: set from the lease keeper's thread when the lease is lost, it kills
+// the worker at once (nothing it sends could be committed any more) and tells the writer to stop.
+class LeaseLoss {
+ public:
+  void trigger(const std::string& why) {
+    std::lock_guard lock(mu_);
+    if (lost_) return;
+    why_ = why;
+    lost_ = true;
+    if (proc_) proc_->kill();
+  }
+  void attach(worker::WorkerProcess* proc) {
+    std::lock_guard lock(mu_);
+    proc_ = proc;
+    if (lost_ && proc_) proc_->kill();
+  }
+  bool lost() const { return lost_; }
+  std::string why() const {
+    std::lock_guard lock(mu_);
+    return why_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::atomic<bool> lost_{false};
+  std::string why_;
+  worker::WorkerProcess* proc_ = nullptr;
+};
+
+// Keeps the loss pointing at the worker only while it may be signalled (never after it is reaped).
+class AttachedWorker {
+ public:
+  AttachedWorker(LeaseLoss* loss, worker::WorkerProcess* proc) : loss_(loss) {
+    if (loss_) loss_->attach(proc);
+  }
+  ~AttachedWorker() { detach(); }
+  void detach() {
+    if (loss_) loss_->attach(nullptr);
+    loss_ = nullptr;
+  }
+
+ private:
+  LeaseLoss* loss_;
+};
+
+// Checked inside every commit of the run's data: a commit after another instance took the lease
+// would write beside that instance's run. The lease is taken in a write transaction too, so the
+// check and a takeover never interleave.
+struct LeaseFence {
+  std::string resource, holder;
+  LeaseLoss* loss = nullptr;
+};
+
 // The writing side of one run: identity resolution and upserts, checkpoints committed with the
 // records they cover (and the run's counts with them), rejected rows kept.
 class RunSession {
  public:
   RunSession(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
-             StoreWriter& writer, int64_t run_id)
-      : daemon_(daemon), c_(c), db_(db), writer_(writer), run_id_(run_id) {}
+             StoreWriter& writer, int64_t run_id, const LeaseFence* fence)
+      : daemon_(daemon), c_(c), db_(db), writer_(writer), run_id_(run_id), fence_(fence) {}
 
   // Writes one batch; returns false with `fatal` set when the run cannot go on.
   bool write(const Batch& batch);
@@ -52,6 +109,7 @@ class RunSession {
   store::Database& db_;
   StoreWriter& writer_;
   int64_t run_id_;
+  const LeaseFence* fence_;
   uint64_t in_tx_ = 0;
   Clock::time_point last_commit_ = Clock::now();
 };
@@ -72,6 +130,7 @@ bool RunSession::reject(const BatchItem& item) {
 }
 
 bool RunSession::write(const Batch& batch) {
+  if (fence_ && fence_->loss->lost()) return fail("lease lost");
   for (const auto& item : batch.items) {
     switch (item.kind) {
       case BatchItem::Record:
@@ -96,6 +155,13 @@ bool RunSession::write(const Batch& batch) {
 }
 
 Status RunSession::commit() {
+  if (fence_) {
+    auto holder = store::leaseHolder(db_, fence_->resource);
+    if (!holder) return holder.status();
+    if (*holder != fence_->holder)
+      fence_->loss->trigger(fence_->resource + (*holder ? " taken by " + **holder : std::string(" removed from the store")));
+    if (fence_->loss->lost()) return Status::error("lease lost");
+  }
   if (auto s = store::recordProgress(db_, run_id_, static_cast<int64_t>(progress.records),
                                      static_cast<int64_t>(progress.rejected));
       !s)
@@ -202,6 +268,73 @@ void streamToStore(worker::WorkerProcess& proc, RunSession& session, const std::
 
 }  // namespace
 
+// The lease a run holds, given back once the run's end is recorded (or it did not start).
+struct SyncRunner::Lease {
+  store::LeaseKeeper* keeper = nullptr;
+  std::string resource;
+  std::shared_ptr<LeaseLoss> loss = std::make_shared<LeaseLoss>();
+  LeaseFence fence;
+  Lease() = default;
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  ~Lease() {
+    if (keeper) keeper->release(resource);
+  }
+};
+
+bool SyncRunner::takeLease(store::Database& db, const config::ConnectorConfig& c, const SyncOptions& options,
+                           Lease& lease, SyncOutcome& out) {
+  store::LeaseKeeper& keeper = *options.lease;
+  // No run is recorded yet, so the log is the only place a store failure here shows.
+  auto failed = [&](const std::string& error) {
+    out.error = error;
+    log::error("sync not started: " + error, c.name);
+    return false;
+  };
+  const std::string resource = "connector:" + c.name;
+  auto taken = keeper.acquire(resource, [loss = lease.loss](const std::string& r, const std::string& why) {
+    loss->trigger(r + " " + why);
+  });
+  if (!taken) return failed(taken.error());
+  if (!*taken) {
+    out.status = RunStatus::HeldElsewhere;
+    auto current = store::readLease(db, resource);
+    out.error = current && *current ? "held by instance " + (*current)->holder + " until " + (*current)->expires_at
+                                    : "held by another instance";
+    log::debug("not syncing here: " + resource + " is " + out.error, c.name);
+    return false;
+  }
+  lease.keeper = &keeper;
+  lease.resource = resource;
+  lease.fence = {resource, keeper.instanceId(), lease.loss.get()};
+  // Whatever is still 'running' was left by an instance that lost this lease: it is over.
+  auto closed = store::closeRunsLeftUnfinished(db, c.name, keeper.instanceId());
+  if (!closed) return failed(closed.error());
+  for (const auto& line : *closed) log::warn("closed " + line, c.name);
+
+  // Another instance may have done this run while this one waited for the lease.
+  const DueCheck& due = options.due;
+  if (due.kind == DueCheck::Always) return true;
+  if (due.kind == DueCheck::Interval) {
+    auto until = store::notDueUntil(db, c.name, due.interval);
+    if (!until) return failed(until.error());
+    if (*until) {
+      out.status = RunStatus::NotDue;
+      out.due_at = **until;
+      log::debug("not due: synced less than an interval ago; due again at " + formatTimestamp(out.due_at), c.name);
+      return false;
+    }
+  }
+  auto ran = store::ranSince(db, c.name, due.fire_time);
+  if (!ran) return failed(ran.error());
+  if (*ran) {
+    out.status = RunStatus::NotDue;
+    log::debug("not due: a sync has started since it fell due at " + formatTimestamp(due.fire_time), c.name);
+    return false;
+  }
+  return true;
+}
+
 SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host::PluginInfo& plugin,
                             const SyncOptions& options) {
   SyncOutcome out;
@@ -210,14 +343,17 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
     out.error = db.error();
     return out;
   }
-  auto run_id = store::startRun(*db, c.name, options.full_refresh, options.owner);
+  Lease lease;  // given back last, after the run's end is recorded
+  if (options.lease && !takeLease(*db, c, options, lease, out)) return out;
+  auto run_id = store::startRun(*db, c.name, options.full_refresh, options.owner,
+                                options.lease ? options.lease->instanceId() : "");
   if (!run_id) {
     out.error = run_id.error();
     return out;
   }
   out.run_id = *run_id;
   if (options.on_recorded) options.on_recorded(*run_id);
-  const std::string crash = catchAll([&] { out = runRecorded(*db, *run_id, c, plugin, options); });
+  const std::string crash = catchAll([&] { out = runRecorded(*db, *run_id, c, plugin, options, lease.keeper ? &lease : nullptr); });
   if (crash.empty()) return out;
   out.run_id = *run_id;
   out.status = RunStatus::Failed;
@@ -230,20 +366,22 @@ SyncOutcome SyncRunner::run(const config::ConnectorConfig& c, const plugin_host:
 }
 
 SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const config::ConnectorConfig& c,
-                                    const plugin_host::PluginInfo& plugin, const SyncOptions& options) {
+                                    const plugin_host::PluginInfo& plugin, const SyncOptions& options, Lease* lease) {
   SyncOutcome out;
   out.run_id = run_id;
   log::info("sync started (plugin " + plugin.name + " " + plugin.version + (options.full_refresh ? ", full refresh" : "") + ")",
             c.name, run_id);
 
   StoreWriter writer(db, c.name, identity_);
-  RunSession session(daemon_, c, db, writer, run_id);
+  RunSession session(daemon_, c, db, writer, run_id, lease ? &lease->fence : nullptr);
+  LeaseLoss* loss = lease ? lease->loss.get() : nullptr;
   const auto started = Clock::now();
 
   auto finish = [&](RunEnd end) {
     out.status = end.status;
     out.error = std::move(end.error);
     out.resume_at = end.resume_at;
+    out.lease_lost = loss && loss->lost();
     // Counts of what was committed: a final commit that failed does not count.
     out.records = session.committed_records;
     out.rejected = session.committed_rejected;
@@ -281,15 +419,21 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
   job = json();  // the settings may hold secrets: keep them no longer than needed
   if (!proc) return failed(proc.error());
 
+  AttachedWorker attached(loss, &*proc);
   streamToStore(*proc, session, c.name, run_id, options, started, facts);
+  attached.detach();
   facts.exit = proc->wait();
   facts.stop_requested = options.stop && options.stop->load();
 
   // Everything received intact is kept: records are idempotent and each checkpoint only covers
-  // records that precede it, so the stored state is never ahead of the stored data. On PostgreSQL a
-  // failed statement ends its transaction: what it held goes back with its checkpoint (the next run
-  // fetches it again), and the error to report is the one that ended it.
-  if (!session.fatal.empty() && writer.inTransaction() && !db.transactionUsable()) {
+  // records that precede it, so the stored state is never ahead of the stored data. Unless the
+  // lease is lost: then another instance owns the connector and nothing more may be committed. On
+  // PostgreSQL a failed statement ends its transaction: what it held goes back with its checkpoint
+  // (the next run fetches it again), and the error to report is the one that ended it.
+  if (loss && loss->lost()) {
+    if (writer.inTransaction()) writer.rollback();
+    facts.lease_lost = loss->why();
+  } else if (!session.fatal.empty() && writer.inTransaction() && !db.transactionUsable()) {
     writer.rollback();
     facts.store_error = session.fatal;
   } else if (auto s = session.flush(true); !s) {
@@ -300,6 +444,7 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
   } else {
     facts.store_error = session.fatal;
   }
+  if (loss && loss->lost()) facts.lease_lost = loss->why();  // the fence of the last commit found it
   session.progress.elapsed = Clock::now() - started;
   if (options.progress) options.progress(session.progress);
   return finish(decideRunEnd(facts));

@@ -19,8 +19,25 @@ namespace abm::scheduler {
 namespace asio = boost::asio;
 using SysClock = std::chrono::system_clock;
 
-Scheduler::Scheduler(std::filesystem::path config_file, bootstrap::Setup setup)
-    : config_file_(std::move(config_file)), setup_(std::move(setup)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+Scheduler::Scheduler(std::filesystem::path config_file, bootstrap::Setup setup, store::LeaseKeeper& keeper)
+    : config_file_(std::move(config_file)),
+      setup_(std::move(setup)),
+      keeper_(keeper),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+
+namespace {
+
+// What a timer firing for `fire` asks of the run: that nobody has run it since it fell due, and for
+// interval connectors also that their last success is an interval old.
+pipeline::DueCheck dueCheck(const config::Schedule& schedule, SysClock::time_point fire) {
+  pipeline::DueCheck due;
+  due.kind = schedule.isInterval() ? pipeline::DueCheck::Interval : pipeline::DueCheck::Cron;
+  due.fire_time = std::chrono::duration_cast<std::chrono::seconds>(fire.time_since_epoch()).count();
+  if (schedule.isInterval()) due.interval = std::chrono::duration_cast<std::chrono::seconds>(schedule.interval());
+  return due;
+}
+
+}  // namespace
 
 Scheduler::~Scheduler() {
   surface_.reset();
@@ -44,7 +61,7 @@ int Scheduler::run(bool once) {
   }
   log::info("abmd started: " + std::to_string(slots_.size()) + " connectors, at most " +
             std::to_string(setup_.daemon.max_concurrent_syncs) + " syncs at once, store " +
-            setup_.daemon.store.describe());
+            setup_.daemon.store.describe() + ", instance " + keeper_.instanceId());
   seedTelemetry();
   waitSignals();
   if (once_ && slots_.empty()) return 0;
@@ -86,7 +103,7 @@ void Scheduler::scheduleFirst(const SlotPtr& s) {
   scheduleAt(s, when);
 }
 
-void Scheduler::scheduleAt(const SlotPtr& s, SysClock::time_point when) {
+void Scheduler::scheduleAt(const SlotPtr& s, SysClock::time_point when, std::optional<SysClock::time_point> fire_for) {
   if (stopping_ || s->retired) return;
   if (when == SysClock::time_point::max()) {
     log::warn("schedule '" + s->connector.schedule.text() + "' matches no date: not scheduled", s->connector.name);
@@ -95,10 +112,34 @@ void Scheduler::scheduleAt(const SlotPtr& s, SysClock::time_point when) {
   s->timer->expires_at(when);
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(when - SysClock::now()).count();
   log::debug("next sync in " + std::to_string(std::max<long long>(secs, 0)) + "s", s->connector.name);
-  s->timer->async_wait([this, s](const boost::system::error_code& ec) {
+  s->timer->async_wait([this, s, fire = fire_for.value_or(when)](const boost::system::error_code& ec) {
     if (ec) return;  // cancelled by reload or shutdown
+    if (s->running || s->queued) return;  // an API request got there first
+    s->due = dueCheck(s->connector.schedule, fire);
     enqueue(s);
   });
+}
+
+// The lease is held by another instance (or was just taken by one): look again after half a ttl,
+// so a dead holder's work is taken over within about ttl + ttl/2. A timer's run keeps the time it
+// was due for; a run asked for by hand goes back to the connector's rhythm (the holder is doing it).
+void Scheduler::retryForLease(const SlotPtr& s, const pipeline::SyncOutcome& out) {
+  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(keeper_.ttl()) / 2;
+  log::debug((out.lease_lost ? std::string("lease lost") : "lease " + out.error) + "; looking again in " +
+                 std::to_string(wait.count()) + "ms",
+             s->connector.name);
+  if (once_) {
+    ++once_lease_waits_;
+    s->timer->expires_after(wait);
+    s->timer->async_wait([this, s](const boost::system::error_code& ec) {
+      --once_lease_waits_;
+      if (ec) return maybeExit();
+      enqueue(s);
+    });
+    return;
+  }
+  if (s->due.kind == pipeline::DueCheck::Always) return scheduleFirst(s);
+  scheduleAt(s, SysClock::now() + wait, SysClock::time_point(std::chrono::seconds(s->due.fire_time)));
 }
 
 void Scheduler::enqueue(const SlotPtr& s) {
@@ -119,10 +160,13 @@ void Scheduler::startReady() {
     ++running_;
     if (auto it = threads_.find(s.get()); it != threads_.end() && it->second.joinable()) it->second.join();
     // The thread keeps its own copy of the daemon config: a reload may replace setup_.daemon meanwhile.
-    threads_[s.get()] = std::thread([this, s, daemon = setup_.daemon, on_started = std::exchange(s->on_started, {})] {
+    threads_[s.get()] = std::thread([this, s, daemon = setup_.daemon, due = s->due,
+                                     on_started = std::exchange(s->on_started, {})] {
       pipeline::SyncRunner runner(daemon, *setup_.identity);
       pipeline::SyncOptions opts;
       opts.stop = &stopping_;
+      opts.lease = &keeper_;
+      opts.due = due;
       bool told = false;
       if (on_started)
         opts.on_recorded = [&](int64_t run_id) {
@@ -136,8 +180,12 @@ void Scheduler::startReady() {
         out.error = crash;
         log::error("sync failed: " + crash, s->connector.name, out.run_id);
       }
-      // A run that could not even be recorded still answers its API request, with no id.
-      if (on_started && !told) on_started({api::SyncRequestResult::Started, out.run_id});
+      // A run that could not even be recorded still answers its API request, with no id; one whose
+      // lease another instance holds is running there.
+      if (on_started && !told)
+        on_started({out.status == pipeline::RunStatus::HeldElsewhere ? api::SyncRequestResult::AlreadyRunning
+                                                                     : api::SyncRequestResult::Started,
+                    out.run_id});
       asio::post(io_, [this, s, out] { onFinished(s, out); });
     });
   }
@@ -153,16 +201,27 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
     it->second.join();
     threads_.erase(it);
   }
-  telemetry::Registry::global().syncFinished(
-      s->connector.name, pipeline::runStatusName(out.status),
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - s->started).count(), out.records, out.rejected,
-      nowEpochSeconds());
+  const bool lease_elsewhere = out.status == pipeline::RunStatus::HeldElsewhere || out.lease_lost;
+  if (pipeline::isRecordedRun(out.status))
+    telemetry::Registry::global().syncFinished(
+        s->connector.name, pipeline::runStatusName(out.status),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - s->started).count(), out.records,
+        out.rejected, nowEpochSeconds());
   if (out.status == pipeline::RunStatus::Succeeded && setup_.metrics.run_after_sync) metrics_due_ = true;
   if (once_) {
-    if (out.status != pipeline::RunStatus::Succeeded) ++once_failures_;
+    if (lease_elsewhere && !stopping_) retryForLease(s, out);
+    else if (out.status != pipeline::RunStatus::Succeeded) ++once_failures_;
   } else if (!stopping_ && !s->retired) {
     const auto now = SysClock::now();
-    if (out.status == pipeline::RunStatus::Succeeded) {
+    if (lease_elsewhere) {
+      retryForLease(s, out);
+    } else if (out.status == pipeline::RunStatus::NotDue) {
+      // Another instance did the run; ours is the next one. The store's clock may run a little
+      // ahead of this machine's: never schedule into the past, which would ask again at once.
+      auto next = s->connector.schedule.next(now);
+      if (out.due_at > 0) next = std::max(SysClock::time_point(std::chrono::seconds(out.due_at)), now + std::chrono::seconds(1));
+      scheduleAt(s, next);
+    } else if (out.status == pipeline::RunStatus::Succeeded) {
       s->failures = 0;
       scheduleAt(s, s->connector.schedule.next(now));
     } else if (out.status == pipeline::RunStatus::RateLimited) {
@@ -333,7 +392,8 @@ void Scheduler::seedTelemetry() {
 
 void Scheduler::maybeExit() {
   maybeRunMetrics();
-  const bool idle = running_ == 0 && ready_.empty() && !metrics_running_ && http_drained_;
+  const bool idle = running_ == 0 && ready_.empty() && !metrics_running_ && http_drained_ &&
+                    (stopping_ || once_lease_waits_ == 0);
   if (idle && (stopping_ || once_)) {
     signals_.cancel();
     for (auto& [name, s] : slots_) s->timer->cancel();
@@ -383,6 +443,7 @@ void Scheduler::requestSync(const std::string& name, std::function<void(api::Syn
     log::info("sync requested through the API", name);
     s->timer->cancel();  // this run replaces the scheduled one; onFinished schedules the next
     s->on_started = std::move(done);
+    s->due = {};  // asked for: always due
     enqueue(s);
     // Every slot busy (or the metrics stage writing): the run waits its turn.
     if (!s->running && s->on_started) std::exchange(s->on_started, {})({R::Queued, 0});

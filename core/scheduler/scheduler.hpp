@@ -1,6 +1,9 @@
 // The daemon's heart: one timer per connector on a Boost.Asio io_context (no polling), at most N
 // syncs at once, exponential backoff after failures, SIGHUP reloads the connectors, SIGTERM/SIGINT
-// stop starting syncs and let running ones checkpoint before the daemon exits.
+// stop starting syncs and let running ones checkpoint before the daemon exits. Each run takes its
+// connector's lease first, so several daemons on one store never run a connector twice at once: a
+// lease held elsewhere is tried again after half its ttl, a run another instance has just done is
+// rescheduled for when it is next due.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -13,11 +16,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/daemon_control.hpp"
 #include "bootstrap/setup.hpp"
 #include "pipeline/sync_runner.hpp"
+#include "store/lease_keeper.hpp"
 
 namespace abm::surface {
 class HttpSurface;
@@ -27,7 +32,8 @@ namespace abm::scheduler {
 
 class Scheduler : public api::DaemonControl {
  public:
-  Scheduler(std::filesystem::path config_file, bootstrap::Setup setup);
+  // `keeper` (this daemon's instance) outlives the scheduler.
+  Scheduler(std::filesystem::path config_file, bootstrap::Setup setup, store::LeaseKeeper& keeper);
   ~Scheduler() override;
   // Runs until SIGTERM/SIGINT (or, with `once`, until every connector ran once). Returns the exit code.
   // With an "http" key (and not `once`) the listener serves the collector, the read API and /metrics.
@@ -48,12 +54,16 @@ class Scheduler : public api::DaemonControl {
     bool retired = false;  // removed or replaced by a reload
     std::function<void(api::SyncRequestResult)> on_started;  // an API request waiting for the run id
     std::chrono::steady_clock::time_point started;  // of the current run, for its duration
+    pipeline::DueCheck due;  // of the queued or running run
   };
   using SlotPtr = std::shared_ptr<Slot>;
 
   void addSlot(const config::ConnectorConfig& c);
   void scheduleFirst(const SlotPtr& s);
-  void scheduleAt(const SlotPtr& s, std::chrono::system_clock::time_point when);
+  // `fire_for`: the time a cron occurrence is due, when a retry waits for the lease (default `when`).
+  void scheduleAt(const SlotPtr& s, std::chrono::system_clock::time_point when,
+                  std::optional<std::chrono::system_clock::time_point> fire_for = std::nullopt);
+  void retryForLease(const SlotPtr& s, const pipeline::SyncOutcome& out);
   void enqueue(const SlotPtr& s);
   void startReady();
   void onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out);
@@ -68,6 +78,7 @@ class Scheduler : public api::DaemonControl {
 
   std::filesystem::path config_file_;
   bootstrap::Setup setup_;
+  store::LeaseKeeper& keeper_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   std::map<std::string, SlotPtr> slots_;
@@ -80,6 +91,7 @@ class Scheduler : public api::DaemonControl {
   bool metrics_running_ = false;  // syncs wait while the metrics stage writes
   std::thread metrics_thread_;
   int once_failures_ = 0;
+  int once_lease_waits_ = 0;  // --once: connectors waiting for a lease held elsewhere
   mutable std::mutex views_mu_;
   std::vector<api::ConnectorView> views_;
   std::unique_ptr<surface::HttpSurface> surface_;

@@ -41,6 +41,7 @@ class StatementBackend {
   virtual double columnDouble(int col) const = 0;
   virtual std::string_view columnView(int col) const = 0;
   virtual int columnCount() const = 0;
+  virtual std::string columnName(int col) const = 0;
 };
 
 // One backend's connection.
@@ -65,6 +66,11 @@ class DatabaseBackend {
   virtual void setDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) = 0;
   // Whether a table (or view) of this name exists.
   virtual Result<bool> hasTable(std::string_view name) = 0;
+  // Runs `copy_statement` ("COPY t (a, b) FROM STDIN") with `rows` in COPY's text format.
+  virtual Status copyIn(std::string_view copy_statement, std::string_view rows) {
+    (void)copy_statement, (void)rows;
+    return Status::error("COPY is PostgreSQL's; this store writes row by row");
+  }
   // Every COMMIT from now on is on disk when it returns, not only handed to the OS.
   virtual Status requireDurableCommits() = 0;
   // Whether a statement since the last beginWrite()/beginRead() failed because its transaction
@@ -110,6 +116,7 @@ class Statement {
   std::string columnText(int col) const { return std::string(impl_->columnView(col)); }
   std::string_view columnView(int col) const { return impl_->columnView(col); }
   int columnCount() const { return impl_->columnCount(); }
+  std::string columnName(int col) const { return impl_->columnName(col); }
   explicit operator bool() const { return impl_ != nullptr; }
 
  private:
@@ -137,6 +144,7 @@ class Database {
   bool transactionUsable() { return impl_->transactionUsable(); }
   void setDeadline(std::optional<std::chrono::steady_clock::time_point> d) { impl_->setDeadline(d); }
   Result<bool> hasTable(std::string_view name) { return impl_->hasTable(name); }
+  Status copyIn(std::string_view copy_statement, std::string_view rows) { return impl_->copyIn(copy_statement, rows); }
   // For a writer that answers "stored" after its COMMIT (the event collector): the commit reaches
   // the disk (SQLite's synchronous=FULL; PostgreSQL's synchronous_commit).
   Status requireDurableCommits() { return impl_->requireDurableCommits(); }

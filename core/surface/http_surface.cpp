@@ -25,7 +25,7 @@ HttpSurface::HttpSurface(boost::asio::io_context& io, const bootstrap::Setup& se
     : router_(std::make_shared<http::Router>()) {
   collector_ = std::make_unique<collector::Collector>(setup.daemon, *setup.identity, pushConnectors(setup));
   collector_->addRoutes(*router_);
-  prometheus::addPrometheusRoute(*router_, setup.daemon.store.sqlite_path);  // empty on PostgreSQL: no size
+  metrics_ = prometheus::addPrometheusRoute(*router_, setup.daemon.store);
   api_ = api::addRoutes(*router_, api::ApiContext{setup.daemon.store, &control});
   server_ = std::make_unique<http::HttpServer>(io, *setup.daemon.http, router_);
 }
@@ -42,11 +42,12 @@ void HttpSurface::reload(const bootstrap::Setup& setup) {
 }
 
 // Requests in flight are answered first (the collector commits what it was sent); then the
-// collector's writer ends, and the API's query threads, which hold no request any more.
+// collector's writer ends, and the API's and /metrics' threads, which hold no request any more.
 void HttpSurface::stop(std::function<void()> drained) {
   server_->stop([this, drained = std::move(drained)] {
     collector_->stop();
     api_->stop();
+    metrics_->stop();
     if (drained) drained();
   });
 }

@@ -22,6 +22,9 @@ class Collector;
 namespace abm::api {
 class Api;
 }  // namespace abm::api
+namespace abm::prometheus {
+class MetricsRoute;
+}  // namespace abm::prometheus
 
 namespace abm::surface {
 
@@ -34,7 +37,7 @@ class HttpSurface {
   // SIGHUP: tokens, limits and timeouts of the listener; write keys and mappings of push sources.
   void reload(const bootstrap::Setup& setup);
   // SIGTERM: stop accepting, answer what is in flight (the collector commits what it was sent), then
-  // stop the collector's writer and the API's query threads, then call `drained`.
+  // stop the collector's writer, the API's query threads and /metrics' thread, then call `drained`.
   void stop(std::function<void()> drained);
   uint16_t port() const;
 
@@ -42,6 +45,7 @@ class HttpSurface {
   std::shared_ptr<http::Router> router_;
   std::unique_ptr<collector::Collector> collector_;  // before server_: the server goes first
   std::unique_ptr<api::Api> api_;
+  std::unique_ptr<prometheus::MetricsRoute> metrics_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

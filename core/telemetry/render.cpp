@@ -138,7 +138,8 @@ std::string Registry::render(int64_t store_bytes) const {
   out.family("abmd_metrics_stage_failures_total", "counter", "Metrics stage runs that failed; the log says why.");
   out.sample("abmd_metrics_stage_failures_total", {}, s.metrics_stage_failures);
 
-  out.family("abmd_store_size_bytes", "gauge", "Size of the store's files on disk (database, -wal and -shm).");
+  out.family("abmd_store_size_bytes", "gauge",
+            "Size of the store: the SQLite database with its -wal and -shm files, or the PostgreSQL database.");
   if (store_bytes >= 0) out.sample("abmd_store_size_bytes", {}, store_bytes);
   return out.take();
 }

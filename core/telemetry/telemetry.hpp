@@ -41,8 +41,8 @@ class Registry {
 
   void metricsStageFinished(double seconds, bool ok);
 
-  // Everything in the Prometheus text exposition format 0.0.4; store_bytes (the store's files on
-  // disk, -1 when unknown) is written as abmd_store_size_bytes.
+  // Everything in the Prometheus text exposition format 0.0.4; store_bytes (the store's size as
+  // store::StoreSize measures it, -1 when unknown) is written as abmd_store_size_bytes.
   std::string render(int64_t store_bytes) const;
 
   Registry();

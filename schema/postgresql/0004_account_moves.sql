@@ -149,11 +149,11 @@ $$;
 -- contact_id, campaign_id, source, external_id, channel, activity, occurred_at, quantity, properties,
 -- account_via_domain, account_via_contact FROM touchpoints WITH NO DATA), holding each
 -- (source, external_id) at most once: of two writes of one touchpoint the caller keeps the last.
--- The existing keys are locked in key order, then the new ones are made in key order; the missing
--- months' partitions are then made if that needs no waiting (abm_try_touchpoint_partition); new rows
--- are inserted and known ones updated (moved to another month's partition when their month changed)
--- in one statement each. Returns how many touchpoints were written; their ids are in
--- touchpoint_keys. Two sessions merging batches that share keys lock them in the same order, but a
+-- The existing keys are locked in key order, then the new ones are made (in the order of a seq
+-- column when the batch has one, else in key order); the missing months' partitions are then made
+-- if that needs no waiting (abm_try_touchpoint_partition); new rows are inserted and known ones
+-- updated (moved to another month's partition when their month changed) in one statement each.
+-- Returns how many touchpoints were written; their ids are in touchpoint_keys. Two sessions merging batches that share keys lock them in the same order, but a
 -- key one session sees as new and the other as existing can still make them wait for each other:
 -- PostgreSQL then ends one transaction with a deadlock error, and that batch is written again.
 CREATE FUNCTION abm_merge_touchpoints(staged regclass) RETURNS bigint
@@ -163,6 +163,7 @@ DECLARE
   incomplete bigint;
   repeated bigint;
   written bigint := 0;
+  new_key_order text := 's.source, s.external_id';
   month timestamptz;
   r record;
 BEGIN
@@ -174,6 +175,11 @@ BEGIN
   IF repeated > 0 THEN
     RAISE EXCEPTION 'abm_merge_touchpoints: % holds % more rows than (source, external_id) keys', staged, repeated
       USING HINT = 'Keep only the last write of each touchpoint in a batch.';
+  END IF;
+  -- New touchpoints get their ids in the batch's own order when it has one (a seq column: the
+  -- order the writer received them, as SQLite numbers them), else in key order.
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = staged AND attname = 'seq' AND NOT attisdropped) THEN
+    new_key_order := 's.seq';
   END IF;
   -- The batch's keys: touchpoint_id, where the row is (stored_at), and whether this call made it.
   IF to_regclass('pg_temp.abm_merge_keys') IS NULL THEN
@@ -196,10 +202,11 @@ BEGIN
       'WITH made AS (INSERT INTO touchpoint_keys(source, external_id, occurred_at)'
       '  SELECT s.source, s.external_id, s.occurred_at FROM %s s'
       '  WHERE NOT EXISTS (SELECT 1 FROM abm_merge_keys m WHERE m.source = s.source AND m.external_id = s.external_id)'
-      '  ORDER BY s.source, s.external_id'
+      '  ORDER BY %s'
       '  ON CONFLICT ON CONSTRAINT touchpoint_keys_pkey DO NOTHING'
       '  RETURNING touchpoint_id, source, external_id, occurred_at)'
-      ' INSERT INTO abm_merge_keys SELECT touchpoint_id, source, external_id, occurred_at, true FROM made', staged);
+      ' INSERT INTO abm_merge_keys SELECT touchpoint_id, source, external_id, occurred_at, true FROM made', staged,
+      new_key_order);
     EXECUTE format('SELECT count(*) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM abm_merge_keys m'
                    ' WHERE m.source = s.source AND m.external_id = s.external_id)', staged) INTO n;
     EXIT WHEN n = 0;

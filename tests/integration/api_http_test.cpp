@@ -62,7 +62,7 @@ class ApiOverHttp : public ::testing::Test {
     settings.port = 0;
     settings.api_tokens = std::move(tokens);
     router_ = std::make_shared<http::Router>();
-    api_ = api::addRoutes(*router_, api::ApiContext{store::Location::sqlite(ws_->store()), &control_, 2, 64});
+    api_ = api::addRoutes(*router_, api::ApiContext{ws_->store().location(), &control_, 2, 64});
     server_ = std::make_unique<http::HttpServer>(io_, settings, router_);
     ASSERT_TRUE(server_->start().isOk());
     port_ = server_->port();
@@ -165,7 +165,7 @@ TEST_F(ApiOverHttp, ListsPageToTheEndWithExactTotals) {
 
   const auto by_score = walk("/api/v1/accounts?limit=9&sort=-score&is_target=true");
   EXPECT_EQ(static_cast<int64_t>(by_score.size()),
-            queryInt(store, "SELECT count(*) FROM accounts WHERE is_target = 1"));
+            queryInt(store, "SELECT count(*) FROM accounts WHERE is_target"));
   EXPECT_EQ(distinct(by_score, "account_id").size(), by_score.size());
   for (size_t i = 1; i < by_score.size(); ++i)
     EXPECT_GE(by_score[i - 1]["score"].is_null() ? 0.0 : by_score[i - 1]["score"].get<double>(),
@@ -186,7 +186,7 @@ TEST_F(ApiOverHttp, ListsPageToTheEndWithExactTotals) {
             queryInt(store, "SELECT count(*) FROM opportunities"));
   const auto won = walk("/api/v1/opportunities?limit=13&is_won=true");
   EXPECT_EQ(static_cast<int64_t>(won.size()),
-            queryInt(store, "SELECT count(*) FROM opportunities WHERE is_won = 1"));
+            queryInt(store, "SELECT count(*) FROM opportunities WHERE is_won"));
   const auto campaigns = walk("/api/v1/campaigns?limit=3&sort=name");
   EXPECT_EQ(static_cast<int64_t>(campaigns.size()), queryInt(store, "SELECT count(*) FROM campaigns"));
 

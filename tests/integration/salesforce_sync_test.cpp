@@ -1,6 +1,6 @@
 // The salesforce plugin end to end, and the two CRMs meeting in one store: `abmctl sync` in a worker
-// process, real HTTP on loopback to tests/fakes/fake_crm.py, a real store (SQLite, or PostgreSQL in
-// the /postgresql run).
+// process, real HTTP on loopback to tests/fakes/fake_crm.py, a real store (SQLite, and PostgreSQL in the
+// /postgresql copies).
 #include <gtest/gtest.h>
 
 #include "fake_crm.hpp"
@@ -43,25 +43,25 @@ TEST_F(SalesforceSync, FirstSyncStoresEveryRecordFollowingNextRecordsUrl) {
   EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE external_id LIKE '%:sent'"), 7);
   EXPECT_EQ(q("SELECT count(*) FROM touchpoints WHERE external_id LIKE '%:responded'"), 4);
   // Campaign.Type picks the channel and the activity; the webinar's lead is tied by email domain.
-  EXPECT_EQ(row("SELECT channel, activity, occurred_at FROM touchpoints WHERE external_id = '00v000000000000AAA:responded'"),
+  EXPECT_EQ(rows("SELECT channel, activity, occurred_at FROM touchpoints WHERE external_id = '00v000000000000AAA:responded'"),
             "email|email_click|2024-02-15T00:00:00Z");
-  EXPECT_EQ(nlohmann::json::parse(text("SELECT properties FROM touchpoints WHERE external_id = '00v000000000000AAA:responded'"))
+  EXPECT_EQ(json::parse(text("SELECT properties FROM touchpoints WHERE external_id = '00v000000000000AAA:responded'"))
                 .value("status", ""),
             "Responded");
   EXPECT_EQ(text("SELECT t.channel || '|' || t.activity || '|' || i.external_id FROM touchpoints t"
                  " JOIN account_identities i USING (account_id) WHERE t.external_id = '00v999999999999AAA:responded'"),
             "event|webinar_attend|001000000000001AAA");
   // Accounts: Website becomes the domain, the custom fields the target flag and tier.
-  EXPECT_EQ(row("SELECT domain, registrable_domain, is_target, tier, employee_count FROM accounts a"
-                 " JOIN account_identities i USING (account_id) WHERE i.external_id = '001000000000000AAA'"),
+  EXPECT_EQ(rows("SELECT domain, registrable_domain, is_target, tier, employee_count"
+                 " FROM accounts a JOIN account_identities i USING (account_id) WHERE i.external_id = '001000000000000AAA'"),
             "eu.acme.com|acme.com|1|Tier 2|100");
   // An opportunity without its own probability takes its stage's; percentages become fractions.
-  EXPECT_EQ(row("SELECT probability, is_closed, is_won, closed_at FROM opportunities"
-                 " WHERE external_id = '006000000000000AAA'"),
-            "0.1|0|0|");
-  EXPECT_EQ(row("SELECT probability, is_closed, is_won, closed_at FROM opportunities"
-                 " WHERE external_id = '006000000000001AAA'"),
-            "1|1|1|2024-03-31T00:00:00Z");
+  EXPECT_EQ(rows("SELECT is_closed, is_won FROM opportunities WHERE external_id = '006000000000000AAA' AND closed_at IS NULL"),
+            "0|0");
+  EXPECT_EQ(number("SELECT probability FROM opportunities WHERE external_id = '006000000000000AAA'"), 0.1);
+  EXPECT_EQ(rows("SELECT is_closed, is_won, closed_at FROM opportunities WHERE external_id = '006000000000001AAA'"),
+            "1|1|2024-03-31T00:00:00Z");
+  EXPECT_EQ(number("SELECT probability FROM opportunities WHERE external_id = '006000000000001AAA'"), 1.0);
   // Batches of two: every query was followed to its last batch (accounts 1 more, contacts 2,
   // opportunities 1, campaigns none, members 3).
   EXPECT_EQ(crm_->requests("/services/data/v59.0/query/"), 7);

@@ -1,4 +1,4 @@
--- Checks of the PostgreSQL store schema (schema/postgresql/0001..0008), run by schema_check.sh on a
+-- Checks of the PostgreSQL store schema (schema/postgresql/0001..0009), run by schema_check.sh on a
 -- database that has just been migrated: sample rows in every table, the constraints, the triggers,
 -- and touchpoint partitioning (months, moves, the default partition). Every check raises an
 -- exception on a wrong result; psql runs this with ON_ERROR_STOP, so the first failure fails the test.
@@ -501,6 +501,25 @@ INSERT INTO push_sources(connector, events_refused) VALUES ('web', 1)
   ON CONFLICT (connector) DO UPDATE SET events_refused = push_sources.events_refused + excluded.events_refused;
 SELECT pg_temp.expect((SELECT events_received = 5 AND events_refused = 1 AND last_event_at = '2024-03-01T00:00:00Z'
                        FROM push_sources), 'push_sources counts add up and keep the latest event time');
+
+-- instances and leases (0009): a lease is taken by one conditional upsert, only when free, expired
+-- or already the taker's (core/store/lease_keeper.cpp runs the same statement).
+INSERT INTO instances VALUES ('db1:4242', 'db1', 4242, '0.1.0', now(), now());
+INSERT INTO leases VALUES ('connector:crm', 'db1:4242', now(), now(), now() + interval '60 seconds');
+PREPARE take_lease(text) AS
+  INSERT INTO leases VALUES ('connector:crm', $1, now(), now(), now() + interval '60 seconds')
+  ON CONFLICT (resource) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
+    renewed_at = excluded.renewed_at, expires_at = excluded.expires_at
+  WHERE leases.expires_at < now() OR leases.holder = excluded.holder RETURNING holder;
+EXECUTE take_lease('db2:5151');
+SELECT pg_temp.expect((SELECT holder FROM leases) = 'db1:4242', 'a live lease of another holder is not taken');
+UPDATE leases SET expires_at = now() - interval '1 second';
+EXECUTE take_lease('db2:5151');
+SELECT pg_temp.expect((SELECT holder FROM leases) = 'db2:5151', 'an expired lease is taken');
+DEALLOCATE take_lease;
+UPDATE sync_runs SET instance_id = 'db2:5151' WHERE run_id = 1;
+SELECT pg_temp.expect_error($$INSERT INTO leases VALUES ('connector:crm', 'db3:1', now(), now(), now())$$,
+                            '23505', 'one lease row per resource');
 
 -- Every table of the contract holds rows now (the views excepted).
 DO $$

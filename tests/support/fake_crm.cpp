@@ -44,9 +44,11 @@ int FakeCrm::requests(const std::string& prefix, const std::string& method) {
 }
 
 std::string storeSnapshot(const StoreRef& db) {
-  // An account is named by the smallest of its source ids; rows are sorted here, so that both
-  // backends give the same text (NULL reads as "").
-  const std::string acct = "(SELECT min(source || ':' || external_id) FROM account_identities i WHERE i.account_id = t.account_id)";
+  // An account is named by the smallest of its source ids.
+  const std::string acct =
+      "(SELECT min(source || ':' || external_id) FROM account_identities i WHERE i.account_id = t.account_id)";
+  // Columns are read one by one (the store formats timestamps, flags and NULLs alike on both
+  // backends) and the rows sorted here, so the order does not depend on the engine's.
   std::string out;
   for (const std::string& sql : std::vector<std::string>{
            "SELECT " + acct + ", name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
@@ -56,9 +58,9 @@ std::string storeSnapshot(const StoreRef& db) {
            "SELECT source, external_id, " + acct + ", name, stage, type, amount, probability, is_closed, is_won,"
            " created_at, closed_at FROM opportunities t",
            "SELECT source, external_id, name, channel, started_at FROM campaigns",
-           "SELECT t.source, t.external_id, " + acct + ", (SELECT external_id FROM contacts c WHERE c.contact_id = t.contact_id),"
-           " (SELECT external_id FROM campaigns c WHERE c.campaign_id = t.campaign_id), channel, activity, occurred_at,"
-           " properties FROM touchpoints t"}) {
+           "SELECT t.source, t.external_id, " + acct + ", (SELECT external_id FROM contacts c WHERE c.contact_id ="
+           " t.contact_id), (SELECT external_id FROM campaigns c WHERE c.campaign_id = t.campaign_id), channel,"
+           " activity, occurred_at, properties FROM touchpoints t"}) {
     auto rows = queryRows(db, sql);
     std::sort(rows.begin(), rows.end());
     for (const auto& r : rows) out += r + "\n";

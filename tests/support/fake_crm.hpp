@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "test_support.hpp"
@@ -58,14 +59,25 @@ class CrmSyncTest : public ::testing::Test {
   }
   int64_t q(const std::string& sql) { return queryInt(ws_.store(), sql); }
   std::string text(const std::string& sql) { return queryText(ws_.store(), sql); }
-  std::string row(const std::string& sql) { return queryRow(ws_.store(), sql); }
+  // The first row, its columns joined by '|' (NULL as ""), in the store's one format on both backends.
+  std::string rows(const std::string& sql) {
+    const auto all = queryRows(ws_.store(), sql);
+    return all.empty() ? "(no row)" : all.front();
+  }
+  // The first column of the first row as a number (NaN when NULL or missing): money and ratios
+  // print differently on the two backends ("20000.0", "20000") but are the same number.
+  double number(const std::string& sql) {
+    const std::string t = text(sql);
+    return t.empty() ? std::nan("") : std::stod(t);
+  }
 
   static inline FakeCrm* crm_ = nullptr;
   Workspace ws_;
 };
 
 // The unified records of a store as text, keyed by source ids rather than row ids, so two stores
-// filled in different ways can be compared.
+// filled in different ways can be compared (on the same backend: numbers and JSON read back in each
+// backend's own form).
 std::string storeSnapshot(const StoreRef& db);
 
 }  // namespace abm::test

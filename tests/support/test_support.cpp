@@ -7,8 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <charconv>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -152,8 +150,9 @@ std::string StoreRef::url() const {
 TestStore::TestStore(const fs::path& sqlite_file)
     : TestStore(sqlite_file, onPostgresql() ? store::Backend::Postgresql : store::Backend::Sqlite) {}
 
-TestStore::TestStore(const fs::path& sqlite_file, store::Backend backend) : where_(store::Location::sqlite(sqlite_file)) {
-  if (backend != store::Backend::Postgresql) return;
+TestStore::TestStore(const fs::path& sqlite_file, store::Backend backend)
+    : where_(store::Location::sqlite(sqlite_file)) {
+  if (backend == store::Backend::Sqlite) return;
   pg_ = PostgresTestDatabase::create();
   where_.backend = store::Backend::Postgresql;
   where_.sqlite_path.clear();
@@ -212,27 +211,6 @@ std::vector<std::string> queryRows(const StoreRef& db, const std::string& sql) {
   return rows;
 }
 
-std::string queryRow(const StoreRef& db, const std::string& sql) {
-  std::string out;
-  bool first = true;
-  queryEach(db, sql, [&](store::Statement& st) {
-    if (!first) return;
-    first = false;
-    for (int c = 0; c < st.columnCount(); ++c) {
-      std::string v = st.columnText(c);
-      double d = 0;
-      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-      if (!v.empty() && ec == std::errc() && end == v.data() + v.size() && v.find_first_of(".eE") != std::string::npos) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.12g", d);
-        v = buf;
-      }
-      out += (c ? "|" : "") + v;
-    }
-  });
-  return out;
-}
-
 std::string queryJoined(const StoreRef& db, const std::string& sql, const std::string& separator) {
   std::string out;
   bool first = true;
@@ -241,17 +219,6 @@ std::string queryJoined(const StoreRef& db, const std::string& sql, const std::s
     first = false;
   });
   return out;
-}
-
-std::string storeContents(const StoreRef& db) {
-  if (db.location().backend == store::Backend::Sqlite) {
-    const fs::path wal = db.file().string() + "-wal";
-    return readFile(db.file()) + (fs::exists(wal) ? readFile(wal) : "");
-  }
-  // /usr/bin/env finds pg_dump on PATH (Debian's postgresql-client, installed with the server).
-  const auto dump = run({"/usr/bin/env", "pg_dump", "--data-only", "--no-owner", "--dbname", db.url()});
-  if (dump.exit_code != 0) ADD_FAILURE() << "pg_dump of " << db.string() << " failed: " << dump.err;
-  return dump.out;
 }
 
 void execSql(const StoreRef& db, const std::string& sql) {
@@ -266,13 +233,14 @@ void execSql(const StoreRef& db, const std::string& sql) {
 void Workspace::writeConfig(const std::string& extra, bool test_plugins) const {
   fs::create_directories(connectors());
   std::string plugin_dir = (test_plugins ? testPluginDir() : pluginDir()).string();
-  const std::string store =
-      store_.location().backend == store::Backend::Postgresql ? store_.ref().url() : "sqlite://abm.db";
-  writeFile(config(), "{\"store\": \"" + store + "\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
+  const bool postgresql = store_.location().backend == store::Backend::Postgresql;
+  const std::string store = postgresql ? store_.ref().url() : "sqlite://abm.db";
+  // The connectors' private folders stay in the workspace: on PostgreSQL the default is
+  // /var/lib/abmd/connector_state, which tests running side by side would share (and leave behind).
+  writeFile(config(), "{\"store\": \"" + store + "\", \"connectors_dir\": \"connectors.d\","
+                      " \"connector_state_dir\": \"connector_state\", \"plugin_dir\": \"" +
                           plugin_dir + "\", \"worker\": \"" + (binDir() / "abmd-worker").string() +
-                          "\", \"schema_dir\": \"" + (sourceDir() / "schema").string() +
-                          // Beside the config: on PostgreSQL the default would be /var/lib/abmd.
-                          "\", \"connector_state_dir\": \"connector_state\"" + extra + "}");
+                          "\", \"schema_dir\": \"" + (sourceDir() / "schema").string() + "\"" + extra + "}");
 }
 
 void Workspace::addConnector(const std::string& name, const std::string& plugin, const std::string& settings_json,

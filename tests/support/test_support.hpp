@@ -96,7 +96,7 @@ class StoreRef {
 class TestStore {
  public:
   explicit TestStore(const fs::path& sqlite_file);
-  // On the backend named, whatever the run tests (tests that compare the two backends).
+  // On the backend given, whatever the run tests: for tests that compare the two backends.
   TestStore(const fs::path& sqlite_file, store::Backend backend);
   ~TestStore();
   TestStore(TestStore&&) noexcept;
@@ -113,22 +113,16 @@ int64_t queryInt(const StoreRef& db, const std::string& sql);
 std::string queryText(const StoreRef& db, const std::string& sql);
 // Every row, its columns joined by '|' (NULL as ""); an SQL error fails the test.
 std::vector<std::string> queryRows(const StoreRef& db, const std::string& sql);
-// The first row, its columns joined by '|' (NULL as ""), numbers by value: SQLite's REAL 20000.0 and
-// PostgreSQL's numeric 20000 both read "20000", 0.10 and 0.1 both "0.1" ("" when there is no row).
-std::string queryRow(const StoreRef& db, const std::string& sql);
 // The first column of every row joined by `separator`, in the query's order (what SQLite's
 // group_concat gives, on both backends).
 std::string queryJoined(const StoreRef& db, const std::string& sql, const std::string& separator = ",");
-// Everything the store holds, as bytes to search (that no secret reached it): the SQLite file and its
-// WAL, or pg_dump's dump of the PostgreSQL database's data. Failing to read it fails the test.
-std::string storeContents(const StoreRef& db);
 // Runs SQL that changes the store (to set up a case); an error fails the test.
 void execSql(const StoreRef& db, const std::string& sql);
 
 // A daemon config + connectors folder in a temp dir, with the store inside it.
 struct Workspace {
   Workspace() = default;
-  // With its store on `backend`, whatever the run tests (tests that compare the two backends).
+  // Its store on the backend given (tests comparing the two backends); the default follows onPostgresql().
   explicit Workspace(store::Backend backend) : store_(dir / "abm.db", backend) {}
   TempDir dir;
   TestStore store_{dir / "abm.db"};  // on the backend under test

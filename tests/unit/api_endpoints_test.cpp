@@ -70,21 +70,35 @@ TEST_F(ApiEndpointsTest, UnknownAndMalformedAccountIds) {
 TEST_F(ApiEndpointsTest, CampaignsWithSpendPerCurrency) {
   const auto a = harness_->get("/api/v1/campaigns");
   ASSERT_EQ(a.status, 200) << a.raw;
-  ASSERT_EQ(a.body["items"].size(), 2u);
+  ASSERT_EQ(a.body["items"].size(), 3u);
   EXPECT_EQ(a.body["items"][0]["name"], "Spring webinar");
   EXPECT_EQ(a.body["items"][0]["spend"], nlohmann::json::array());
   const auto& spend = a.body["items"][1]["spend"];
   ASSERT_EQ(spend.size(), 2u) << spend;
-  EXPECT_EQ(spend[0], nlohmann::json::parse(R"({"currency":"EUR","cost":3.0,"impressions":50,"clicks":1})"));
-  EXPECT_EQ(spend[1],
-            nlohmann::json::parse(R"({"currency":"USD","cost":30.5,"impressions":300,"clicks":12})"));
+  // Money is a number and counts are integers, whatever the store sums them as.
+  EXPECT_EQ(spend[0].dump(), R"({"clicks":1,"cost":3.0,"currency":"EUR","impressions":50})");
+  EXPECT_EQ(spend[1].dump(), R"({"clicks":12,"cost":30.5,"currency":"USD","impressions":300})");
+  // Spend without a currency comes first and is never added to another currency's.
+  EXPECT_EQ(a.body["items"][2]["spend"].dump(),
+            R"([{"clicks":1,"cost":2.25,"currency":null,"impressions":10},)"
+            R"({"clicks":0,"cost":1.0,"currency":"USD","impressions":10}])");
+  EXPECT_EQ(a.body["items"][2]["ended_at"], "2024-03-01T00:00:00Z");
   EXPECT_EQ(walk("/api/v1/campaigns?channel=ads").size(), 1u);
   EXPECT_EQ(walk("/api/v1/campaigns?source=crm").size(), 1u);
-  EXPECT_EQ(walk("/api/v1/campaigns?q=webin").size(), 1u);
-  EXPECT_EQ(ids(walk("/api/v1/campaigns?sort=-name&limit=1"), "campaign_id"), (std::vector<int64_t>{1, 2}));
-  // A campaign without started_at sorts as the empty text, first.
+  EXPECT_EQ(ids(walk("/api/v1/campaigns?q=webin"), "campaign_id"), (std::vector<int64_t>{1}));
+  EXPECT_EQ(ids(walk("/api/v1/campaigns?q=LINKEDIN%20q"), "campaign_id"), (std::vector<int64_t>{2}))
+      << "q ignores ASCII case";
+  // Spend is read for every campaign of every page, also one at a time.
+  const auto paged = walk("/api/v1/campaigns?limit=1");
+  ASSERT_EQ(paged.size(), 3u);
+  for (size_t i = 0; i < paged.size(); ++i) EXPECT_EQ(paged[i], a.body["items"][i]);
+  // A missing name sorts as the empty text: last descending.
+  EXPECT_EQ(ids(walk("/api/v1/campaigns?sort=-name&limit=1"), "campaign_id"), (std::vector<int64_t>{1, 2, 3}));
+  // A campaign without started_at sorts before every time.
   EXPECT_EQ(ids(walk("/api/v1/campaigns?sort=started_at&limit=1"), "campaign_id"),
-            (std::vector<int64_t>{2, 1}));
+            (std::vector<int64_t>{2, 3, 1}));
+  EXPECT_EQ(ids(walk("/api/v1/campaigns?sort=-started_at&limit=2"), "campaign_id"),
+            (std::vector<int64_t>{1, 3, 2}));
 }
 
 TEST_F(ApiEndpointsTest, OpportunitiesAndTheirFilters) {
@@ -100,10 +114,18 @@ TEST_F(ApiEndpointsTest, OpportunitiesAndTheirFilters) {
   EXPECT_EQ(got("min_amount=600"), (std::vector<int64_t>{1}));
   EXPECT_EQ(got("created_since=2024-02-06&created_until=2024-02-07"), (std::vector<int64_t>{2}));
   EXPECT_EQ(got("sort=-amount"), (std::vector<int64_t>{1, 2, 3}));  // a missing amount sorts as 0
-  EXPECT_EQ(got("sort=closed_at"), (std::vector<int64_t>{2, 3, 1}));
-  const auto a = harness_->get("/api/v1/opportunities?limit=1");
+  EXPECT_EQ(got("sort=amount"), (std::vector<int64_t>{3, 2, 1}));    // 499.9 is a cursor key too
+  EXPECT_EQ(got("sort=closed_at"), (std::vector<int64_t>{2, 3, 1}));  // a missing time first
+  EXPECT_EQ(got("sort=-closed_at"), (std::vector<int64_t>{1, 3, 2}));
+  EXPECT_EQ(got("sort=-created_at"), (std::vector<int64_t>{3, 2, 1}));
+  EXPECT_EQ(got("stage=NEGOTIATION"), (std::vector<int64_t>{2}));
+  const auto a = harness_->get("/api/v1/opportunities?limit=2");
   EXPECT_EQ(a.body["items"][0]["account_name"], "Beta");
   EXPECT_EQ(a.body["items"][0]["closed_at"], "2024-03-01T00:00:00Z");
+  EXPECT_EQ(a.body["items"][0]["is_closed"], true);
+  EXPECT_EQ(a.body["items"][0]["amount"].dump(), "1000.0") << "money is a number, also when whole";
+  EXPECT_EQ(a.body["items"][1]["amount"].dump(), "499.9");
+  EXPECT_EQ(a.body["items"][1]["probability"].dump(), "0.5");
   EXPECT_EQ(harness_->get("/api/v1/opportunities?account_id=0").status, 400);
   EXPECT_EQ(harness_->get("/api/v1/opportunities?type=upsell").status, 400);
 }
@@ -241,8 +263,8 @@ TEST_F(ApiEndpointsTest, ErrorsHaveTheDocumentedShape) {
 }
 
 TEST_F(ApiEndpointsTest, AQueryPastTheTimeLimitIsStoppedAnd503) {
-  // A limit already passed when the query starts: SQLite's progress handler interrupts it.
-  ApiHarness strict(api::ApiContext{store::Location::sqlite(*dir_ / "abm.db"), &control_, 1, 8, std::chrono::milliseconds(0)});
+  // A limit already passed when the query is to start: it is refused without running, on either store.
+  ApiHarness strict(api::ApiContext{store_->location(), &control_, 1, 8, std::chrono::milliseconds(0)});
   const auto a = strict.get("/api/v1/accounts?sort=-score");
   EXPECT_EQ(a.status, 503) << a.raw;
   EXPECT_EQ(a.errorCode(), "query_timeout");
@@ -252,21 +274,25 @@ TEST_F(ApiEndpointsTest, AQueryPastTheTimeLimitIsStoppedAnd503) {
 }
 
 TEST(ApiWithoutStore, AMissingStoreIs503AndHealthSaysSo) {
+  // No store yet: on SQLite no file, on PostgreSQL a database without the schema (a daemon creating it).
   TempDir dir;
+  TestStore store(dir / "missing.db");
   FakeControl control;
-  ApiHarness h(api::ApiContext{store::Location::sqlite(dir / "missing.db"), &control, 1, 8});
+  ApiHarness h(api::ApiContext{store.location(), &control, 1, 8});
   const auto a = h.get("/api/v1/accounts");
   EXPECT_EQ(a.status, 503);
   EXPECT_EQ(a.errorCode(), "store_unavailable");
-  EXPECT_NE(a.errorMessage().find("no store at"), std::string::npos) << a.errorMessage();
+  EXPECT_NE(a.errorMessage().find(store.location().describe()), std::string::npos) << a.errorMessage();
+  EXPECT_NE(a.errorMessage().find("retry"), std::string::npos) << a.errorMessage();
   const auto health = h.get("/api/v1/health");
   EXPECT_EQ(health.status, 503);
   EXPECT_EQ(health.body["status"], "unavailable");
-  EXPECT_EQ(health.raw.find("missing.db"), std::string::npos) << "health is public: it names no path";
+  EXPECT_EQ(health.raw.find(store.location().describe()), std::string::npos) << "health is public: it names no store";
+  EXPECT_EQ(health.raw.find("missing.db"), std::string::npos);
 
   // The store appears (the daemon created it): the next request reads it without a restart.
-  auto db = store::Database::open((dir / "missing.db").string());
-  ASSERT_TRUE(db);
+  auto db = store::Database::open(store.location());
+  ASSERT_TRUE(db) << db.error();
   ASSERT_TRUE(store::applyMigrations(*db, sourceDir() / "schema"));
   const auto after = h.get("/api/v1/accounts");
   EXPECT_EQ(after.status, 200) << after.raw;
@@ -275,13 +301,14 @@ TEST(ApiWithoutStore, AMissingStoreIs503AndHealthSaysSo) {
 
 TEST(ApiLimits, FullQueueIs429AndAStoppedApiIs503) {
   TempDir dir;
-  ApiHarness full(api::ApiContext{store::Location::sqlite(dir / "abm.db"), nullptr, 1, 0});
+  TestStore store(dir / "abm.db");
+  ApiHarness full(api::ApiContext{store.location(), nullptr, 1, 0});
   const auto busy = full.get("/api/v1/runs");
   EXPECT_EQ(busy.status, 429);
   EXPECT_EQ(busy.header("Retry-After"), "1");
   EXPECT_EQ(busy.errorCode(), "too_many_requests");
 
-  ApiHarness h(api::ApiContext{store::Location::sqlite(dir / "abm.db"), nullptr, 1, 8});
+  ApiHarness h(api::ApiContext{store.location(), nullptr, 1, 8});
   EXPECT_EQ(h.call("POST", "/api/v1/connectors/crm/sync").status, 503) << "no DaemonControl";
   h.api().stop();
   const auto stopped = h.get("/api/v1/runs");

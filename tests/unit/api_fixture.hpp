@@ -1,7 +1,9 @@
 // A store with known rows for the read API's tests: 53 accounts whose names, domains, scores and
 // creation times tie on purpose (paging must break ties by id), touchpoints with equal times,
-// contacts, opportunities, campaigns with spend in two currencies, metric rows and runs. The
-// expected answers are computed here from the same definitions, not from SQL.
+// contacts, opportunities, campaigns with spend in two currencies and in none, metric rows and runs.
+// The expected answers are computed here from the same definitions, not from SQL. The store is on
+// the backend under test (TestStore: SQLite, or PostgreSQL with ABMD_TEST_BACKEND=postgresql), and
+// buildApiStore() writes the same rows into either.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -24,7 +26,8 @@ struct FixtureAccount {
   std::optional<std::string> name, domain, tier, stage;
   bool is_target;
   std::string industry, country, created_at;
-  std::optional<double> score;
+  std::optional<double> score, annual_revenue;
+  std::optional<int64_t> employee_count;
 };
 
 inline std::vector<FixtureAccount> fixtureAccounts() {
@@ -49,6 +52,8 @@ inline std::vector<FixtureAccount> fixtureAccounts() {
       a.score = (id % 6) * 10.0;
       a.stage = kStages[id % 7];
     }
+    if (id % 4 == 1) a.annual_revenue = 1234567.5 * static_cast<double>(id);  // numeric on PostgreSQL
+    if (id % 3 == 0) a.employee_count = id * 10;
     out.push_back(a);
   }
   return out;
@@ -58,6 +63,9 @@ struct FixtureTouch {
   int64_t id, account_id;
   std::string occurred_at, channel, activity;
   std::optional<int64_t> contact_id, campaign_id;
+  // Written with spaces and keys out of order: PostgreSQL's jsonb gives it back normalised, and the
+  // API must answer the same document either way.
+  std::string properties = R"({"url": "/pricing"})";
 };
 
 inline std::vector<FixtureTouch> fixtureTouches() {
@@ -71,6 +79,7 @@ inline std::vector<FixtureTouch> fixtureTouches() {
                    kChannels[i % 3], kActivities[i % 3]};
     if (i % 2 == 0) t.contact_id = 1 + i % 3;
     if (i % 3 == 0) t.campaign_id = 1;
+    if (i % 5 == 0) t.properties = R"({"url":  "/pricing", "ref": {"z": 1, "a": [1.5, "x", null, true]}})";
     out.push_back(t);
   }
   for (int64_t i = 0; i < 3; ++i) out.push_back({41 + i, 2, "2024-03-01T00:00:00Z", "web", "page_view"});
@@ -96,122 +105,147 @@ class FakeControl : public api::DaemonControl {
   std::vector<std::string> requested;
 };
 
+// Writes the fixture's rows into a new store at `where`, on either backend, in SQL both accept:
+// flags as TRUE/FALSE or bound 0/1, timestamps as ISO text, touchpoints through the store's upsert.
+inline void buildApiStore(const store::Location& where) {
+  auto db = store::Database::open(where);
+  ASSERT_TRUE(db) << db.error();
+  ASSERT_TRUE(store::applyMigrations(*db, sourceDir() / "schema"));
+  ASSERT_TRUE(db->exec("BEGIN"));
+  {
+    auto acc = db->prepare(
+        "INSERT INTO accounts(account_id, name, domain, registrable_domain, industry, country, is_target, tier,"
+        " created_at, updated_at, annual_revenue, employee_count) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto eng = db->prepare(
+        "INSERT INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
+        " score_prev_window) VALUES(?, '2024-06-01T00:00:00Z', ?, 3, 1, 2, 1.5)");
+    auto stage =
+        db->prepare("INSERT INTO account_stages(account_id, stage, since) VALUES(?, ?, '2024-05-01T00:00:00Z')");
+    ASSERT_TRUE(acc) << acc.error();
+    ASSERT_TRUE(eng) << eng.error();
+    ASSERT_TRUE(stage) << stage.error();
+    for (const auto& a : fixtureAccounts()) {
+      acc->bind(1, a.id);
+      acc->bind(2, a.name);
+      acc->bind(3, a.domain);
+      acc->bind(4, a.domain);
+      acc->bind(5, a.industry);
+      acc->bind(6, a.country);
+      acc->bind(7, int64_t{a.is_target});
+      acc->bind(8, a.tier);
+      acc->bind(9, a.created_at);
+      acc->bind(10, a.created_at);
+      acc->bind(11, a.annual_revenue);
+      acc->bind(12, a.employee_count);
+      ASSERT_TRUE(acc->run());
+      acc->reset();
+      if (a.score) {
+        eng->bind(1, a.id);
+        eng->bind(2, *a.score);
+        ASSERT_TRUE(eng->run());
+        eng->reset();
+        stage->bind(1, a.id);
+        stage->bind(2, *a.stage);
+        ASSERT_TRUE(stage->run());
+        stage->reset();
+      }
+    }
+    // The store numbers touchpoints itself, in the order they are written: 1 to 43 here.
+    auto tp = db->prepare(db->touchpointUpsertSql());
+    ASSERT_TRUE(tp) << tp.error();
+    for (const auto& t : fixtureTouches()) {
+      tp->bind(1, t.account_id);
+      tp->bind(2, t.contact_id);
+      tp->bind(3, t.campaign_id);
+      tp->bind(4, "web");
+      tp->bind(5, "t" + std::to_string(t.id));
+      tp->bind(6, t.channel);
+      tp->bind(7, t.activity);
+      tp->bind(8, t.occurred_at);
+      tp->bindNull(9);
+      tp->bind(10, t.properties);
+      tp->bindNull(11);
+      tp->bind(12, int64_t{0});
+      ASSERT_TRUE(tp->run());
+      tp->reset();
+    }
+  }
+  ASSERT_TRUE(db->exec(R"SQL(
+    INSERT INTO account_identities VALUES ('crm', 'a1', 1), ('ads', 'X-1', 1), ('crm', 'a2', 2);
+    INSERT INTO account_merges(account_id, source, external_id, rule, matched_value, merged_at)
+      VALUES (1, 'ads', 'X-1', 'registrable_domain', 'd1.com', '2024-01-05T00:00:00Z');
+    INSERT INTO contacts(contact_id, account_id, source, external_id, email, first_name, last_name, title,
+                         buying_role, created_at, updated_at)
+      VALUES (1, 1, 'crm', 'c1', 'ann@d1.com', 'Ann', 'Lee', 'CFO', 'decision_maker', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'),
+             (2, 1, 'crm', 'c2', 'bob@d1.com', 'Bob', 'Ray', 'Engineer', 'influencer', '2024-01-02T00:00:00Z', '2024-01-02T00:00:00Z'),
+             (3, 1, 'crm', 'c3', 'cy@d1.com', 'Cy', NULL, NULL, NULL, '2024-01-03T00:00:00Z', '2024-01-03T00:00:00Z'),
+             (4, 2, 'crm', 'c4', 'di@d2.com', 'Di', NULL, NULL, 'champion', '2024-01-03T00:00:00Z', '2024-01-03T00:00:00Z');
+    -- 499.9000000000000000001: more digits than a double keeps (SQLite reads 499.9, PostgreSQL's
+    -- numeric keeps them all); paging by amount must neither repeat nor skip it.
+    INSERT INTO opportunities(opportunity_id, account_id, source, external_id, name, stage, type, amount, currency,
+                              probability, is_closed, is_won, created_at, closed_at, updated_at)
+      VALUES (1, 1, 'crm', 'o1', 'Acme platform', 'Closed Won', 'new_business', 1000, 'USD', 1, TRUE, TRUE,
+              '2024-02-05T00:00:00Z', '2024-03-01T00:00:00Z', '2024-03-01T00:00:00Z'),
+             (2, 1, 'crm', 'o2', 'Acme seats', 'Negotiation', 'expansion', 499.9000000000000000001, 'USD', 0.5, FALSE, FALSE,
+              '2024-02-06T00:00:00Z', NULL, '2024-02-06T00:00:00Z'),
+             (3, 2, 'crm', 'o3', 'Beta renewal', 'Discovery', 'renewal', NULL, NULL, NULL, FALSE, FALSE,
+              '2024-02-07T00:00:00Z', NULL, '2024-02-07T00:00:00Z');
+    INSERT INTO account_stage_history VALUES (1, 'target', '2024-01-01T00:00:00Z', '2024-02-01T10:00:00Z'),
+                                             (1, 'aware', '2024-02-01T10:00:00Z', NULL);
+    INSERT INTO campaigns VALUES (1, 'crm', 'k1', 'Spring webinar', 'email', '2024-02-01T00:00:00Z', NULL),
+                                 (2, 'ads', 'k2', 'LinkedIn Q1', 'ads', NULL, NULL),
+                                 (3, 'ads', 'k3', NULL, 'social', '2024-01-15T00:00:00Z', '2024-03-01T00:00:00Z');
+    INSERT INTO ad_spend VALUES ('ads', 'k2', 2, '2024-02-01', 100, 5, 10.5, 'USD'),
+                                ('ads', 'k2', 2, '2024-02-02', 200, 7, 20, 'USD');
+    INSERT INTO ad_spend VALUES ('ads', 'k2', 2, '2024-02-03', 50, 1, 3, 'EUR');
+    INSERT INTO ad_spend VALUES ('ads', 'k3', 3, '2024-02-01', 10, 1, 2.25, NULL),
+                                ('ads', 'k3', 3, '2024-02-02', 10, 0, 1, 'USD');
+    INSERT INTO attribution_channels VALUES ('w_shaped', 'revenue', 'email', 0.5, 500),
+                                            ('w_shaped', 'revenue', 'web', 0.2, 300),
+                                            ('w_shaped', 'revenue', 'event', 0.1, 300),
+                                            ('w_shaped', 'revenue', 'ads', 0.2, 200),
+                                            ('markov', 'revenue', 'web', 1, 1000),
+                                            ('w_shaped', 'pipeline', 'web', 2, 1500);
+    INSERT INTO attribution_campaigns VALUES ('w_shaped', 'revenue', 1, 0.6, 600), ('w_shaped', 'revenue', NULL, 0.4, 400);
+    INSERT INTO attribution_conversions VALUES ('revenue', 1, 1, 0, 1000, 1000), ('pipeline', 3, 2, 1, 1500, 1500);
+    INSERT INTO metrics_runs VALUES (1, '2024-06-01T00:00:00Z', '2024-06-01T00:00:01Z', '2024-06-01T00:00:02Z',
+                                     'full', '{}', 53, 53, 43, 4, 1, 0.5);
+    INSERT INTO sync_runs(run_id, connector, started_at, finished_at, status, records, rejected, error, owner)
+      VALUES (1, 'crm', '2024-06-01T00:00:00Z', '2024-06-01T00:01:00Z', 'succeeded', 100, 0, NULL, 'abmd'),
+             (2, 'ads', '2024-06-01T00:00:00Z', '2024-06-01T00:02:00Z', 'failed', 3, 1, 'plugin crashed', 'abmd'),
+             (3, 'crm', '2024-06-02T00:00:00Z', '2024-06-02T00:01:00Z', 'failed', 0, 0, 'token expired', 'abmd'),
+             (4, 'crm', '2024-06-03T00:00:00Z', NULL, 'running', 5, 0, NULL, 'abmd'),
+             (5, 'ads', '2024-06-03T00:00:00Z', '2024-06-03T00:02:00Z', 'succeeded', 7, 0, NULL, 'abmctl sync');
+  )SQL"));
+  ASSERT_TRUE(db->exec("COMMIT"));
+  // The ids the tests expect: touchpoint n is the n-th written.
+  std::string want;
+  for (const auto& t : fixtureTouches())
+    want += (want.empty() ? "" : ",") + std::to_string(t.id) + ":t" + std::to_string(t.id);
+  std::string got;
+  auto st = db->prepare("SELECT touchpoint_id, external_id FROM touchpoints ORDER BY touchpoint_id");
+  ASSERT_TRUE(st) << st.error();
+  while (st->step() == store::Step::Row)
+    got += (got.empty() ? "" : ",") + std::to_string(st->columnInt(0)) + ":" + st->columnText(1);
+  ASSERT_TRUE(st->status()) << st->status().message();
+  ASSERT_EQ(got, want);
+}
+
 class ApiStoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    buildStore(*dir_ / "abm.db");
+    store_ = new TestStore(*dir_ / "abm.db");
+    buildApiStore(store_->location());
   }
   static void TearDownTestSuite() {
+    delete store_;
+    store_ = nullptr;
     delete dir_;
     dir_ = nullptr;
   }
   void SetUp() override {
-    harness_ = std::make_unique<ApiHarness>(api::ApiContext{store::Location::sqlite(*dir_ / "abm.db"), &control_, 2, 64});
-  }
-
-  static void buildStore(const fs::path& path) {
-    auto db = store::Database::open(path.string());
-    ASSERT_TRUE(db) << db.error();
-    ASSERT_TRUE(store::applyMigrations(*db, sourceDir() / "schema"));
-    ASSERT_TRUE(db->exec("BEGIN"));
-    {
-      auto acc = db->prepare(
-          "INSERT INTO accounts(account_id, name, domain, registrable_domain, industry, country, is_target, "
-          "tier,"
-          " created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      auto eng = db->prepare(
-          "INSERT INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
-          " score_prev_window) VALUES(?, '2024-06-01T00:00:00Z', ?, 3, 1, 2, 1.5)");
-      auto stage = db->prepare(
-          "INSERT INTO account_stages(account_id, stage, since) VALUES(?, ?, '2024-05-01T00:00:00Z')");
-      ASSERT_TRUE(acc && eng && stage);
-      for (const auto& a : fixtureAccounts()) {
-        acc->bind(1, a.id);
-        acc->bind(2, a.name);
-        acc->bind(3, a.domain);
-        acc->bind(4, a.domain);
-        acc->bind(5, a.industry);
-        acc->bind(6, a.country);
-        acc->bind(7, int64_t{a.is_target});
-        acc->bind(8, a.tier);
-        acc->bind(9, a.created_at);
-        acc->bind(10, a.created_at);
-        ASSERT_TRUE(acc->run());
-        acc->reset();
-        if (a.score) {
-          eng->bind(1, a.id);
-          eng->bind(2, *a.score);
-          ASSERT_TRUE(eng->run());
-          eng->reset();
-          stage->bind(1, a.id);
-          stage->bind(2, *a.stage);
-          ASSERT_TRUE(stage->run());
-          stage->reset();
-        }
-      }
-      auto tp = db->prepare(
-          "INSERT INTO touchpoints(touchpoint_id, account_id, contact_id, campaign_id, source, external_id, "
-          "channel,"
-          " activity, occurred_at, properties) VALUES(?, ?, ?, ?, 'web', ?, ?, ?, ?, '{\"url\": "
-          "\"/pricing\"}')");
-      ASSERT_TRUE(tp);
-      for (const auto& t : fixtureTouches()) {
-        tp->bind(1, t.id);
-        tp->bind(2, t.account_id);
-        tp->bind(3, t.contact_id);
-        tp->bind(4, t.campaign_id);
-        tp->bind(5, "t" + std::to_string(t.id));
-        tp->bind(6, t.channel);
-        tp->bind(7, t.activity);
-        tp->bind(8, t.occurred_at);
-        ASSERT_TRUE(tp->run());
-        tp->reset();
-      }
-    }
-    ASSERT_TRUE(db->exec(R"SQL(
-      INSERT INTO account_identities VALUES ('crm', 'a1', 1), ('ads', 'X-1', 1), ('crm', 'a2', 2);
-      INSERT INTO account_merges(account_id, source, external_id, rule, matched_value, merged_at)
-        VALUES (1, 'ads', 'X-1', 'registrable_domain', 'd1.com', '2024-01-05T00:00:00Z');
-      INSERT INTO contacts(contact_id, account_id, source, external_id, email, first_name, last_name, title,
-                           buying_role, created_at, updated_at)
-        VALUES (1, 1, 'crm', 'c1', 'ann@d1.com', 'Ann', 'Lee', 'CFO', 'decision_maker', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'),
-               (2, 1, 'crm', 'c2', 'bob@d1.com', 'Bob', 'Ray', 'Engineer', 'influencer', '2024-01-02T00:00:00Z', '2024-01-02T00:00:00Z'),
-               (3, 1, 'crm', 'c3', 'cy@d1.com', 'Cy', NULL, NULL, NULL, '2024-01-03T00:00:00Z', '2024-01-03T00:00:00Z'),
-               (4, 2, 'crm', 'c4', 'di@d2.com', 'Di', NULL, NULL, 'champion', '2024-01-03T00:00:00Z', '2024-01-03T00:00:00Z');
-      INSERT INTO opportunities(opportunity_id, account_id, source, external_id, name, stage, type, amount, currency,
-                                probability, is_closed, is_won, created_at, closed_at, updated_at)
-        VALUES (1, 1, 'crm', 'o1', 'Acme platform', 'Closed Won', 'new_business', 1000, 'USD', 1, 1, 1,
-                '2024-02-05T00:00:00Z', '2024-03-01T00:00:00Z', '2024-03-01T00:00:00Z'),
-               (2, 1, 'crm', 'o2', 'Acme seats', 'Negotiation', 'expansion', 500, 'USD', 0.5, 0, 0,
-                '2024-02-06T00:00:00Z', NULL, '2024-02-06T00:00:00Z'),
-               (3, 2, 'crm', 'o3', 'Beta renewal', 'Discovery', 'renewal', NULL, NULL, NULL, 0, 0,
-                '2024-02-07T00:00:00Z', NULL, '2024-02-07T00:00:00Z');
-      INSERT INTO account_stage_history VALUES (1, 'target', '2024-01-01T00:00:00Z', '2024-02-01T10:00:00Z'),
-                                               (1, 'aware', '2024-02-01T10:00:00Z', NULL);
-      INSERT INTO campaigns VALUES (1, 'crm', 'k1', 'Spring webinar', 'email', '2024-02-01T00:00:00Z', NULL),
-                                   (2, 'ads', 'k2', 'LinkedIn Q1', 'ads', NULL, NULL);
-      INSERT INTO ad_spend VALUES ('ads', 'k2', 2, '2024-02-01', 100, 5, 10.5, 'USD'),
-                                  ('ads', 'k2', 2, '2024-02-02', 200, 7, 20, 'USD');
-      INSERT INTO ad_spend VALUES ('ads', 'k2', 2, '2024-02-03', 50, 1, 3, 'EUR');
-      INSERT INTO attribution_channels VALUES ('w_shaped', 'revenue', 'email', 0.5, 500),
-                                              ('w_shaped', 'revenue', 'web', 0.2, 300),
-                                              ('w_shaped', 'revenue', 'event', 0.1, 300),
-                                              ('w_shaped', 'revenue', 'ads', 0.2, 200),
-                                              ('markov', 'revenue', 'web', 1, 1000),
-                                              ('w_shaped', 'pipeline', 'web', 2, 1500);
-      INSERT INTO attribution_campaigns VALUES ('w_shaped', 'revenue', 1, 0.6, 600), ('w_shaped', 'revenue', NULL, 0.4, 400);
-      INSERT INTO attribution_conversions VALUES ('revenue', 1, 1, 0, 1000, 1000), ('pipeline', 3, 2, 1, 1500, 1500);
-      INSERT INTO metrics_runs VALUES (1, '2024-06-01T00:00:00Z', '2024-06-01T00:00:01Z', '2024-06-01T00:00:02Z',
-                                       'full', '{}', 53, 53, 43, 4, 1, 0.5);
-      INSERT INTO sync_runs(run_id, connector, started_at, finished_at, status, records, rejected, error, owner)
-        VALUES (1, 'crm', '2024-06-01T00:00:00Z', '2024-06-01T00:01:00Z', 'succeeded', 100, 0, NULL, 'abmd'),
-               (2, 'ads', '2024-06-01T00:00:00Z', '2024-06-01T00:02:00Z', 'failed', 3, 1, 'plugin crashed', 'abmd'),
-               (3, 'crm', '2024-06-02T00:00:00Z', '2024-06-02T00:01:00Z', 'failed', 0, 0, 'token expired', 'abmd'),
-               (4, 'crm', '2024-06-03T00:00:00Z', NULL, 'running', 5, 0, NULL, 'abmd'),
-               (5, 'ads', '2024-06-03T00:00:00Z', '2024-06-03T00:02:00Z', 'succeeded', 7, 0, NULL, 'abmctl sync');
-    )SQL"));
-    ASSERT_TRUE(db->exec("COMMIT"));
+    harness_ = std::make_unique<ApiHarness>(api::ApiContext{store_->location(), &control_, 2, 64});
   }
 
   // Every item of a list, following next_cursor from the first page; fails on an error answer.
@@ -239,10 +273,12 @@ class ApiStoreTest : public ::testing::Test {
   }
 
   static TempDir* dir_;
+  static TestStore* store_;
   FakeControl control_;
   std::unique_ptr<ApiHarness> harness_;
 };
 
 inline TempDir* ApiStoreTest::dir_ = nullptr;
+inline TestStore* ApiStoreTest::store_ = nullptr;
 
 }  // namespace abm::test

@@ -83,8 +83,18 @@ TEST_F(ApiListTest, AnAccountItemCarriesItsStageAndScore) {
   EXPECT_EQ(item["stage"], "target");
   EXPECT_EQ(item["stage_since"], "2024-05-01T00:00:00Z");
   EXPECT_TRUE(item["employee_count"].is_null());
+  EXPECT_EQ(item["annual_revenue"].dump(), "1234567.5") << "money is a number (numeric on PostgreSQL)";
+  EXPECT_EQ(item["created_at"], "2024-01-02T00:00:00Z");
   EXPECT_EQ(a.body["items"].size(), 1u);
   EXPECT_TRUE(a.body["next_cursor"].is_string());
+  // A count is an integer, whole money a number with its point.
+  const auto third = harness_->get("/api/v1/accounts/3");
+  ASSERT_EQ(third.status, 200) << third.raw;
+  EXPECT_EQ(third.body["employee_count"].dump(), "30");
+  EXPECT_TRUE(third.body["annual_revenue"].is_null());
+  EXPECT_EQ(harness_->get("/api/v1/accounts/5").body["annual_revenue"].dump(), "6172837.5");
+  EXPECT_EQ(third.body["engagement"]["touchpoints"].dump(), "3");
+  EXPECT_EQ(third.body["engagement"]["score_prev_window"].dump(), "1.5");
 }
 
 TEST_F(ApiListTest, EachFilterSelectsExactlyItsAccounts) {

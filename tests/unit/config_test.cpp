@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/status.hpp"
 #include "config/connector_config.hpp"
@@ -178,6 +179,13 @@ TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
       {R"({"log_level":"loud"})", "log_level: expected one of debug, info, warn, error"},
       {R"({"sync_timeout":"soon"})", "sync_timeout: expected a duration"},
       {R"({"retry":{"initial":"1s","tries":3}})", "retry.tries: unknown key"},
+      {R"({"lease_ttl":"2s"})", "lease_ttl: expected at least \"3s\""},
+      {R"({"lease_ttl":"2999ms"})", "lease_ttl: expected at least \"3s\""},
+      {R"({"lease_ttl":"soon"})", "lease_ttl: expected a duration"},
+      {R"({"lease_ttl":60})", "lease_ttl: expected a string"},
+      {R"({"instance_id":""})", "instance_id: expected a name of 1 to 200 characters without spaces"},
+      {R"({"instance_id":"node a"})", "instance_id: expected a name of 1 to 200 characters without spaces"},
+      {R"({"instance_id":7})", "instance_id: expected a string"},
       {R"([1,2])", "expected a JSON object"},
   };
   for (const auto& c : cases) {
@@ -190,6 +198,20 @@ TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
       EXPECT_NE(std::string(e.what()).find((t / "abmd.json").string()), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(DaemonConfig, InstanceIdAndLeaseTtlDefaultToHostPidAndAMinute) {
+  TempDir t;
+  writeFile(t / "abmd.json", R"({})");
+  const auto plain = config::loadDaemonConfig(t / "abmd.json");
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  EXPECT_EQ(plain.instance_id, std::string(host) + ":" + std::to_string(::getpid()));
+  EXPECT_EQ(plain.lease_ttl, std::chrono::seconds(60));
+  writeFile(t / "abmd.json", R"({"instance_id":"abmd-eu-1","lease_ttl":"3500ms"})");
+  const auto set = config::loadDaemonConfig(t / "abmd.json");
+  EXPECT_EQ(set.instance_id, "abmd-eu-1");
+  EXPECT_EQ(set.lease_ttl, std::chrono::seconds(4)) << "whole seconds, rounded up";
 }
 
 TEST(DaemonConfig, MissingFileSaysHowToPointAtOne) {
@@ -335,6 +357,17 @@ TEST(DaemonReload, AppliesLiveKeysAndNamesThoseNeedingARestart) {
   auto again = config::planDaemonReload(plan.config, fresh);
   EXPECT_TRUE(again.applied.empty());
   EXPECT_EQ(again.need_restart, (std::vector<std::string>{"identity", "store"}));
+}
+
+TEST(DaemonReload, TheInstanceAndItsLeaseTtlWaitForARestart) {
+  TempDir t;
+  writeFile(t / "abmd.json", R"({"instance_id":"node-a","lease_ttl":"60s"})");
+  const auto running = config::loadDaemonConfig(t / "abmd.json");
+  writeFile(t / "abmd.json", R"({"instance_id":"node-b","lease_ttl":"10s"})");
+  const auto plan = config::planDaemonReload(running, config::loadDaemonConfig(t / "abmd.json"));
+  EXPECT_EQ(plan.need_restart, (std::vector<std::string>{"instance_id", "lease_ttl"}));
+  EXPECT_EQ(plan.config.instance_id, "node-a");
+  EXPECT_EQ(plan.config.lease_ttl, std::chrono::seconds(60));
 }
 
 TEST(ConnectorFile, ValidationErrorsShowTheReferenceNotItsValue) {

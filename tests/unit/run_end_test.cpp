@@ -129,4 +129,25 @@ TEST(RunEnd, APluginErrorIsTheReasonOfAFailedExit) {
   EXPECT_EQ(decideRunEnd(exitedWith(wire::kExitRetry)).error, "plugin asked to retry");
 }
 
+TEST(RunEnd, ALostLeaseInterruptsTheRunWhateverElseItSaw) {
+  // The loss kills the worker and refuses the last commit: neither is the run's real ending.
+  RunFacts f = killedBy(SIGKILL, true);
+  f.store_error = "store: lease lost";
+  f.lease_lost = "connector:crm taken by host2:77";
+  const RunEnd e = decideRunEnd(f);
+  EXPECT_EQ(e.status, RunStatus::Interrupted);
+  EXPECT_EQ(e.error, "lease lost (connector:crm taken by host2:77): stopped at once, nothing more committed; the "
+                     "instance holding the lease resumes from the last checkpoint");
+  EXPECT_EQ(e.level, log::Level::Warn);
+}
+
+TEST(RunEnd, OutcomesThatAreNotRunsAreNamedButNeverRecorded) {
+  EXPECT_EQ(runStatusName(RunStatus::HeldElsewhere), "held_elsewhere");
+  EXPECT_EQ(runStatusName(RunStatus::NotDue), "not_due");
+  EXPECT_FALSE(isRecordedRun(RunStatus::HeldElsewhere));
+  EXPECT_FALSE(isRecordedRun(RunStatus::NotDue));
+  for (auto s : {RunStatus::Succeeded, RunStatus::Failed, RunStatus::Retry, RunStatus::Interrupted, RunStatus::RateLimited})
+    EXPECT_TRUE(isRecordedRun(s)) << runStatusName(s);
+}
+
 }  // namespace

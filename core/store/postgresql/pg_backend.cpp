@@ -166,6 +166,10 @@ class PgStatement final : public StatementBackend {
     }
   }
   int columnCount() const override { return row_ ? PQnfields(row_.get()) : 0; }
+  std::string columnName(int col) const override {
+    const char* n = row_ ? PQfname(row_.get(), col) : nullptr;
+    return n ? n : "";
+  }
 
   // The connection is needed by another statement: keep the rest of this run's results here.
   void buffer() {
@@ -316,6 +320,29 @@ class PgDatabase final : public DatabaseBackend {
     return PQtransactionStatus(c_->conn) == PQTRANS_INTRANS;
   }
   void setDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) override { c_->deadline = deadline; }
+
+  Status copyIn(std::string_view copy_statement, std::string_view rows) override {
+    c_->takeOver(nullptr);
+    ResultPtr start(PQexec(c_->conn, std::string(copy_statement).c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) return Status::error(resultError(start.get(), c_->conn));
+    // Blocking connection: PQputCopyData only returns -1 (error), never 0.
+    constexpr size_t kChunk = 1 << 20;
+    std::string failure;
+    for (size_t at = 0; at < rows.size() && failure.empty(); at += kChunk) {
+      const size_t n = std::min(kChunk, rows.size() - at);
+      if (PQputCopyData(c_->conn, rows.data() + at, static_cast<int>(n)) != 1) failure = PQerrorMessage(c_->conn);
+    }
+    if (PQputCopyEnd(c_->conn, failure.empty() ? nullptr : failure.c_str()) != 1)
+      return Status::error(trimmedError(PQerrorMessage(c_->conn)));
+    Status out = Status::ok();
+    while (PGresult* raw = PQgetResult(c_->conn)) {
+      ResultPtr r(raw);
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && out.isOk()) out = Status::error(resultError(r.get(), c_->conn));
+      else if (out.isOk()) c_->changes = std::atoi(PQcmdTuples(r.get()));
+    }
+    if (!failure.empty() && out.isOk()) out = Status::error(trimmedError(failure.c_str()));
+    return out;
+  }
 
   Result<bool> hasTable(std::string_view name) override {
     c_->takeOver(nullptr);

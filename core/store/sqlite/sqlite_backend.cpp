@@ -43,6 +43,10 @@ class SqliteStatement final : public StatementBackend {
     return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
   int columnCount() const override { return sqlite3_column_count(stmt_); }
+  std::string columnName(int col) const override {
+    const char* n = sqlite3_column_name(stmt_, col);
+    return n ? n : "";
+  }
 
  private:
   sqlite3* db_;

@@ -1,0 +1,30 @@
+#include "store/db_clock.hpp"
+
+#include "common/timestamp.hpp"
+
+namespace abm::store {
+
+std::string sqlNow(const Database& db) { return sqlNowPlus(db, std::chrono::seconds(0)); }
+
+std::string sqlNowPlus(const Database& db, std::chrono::seconds offset) {
+  const long long s = offset.count();
+  // PostgreSQL's now() carries microseconds; the store's format has whole seconds, and SQLite's
+  // text times compare correctly only when every value has the same shape.
+  if (db.backend() == Backend::Postgresql)
+    return s == 0 ? "date_trunc('second', now())"
+                  : "(date_trunc('second', now()) + interval '" + std::to_string(s) + " seconds')";
+  if (s == 0) return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+  return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '" + std::string(s > 0 ? "+" : "") + std::to_string(s) + " seconds')";
+}
+
+Result<int64_t> databaseNow(Database& db) {
+  auto q = db.prepare("SELECT " + sqlNow(db));
+  if (!q) return q.status();
+  if (q->step() != Step::Row)
+    return Status::error("cannot read the clock of store " + db.path() + ": " + q->status().message());
+  auto t = parseTimestamp(q->columnView(0));
+  if (!t) return Status::error("store " + db.path() + " answered an unreadable time '" + q->columnText(0) + "'");
+  return *t;
+}
+
+}  // namespace abm::store

@@ -1,0 +1,173 @@
+#include "store/touchpoint_batch.hpp"
+
+#include <charconv>
+
+namespace abm::store {
+
+namespace {
+
+constexpr const char* kStaging = "abm_touchpoints_staged";
+
+void bindOptionalId(Statement& st, int i, int64_t id) {
+  if (id > 0) st.bind(i, id);
+  else st.bindNull(i);
+}
+
+void appendNumber(std::string& out, int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+void appendField(std::string& out, int64_t id) {
+  if (id > 0) appendNumber(out, id);
+  else out += "\\N";
+}
+
+}  // namespace
+
+void appendCopyText(std::string& out, std::string_view text) {
+  for (const char ch : text) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += ch;
+    }
+  }
+}
+
+Status TouchpointBatch::prepare() {
+  if (db_.backend() == Backend::Postgresql) {
+    // Per session, emptied by every commit: a batch never outlives its transaction.
+    auto made = db_.exec(std::string("CREATE TEMP TABLE IF NOT EXISTS ") + kStaging +
+                    " (seq bigint NOT NULL, account_id bigint, contact_id bigint, campaign_id bigint,"
+                    " source text COLLATE \"C\" NOT NULL, external_id text COLLATE \"C\" NOT NULL, channel text,"
+                    " activity text, occurred_at timestamptz NOT NULL, quantity double precision, properties jsonb,"
+                    " account_via_domain text, account_via_contact boolean, want_id boolean NOT NULL)"
+                    " ON COMMIT DELETE ROWS");
+    if (!made) return made;
+    return prepareAll(db_, {{&id_, "SELECT s.external_id, k.touchpoint_id FROM abm_touchpoints_staged s"
+                                   " JOIN touchpoint_keys k ON k.source = s.source AND k.external_id = s.external_id"
+                                   " WHERE s.want_id ORDER BY s.seq"}});
+  }
+  return prepareAll(db_, {{&upsert_, db_.touchpointUpsertSql()},
+                          {&id_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"}});
+}
+
+void TouchpointBatch::add(TouchpointRow row) {
+  if (db_.backend() == Backend::Postgresql) {
+    // One row per touchpoint in a merge: the first one's place (its id order), the last one's values.
+    auto [it, fresh] = position_.try_emplace(row.external_id, rows_.size());
+    if (!fresh) {
+      const bool wanted = rows_[it->second].want_id;
+      rows_[it->second] = std::move(row);
+      rows_[it->second].want_id |= wanted;
+      return;
+    }
+  }
+  rows_.push_back(std::move(row));
+}
+
+void TouchpointBatch::clear() {
+  rows_.clear();
+  position_.clear();
+}
+
+Status TouchpointBatch::flush(std::vector<std::pair<std::string, int64_t>>& ids) {
+  if (rows_.empty()) return Status::ok();
+  Status s = db_.backend() == Backend::Postgresql ? flushCopy(ids) : flushRows(ids);
+  clear();
+  return s;
+}
+
+Status TouchpointBatch::flushRows(std::vector<std::pair<std::string, int64_t>>& ids) {
+  for (const auto& r : rows_) {
+    auto& st = upsert_;
+    bindOptionalId(st, 1, r.account_id);
+    bindOptionalId(st, 2, r.contact_id);
+    bindOptionalId(st, 3, r.campaign_id);
+    st.bindStatic(4, source_);
+    st.bindStatic(5, r.external_id);
+    st.bindStatic(6, r.channel);
+    st.bindStatic(7, r.activity);
+    st.bindStatic(8, r.occurred_at);
+    if (r.quantity) st.bind(9, *r.quantity);
+    else st.bindNull(9);
+    if (r.properties) st.bindStatic(10, *r.properties);
+    else st.bindNull(10);
+    if (r.account_via_domain.empty()) st.bindNull(11);
+    else st.bindStatic(11, r.account_via_domain);
+    st.bind(12, r.account_via_contact ? 1 : 0);
+    if (auto s = st.run(); !s) return Status::error("cannot write touchpoint " + r.external_id + ": " + s.message());
+    if (!r.want_id) continue;
+    id_.bindStatic(1, source_);
+    id_.bindStatic(2, r.external_id);
+    const bool found = id_.step() == Step::Row;
+    const int64_t id = found ? id_.columnInt(0) : 0;
+    const Status read = id_.status();
+    id_.reset();
+    if (!found) return Status::error("cannot write touchpoint " + r.external_id + ": " + (read ? "no row returned" : read.message()));
+    ids.emplace_back(r.external_id, id);
+  }
+  return Status::ok();
+}
+
+Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& ids) {
+  auto& out = copy_buffer_;
+  out.clear();
+  int64_t seq = 0;
+  for (const auto& r : rows_) {
+    appendNumber(out, ++seq);
+    out += '\t';
+    appendField(out, r.account_id);
+    out += '\t';
+    appendField(out, r.contact_id);
+    out += '\t';
+    appendField(out, r.campaign_id);
+    out += '\t';
+    appendCopyText(out, source_);
+    out += '\t';
+    appendCopyText(out, r.external_id);
+    out += '\t';
+    appendCopyText(out, r.channel);
+    out += '\t';
+    appendCopyText(out, r.activity);
+    out += '\t';
+    appendCopyText(out, r.occurred_at);
+    out += '\t';
+    if (r.quantity) {
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *r.quantity);
+      out.append(buf, end);
+    } else {
+      out += "\\N";
+    }
+    out += '\t';
+    if (r.properties) appendCopyText(out, *r.properties);
+    else out += "\\N";
+    out += '\t';
+    if (r.account_via_domain.empty()) out += "\\N";
+    else appendCopyText(out, r.account_via_domain);
+    out += r.account_via_contact ? "\tt" : "\tf";
+    out += r.want_id ? "\tt\n" : "\tf\n";
+  }
+  const std::string table = kStaging;
+  if (auto s = db_.copyIn("COPY " + table +
+                              " (seq, account_id, contact_id, campaign_id, source, external_id, channel, activity,"
+                              " occurred_at, quantity, properties, account_via_domain, account_via_contact, want_id)"
+                              " FROM STDIN",
+                          out);
+      !s)
+    return Status::error("cannot stage " + std::to_string(rows_.size()) + " touchpoints: " + s.message());
+  if (auto s = db_.exec("SELECT abm_merge_touchpoints('" + table + "')"); !s)
+    return Status::error("cannot write " + std::to_string(rows_.size()) + " touchpoints: " + s.message());
+  while (id_.step() == Step::Row) ids.emplace_back(id_.columnText(0), id_.columnInt(1));
+  const Status read = id_.status();
+  id_.reset();
+  if (!read) return Status::error("cannot read the written touchpoints' ids: " + read.message());
+  return db_.exec("TRUNCATE " + table);
+}
+
+}  // namespace abm::store

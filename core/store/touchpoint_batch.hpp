@@ -1,0 +1,61 @@
+// Touchpoints, the store's volume, written in batches. On PostgreSQL a batch is COPYed into a
+// staging table and merged in one statement (abm_merge_touchpoints: keys, month partitions and the
+// upsert, set-wise); on SQLite each row is upserted with a prepared statement. Either way the last
+// write of a touchpoint wins and new touchpoints get their ids in the order they were added, so the
+// same input gives the same ids on both backends.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace abm::store {
+
+struct TouchpointRow {
+  int64_t account_id = 0, contact_id = 0, campaign_id = 0;  // 0: none (NULL)
+  std::string external_id, channel, activity, occurred_at;
+  std::optional<double> quantity;         // none: 1
+  std::optional<std::string> properties;  // a JSON object; none: {}
+  std::string account_via_domain;         // empty: NULL
+  bool account_via_contact = false;
+  bool want_id = false;  // the writer needs the row's touchpoint_id once the batch is written
+};
+
+class TouchpointBatch {
+ public:
+  TouchpointBatch(Database& db, std::string source) : db_(db), source_(std::move(source)) {}
+  // Prepares the statements (SQLite) or the session's staging table (PostgreSQL); outside a transaction.
+  Status prepare();
+
+  void add(TouchpointRow row);
+  size_t size() const { return rows_.size(); }
+  bool empty() const { return rows_.empty(); }
+  // Drops what was added and not written (the transaction it was for rolled back).
+  void clear();
+
+  // Writes the batch in the open transaction; `ids` gets (external_id, touchpoint_id) of the rows
+  // added with want_id, in the order they were first added.
+  Status flush(std::vector<std::pair<std::string, int64_t>>& ids);
+
+ private:
+  Status flushRows(std::vector<std::pair<std::string, int64_t>>& ids);
+  Status flushCopy(std::vector<std::pair<std::string, int64_t>>& ids);
+
+  Database& db_;
+  std::string source_;
+  std::vector<TouchpointRow> rows_;
+  std::unordered_map<std::string, size_t> position_;  // external_id -> index in rows_ (PostgreSQL)
+  Statement upsert_;  // SQLite
+  Statement id_;      // the id of a written row (SQLite), of the staged rows that want one (PostgreSQL)
+  std::string copy_buffer_;
+};
+
+// `text` in COPY's text format: backslash, tab, newline and carriage return escaped.
+void appendCopyText(std::string& out, std::string_view text);
+
+}  // namespace abm::store

@@ -1,0 +1,112 @@
+// Touchpoint batches on the backend under test (TouchpointBatch.*/postgresql runs them on
+// PostgreSQL, where they go through COPY and abm_merge_touchpoints): last write wins, new
+// touchpoints numbered in the order they were added, awkward text intact, ids handed back.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "store/migrations.hpp"
+#include "store/touchpoint_batch.hpp"
+#include "test_support.hpp"
+
+using namespace abm;
+using test::queryRows;
+using test::queryText;
+
+namespace {
+
+class TouchpointBatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::Database::open(store_.location());
+    ASSERT_TRUE(db) << db.error();
+    db_ = std::make_unique<store::Database>(std::move(*db));
+    ASSERT_TRUE(store::applyMigrations(*db_, test::sourceDir() / "schema"));
+  }
+  static store::TouchpointRow row(const std::string& id, const std::string& at, bool want_id = false) {
+    store::TouchpointRow r;
+    r.external_id = id;
+    r.channel = "web";
+    r.activity = "page_view";
+    r.occurred_at = at;
+    r.want_id = want_id;
+    return r;
+  }
+  Status write(store::TouchpointBatch& batch, std::vector<std::pair<std::string, int64_t>>& ids) {
+    if (auto s = db_->beginWrite(); !s) return s;
+    if (auto s = batch.flush(ids); !s) {
+      (void)db_->exec("ROLLBACK");
+      return s;
+    }
+    return db_->exec("COMMIT");
+  }
+  test::TempDir tmp_;
+  test::TestStore store_{tmp_ / "abm.db"};
+  std::unique_ptr<store::Database> db_;
+};
+
+TEST_F(TouchpointBatchTest, LastWriteWinsAndNewOnesAreNumberedInTheOrderAdded) {
+  store::TouchpointBatch batch(*db_, "web");
+  ASSERT_TRUE(batch.prepare());
+  // Added in an order that is neither key order nor time order; t-2 twice, its second write wins.
+  batch.add(row("t-9", "2024-03-05T10:00:00Z"));
+  batch.add(row("t-2", "2024-01-01T00:00:00Z", true));
+  batch.add(row("t-5", "2023-12-31T23:59:59Z"));
+  auto again = row("t-2", "2024-02-10T08:30:00Z");
+  again.activity = "form_submit";
+  again.quantity = 3;
+  again.account_via_domain = "acme.com";
+  batch.add(again);
+  std::vector<std::pair<std::string, int64_t>> ids;
+  ASSERT_TRUE(write(batch, ids));
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(queryRows(store_.ref(), "SELECT touchpoint_id, external_id FROM touchpoints ORDER BY touchpoint_id"),
+            (std::vector<std::string>{"1|t-9", "2|t-2", "3|t-5"}));
+  EXPECT_EQ(queryRows(store_.ref(),
+                      "SELECT activity, occurred_at, account_via_domain FROM touchpoints WHERE external_id = 't-2'"),
+            (std::vector<std::string>{"form_submit|2024-02-10T08:30:00Z|acme.com"}));
+  EXPECT_EQ(test::queryInt(store_.ref(), "SELECT quantity FROM touchpoints WHERE external_id = 't-2'"), 3);
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids[0], (std::pair<std::string, int64_t>{"t-2", 2}));
+
+  // A second batch: a known touchpoint keeps its id (and moves month), a new one takes the next.
+  batch.add(row("t-1", "2024-04-01T00:00:00Z", true));
+  batch.add(row("t-9", "2025-06-30T12:00:00Z", true));
+  ids.clear();
+  ASSERT_TRUE(write(batch, ids));
+  EXPECT_EQ(ids, (std::vector<std::pair<std::string, int64_t>>{{"t-1", 4}, {"t-9", 1}}));
+  EXPECT_EQ(queryText(store_.ref(), "SELECT occurred_at FROM touchpoints WHERE touchpoint_id = 1"), "2025-06-30T12:00:00Z");
+  EXPECT_EQ(queryText(store_.ref(), "SELECT count(*) FROM touchpoints"), "4");
+}
+
+TEST_F(TouchpointBatchTest, TextWithTabsNewlinesAndBackslashesAndNullsComesBackIntact) {
+  store::TouchpointBatch batch(*db_, "we\tb\\src");
+  ASSERT_TRUE(batch.prepare());
+  auto r = row("line\nbreak\\and\ttab\r", "2024-05-05T05:05:05Z", true);
+  r.properties = R"({"path":"/a\tb\\c\nd","n":1})";
+  r.account_id = 0;  // NULL
+  batch.add(r);
+  std::vector<std::pair<std::string, int64_t>> ids;
+  ASSERT_TRUE(write(batch, ids));
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids[0].first, "line\nbreak\\and\ttab\r");
+  EXPECT_EQ(queryText(store_.ref(), "SELECT source FROM touchpoints"), "we\tb\\src");
+  EXPECT_EQ(queryText(store_.ref(), "SELECT count(*) FROM touchpoints WHERE account_id IS NULL AND quantity = 1"), "1");
+  const auto props = nlohmann::json::parse(queryText(store_.ref(), "SELECT properties FROM touchpoints"));
+  EXPECT_EQ(props, nlohmann::json::parse(*r.properties));
+}
+
+TEST_F(TouchpointBatchTest, ABadRowFailsTheBatchNamingItAndWritesNothing) {
+  store::TouchpointBatch batch(*db_, "web");
+  ASSERT_TRUE(batch.prepare());
+  batch.add(row("ok", "2024-01-01T00:00:00Z"));
+  auto bad = row("bad", "2024-01-01T00:00:00Z");
+  bad.channel = "telepathy";  // not a channel: the CHECK refuses it
+  batch.add(bad);
+  std::vector<std::pair<std::string, int64_t>> ids;
+  const Status s = write(batch, ids);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("touchpoint"), std::string::npos) << s.message();
+  EXPECT_EQ(queryText(store_.ref(), "SELECT count(*) FROM touchpoints"), "0");
+}
+
+}  // namespace
