@@ -299,7 +299,11 @@ class PgDatabase final : public DatabaseBackend {
 
   Status beginWrite() override {
     c_->conflicted = false;
-    return exec(kBeginWrite);
+    Status s = exec(kBeginWrite);
+    // The BEGIN may have run and the lock wait failed (a deadlock, a timeout): leave no transaction
+    // open behind the error, or the next BEGIN would fail in it.
+    if (!s) (void)exec("ROLLBACK");  // the error to report is the lock's
+    return s;
   }
   Status beginRead() override {
     c_->conflicted = false;
