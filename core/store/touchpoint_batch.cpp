@@ -1,6 +1,7 @@
 #include "store/touchpoint_batch.hpp"
 
 #include <charconv>
+#include <initializer_list>
 
 namespace abm::store {
 
@@ -120,22 +121,15 @@ Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& 
   int64_t seq = 0;
   for (const auto& r : rows_) {
     appendNumber(out, ++seq);
-    out += '\t';
-    appendField(out, r.account_id);
-    out += '\t';
-    appendField(out, r.contact_id);
-    out += '\t';
-    appendField(out, r.campaign_id);
-    out += '\t';
-    appendCopyText(out, source_);
-    out += '\t';
-    appendCopyText(out, r.external_id);
-    out += '\t';
-    appendCopyText(out, r.channel);
-    out += '\t';
-    appendCopyText(out, r.activity);
-    out += '\t';
-    appendCopyText(out, r.occurred_at);
+    for (const int64_t id : {r.account_id, r.contact_id, r.campaign_id}) {
+      out += '\t';
+      appendField(out, id);
+    }
+    for (const std::string* text :
+         std::initializer_list<const std::string*>{&source_, &r.external_id, &r.channel, &r.activity, &r.occurred_at}) {
+      out += '\t';
+      appendCopyText(out, *text);
+    }
     out += '\t';
     if (r.quantity) {
       char buf[32];

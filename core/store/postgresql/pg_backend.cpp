@@ -66,13 +66,26 @@ class PgConnection {
     if (streaming == s) streaming = nullptr;
   }
 
+  // Sets statement_timeout to what is left of the deadline (or none) when the session's differs.
+  void applyDeadline() {
+    long want = 0;
+    if (deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      want = std::max<long>(1, static_cast<long>(left.count()));
+    }
+    if (want == timeout_set_ms) return;
+    ResultPtr r(PQexec(conn, ("SET statement_timeout = " + std::to_string(want)).c_str()));
+    // Refused (an aborted transaction): unknown, so the next statement sets it again.
+    timeout_set_ms = PQresultStatus(r.get()) == PGRES_COMMAND_OK ? want : -1;
+  }
+
   PGconn* conn;
   PgStatement* streaming = nullptr;
   int changes = 0;
   bool conflicted = false;  // a statement of the current transaction lost a deadlock or serialization conflict
   uint64_t next_statement = 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  long timeout_set_ms = 0;  // statement_timeout now in force on the session (0 = none)
+  long timeout_set_ms = 0;  // statement_timeout now in force on the session (0 = none, -1 = unknown)
 };
 
 class PgStatement final : public StatementBackend {
@@ -186,7 +199,7 @@ class PgStatement final : public StatementBackend {
 
   bool start(std::string& error) {
     c_->takeOver(this);
-    applyDeadline();
+    c_->applyDeadline();
     std::vector<const char*> params(values_.size());
     for (size_t i = 0; i < values_.size(); ++i) params[i] = set_[i] ? values_[i].c_str() : nullptr;
     running_ = true;
@@ -201,17 +214,6 @@ class PgStatement final : public StatementBackend {
     }
     PQsetSingleRowMode(c_->conn);
     return true;
-  }
-
-  void applyDeadline() {
-    long want = 0;
-    if (c_->deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*c_->deadline - std::chrono::steady_clock::now());
-      want = std::max<long>(1, static_cast<long>(left.count()));
-    }
-    if (want == c_->timeout_set_ms) return;
-    ResultPtr r(PQexec(c_->conn, ("SET statement_timeout = " + std::to_string(want)).c_str()));
-    c_->timeout_set_ms = want;
   }
 
   ResultPtr next() {
@@ -270,6 +272,8 @@ class PgDatabase final : public DatabaseBackend {
   Status exec(std::string_view sql) override {
     c_->takeOver(nullptr);
     ResultPtr r(PQexec(c_->conn, std::string(sql).c_str()));
+    // A rollback takes back a SET made in its transaction: the timeout in force is unknown again.
+    if (sql.rfind("ROLLBACK", 0) == 0) c_->timeout_set_ms = -1;
     const auto st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
       if (isConflict(r.get())) c_->conflicted = true;
@@ -281,6 +285,7 @@ class PgDatabase final : public DatabaseBackend {
 
   Result<std::unique_ptr<StatementBackend>> prepare(std::string_view sql) override {
     c_->takeOver(nullptr);
+    c_->applyDeadline();  // preparing may wait on a lock too
     int count = 0;
     std::vector<bool> used;
     std::string text = numberParameters(sql, count, &used);
