@@ -21,11 +21,12 @@ DROP TRIGGER opportunities_account_moved ON opportunities;
 CREATE OR REPLACE FUNCTION abm_account_moved() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO metrics_dirty_accounts(account_id) SELECT OLD.account_id WHERE OLD.account_id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM metrics_dirty_accounts d WHERE d.account_id = OLD.account_id)
-    ON CONFLICT DO NOTHING;
-  INSERT INTO metrics_dirty_accounts(account_id) SELECT NEW.account_id WHERE NEW.account_id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM metrics_dirty_accounts d WHERE d.account_id = NEW.account_id)
+  -- Both accounts in one statement, in ascending order: two sessions moving rows in opposite
+  -- directions then take the marks' locks in the same order and never deadlock.
+  INSERT INTO metrics_dirty_accounts(account_id)
+    SELECT x.id FROM (VALUES (OLD.account_id), (NEW.account_id)) AS x(id)
+    WHERE x.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM metrics_dirty_accounts d WHERE d.account_id = x.id)
+    ORDER BY x.id
     ON CONFLICT DO NOTHING;
   RETURN NEW;
 END
@@ -44,11 +45,12 @@ CREATE TRIGGER opportunities_account_moved AFTER UPDATE OF account_id ON opportu
 CREATE FUNCTION abm_contact_account_moved() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO metrics_dirty_accounts(account_id) SELECT OLD.account_id WHERE OLD.account_id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM metrics_dirty_accounts d WHERE d.account_id = OLD.account_id)
-    ON CONFLICT DO NOTHING;
-  INSERT INTO metrics_dirty_accounts(account_id) SELECT NEW.account_id WHERE NEW.account_id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM metrics_dirty_accounts d WHERE d.account_id = NEW.account_id)
+  -- Both accounts in one statement, in ascending order: two sessions moving rows in opposite
+  -- directions then take the marks' locks in the same order and never deadlock.
+  INSERT INTO metrics_dirty_accounts(account_id)
+    SELECT x.id FROM (VALUES (OLD.account_id), (NEW.account_id)) AS x(id)
+    WHERE x.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM metrics_dirty_accounts d WHERE d.account_id = x.id)
+    ORDER BY x.id
     ON CONFLICT DO NOTHING;
   UPDATE touchpoints SET account_id = NEW.account_id
     WHERE NEW.account_id IS NOT NULL AND account_id = OLD.account_id AND contact_id = NEW.contact_id
