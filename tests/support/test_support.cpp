@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "store/migrations.hpp"
+
 extern char** environ;
 
 namespace abm::test {
@@ -159,6 +161,18 @@ TestStore::TestStore(const fs::path& sqlite_file, store::Backend backend)
   where_.conninfo = pg_->url();
 }
 TestStore::~TestStore() = default;
+
+std::unique_ptr<store::Database> TestStore::open() const {
+  auto db = store::Database::open(where_);
+  EXPECT_TRUE(db) << db.error();
+  if (!db) return nullptr;
+  auto out = std::make_unique<store::Database>(std::move(*db));
+  if (auto s = store::applyMigrations(*out, sourceDir() / "schema"); !s) {
+    ADD_FAILURE() << s.message();
+    return nullptr;
+  }
+  return out;
+}
 TestStore::TestStore(TestStore&&) noexcept = default;
 
 namespace {

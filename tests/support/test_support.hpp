@@ -102,6 +102,8 @@ class TestStore {
   TestStore(TestStore&&) noexcept;
   StoreRef ref() const { return StoreRef(location()); }
   const store::Location& location() const { return where_; }
+  // A new connection to the store, migrated; a failure fails the calling test (and gives null).
+  std::unique_ptr<store::Database> open() const;
 
  private:
   store::Location where_;

@@ -27,10 +27,8 @@ constexpr int64_t kReceivedMs = 1709294400000;  // 2024-03-01T12:00:00Z
 class CollectorStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = store::Database::open(store_.location());
-    ASSERT_TRUE(db) << db.error();
-    db_ = std::make_unique<store::Database>(std::move(*db));
-    ASSERT_TRUE(store::applyMigrations(*db_, test::sourceDir() / "schema"));
+    db_ = store_.open();
+    ASSERT_TRUE(db_);
     writer_ = std::make_unique<EventWriter>(*db_, identity_);
     auto s = writer_->prepare();
     ASSERT_TRUE(s) << s.message();

@@ -10,9 +10,6 @@
 #include <memory>
 #include <string>
 
-#include "postgres_test_db.hpp"
-#include "store/database.hpp"
-#include "store/migrations.hpp"
 #include "test_support.hpp"
 
 namespace abm::test {
@@ -22,33 +19,16 @@ inline std::string backendName(const ::testing::TestParamInfo<std::string>& info
 
 class StoreUnderTest {
  public:
-  explicit StoreUnderTest(const std::string& backend) {
-    if (backend == "postgresql") {
-      pg_ = PostgresTestDatabase::create();
-      auto parsed = store::parseLocation(pg_->url(), tmp_.path());
-      if (!parsed) throw std::runtime_error(parsed.error());
-      where_ = *parsed;
-    } else {
-      where_ = store::Location::sqlite(tmp_ / "abm.db");
-    }
-  }
-  const store::Location& where() const { return where_; }
-  bool sqlite() const { return where_.backend == store::Backend::Sqlite; }
-
+  explicit StoreUnderTest(const std::string& backend)
+      : store_(tmp_ / "abm.db", backend == "postgresql" ? store::Backend::Postgresql : store::Backend::Sqlite) {}
+  const store::Location& where() const { return store_.location(); }
+  bool sqlite() const { return where().backend == store::Backend::Sqlite; }
   // A new connection to the store, migrated.
-  std::unique_ptr<store::Database> open() const {
-    auto db = store::Database::open(where_);
-    EXPECT_TRUE(db) << db.error();
-    if (!db) return nullptr;
-    auto out = std::make_unique<store::Database>(std::move(*db));
-    if (auto s = store::applyMigrations(*out, sourceDir() / "schema"); !s) ADD_FAILURE() << s.message();
-    return out;
-  }
+  std::unique_ptr<store::Database> open() const { return store_.open(); }
 
  private:
   TempDir tmp_;
-  std::unique_ptr<PostgresTestDatabase> pg_;
-  store::Location where_;
+  TestStore store_;
 };
 
 // The first column of the first row as text ("" when there is none); an SQL error fails the test.

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include "pipeline/store_writer.hpp"
-#include "store/migrations.hpp"
 #include "wire/protocol.hpp"
 #include "test_support.hpp"
 
@@ -19,10 +18,8 @@ namespace {
 class StoreWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = store::Database::open(store_.location());
-    ASSERT_TRUE(db) << db.error();
-    db_ = std::make_unique<store::Database>(std::move(*db));
-    ASSERT_TRUE(store::applyMigrations(*db_, test::sourceDir() / "schema"));
+    db_ = store_.open();
+    ASSERT_TRUE(db_);
   }
 
   // Writes one record of `entity` for `source` in its own transaction.

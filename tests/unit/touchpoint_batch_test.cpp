@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "store/migrations.hpp"
 #include "store/touchpoint_batch.hpp"
 #include "test_support.hpp"
 
@@ -17,10 +16,8 @@ namespace {
 class TouchpointBatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = store::Database::open(store_.location());
-    ASSERT_TRUE(db) << db.error();
-    db_ = std::make_unique<store::Database>(std::move(*db));
-    ASSERT_TRUE(store::applyMigrations(*db_, test::sourceDir() / "schema"));
+    db_ = store_.open();
+    ASSERT_TRUE(db_);
   }
   static store::TouchpointRow row(const std::string& id, const std::string& at, bool want_id = false) {
     store::TouchpointRow r;

@@ -90,8 +90,8 @@ class PgConnection {
 
 class PgStatement final : public StatementBackend {
  public:
-  PgStatement(std::shared_ptr<PgConnection> c, std::string name, int params, std::string sql)
-      : c_(std::move(c)), name_(std::move(name)), sql_(std::move(sql)), values_(params), set_(params) {}
+  PgStatement(std::shared_ptr<PgConnection> c, std::string name, int params)
+      : c_(std::move(c)), name_(std::move(name)), values_(params), set_(params) {}
   ~PgStatement() override {
     finishRun();
     c_->released(this);
@@ -119,7 +119,6 @@ class PgStatement final : public StatementBackend {
     for (;;) {
       ResultPtr r = next();
       if (!r) {
-        finished_ = true;
         if (!error_.empty()) {
           error = error_;
           return Step::Error;
@@ -203,7 +202,6 @@ class PgStatement final : public StatementBackend {
     std::vector<const char*> params(values_.size());
     for (size_t i = 0; i < values_.size(); ++i) params[i] = set_[i] ? values_[i].c_str() : nullptr;
     running_ = true;
-    finished_ = false;
     error_.clear();
     if (!PQsendQueryPrepared(c_->conn, name_.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
                              nullptr, 0)) {
@@ -248,11 +246,9 @@ class PgStatement final : public StatementBackend {
 
   std::shared_ptr<PgConnection> c_;
   std::string name_;
-  std::string sql_;
   std::vector<std::string> values_;
   std::vector<bool> set_;
   bool running_ = false;
-  bool finished_ = false;
   std::string error_;
   ResultPtr row_;
   std::deque<ResultPtr> buffered_;
@@ -299,7 +295,7 @@ class PgDatabase final : public DatabaseBackend {
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       return Status::error("SQL error: " + resultError(r.get(), c_->conn) + " in: " + std::string(sql.substr(0, 120)));
     }
-    return std::unique_ptr<StatementBackend>(std::make_unique<PgStatement>(c_, std::move(name), count, std::move(text)));
+    return std::unique_ptr<StatementBackend>(std::make_unique<PgStatement>(c_, std::move(name), count));
   }
 
   Status beginWrite() override {
