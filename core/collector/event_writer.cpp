@@ -79,6 +79,7 @@ Result<pipeline::StoreWriter*> EventWriter::writerFor(const std::string& source)
     slot.writer = std::make_unique<pipeline::StoreWriter>(db_, source, identity_);
     // An identify that leaves a trait out keeps what an earlier one set.
     slot.writer->setMergeContacts(true);
+    slot.writer->setWriteTouchpointsAtOnce();  // applyTouchpoint reads the row back at once
     if (auto s = slot.writer->prepare(); !s) return s;
     it = writers_.emplace(source, std::move(slot)).first;
   }

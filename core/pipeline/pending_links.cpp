@@ -52,6 +52,7 @@ constexpr LinkRule kRules[] = {
 }  // namespace
 
 Status StoreWriter::resolvePendingLinks() {
+  if (auto s = flushTouchpoints(); !s) return s;
   auto any = db_.prepare("SELECT 1 FROM pending_links LIMIT 1");
   if (!any) return any.status();
   const auto first = any->step();

@@ -7,6 +7,10 @@ namespace abm::pipeline {
 
 namespace {
 
+// Touchpoints gathered before they are written, at most: bounds the writer's memory whatever
+// batch_records says. COPY gains little beyond a few thousand rows.
+constexpr size_t kMaxGatheredTouchpoints = 16384;
+
 void bindValue(store::Statement& st, int idx, const Value& v) {
   switch (v.kind) {
     case Value::Null: st.bindNull(idx); break;
@@ -91,6 +95,9 @@ StoreWriter::StoreWriter(store::Database& db, std::string source, const Identity
 
 Status StoreWriter::prepare() {
   if (auto s = ids_.prepare(); !s) return s;
+  touchpoints_ = std::make_unique<store::TouchpointBatch>(
+      db_, source_, at_once_ ? store::TouchpointBatch::Staging::RowByRow : store::TouchpointBatch::Staging::Copy);
+  if (auto s = touchpoints_->prepare(); !s) return s;
   return store::prepareAll(db_, {
       {&account_insert_,
        "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
@@ -127,8 +134,6 @@ Status StoreWriter::prepare() {
       {&campaign_insert_,
        "INSERT INTO campaigns(source, external_id, name, channel, started_at, ended_at)"
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING campaign_id"},
-      {&touchpoint_upsert_, db_.touchpointUpsertSql()},
-      {&touchpoint_id_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"},
       {&account_domain_, "SELECT registrable_domain FROM accounts WHERE account_id = ?1"},
       {&ad_spend_update_,
        "UPDATE ad_spend SET campaign_id = ?3, impressions = coalesce(?5, 0), clicks = coalesce(?6, 0),"
@@ -167,6 +172,7 @@ Status StoreWriter::beginShared() {
 
 Status StoreWriter::finishShared() {
   if (!in_tx_) return Status::ok();
+  if (auto s = flushTouchpoints(); !s) return s;
   if (auto s = unlinkDeleted(); !s) return s;
   return flushDirty();
 }
@@ -178,10 +184,7 @@ void StoreWriter::sharedEnded(bool committed) {
     ids_.noteOwnCommit();
     return;
   }
-  dirty_.clear();
-  deleted_contacts_.clear();
-  deleted_campaigns_.clear();
-  last_touched_ = 0;
+  dropUnwritten();
   ids_.forget();
 }
 
@@ -197,6 +200,10 @@ Status StoreWriter::flushDirty() {
 
 Status StoreWriter::commit() {
   if (!in_tx_) return Status::ok();
+  if (auto s = flushTouchpoints(); !s) {
+    rollback();
+    return Status::error("store commit failed: " + s.message());
+  }
   if (auto s = unlinkDeleted(); !s) {
     rollback();
     return Status::error("store commit failed: " + s.message());
@@ -219,11 +226,33 @@ void StoreWriter::rollback() {
   if (!in_tx_) return;
   in_tx_ = false;
   (void)db_.exec("ROLLBACK");  // rollback() is the error path already; a failed ROLLBACK ends with the connection
+  dropUnwritten();
+  ids_.forget();  // it may hold ids of rows that no longer exist
+}
+
+void StoreWriter::dropUnwritten() {
   dirty_.clear();
   deleted_contacts_.clear();
   deleted_campaigns_.clear();
   last_touched_ = 0;
-  ids_.forget();  // it may hold ids of rows that no longer exist
+  if (touchpoints_) touchpoints_->clear();
+  touchpoint_refs_.clear();
+}
+
+Status StoreWriter::flushTouchpoints() {
+  if (!touchpoints_ || touchpoints_->empty()) return Status::ok();
+  written_ids_.clear();
+  Status s = touchpoints_->flush(written_ids_);
+  for (const auto& [external_id, id] : written_ids_) {
+    if (!s) break;
+    auto it = touchpoint_refs_.find(external_id);
+    if (it == touchpoint_refs_.end()) continue;  // a second write of it in the batch took its refs already
+    for (const auto& p : it->second)
+      if (s = addPending("touchpoints", id, p.field, p.kind, p.ref); !s) break;
+    touchpoint_refs_.erase(it);
+  }
+  touchpoint_refs_.clear();
+  return s;
 }
 
 Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* what) {
@@ -238,6 +267,10 @@ Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* wha
 }
 
 Status StoreWriter::write(const Row& row) {
+  // Anything but a touchpoint may read or change touchpoints (a moved contact, a retied domain, a
+  // deletion): the gathered ones go first.
+  if (row.entity != Entity::Touchpoints || row.deleted)
+    if (auto s = flushTouchpoints(); !s) return s;
   Status s = writeRow(row);
   // A failed identity lookup may have tied the row wrongly: the write fails, and the run with it.
   if (auto lookup = ids_.takeError(); !lookup)
@@ -297,15 +330,22 @@ Status StoreWriter::addPending(const char* entity, int64_t row_id, const char* f
   return pending_insert_.run();
 }
 
+void StoreWriter::accountRefs(const Value& external_id, const Value& domain, const Value& email,
+                              std::vector<PendingRef>& out) {
+  if (!external_id.isNull()) out.push_back({"account_id", "external_id", std::string(external_id.text)});
+  if (!domain.isNull())
+    if (auto key = identity_.accountKey(domain.text)) out.push_back({"account_id", "domain", std::move(*key)});
+  if (!email.isNull())
+    if (auto key = identity_.emailKey(email.text)) out.push_back({"account_id", "domain", std::move(*key)});
+}
+
 Status StoreWriter::addPendingAccount(const char* entity, int64_t row_id, const Value& external_id,
                                       const Value& domain, const Value& email) {
-  Status s;
-  if (!external_id.isNull()) s = addPending(entity, row_id, "account_id", "external_id", external_id.text);
-  if (s && !domain.isNull())
-    if (auto key = identity_.accountKey(domain.text)) s = addPending(entity, row_id, "account_id", "domain", *key);
-  if (s && !email.isNull())
-    if (auto key = identity_.emailKey(email.text)) s = addPending(entity, row_id, "account_id", "domain", *key);
-  return s;
+  std::vector<PendingRef> refs;
+  accountRefs(external_id, domain, email, refs);
+  for (const auto& p : refs)
+    if (auto s = addPending(entity, row_id, p.field, p.kind, p.ref); !s) return s;
+  return Status::ok();
 }
 
 Status StoreWriter::writeAccount(const Row& r) {
@@ -441,43 +481,39 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   if (!account) account = resolveAccount(Value{}, Value{}, r[Email], via_);
   const int64_t campaign = r[CampaignExternalId].isNull() ? 0 : ids_.campaign(r[CampaignExternalId].text);
 
-  auto& st = touchpoint_upsert_;
-  bindId(st, 1, account);
-  bindId(st, 2, contact);
-  bindId(st, 3, campaign);
-  st.bindStatic(4, source_);
-  bindValue(st, 5, r[ExternalId]);
-  bindValue(st, 6, r[Channel]);
-  bindValue(st, 7, r[Activity]);
-  bindValue(st, 8, r[OccurredAt]);
-  bindValue(st, 9, r[Quantity]);
-  bindValue(st, 10, r[Properties]);
-  bindVia(st, 11, via_);
-  st.bind(12, via_contact ? 1 : 0);
-  if (auto s = st.run(); !s) return Status::error("cannot write touchpoint: " + s.message());
+  store::TouchpointRow t;
+  t.account_id = account;
+  t.contact_id = contact;
+  t.campaign_id = campaign;
+  t.external_id = r[ExternalId].text;
+  t.channel = r[Channel].text;
+  t.activity = r[Activity].text;
+  t.occurred_at = r[OccurredAt].text;
+  if (!r[Quantity].isNull()) t.quantity = r[Quantity].kind == Value::Int ? static_cast<double>(r[Quantity].i) : r[Quantity].d;
+  if (!r[Properties].isNull()) t.properties = r[Properties].text;
+  t.account_via_domain = via_;
+  t.account_via_contact = via_contact;
   touched(account);
   const bool needs_links = (!contact && (!r[ContactExternalId].isNull() || !r[Email].isNull())) || !account ||
                            (!campaign && !r[CampaignExternalId].isNull());
-  if (!needs_links) return Status::ok();
-  // RETURNING would cost an ephemeral table on every upsert; the id is only needed here, rarely.
-  touchpoint_id_.bindStatic(1, source_);
-  bindValue(touchpoint_id_, 2, r[ExternalId]);
-  int64_t id;
-  if (auto s = stepForId(touchpoint_id_, id, "touchpoint"); !s) return s;
-
-  Status s;
-  if (!contact && !r[ContactExternalId].isNull())
-    s = addPending("touchpoints", id, "contact_id", "external_id", r[ContactExternalId].text);
-  else if (!contact && !r[Email].isNull())
-    s = addPending("touchpoints", id, "contact_id", "email", r[Email].text);
-  if (s && !account) {
-    s = addPendingAccount("touchpoints", id, r[AccountExternalId], r[AccountDomain], r[Email]);
-    if (s && (contact || !r[ContactExternalId].isNull() || !r[Email].isNull()))
-      s = addPending("touchpoints", id, "account_id", "contact", "");
+  if (needs_links) {
+    // Parked once the batch is written and the touchpoint has its id.
+    t.want_id = true;
+    auto& refs = touchpoint_refs_[t.external_id];
+    if (!contact && !r[ContactExternalId].isNull())
+      refs.push_back({"contact_id", "external_id", std::string(r[ContactExternalId].text)});
+    else if (!contact && !r[Email].isNull())
+      refs.push_back({"contact_id", "email", std::string(r[Email].text)});
+    if (!account) {
+      accountRefs(r[AccountExternalId], r[AccountDomain], r[Email], refs);
+      if (contact || !r[ContactExternalId].isNull() || !r[Email].isNull()) refs.push_back({"account_id", "contact", ""});
+    }
+    if (!campaign && !r[CampaignExternalId].isNull())
+      refs.push_back({"campaign_id", "external_id", std::string(r[CampaignExternalId].text)});
   }
-  if (s && !campaign && !r[CampaignExternalId].isNull())
-    s = addPending("touchpoints", id, "campaign_id", "external_id", r[CampaignExternalId].text);
-  return s;
+  touchpoints_->add(std::move(t));
+  if (at_once_ || touchpoints_->size() >= kMaxGatheredTouchpoints) return flushTouchpoints();
+  return Status::ok();
 }
 
 Status StoreWriter::writeAdSpend(const Row& r) {
@@ -496,6 +532,9 @@ Status StoreWriter::writeAdSpend(const Row& r) {
 }
 
 Status StoreWriter::saveState(std::string_view stream, std::string_view state_json) {
+  // A checkpoint covers the records before it: they are written first, and a failure to write them
+  // leaves it unsaved.
+  if (auto s = flushTouchpoints(); !s) return s;
   state_upsert_.bindStatic(1, source_);
   state_upsert_.bindStatic(2, stream);
   state_upsert_.bindStatic(3, state_json);

@@ -1,11 +1,15 @@
 // Writes validated rows of one connector (the "source") into the unified store: idempotent upserts
 // keyed by (source, external_id), identity resolution through the cache, references that cannot be
 // resolved yet parked in pending_links, and the stream checkpoints in the same transaction.
+// Touchpoints, the volume, are gathered into a store::TouchpointBatch (COPY on PostgreSQL) and
+// written before anything that could read or change them: any other row, a checkpoint, the pending
+// links, the commit; so the store sees the same writes in the same order as row by row.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -13,6 +17,7 @@
 #include "pipeline/identity_cache.hpp"
 #include "pipeline/record_validator.hpp"
 #include "store/database.hpp"
+#include "store/touchpoint_batch.hpp"
 
 namespace abm::pipeline {
 
@@ -23,6 +28,9 @@ class StoreWriter {
   // account found only through the email's domain does not replace the one the contact has. For
   // sources that send partial updates (the event collector's identify). Call before prepare().
   void setMergeContacts(bool merge) { merge_contacts_ = merge; }
+  // Every touchpoint is written when it arrives (no COPY batches), for callers that read it back at
+  // once (the event collector). Call before prepare().
+  void setWriteTouchpointsAtOnce() { at_once_ = true; }
   Status prepare();
 
   Status begin();
@@ -55,6 +63,8 @@ class StoreWriter {
   Status writeCampaign(const Row& r);
   Status writeTouchpoint(const Row& r);
   Status writeAdSpend(const Row& r);
+  // Writes the gathered touchpoints and parks the references they could not resolve.
+  Status flushTouchpoints();
   // store_deletions.cpp
   Status writeDeletion(const Row& r);
   Status deleteAccountIdentity(std::string_view external_id);
@@ -67,6 +77,14 @@ class StoreWriter {
   // An account's domain changed from `old_key`: rows tied through it are untied and parked to be
   // tied again (domain_retie.cpp).
   Status retieDomain(int64_t account_id, const std::string& old_key);
+  // A reference of a row to something not in the store yet: the pending_links key without the row.
+  struct PendingRef {
+    const char* field;
+    const char* kind;
+    std::string ref;
+  };
+  // The references by which a row's account may be found later.
+  void accountRefs(const Value& external_id, const Value& domain, const Value& email, std::vector<PendingRef>& out);
   Status addPendingAccount(const char* entity, int64_t row_id, const Value& external_id, const Value& domain,
                            const Value& email);
   Status addPending(const char* entity, int64_t row_id, const char* field, const char* kind, std::string_view ref);
@@ -76,6 +94,8 @@ class StoreWriter {
     if (account_id > 0 && account_id != last_touched_) dirty_.insert(last_touched_ = account_id);
   }
   Status flushDirty();
+  // Forgets what the rolled-back transaction gathered (dirty accounts, deletions, touchpoints).
+  void dropUnwritten();
 
   store::Database& db_;
   std::string source_;
@@ -83,6 +103,11 @@ class StoreWriter {
   IdentityCache ids_;
   bool in_tx_ = false;
   bool merge_contacts_ = false;
+  bool at_once_ = false;
+  std::unique_ptr<store::TouchpointBatch> touchpoints_;
+  // Gathered touchpoints' unresolved references by external_id, parked once their ids are known.
+  std::unordered_map<std::string, std::vector<PendingRef>> touchpoint_refs_;
+  std::vector<std::pair<std::string, int64_t>> written_ids_;  // reused by flushTouchpoints
   std::unordered_set<int64_t> dirty_;
   int64_t last_touched_ = 0;
   std::string now_;
@@ -91,8 +116,7 @@ class StoreWriter {
   std::vector<int64_t> deleted_contacts_, deleted_campaigns_;
   // Rows with a generated id are written as an update, else an insert (see store_writer.cpp).
   store::Statement account_insert_, account_update_, identity_upsert_, contact_update_, contact_insert_,
-      opportunity_update_, opportunity_insert_, campaign_update_, campaign_insert_, touchpoint_upsert_, touchpoint_id_,
-      account_domain_, ad_spend_update_, ad_spend_insert_, pending_insert_, state_upsert_, rejected_insert_,
+      opportunity_update_, opportunity_insert_, campaign_update_, campaign_insert_, account_domain_, ad_spend_update_, ad_spend_insert_, pending_insert_, state_upsert_, rejected_insert_,
       dirty_insert_, merge_insert_;
 };
 

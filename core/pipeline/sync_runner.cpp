@@ -12,6 +12,7 @@
 #include "pipeline/batch.hpp"
 #include "pipeline/message_reader.hpp"
 #include "pipeline/store_writer.hpp"
+#include "store/touchpoint_batch.hpp"
 #include "store/instances.hpp"
 #include "store/run_log.hpp"
 #include "worker/worker_process.hpp"
@@ -394,6 +395,16 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
         log::error("cannot record the end of the run (" + again.message() +
                        "); it is closed as failed when the connector next runs",
                    c.name, run_id);
+    }
+    // Outside the run's transactions, so that making a partition waits for no one holding ours.
+    if (!writer.inTransaction()) {
+      if (auto moved = store::moveWaitingTouchpoints(db); !moved)
+        log::warn("touchpoints waiting in touchpoints_default stay there until the next run: " + moved.error(), c.name,
+                  run_id);
+      else if (*moved > 0)
+        log::info("made the touchpoint partitions of " + std::to_string(*moved) +
+                      " month(s) and moved their rows out of touchpoints_default",
+                  c.name, run_id);
     }
     log::write(end.level,
                "sync " + status + ": " + std::to_string(out.records) + " records, " + std::to_string(out.rejected) +

@@ -40,7 +40,7 @@ void appendCopyText(std::string& out, std::string_view text) {
 }
 
 Status TouchpointBatch::prepare() {
-  if (db_.backend() == Backend::Postgresql) {
+  if (copy_) {
     // Per session, emptied by every commit: a batch never outlives its transaction.
     auto made = db_.exec(std::string("CREATE TEMP TABLE IF NOT EXISTS ") + kStaging +
                     " (seq bigint NOT NULL, account_id bigint, contact_id bigint, campaign_id bigint,"
@@ -58,7 +58,7 @@ Status TouchpointBatch::prepare() {
 }
 
 void TouchpointBatch::add(TouchpointRow row) {
-  if (db_.backend() == Backend::Postgresql) {
+  if (copy_) {
     // One row per touchpoint in a merge: the first one's place (its id order), the last one's values.
     auto [it, fresh] = position_.try_emplace(row.external_id, rows_.size());
     if (!fresh) {
@@ -78,7 +78,7 @@ void TouchpointBatch::clear() {
 
 Status TouchpointBatch::flush(std::vector<std::pair<std::string, int64_t>>& ids) {
   if (rows_.empty()) return Status::ok();
-  Status s = db_.backend() == Backend::Postgresql ? flushCopy(ids) : flushRows(ids);
+  Status s = copy_ ? flushCopy(ids) : flushRows(ids);
   clear();
   return s;
 }
@@ -162,6 +162,21 @@ Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& 
   id_.reset();
   if (!read) return Status::error("cannot read the written touchpoints' ids: " + read.message());
   return db_.exec("TRUNCATE " + table);
+}
+
+Result<int> moveWaitingTouchpoints(Database& db) {
+  if (db.backend() != Backend::Postgresql) return 0;
+  auto waiting = db.prepare("SELECT EXISTS (SELECT 1 FROM touchpoints_default)");
+  if (!waiting) return waiting.status();
+  const bool any = waiting->step() == Step::Row && waiting->columnInt(0) != 0;
+  if (auto s = waiting->status(); !s) return Status::error("looking into touchpoints_default: " + s.message());
+  waiting->reset();
+  if (!any) return 0;
+  auto drain = db.prepare("SELECT abm_drain_touchpoints_default()");
+  if (!drain) return drain.status();
+  const int months = drain->step() == Step::Row ? static_cast<int>(drain->columnInt(0)) : 0;
+  if (auto s = drain->status(); !s) return Status::error("moving touchpoints out of touchpoints_default: " + s.message());
+  return months;
 }
 
 }  // namespace abm::store

@@ -3,6 +3,9 @@
 // upsert, set-wise); on SQLite each row is upserted with a prepared statement. Either way the last
 // write of a touchpoint wins and new touchpoints get their ids in the order they were added, so the
 // same input gives the same ids on both backends.
+// A batch made with Staging::RowByRow upserts each row on PostgreSQL too (abm_upsert_touchpoint):
+// for writers that flush after every row and read the row back at once (the event collector), where
+// a COPY per row would cost more than it saves.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +31,9 @@ struct TouchpointRow {
 
 class TouchpointBatch {
  public:
-  TouchpointBatch(Database& db, std::string source) : db_(db), source_(std::move(source)) {}
+  enum class Staging { Copy, RowByRow };
+  TouchpointBatch(Database& db, std::string source, Staging staging = Staging::Copy)
+      : db_(db), source_(std::move(source)), copy_(staging == Staging::Copy && db.backend() == Backend::Postgresql) {}
   // Prepares the statements (SQLite) or the session's staging table (PostgreSQL); outside a transaction.
   Status prepare();
 
@@ -48,12 +53,19 @@ class TouchpointBatch {
 
   Database& db_;
   std::string source_;
+  const bool copy_;  // COPY and merge (PostgreSQL), else one upsert per row
   std::vector<TouchpointRow> rows_;
   std::unordered_map<std::string, size_t> position_;  // external_id -> index in rows_ (PostgreSQL)
-  Statement upsert_;  // SQLite
-  Statement id_;      // the id of a written row (SQLite), of the staged rows that want one (PostgreSQL)
+  Statement upsert_;  // row by row
+  Statement id_;      // the id of a written row (row by row), of the staged rows that want one (COPY)
   std::string copy_buffer_;
 };
+
+// PostgreSQL: a batch whose month had no partition yet, and could not make it without waiting,
+// left its rows in touchpoints_default. This makes the missing partitions, which moves the rows
+// there, in a short transaction of its own (never inside a writer's). Returns how many months it
+// made; 0 on SQLite.
+Result<int> moveWaitingTouchpoints(Database& db);
 
 // `text` in COPY's text format: backslash, tab, newline and carriage return escaped.
 void appendCopyText(std::string& out, std::string_view text);

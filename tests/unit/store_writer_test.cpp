@@ -344,6 +344,79 @@ TEST_F(StoreWriterTest, DeletionsRemoveTheRowAndUnlinkWhatPointedAtIt) {
 
 namespace {
 
+// Touchpoints are gathered and written in batches (COPY on PostgreSQL); everything below holds
+// whichever way they are written, as it did when each was written on arrival.
+
+// A contact that moves after its touchpoint arrived, in the same transaction: the touchpoint follows
+// it, so the gathered touchpoints must be in the store before the contact is written.
+TEST_F(StoreWriterTest, GatheredTouchpointsAreWrittenBeforeTheContactTheyFollowMoves) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a2","name":"Globex","domain":"globex.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1"})");
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  writeIn(w, Entity::Touchpoints,
+          R"({"external_id":"t1","contact_external_id":"c1","channel":"web","activity":"page_view","occurred_at":"2024-03-01"})");
+  writeIn(w, Entity::Contacts, R"({"external_id":"c1","account_external_id":"a2"})");
+  ASSERT_TRUE(w.commit());
+  EXPECT_EQ(queryText(ref_, "SELECT account_id FROM touchpoints WHERE external_id = 't1'"), "2");
+}
+
+// Several touchpoints of one transaction wait for contacts, accounts and campaigns that are not
+// there yet; one is written twice. Each is parked under its own id and tied once they arrive.
+TEST_F(StoreWriterTest, GatheredTouchpointsWaitingForReferencesAreParkedUnderTheirIds) {
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  auto touch = [](const std::string& id, const std::string& refs) {
+    return R"({"external_id":")" + id + R"(",)" + refs +
+           R"(,"channel":"email","activity":"email_open","occurred_at":"2024-02-01"})";
+  };
+  writeIn(w, Entity::Touchpoints, touch("t1", R"("contact_external_id":"c9")"));
+  writeIn(w, Entity::Touchpoints, touch("t2", R"("account_external_id":"a9","campaign_external_id":"k9")"));
+  writeIn(w, Entity::Touchpoints, touch("t3", R"("email":"ann@initech.com")"));
+  writeIn(w, Entity::Touchpoints, touch("t1", R"("contact_external_id":"c9","campaign_external_id":"k9")"));
+  ASSERT_TRUE(w.commit());
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints"), 3);
+  EXPECT_EQ(queryJoined(ref_,
+                        "SELECT t.external_id || ':' || p.field || ':' || p.ref_kind || ':' || p.ref FROM pending_links p"
+                        " JOIN touchpoints t ON t.touchpoint_id = p.row_id WHERE p.entity = 'touchpoints'"
+                        " ORDER BY t.external_id, p.field, p.ref_kind, p.ref"),
+            "t1:account_id:contact:,t1:campaign_id:external_id:k9,t1:contact_id:external_id:c9,"
+            "t2:account_id:external_id:a9,t2:campaign_id:external_id:k9,"
+            "t3:account_id:contact:,t3:account_id:domain:initech.com,t3:contact_id:email:ann@initech.com");
+  write("crm", Entity::Accounts, R"({"external_id":"a9","name":"Initech","domain":"initech.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c9","account_external_id":"a9","email":"ann@initech.com"})");
+  write("crm", Entity::Campaigns, R"({"external_id":"k9","name":"Spring","channel":"email"})");
+  EXPECT_EQ(queryJoined(ref_, "SELECT external_id || ':' || coalesce(account_id, 0) || ':' || coalesce(contact_id, 0)"
+                              " || ':' || coalesce(campaign_id, 0) FROM touchpoints ORDER BY external_id"),
+            "t1:1:1:1,t2:1:0:1,t3:1:1:0");
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+}
+
+// A checkpoint covers the records before it: when they cannot be written, it is not saved, and the
+// error names the touchpoint.
+TEST_F(StoreWriterTest, ACheckpointIsRefusedWhenTheTouchpointsBeforeItCannotBeWritten) {
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  writeIn(w, Entity::Touchpoints, R"({"external_id":"t1","channel":"web","activity":"page_view","occurred_at":"2024-03-01"})");
+  // Past the validator (which would refuse it), as a row the store itself refuses.
+  line_ = R"({"type":"RECORD","record":{"stream":"s","data":{"external_id":"t-bad","channel":"web","activity":"page_view","occurred_at":"2024-03-01"}}})";
+  ASSERT_TRUE(parser_.parse(line_));
+  std::string error;
+  ASSERT_TRUE(validateRecord(Entity::Touchpoints, parser_.record.fields, row_, error)) << error;
+  row_.v[touchpoint_slot::Channel].text = "telepathy";  // not a channel: the store's CHECK refuses it
+  ASSERT_TRUE(w.write(row_));
+  const Status s = w.saveState("s", R"({"cursor":"2024-03-01"})");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("touchpoint"), std::string::npos) << s.message();
+  w.rollback();
+  EXPECT_EQ(count("SELECT count(*) FROM sync_state"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints"), 0);
+}
+
 // A source moves a contact, a deal or a touchpoint to another account. Each move marks both accounts
 // for the next metrics run and never fails the run, whether the marks are already there (no metrics
 // run since: abmctl sync) or not (a metrics run cleared them), and within one run across commits.

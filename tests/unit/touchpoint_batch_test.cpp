@@ -106,4 +106,39 @@ TEST_F(TouchpointBatchTest, ABadRowFailsTheBatchNamingItAndWritesNothing) {
   EXPECT_EQ(queryText(store_.ref(), "SELECT count(*) FROM touchpoints"), "0");
 }
 
+// A month whose partition another session is making at that moment (it holds the partition makers'
+// advisory lock): the batch does not wait, its rows wait in touchpoints_default instead, and
+// moveWaitingTouchpoints makes the partition and moves them there once the lock is free.
+TEST_F(TouchpointBatchTest, RowsLeftInTheDefaultPartitionMoveToTheirMonthLater) {
+  if (db_->backend() != store::Backend::Postgresql) {
+    auto none = store::moveWaitingTouchpoints(*db_);
+    ASSERT_TRUE(none) << none.error();
+    EXPECT_EQ(*none, 0);  // SQLite has no partitions
+    return;
+  }
+  auto maker = store_.open();
+  ASSERT_TRUE(maker);
+  ASSERT_TRUE(maker->exec("BEGIN"));
+  ASSERT_TRUE(maker->exec("SELECT pg_advisory_xact_lock(1633840484, 1)"));
+
+  store::TouchpointBatch batch(*db_, "web");
+  ASSERT_TRUE(batch.prepare());
+  batch.add(row("t-1", "2031-05-02T10:00:00Z"));
+  batch.add(row("t-2", "2031-05-20T10:00:00Z"));
+  std::vector<std::pair<std::string, int64_t>> ids;
+  ASSERT_TRUE(write(batch, ids));
+  EXPECT_EQ(queryText(store_.ref(), "SELECT count(*) FROM touchpoints_default"), "2");
+  EXPECT_EQ(queryText(store_.ref(), "SELECT count(*) FROM pg_class WHERE relname = 'touchpoints_y2031m05'"), "0");
+
+  ASSERT_TRUE(maker->exec("COMMIT"));
+  auto moved = store::moveWaitingTouchpoints(*db_);
+  ASSERT_TRUE(moved) << moved.error();
+  EXPECT_EQ(*moved, 1);
+  EXPECT_EQ(queryRows(store_.ref(), "SELECT tableoid::regclass::text, external_id FROM touchpoints ORDER BY external_id"),
+            (std::vector<std::string>{"touchpoints_y2031m05|t-1", "touchpoints_y2031m05|t-2"}));
+  auto again = store::moveWaitingTouchpoints(*db_);
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(*again, 0);
+}
+
 }  // namespace
