@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 #include <sys/resource.h>
 
 #include "common/rng.hpp"
@@ -22,6 +23,7 @@
 #include "store/location.hpp"
 #include "store/migrations.hpp"
 #include "store/database.hpp"
+#include "store/touchpoint_batch.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -40,7 +42,7 @@ using abm::Rng;
 double seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
 
 // Writes a store with the given sizes straight through the store interface (the ingest path has its
-// own bench). Touchpoints go through the store's touchpoint upsert, which PostgreSQL's partitions need.
+// own bench).
 void generate(abm::store::Database& db, long touchpoints, long accounts, long opportunities) {
   Rng rng{42};
   const int64_t end = *abm::parseTimestamp("2026-10-31T00:00:00Z");
@@ -92,34 +94,36 @@ void generate(abm::store::Database& db, long touchpoints, long accounts, long op
                                    {"ads", "ad_impression"}, {"ads", "ad_click"},        {"web", "page_view"},
                                    {"web", "form_submit"},   {"event", "webinar_attend"}, {"sales", "meeting"},
                                    {"sales", "call"},        {"social", "social_engagement"}};
-  auto tp = db.prepare(db.touchpointUpsertSql());
-  check(tp.status());
+  // Through the store's touchpoint batches: COPY and merge on PostgreSQL (whose partitions need the
+  // merge), one prepared upsert per row on SQLite. Made before the first write transaction.
+  check(db.exec("COMMIT"));
+  abm::store::TouchpointBatch batch(db, "bench");
+  check(batch.prepare());
+  check(db.beginWrite());
+  std::vector<std::pair<std::string, int64_t>> no_ids;
   // Touches arrive in time order, mixed across accounts, as syncs deliver them.
   for (long i = 0; i < touchpoints; ++i) {
     const int64_t t = end - span + static_cast<int64_t>(static_cast<double>(i) / static_cast<double>(touchpoints) * span);
     // A skewed spread: some accounts are far busier than others.
     const double u = rng.unit();
-    const int64_t account = 1 + static_cast<int64_t>(u * u * static_cast<double>(accounts));
+    const int64_t account = std::min<int64_t>(1 + static_cast<int64_t>(u * u * static_cast<double>(accounts)), accounts);
     const auto* act = kActs[rng.next() % 11];
-    tp->bind(1, std::min<int64_t>(account, accounts));
-    if (rng.unit() < 0.6) tp->bind(2, (std::min<int64_t>(account, accounts) - 1) * 4 + 1 + static_cast<int64_t>(rng.next() % 4));
-    else tp->bindNull(2);
-    tp->bindNull(3);
-    tp->bindStatic(4, "bench");
-    tp->bind(5, "t" + std::to_string(i));
-    tp->bindStatic(6, act[0]);
-    tp->bindStatic(7, act[1]);
-    tp->bind(8, abm::formatTimestamp(t));
-    tp->bindNull(9);
-    tp->bindNull(10);
-    tp->bindNull(11);
-    tp->bind(12, 0);
-    check(tp->run());
+    abm::store::TouchpointRow r;
+    r.account_id = account;
+    if (rng.unit() < 0.6) r.contact_id = (account - 1) * 4 + 1 + static_cast<int64_t>(rng.next() % 4);
+    r.external_id = "t" + std::to_string(i);
+    r.channel = act[0];
+    r.activity = act[1];
+    r.occurred_at = abm::formatTimestamp(t);
+    batch.add(std::move(r));
+    if (batch.size() == 50'000) check(batch.flush(no_ids));
     if (i % 1000000 == 999999) {
+      check(batch.flush(no_ids));
       check(db.exec("COMMIT"));
       check(db.beginWrite());
     }
   }
+  check(batch.flush(no_ids));
   check(db.exec("COMMIT"));
 }
 
