@@ -385,6 +385,7 @@ Status computeShard(store::Database& reader, const MetricsSettings& settings, co
 Result<bool> writeShard(store::Database& writer, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
                         const std::string& instance, const ShardResults& results, const ShardCounts& counts,
                         MetricsSummary& summary) {
+  const auto began = Clock::now();
   store::Transaction tx(writer);
   if (auto s = tx.begin(); !s) return s;
   // Read under the writers' lock, which a lease takeover also takes: no takeover lands before COMMIT.
@@ -400,6 +401,7 @@ Result<bool> writeShard(store::Database& writer, const MetricsSettings& settings
     if (auto s = out.clearShard(shard, cycle.shards); !s) return s;
   if (auto s = results.writeTo(out); !s) return s;
   if (auto s = markShardDone(writer, cycle.id, shard, instance, counts); !s) return s;
+  summary.seconds_write += std::chrono::duration<double>(Clock::now() - began).count();
   auto totals = cycleTotals(writer, cycle.id);
   if (!totals) return totals.status();
   if (*totals) {
@@ -448,9 +450,9 @@ std::string MetricsSummary::describe() const {
     out += std::to_string(conversions) + " conversions (" + std::to_string(unattributed) + " unattributed), ";
   std::snprintf(buf, sizeof buf,
                 "%lld attribution rows written in %.2fs (load %.2fs, attribution %.2fs, engagement %.2fs, journey %.2fs,"
-                " roll-ups and models %.2fs)",
+                " writing %.2fs, roll-ups and models %.2fs)",
                 static_cast<long long>(attribution_rows), seconds_total, seconds_read, seconds_attribution,
-                seconds_engagement, seconds_journey, seconds_models);
+                seconds_engagement, seconds_journey, seconds_write, seconds_models);
   out += buf;
   if (shards == 1 && !joined && finished_cycle) return out;  // the one instance did everything
   out += "; cycle " + std::to_string(cycle) + " of " + std::to_string(shards) + " shards";

@@ -40,7 +40,8 @@ struct MetricsSummary {
   std::vector<int> lost;        // computed here, but taken over before they could be written
   std::vector<int> held_elsewhere;  // pending shards leased by live instances when this call ended
   bool finished_cycle = false;  // this call wrote the last shard: roll-ups, metrics_runs, cycle closed
-  double seconds_read = 0, seconds_attribution = 0, seconds_engagement = 0, seconds_journey = 0,
+  // Computing happens outside any lock; writing (the shard's rows) and the roll-ups in its write transaction.
+  double seconds_read = 0, seconds_attribution = 0, seconds_engagement = 0, seconds_journey = 0, seconds_write = 0,
          seconds_models = 0, seconds_total = 0;
   std::string describe() const;
 };
