@@ -378,52 +378,6 @@ Status computeShard(store::Database& reader, const MetricsSettings& settings, co
   return Status::ok();
 }
 
-// The shard's one write transaction: its old rows out, its new rows in, the shard marked done; and
-// when it is the cycle's last shard, the global results, the run's record and the cycle's end too.
-// False (nothing written) when the shard is no longer this instance's to write: its lease was taken
-// over, or another instance wrote it.
-Result<bool> writeShard(store::Database& writer, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
-                        const std::string& instance, const ShardResults& results, const ShardCounts& counts,
-                        MetricsSummary& summary) {
-  const auto began = Clock::now();
-  store::Transaction tx(writer);
-  if (auto s = tx.begin(); !s) return s;
-  // Read under the writers' lock, which a lease takeover also takes: no takeover lands before COMMIT.
-  auto holder = store::leaseHolder(writer, shardLease(cycle.id, shard));
-  if (!holder) return holder.status();
-  if (*holder != instance) return false;
-  auto pending = shardPending(writer, cycle.id, shard);
-  if (!pending) return pending.status();
-  if (!*pending) return false;
-  MetricsOutput out(writer, settings, cycle.as_of);
-  if (auto s = out.prepare(); !s) return s;
-  if (cycle.full)
-    if (auto s = out.clearShard(shard, cycle.shards); !s) return s;
-  if (auto s = results.writeTo(out); !s) return s;
-  if (auto s = markShardDone(writer, cycle.id, shard, instance, counts); !s) return s;
-  summary.seconds_write += std::chrono::duration<double>(Clock::now() - began).count();
-  auto totals = cycleTotals(writer, cycle.id);
-  if (!totals) return totals.status();
-  if (*totals) {
-    const auto started = Clock::now();
-    MetricsSummary run;
-    run.as_of = cycle.as_of;
-    run.full = cycle.full;
-    run.accounts = (*totals)->accounts;
-    run.accounts_recomputed = (*totals)->accounts_recomputed;
-    run.touchpoints = (*totals)->touchpoints;
-    if (auto s = out.rollUp(run); !s) return s;
-    if (auto s = out.recordRun(run, cycle.settings, cycle.opened_at); !s) return s;
-    if (auto s = closeCycle(writer, cycle.id, instance); !s) return s;
-    summary.finished_cycle = true;
-    summary.conversions = run.conversions;
-    summary.unattributed = run.unattributed;
-    summary.seconds_models = std::chrono::duration<double>(Clock::now() - started).count();
-  }
-  if (auto s = tx.commit(); !s) return s;
-  return true;
-}
-
 std::atomic<int> keepers_started{0};
 
 }  // namespace
@@ -520,12 +474,10 @@ Result<MetricsSummary> runMetrics(const store::Location& store, const MetricsSet
       took = true;
       ShardResults results;
       MetricsSummary counts;
-      Status s = computeShard(*reader, settings, *cycle, shard, results, counts);
-      Result<bool> written = s ? Result<bool>(false) : Result<bool>(s);
-      if (s) {
-        const ShardCounts totals{counts.accounts, counts.accounts_recomputed, counts.touchpoints, counts.attribution_rows};
-        written = writeShard(*writer, settings, *cycle, shard, instance, results, totals, summary);
-      }
+      const Status computed = computeShard(*reader, settings, *cycle, shard, results, counts);
+      const ShardCounts totals{counts.accounts, counts.accounts_recomputed, counts.touchpoints, counts.attribution_rows};
+      Result<bool> written =
+          computed ? writeShard(*writer, settings, *cycle, shard, instance, results, totals, summary) : Result<bool>(computed);
       keeper->release(lease);
       if (!written)
         return Status::error("metrics: shard " + std::to_string(shard) + " of cycle " + std::to_string(cycle->id) +

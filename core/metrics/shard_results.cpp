@@ -1,5 +1,10 @@
 #include "metrics/shard_results.hpp"
 
+#include <chrono>
+
+#include "metrics/metrics_stage.hpp"
+#include "store/lease_keeper.hpp"
+
 namespace abm::metrics {
 
 Status ShardResults::clearAttribution(int64_t account) {
@@ -66,6 +71,48 @@ Status ShardResults::writeTo(MetricsOutput& out) const {
   for (const auto& st : states_)
     if (auto s = out.accountState(st.account, st.last_touch); !s) return s;
   return Status::ok();
+}
+
+Result<bool> writeShard(store::Database& writer, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
+                        const std::string& instance, const ShardResults& results, const ShardCounts& counts,
+                        MetricsSummary& summary) {
+  const auto began = std::chrono::steady_clock::now();
+  store::Transaction tx(writer);
+  if (auto s = tx.begin(); !s) return s;
+  // Read under the writers' lock, which a lease takeover also takes: no takeover lands before COMMIT.
+  auto holder = store::leaseHolder(writer, shardLease(cycle.id, shard));
+  if (!holder) return holder.status();
+  if (*holder != instance) return false;
+  auto pending = shardPending(writer, cycle.id, shard);
+  if (!pending) return pending.status();
+  if (!*pending) return false;
+  MetricsOutput out(writer, settings, cycle.as_of);
+  if (auto s = out.prepare(); !s) return s;
+  if (cycle.full)
+    if (auto s = out.clearShard(shard, cycle.shards); !s) return s;
+  if (auto s = results.writeTo(out); !s) return s;
+  if (auto s = markShardDone(writer, cycle.id, shard, instance, counts); !s) return s;
+  summary.seconds_write += std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  auto totals = cycleTotals(writer, cycle.id);
+  if (!totals) return totals.status();
+  if (*totals) {
+    const auto started = std::chrono::steady_clock::now();
+    MetricsSummary run;
+    run.as_of = cycle.as_of;
+    run.full = cycle.full;
+    run.accounts = (*totals)->accounts;
+    run.accounts_recomputed = (*totals)->accounts_recomputed;
+    run.touchpoints = (*totals)->touchpoints;
+    if (auto s = out.rollUp(run); !s) return s;
+    if (auto s = out.recordRun(run, cycle.settings, cycle.opened_at); !s) return s;
+    if (auto s = closeCycle(writer, cycle.id, instance); !s) return s;
+    summary.finished_cycle = true;
+    summary.conversions = run.conversions;
+    summary.unattributed = run.unattributed;
+    summary.seconds_models = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  if (auto s = tx.commit(); !s) return s;
+  return true;
 }
 
 }  // namespace abm::metrics

@@ -1,5 +1,5 @@
 // One shard's per-account results, held in memory between computing them (from the shard's own
-// read snapshot, with no lock held) and writing them (in one short write transaction). The writes
+// read snapshot, with no lock held) and writing them (in one short write transaction, writeShard). The writes
 // have MetricsOutput's per-account signatures, so the computation does not care which it talks to.
 // Memory is proportional to the shard's output: more shards, less of it at a time.
 #pragma once
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/metrics_cycle.hpp"
 #include "metrics/metrics_output.hpp"
 
 namespace abm::metrics {
@@ -69,5 +70,16 @@ class ShardResults {
   std::vector<Journey> journeys_;
   std::vector<State> states_;
 };
+
+struct MetricsSummary;
+
+// The shard's one write transaction: its old rows out (a full cycle: every row of its hash class),
+// `results` in, the shard marked done with `counts`; and when it is the cycle's last shard, the
+// global results, the run's record (metrics_runs) and the cycle's end too, which `summary` then
+// tells (finished_cycle, conversions). False, and nothing written, when the shard is no longer
+// `instance`'s to write: its lease is held by another instance (taken over), or the shard is done.
+Result<bool> writeShard(store::Database& writer, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
+                        const std::string& instance, const ShardResults& results, const ShardCounts& counts,
+                        MetricsSummary& summary);
 
 }  // namespace abm::metrics

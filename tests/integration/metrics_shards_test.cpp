@@ -9,10 +9,11 @@
 #include <set>
 #include <thread>
 
-#include "metric_rows.hpp"
 #include "common/timestamp.hpp"
+#include "metric_rows.hpp"
 #include "metrics/metrics_cycle.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "metrics/shard_results.hpp"
 #include "store/lease_keeper.hpp"
 #include "test_support.hpp"
 
@@ -246,6 +247,46 @@ TEST(MetricsCycles, DirtyMarksWrittenWhileACycleIsOpenWaitForTheNextCycle) {
   const MetricRows incremental = metricRows(ws.store());
   runOnce(ws.store(), s, kAsOf, true);
   EXPECT_EQ(firstDifference(incremental, metricRows(ws.store())), "") << "the incremental cycles equal a full one";
+}
+
+// The write of a shard checks, under the writers' lock, that the shard is still this instance's:
+// results computed while the lease was taken over, or for a shard written meanwhile, are dropped.
+TEST(MetricsCycles, AShardIsWrittenOnlyByItsLeaseHolderAndOnlyOnce) {
+  Workspace ws;
+  ws.writeConfig();
+  ASSERT_TRUE(ws.store_.open());
+  const MetricsSettings s = withShards(2);
+  const auto cycle = openCycle(ws.store(), s, kAsOf, true, "runner-1");
+  const std::string lease = abm::metrics::shardLease(cycle.id, 0);
+  auto k = keeper(ws.store(), "runner-1");
+  auto got = k->acquire(lease);
+  ASSERT_TRUE(got && *got);
+  abm::metrics::ShardResults results;
+  abm::metrics::Engagement e;
+  e.score = 4.5;
+  ASSERT_TRUE(results.engagement(8, e, 0));
+  auto db = abm::store::Database::open(ws.store().location());
+  ASSERT_TRUE(db) << db.error();
+  auto write = [&] {
+    MetricsSummary summary;
+    auto w = abm::metrics::writeShard(*db, s, cycle, 0, "runner-1", results, {1, 1, 0, 0}, summary);
+    EXPECT_TRUE(w) << w.error();
+    EXPECT_FALSE(summary.finished_cycle) << "shard 1 is still pending";
+    return w && *w;
+  };
+
+  // Another instance took the lease over (runner-1 looked dead) while runner-1 computed.
+  execSql(ws.store(), "UPDATE leases SET holder = 'runner-2' WHERE resource = '" + lease + "'");
+  EXPECT_FALSE(write());
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM account_engagement"), 0);
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM metrics_cycle_shards WHERE done_at IS NULL"), 2);
+
+  execSql(ws.store(), "UPDATE leases SET holder = 'runner-1' WHERE resource = '" + lease + "'");
+  EXPECT_TRUE(write());
+  EXPECT_EQ(queryText(ws.store(), "SELECT account_id || ' ' || score FROM account_engagement"), "8 4.5");
+  EXPECT_EQ(queryText(ws.store(), "SELECT done_by FROM metrics_cycle_shards WHERE shard = 0"), "runner-1");
+  EXPECT_FALSE(write()) << "a written shard is not written again";
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM account_engagement"), 1);
 }
 
 TEST(MetricsCycles, AnInstanceWithOtherSettingsDoesNotJoinAndSaysWhy) {
