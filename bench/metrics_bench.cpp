@@ -3,6 +3,7 @@
 // in the same run: one plain scan of the touchpoints in the order the stage reads them.
 //
 // Usage: metrics_bench [--store URL] [--touchpoints N] [--accounts N] [--opportunities N] [--keep DIR]
+//                      [--shards N]
 //
 // The store is an SQLite file in a temporary folder (or in --keep DIR, kept for the next run) unless
 // --store names one, or ABMD_BENCH_PG_URL holds a PostgreSQL URL ("postgresql://user@host/db"; an
@@ -132,6 +133,7 @@ void generate(abm::store::Database& db, long touchpoints, long accounts, long op
 int main(int argc, char** argv) {
   long touchpoints = 10'000'000, accounts = 100'000, opportunities = 50'000;
   std::string keep, url;
+  int shards = 0;  // the store's default
   if (const char* env = std::getenv("ABMD_BENCH_PG_URL"); env && *env) url = env;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -140,6 +142,7 @@ int main(int argc, char** argv) {
     else if (a == "--opportunities") opportunities = std::stol(argv[i + 1]);
     else if (a == "--keep") keep = argv[i + 1];
     else if (a == "--store") url = argv[i + 1];
+    else if (a == "--shards") shards = std::stoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "bench: unknown option %s (see the usage at the top of bench/metrics_bench.cpp)\n", a.c_str());
       return 2;
@@ -189,6 +192,7 @@ int main(int argc, char** argv) {
     std::printf("reference: scanning %ld touchpoints in account order: %.2fs\n", n, seconds(t0));
   }
   abm::metrics::MetricsSettings settings;
+  settings.shards = shards;  // one instance computes them one after another: less held in memory at a time
   const int64_t as_of = *abm::parseTimestamp("2026-10-31T00:00:00Z");
   for (int run = 1; run <= 2; ++run) {
     auto out = abm::metrics::runMetrics(*where, settings, as_of, /*force_full=*/true);

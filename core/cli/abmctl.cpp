@@ -16,6 +16,7 @@
 #include "cli/report.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
+#include "metrics/metrics_cycle.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
 #include "store/instances.hpp"
@@ -49,14 +50,16 @@ Commands:
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
   status                      last run of every connector; events received and refused of push
-                              connectors; the instances using the store and the leases they hold
+                              connectors; the instances using the store and the leases they hold;
+                              the metrics cycle in progress and who computes each shard
   runs [NAME] [--limit N]     recent runs (default 20)
   state show NAME             the saved checkpoints of NAME
   state reset NAME [STREAM]   forget checkpoints so the next sync starts over
   metrics run [--as-of TS] [--full]
                               compute attribution, engagement, stages and the funnel as of TS
                               (an ISO-8601 time; default now); only what can have changed since
-                              the last run is recomputed, unless --full
+                              the last run is recomputed, unless --full. A cycle another instance
+                              opened is joined and finished first
   report [--top N]            what the store holds and the most engaged accounts
   store copy --to URL         copy the whole store (every table, ids kept) into an empty store at
                               URL, e.g. postgresql://abm@db:5432/abm (password through ${env:NAME}
@@ -369,6 +372,25 @@ Status printInstances(store::Database& db, std::chrono::seconds ttl) {
   return Status::ok();
 }
 
+// The metrics cycle in progress, if any: which shards are written, and who computes the others.
+Status printMetricsCycle(store::Database& db) {
+  auto open = metrics::readOpenCycle(db);
+  if (!open) return open.status();
+  if (!*open) return Status::ok();
+  const auto& c = (*open)->cycle;
+  std::cout << "\nmetrics cycle " << c.id << " as of " << formatTimestamp(c.as_of) << " (" << (c.full ? "full" : "incremental")
+            << ", " << c.shards << " shards), opened by " << c.opened_by << " at " << c.opened_at << "\n";
+  for (const auto& sh : (*open)->shards) {
+    std::cout << "    shard " << sh.shard << ": ";
+    if (!sh.done_at.empty()) std::cout << "written by " << sh.done_by << " at " << sh.done_at;
+    else if (sh.holder.empty()) std::cout << "waiting for an instance";
+    else if (sh.lease_live) std::cout << "computed by " << sh.holder << ", lease expires " << sh.expires_at;
+    else std::cout << "waiting (the lease of " << sh.holder << " expired " << sh.expires_at << ")";
+    std::cout << "\n";
+  }
+  return Status::ok();
+}
+
 int cmdStatus(const Setup& s) {
   auto db = store::openForReading(s.daemon.store);
   if (!db) {
@@ -414,6 +436,10 @@ int cmdStatus(const Setup& s) {
               << (c.enabled ? "" : " (disabled)") << "\n";
   }
   if (auto st = printInstances(*db, s.daemon.lease_ttl); !st) {
+    std::cerr << "abmctl: " << st.message() << "\n";
+    return 1;
+  }
+  if (auto st = printMetricsCycle(*db); !st) {
     std::cerr << "abmctl: " << st.message() << "\n";
     return 1;
   }
@@ -520,12 +546,37 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  auto out = metrics::runMetrics(s.daemon.store, s.metrics, as_of, full);
+  // An instance of its own, like `abmctl sync`: it leases shards beside the daemons sharing the store.
+  store::LeaseKeeper::Hooks hooks;
+  hooks.on_warning = [](const std::string& m) { std::cerr << "abmctl: " << m << "\n"; };
+  auto keeper = store::LeaseKeeper::start(s.daemon.store, "abmctl:" + store::hostName() + ":" + std::to_string(::getpid()),
+                                          s.daemon.lease_ttl, std::move(hooks));
+  if (!keeper) {
+    std::cerr << "abmctl: " << keeper.error() << "\n";
+    return 1;
+  }
+  auto out = metrics::runMetrics(s.daemon.store, s.metrics, as_of, full, keeper->get());
+  // An open cycle is joined first, whatever it is as of; then the cycle asked for, once that one
+  // is finished.
+  auto differs = [&](const metrics::MetricsSummary& m) {
+    return m.joined && ((!as_of_text.empty() && m.as_of != as_of) || (full && !m.full));
+  };
+  if (out && differs(*out) && out->held_elsewhere.empty()) {
+    std::cout << out->describe() << "\n";
+    out = metrics::runMetrics(s.daemon.store, s.metrics, as_of, full, keeper->get());
+  }
+  (*keeper)->stop();
   if (!out) {
     std::cerr << "abmctl: " << out.error() << "\n";
     return 1;
   }
   std::cout << out->describe() << "\n";
+  if (differs(*out)) {
+    std::cerr << "abmctl: metrics cycle " << out->cycle << " (as of " << formatTimestamp(out->as_of)
+              << ") is still being computed by other instances; run again once it has finished (abmctl status shows "
+                 "it)\n";
+    return 1;
+  }
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "common/timestamp.hpp"
 #include "metrics/markov.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "store/db_clock.hpp"
 
 namespace abm::metrics {
 
@@ -30,16 +31,19 @@ Stage stageFromName(std::string_view name) {
 
 }  // namespace
 
-Status MetricsOutput::open() {
-  as_of_text_ = formatTimestamp(as_of_);
-  started_at_ = nowEpochSeconds();
-  return db_.beginWrite();
+MetricsOutput::MetricsOutput(store::Database& db, const MetricsSettings& s, int64_t as_of)
+    : db_(db), s_(s), as_of_(as_of), as_of_text_(formatTimestamp(as_of)) {}
+
+Status MetricsOutput::clearShard(int shard, int shards) {
+  // One shard is every account: a plain DELETE, which SQLite empties a table with fastest.
+  const std::string which =
+      shards == 1 ? "" : " WHERE account_id % " + std::to_string(shards) + " = " + std::to_string(shard);
+  for (const char* t : kAccountTables)
+    if (auto s = db_.exec(std::string("DELETE FROM ") + t + which); !s) return s;
+  return Status::ok();
 }
 
-Status MetricsOutput::begin(bool full) {
-  if (full)
-    for (const char* t : kAccountTables)
-      if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;
+Status MetricsOutput::prepare() {
   return store::prepareAll(db_, {
       {&touch_,
        "INSERT INTO attribution_touches(conversion, account_id, opportunity_id, touchpoint_id, campaign_id, channel,"
@@ -364,7 +368,7 @@ Status MetricsOutput::funnel() {
   return Status::ok();
 }
 
-Status MetricsOutput::finish(MetricsSummary& summary, bool full, const std::string& settings_text) {
+Status MetricsOutput::rollUp(MetricsSummary& summary) {
   for (const char* t : kGlobalTables)
     if (auto s = db_.exec(std::string("DELETE FROM ") + t); !s) return s;
   // Accounts an incremental run left alone keep their rows; only the date moves on.
@@ -375,25 +379,30 @@ Status MetricsOutput::finish(MetricsSummary& summary, bool full, const std::stri
   if (auto s = rollUpRuleModels(); !s) return s;
   if (auto s = channelModels(); !s) return s;
   if (auto s = conversions(summary); !s) return s;
-  if (auto s = funnel(); !s) return s;
-  if (auto s = db_.exec("DELETE FROM metrics_dirty_accounts"); !s) return s;
+  return funnel();
+}
+
+Status MetricsOutput::recordRun(const MetricsSummary& summary, const std::string& settings_text,
+                                const std::string& started_at) {
+  auto now = store::databaseNow(db_);
+  if (!now) return now.status();
+  const auto started = parseTimestamp(started_at);
   auto run = db_.prepare(
       "INSERT INTO metrics_runs(as_of, started_at, finished_at, mode, settings, accounts, accounts_recomputed,"
       " touchpoints, conversions, unattributed, seconds) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   if (!run) return run.status();
   run->bind(1, as_of_text_);
-  run->bind(2, formatTimestamp(started_at_));
-  run->bind(3, formatTimestamp(nowEpochSeconds()));
-  run->bindStatic(4, full ? "full" : "incremental");
+  run->bind(2, started_at);
+  run->bind(3, formatTimestamp(*now));
+  run->bindStatic(4, summary.full ? "full" : "incremental");
   run->bind(5, settings_text);
   run->bind(6, summary.accounts);
   run->bind(7, summary.accounts_recomputed);
   run->bind(8, summary.touchpoints);
   run->bind(9, summary.conversions);
   run->bind(10, summary.unattributed);
-  run->bind(11, static_cast<double>(nowEpochSeconds() - started_at_));
-  if (auto s = run->run(); !s) return s;
-  return db_.exec("COMMIT");
+  run->bind(11, static_cast<double>(started ? *now - *started : 0));
+  return run->run();
 }
 
 }  // namespace abm::metrics

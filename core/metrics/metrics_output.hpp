@@ -1,7 +1,8 @@
 // Where the metrics stage's results go. Per-account results (attribution rows, channel paths,
 // engagement, stage history) are kept between runs so an incremental run rewrites only the accounts
 // it recomputes; the global results (channel and campaign roll-ups, Markov, Shapley, conversions,
-// funnel) are then rebuilt from them. Everything happens in one write transaction.
+// funnel) are then rebuilt from them. A shard's rows are written in one write transaction, and the
+// roll-ups in the transaction of the cycle's last shard (docs/metrics.md#sharded-runs).
 #pragma once
 
 #include <array>
@@ -22,12 +23,13 @@ struct MetricsSummary;
 
 class MetricsOutput {
  public:
-  MetricsOutput(store::Database& db, const MetricsSettings& s, int64_t as_of) : db_(db), s_(s), as_of_(as_of) {}
+  MetricsOutput(store::Database& db, const MetricsSettings& s, int64_t as_of);
 
-  // Opens the write transaction (BEGIN IMMEDIATE on SQLite; PostgreSQL's writers' advisory lock).
-  Status open();
-  // Prepares the statements; a full run also clears every per-account result.
-  Status begin(bool full);
+  // Prepares the statements; the caller holds a write transaction.
+  Status prepare();
+  // A full cycle: forgets every per-account result of the accounts with account_id % shards == shard,
+  // also those of accounts that no longer exist.
+  Status clearShard(int shard, int shards);
   // Incremental runs: forget what was computed for this account before.
   Status clearAttribution(int64_t account);
   Status clearJourney(int64_t account);
@@ -44,8 +46,11 @@ class MetricsOutput {
   Status journey(int64_t account, const std::vector<StageSpan>& history, int64_t after = INT64_MIN);
   Status accountState(int64_t account, int64_t last_touch);
 
-  // Rebuilds the global results, records the run, commits. Fills summary.conversions/unattributed.
-  Status finish(MetricsSummary& summary, bool full, const std::string& settings_text);
+  // Rebuilds the global results from every stored per-account result. Fills summary.conversions and
+  // summary.unattributed.
+  Status rollUp(MetricsSummary& summary);
+  // The cycle's row in metrics_runs: `summary` holds the counts of all its shards.
+  Status recordRun(const MetricsSummary& summary, const std::string& settings_text, const std::string& started_at);
 
  private:
   Status rollUpRuleModels();
@@ -56,8 +61,7 @@ class MetricsOutput {
   store::Database& db_;
   const MetricsSettings& s_;
   const int64_t as_of_;
-  std::string as_of_text_;
-  int64_t started_at_ = 0;
+  const std::string as_of_text_;
   store::Statement touch_, path_, engagement_, history_, stage_, state_, clear_touches_, clear_paths_,
       clear_history_, clear_history_after_;
 };

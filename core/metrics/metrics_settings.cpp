@@ -101,6 +101,7 @@ MetricsSettings parseMetricsSettings(const nlohmann::json& j, const std::string&
     else if (k == "mqa_score_with_contacts") s.mqa_score_with_contacts = number(v, file, k, 0);
     else if (k == "mqa_min_contacts") s.mqa_min_contacts = integer(v, file, k, 1, 1000);
     else if (k == "engaged_score") s.engaged_score = number(v, file, k, 0);
+    else if (k == "shards") s.shards = integer(v, file, k, 1, kMaxShards);
     else if (k == "run_after_sync") {
       if (!v.is_boolean()) fail(file, k, "expected true or false");
       s.run_after_sync = v.get<bool>();

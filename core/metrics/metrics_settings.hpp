@@ -10,6 +10,9 @@
 
 namespace abm::metrics {
 
+// The most shards a cycle may have: each is a lease, a row and a scan of the touchpoint index.
+constexpr int kMaxShards = 256;
+
 struct MetricsSettings {
   // Attribution
   int lookback_days = 365;
@@ -27,6 +30,10 @@ struct MetricsSettings {
   int mqa_min_contacts = 3;
   double engaged_score = 15;
   bool run_after_sync = true;
+  // How many shards a cycle's accounts are split into (docs/metrics.md#sharded-runs); 0 leaves it to
+  // the store: 1 on SQLite (one daemon), 4 on PostgreSQL. Not part of settingsText(): shards change
+  // who computes what, never the results.
+  int shards = 0;
 
   MetricsSettings();
 };

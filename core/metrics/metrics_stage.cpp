@@ -1,17 +1,25 @@
 #include "metrics/metrics_stage.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cstdio>
+#include <memory>
+
+#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "common/timestamp.hpp"
 #include "metrics/attribution_rules.hpp"
 #include "metrics/journey.hpp"
+#include "metrics/metrics_cycle.hpp"
 #include "metrics/metrics_output.hpp"
+#include "metrics/shard_results.hpp"
 #include "store/database.hpp"
+#include "store/instances.hpp"
+#include "store/lease_keeper.hpp"
 
 namespace abm::metrics {
 
@@ -50,11 +58,23 @@ struct Plan {
   std::unordered_map<int64_t, int64_t> last;  // account -> latest touch, as of the previous run
 };
 
+// The SQL condition that picks one shard's accounts, "" when one shard holds them all.
+struct ShardFilter {
+  std::string condition;
+  std::string where() const { return condition.empty() ? "" : " WHERE " + condition; }
+  std::string andAlso() const { return condition.empty() ? "" : " AND " + condition; }
+};
+
+ShardFilter shardFilter(int shard, int shards) {
+  if (shards == 1) return {};
+  return {"account_id % " + std::to_string(shards) + " = " + std::to_string(shard)};
+}
+
 // Computes one account at a time while the touchpoints stream by in account order.
 class Computation {
  public:
-  Computation(const MetricsSettings& s, int64_t as_of, const Plan& plan, MetricsOutput& out)
-      : s_(s), as_of_(as_of), plan_(plan), out_(out) {}
+  Computation(const MetricsSettings& s, int64_t as_of, const Plan& plan, const ShardFilter& shard, ShardResults& out)
+      : s_(s), as_of_(as_of), plan_(plan), shard_(shard), out_(out) {}
 
   Status load(store::Database& db);
   Status stream(store::Database& db);
@@ -68,7 +88,8 @@ class Computation {
   const MetricsSettings& s_;
   const int64_t as_of_;
   const Plan& plan_;
-  MetricsOutput& out_;
+  const ShardFilter& shard_;
+  ShardResults& out_;
   std::vector<std::tuple<int64_t, bool, int64_t>> accounts_;  // id, is_target, created
   std::unordered_map<int64_t, int64_t> lead_created_;         // account -> earliest contact created_at
   std::unordered_set<int64_t> created_at_first_touch_;        // contacts without a created_at of their own
@@ -79,17 +100,18 @@ class Computation {
 };
 
 Status Computation::load(store::Database& db) {
-  auto a = db.prepare("SELECT account_id, is_target, created_at FROM accounts ORDER BY account_id");
+  auto a = db.prepare("SELECT account_id, is_target, created_at FROM accounts" + shard_.where() + " ORDER BY account_id");
   if (!a) return a.status();
   while (a->step() == Row) accounts_.emplace_back(a->columnInt(0), a->columnInt(1) != 0, ts(a->columnView(2), as_of_));
   if (auto s = a->status(); !s) return s;
 
   auto c = db.prepare("SELECT account_id, min(created_at) FROM contacts WHERE account_id IS NOT NULL"
-                      " AND created_at_known GROUP BY account_id");
+                      " AND created_at_known" + shard_.andAlso() + " GROUP BY account_id");
   if (!c) return c.status();
   while (c->step() == Row) lead_created_[c->columnInt(0)] = ts(c->columnView(1), INT64_MAX);
   if (auto s = c->status(); !s) return s;
-  // A contact whose source gave no creation time is taken as created at its first touch.
+  // A contact whose source gave no creation time is taken as created at its first touch. Every such
+  // contact, not only the shard's: a touch may name a contact tied to an account of another shard.
   auto u = db.prepare("SELECT contact_id FROM contacts WHERE account_id IS NOT NULL AND NOT created_at_known");
   if (!u) return u.status();
   while (u->step() == Row) created_at_first_touch_.insert(u->columnInt(0));
@@ -107,7 +129,7 @@ Status Computation::load(store::Database& db) {
 
   auto o = db.prepare(
       "SELECT opportunity_id, account_id, coalesce(amount, 0), created_at, closed_at, is_closed, is_won"
-      " FROM opportunities WHERE account_id IS NOT NULL ORDER BY account_id, opportunity_id");
+      " FROM opportunities WHERE account_id IS NOT NULL" + shard_.andAlso() + " ORDER BY account_id, opportunity_id");
   if (!o) return o.status();
   while (o->step() == Row) {
     Opportunity op{o->columnInt(0), o->columnInt(1), o->columnDouble(2), ts(o->columnView(3), INT64_MAX), INT64_MAX,
@@ -125,7 +147,7 @@ Status Computation::stream(store::Database& db) {
   // runs whether decay can still change its results.
   auto q = db.prepare(
       "SELECT account_id, touchpoint_id, occurred_at, channel, activity, quantity, coalesce(contact_id, 0),"
-      " coalesce(campaign_id, 0) FROM touchpoints WHERE account_id IS NOT NULL"
+      " coalesce(campaign_id, 0) FROM touchpoints WHERE account_id IS NOT NULL" + shard_.andAlso() +
       " ORDER BY account_id, occurred_at, touchpoint_id");
   if (!q) return q.status();
   std::vector<Touch> touches;
@@ -305,87 +327,179 @@ Status Computation::attribute(int64_t account_id, const std::vector<Touch>& touc
   return Status::ok();
 }
 
-// Decides between a full and an incremental run, from the previous run and what changed since.
-Status makePlan(store::Database& db, const std::string& settings_text, int64_t as_of, bool force_full, Plan& plan) {
-  auto prev = db.prepare("SELECT as_of, settings FROM metrics_runs ORDER BY run_id DESC LIMIT 1");
-  if (!prev) return prev.status();
-  const auto has_prev = prev->step();
-  if (has_prev == Error) return prev->status();
-  if (force_full || has_prev == Done || prev->columnText(1) != settings_text) return Status::ok();
-  const int64_t previous = ts(prev->columnView(0), INT64_MAX);
-  if (previous > as_of) return Status::ok();  // going back in time: recompute everything
-  plan.full = false;
-  plan.previous = previous;
-  auto dirty = db.prepare("SELECT account_id FROM metrics_dirty_accounts");
+// What an incremental cycle redoes in one shard: the cycle's dirty marks, the opportunities created
+// or closed since the previous run, and each account's latest touch as that run saw it.
+Status planShard(store::Database& db, const MetricsCycle& cycle, const ShardFilter& shard, Plan& plan) {
+  plan.full = cycle.full;
+  plan.previous = cycle.previous;
+  if (plan.full) return Status::ok();
+  auto dirty = db.prepare("SELECT account_id FROM metrics_cycle_dirty WHERE cycle_id = ?1" + shard.andAlso());
   if (!dirty) return dirty.status();
+  dirty->bind(1, cycle.id);
   while (dirty->step() == Row) plan.dirty.insert(dirty->columnInt(0));
-  if (auto s = dirty->status(); !s) return s;  // the marks are cleared at the end: all of them must be read
+  if (auto s = dirty->status(); !s) return s;
   auto events = db.prepare(
-      "SELECT DISTINCT account_id FROM opportunities WHERE account_id IS NOT NULL AND"
+      "SELECT DISTINCT account_id FROM opportunities WHERE account_id IS NOT NULL" + shard.andAlso() + " AND"
       " ((created_at > ?1 AND created_at <= ?2) OR"
       "  (is_closed AND coalesce(closed_at, created_at) > ?1 AND coalesce(closed_at, created_at) <= ?2))");
   if (!events) return events.status();
-  events->bind(1, formatTimestamp(previous));
-  events->bind(2, formatTimestamp(as_of));
+  events->bind(1, formatTimestamp(cycle.previous));
+  events->bind(2, formatTimestamp(cycle.as_of));
   while (events->step() == Row) plan.events.insert(events->columnInt(0));
   if (auto s = events->status(); !s) return s;
-  auto last = db.prepare("SELECT account_id, last_touch_at FROM metrics_account_state");
+  auto last = db.prepare("SELECT account_id, last_touch_at FROM metrics_account_state" + shard.where());
   if (!last) return last.status();
   while (last->step() == Row) plan.last[last->columnInt(0)] = last->isNull(1) ? INT64_MIN : ts(last->columnView(1), INT64_MIN);
   return last->status();
 }
 
+// Computes one shard from a snapshot of its own: no lock is held, other instances write meanwhile.
+Status computeShard(store::Database& reader, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
+                    ShardResults& results, MetricsSummary& counts) {
+  const ShardFilter filter = shardFilter(shard, cycle.shards);
+  if (auto s = reader.beginRead(); !s) return s;
+  Plan plan;
+  if (auto s = planShard(reader, cycle, filter, plan); !s) return Status::error("reading the previous run: " + s.message());
+  Computation comp(settings, cycle.as_of, plan, filter, results);
+  const auto started = Clock::now();
+  if (auto s = comp.load(reader); !s) return Status::error("reading the store: " + s.message());
+  const auto loaded = Clock::now();
+  if (auto s = comp.stream(reader); !s) return s;
+  if (auto s = reader.exec("COMMIT"); !s) return Status::error("ending the read: " + s.message());
+  const MetricsSummary& c = comp.summary;
+  counts.accounts += c.accounts;
+  counts.accounts_recomputed += c.accounts_recomputed;
+  counts.touchpoints += c.touchpoints;
+  counts.attribution_rows += c.attribution_rows;
+  counts.seconds_read += std::chrono::duration<double>(loaded - started).count();
+  counts.seconds_attribution += c.seconds_attribution;
+  counts.seconds_engagement += c.seconds_engagement;
+  counts.seconds_journey += c.seconds_journey;
+  return Status::ok();
+}
+
+std::atomic<int> keepers_started{0};
+
 }  // namespace
 
+int shardCount(const MetricsSettings& settings, store::Backend backend) {
+  if (settings.shards > 0) return settings.shards;
+  return backend == store::Backend::Postgresql ? kDefaultPostgresqlShards : 1;
+}
+
 std::string MetricsSummary::describe() const {
-  char buf[500];
-  std::snprintf(buf, sizeof buf,
-                "metrics as of %s (%s run, %lld of %lld accounts recomputed): %lld touchpoints read, %lld conversions"
-                " (%lld unattributed), %lld attribution rows written in %.2fs (load %.2fs, attribution %.2fs,"
-                " engagement %.2fs, journey %.2fs, roll-ups and models %.2fs)",
+  auto list = [](const std::vector<int>& shards) {
+    std::string out;
+    for (int k : shards) out += (out.empty() ? "" : ", ") + std::to_string(k);
+    return out;
+  };
+  char buf[600];
+  std::snprintf(buf, sizeof buf, "metrics as of %s (%s run, %lld of %lld accounts recomputed): %lld touchpoints read, ",
                 formatTimestamp(as_of).c_str(), full ? "full" : "incremental",
                 static_cast<long long>(accounts_recomputed), static_cast<long long>(accounts),
-                static_cast<long long>(touchpoints), static_cast<long long>(conversions),
-                static_cast<long long>(unattributed), static_cast<long long>(attribution_rows), seconds_total,
-                seconds_read, seconds_attribution, seconds_engagement, seconds_journey, seconds_models);
-  return buf;
+                static_cast<long long>(touchpoints));
+  std::string out = buf;
+  // The conversions are counted by the roll-ups, which only the cycle's last shard runs.
+  if (finished_cycle)
+    out += std::to_string(conversions) + " conversions (" + std::to_string(unattributed) + " unattributed), ";
+  std::snprintf(buf, sizeof buf,
+                "%lld attribution rows written in %.2fs (load %.2fs, attribution %.2fs, engagement %.2fs, journey %.2fs,"
+                " writing %.2fs, roll-ups and models %.2fs)",
+                static_cast<long long>(attribution_rows), seconds_total, seconds_read, seconds_attribution,
+                seconds_engagement, seconds_journey, seconds_write, seconds_models);
+  out += buf;
+  if (shards == 1 && !joined && finished_cycle) return out;  // the one instance did everything
+  out += "; cycle " + std::to_string(cycle) + " of " + std::to_string(shards) + " shards";
+  if (joined) out += ", opened by " + opened_by;
+  out += computed.empty() ? ": no shard computed here" : ": shards " + list(computed) + " computed here";
+  if (!lost.empty()) out += "; shards " + list(lost) + " were taken over before their results were written (dropped)";
+  if (finished_cycle) out += "; this instance wrote the last shard and finished the cycle";
+  else if (!held_elsewhere.empty())
+    out += "; shards " + list(held_elsewhere) + " are being computed by other instances, the last of them finishes the cycle";
+  else
+    out += "; another instance finished the cycle (conversion counts are in metrics_runs)";
+  return out;
 }
 
 Result<MetricsSummary> runMetrics(const store::Location& store, const MetricsSettings& settings, int64_t as_of,
-                                  bool force_full) {
+                                  bool force_full, store::LeaseKeeper* keeper) {
   const auto started = Clock::now();
+  std::unique_ptr<store::LeaseKeeper> own_keeper;
+  if (!keeper) {
+    auto k = store::LeaseKeeper::start(store, "metrics:" + store::hostName() + ":" + std::to_string(::getpid()) + ":" +
+                                                  std::to_string(++keepers_started),
+                                       kDefaultLeaseTtl);
+    if (!k) return Status::error("metrics: " + k.error());
+    own_keeper = std::move(*k);
+    keeper = own_keeper.get();
+  }
+  const std::string& instance = keeper->instanceId();
   auto reader = store::Database::open(store, true);
   if (!reader) return reader.status();
   auto writer = store::Database::open(store);
   if (!writer) return writer.status();
-  const std::string settings_text = settingsText(settings);
-  MetricsOutput out(*writer, settings, as_of);
-  // The write transaction opens before the reader's snapshot is taken: writers take turns (SQLite's
-  // write lock, PostgreSQL's advisory lock), so no sync and no other instance's metrics run commits
-  // between what the stage reads and what it writes. Otherwise a dirty mark written in between would
-  // be cleared unread, and a run waiting for another would plan from the results it replaces.
-  if (auto s = out.open(); !s) return Status::error("metrics: " + s.message());
-  // The reader sees one snapshot of the store for the whole computation.
-  if (auto s = reader->beginRead(); !s) return s;
-  Plan plan;
-  if (auto s = makePlan(*reader, settings_text, as_of, force_full, plan); !s)
-    return Status::error("metrics: reading the previous run: " + s.message());
-  if (auto s = out.begin(plan.full); !s) return Status::error("metrics: " + s.message());
-  Computation comp(settings, as_of, plan, out);
-  comp.summary.as_of = as_of;
-  comp.summary.full = plan.full;
-  if (auto s = comp.load(*reader); !s) return Status::error("metrics: reading the store: " + s.message());
-  const auto loaded = Clock::now();
-  if (auto s = comp.stream(*reader); !s) return Status::error("metrics: " + s.message());
-  if (auto s = reader->exec("COMMIT"); !s) return Status::error("metrics: ending the read: " + s.message());
-  const auto streamed = Clock::now();
-  MetricsSummary summary = comp.summary;
-  summary.seconds_read = std::chrono::duration<double>(loaded - started).count();
-  if (auto s = out.finish(summary, plan.full, settings_text); !s)
-    return Status::error("metrics: writing results: " + s.message());
-  const auto done = Clock::now();
-  summary.seconds_models = std::chrono::duration<double>(done - streamed).count();
-  summary.seconds_total = std::chrono::duration<double>(done - started).count();
+  auto cycle = openOrJoinCycle(*writer, settingsText(settings), as_of, force_full, shardCount(settings, store.backend),
+                               instance);
+  if (!cycle) return Status::error("metrics: " + cycle.error());
+  MetricsSummary summary;
+  summary.as_of = cycle->as_of;
+  summary.full = cycle->full;
+  summary.cycle = cycle->id;
+  summary.shards = cycle->shards;
+  summary.joined = cycle->joined;
+  summary.opened_by = cycle->opened_by;
+  // Shards are taken one at a time and the pending ones read again after each: other instances
+  // take theirs meanwhile. A shard whose lease another instance holds is left to it; an expired
+  // lease (its holder died) is taken over.
+  for (;;) {
+    auto pending = pendingShards(*writer, cycle->id);
+    if (!pending) return Status::error("metrics: " + pending.error());
+    summary.held_elsewhere.clear();
+    bool took = false;
+    for (int shard : *pending) {
+      const std::string lease = shardLease(cycle->id, shard);
+      auto got = keeper->acquire(lease);
+      if (!got) return Status::error("metrics: " + got.error());
+      if (!*got) {
+        summary.held_elsewhere.push_back(shard);
+        continue;
+      }
+      // Written and given back by another instance since the list was read: nothing to do.
+      auto still = shardPending(*writer, cycle->id, shard);
+      if (!still || !*still) {
+        keeper->release(lease);
+        if (!still) return Status::error("metrics: " + still.error());
+        continue;
+      }
+      took = true;
+      ShardResults results;
+      MetricsSummary counts;
+      const Status computed = computeShard(*reader, settings, *cycle, shard, results, counts);
+      const ShardCounts totals{counts.accounts, counts.accounts_recomputed, counts.touchpoints, counts.attribution_rows};
+      Result<bool> written =
+          computed ? writeShard(*writer, settings, *cycle, shard, instance, results, totals, summary) : Result<bool>(computed);
+      keeper->release(lease);
+      if (!written)
+        return Status::error("metrics: shard " + std::to_string(shard) + " of cycle " + std::to_string(cycle->id) +
+                             ": " + written.error());
+      if (!*written) {
+        summary.lost.push_back(shard);
+        break;
+      }
+      summary.computed.push_back(shard);
+      summary.accounts += counts.accounts;
+      summary.accounts_recomputed += counts.accounts_recomputed;
+      summary.touchpoints += counts.touchpoints;
+      summary.attribution_rows += counts.attribution_rows;
+      summary.seconds_read += counts.seconds_read;
+      summary.seconds_attribution += counts.seconds_attribution;
+      summary.seconds_engagement += counts.seconds_engagement;
+      summary.seconds_journey += counts.seconds_journey;
+      break;
+    }
+    if (!took || summary.finished_cycle) break;
+  }
+  summary.seconds_total = std::chrono::duration<double>(Clock::now() - started).count();
   return summary;
 }
 

@@ -354,7 +354,9 @@ void Scheduler::maybeRunMetrics() {
     const auto started = std::chrono::steady_clock::now();
     bool ok = false;
     const std::string crash = catchAll([&] {
-      auto out = metrics::runMetrics(store, settings, nowEpochSeconds());
+      // Under this daemon's instance: it joins a cycle another instance opened, so the stage runs
+      // once per cycle across the daemons sharing the store (docs/metrics.md#sharded-runs).
+      auto out = metrics::runMetrics(store, settings, nowEpochSeconds(), false, &keeper_);
       ok = out.isOk();
       if (out) log::info(out->describe());
       else log::error(out.error());

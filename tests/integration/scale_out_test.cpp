@@ -2,7 +2,8 @@
 // run of every connector is done once, by whichever instance takes its lease, never two at once and
 // never before it is due; and when an instance is killed in the middle of a sync, another one takes
 // the run over after the lease expires, closes the dead one's run and finishes from its checkpoint
-// with exact counts and no duplicate rows. Needs the test run's private PostgreSQL server (the CTest
+// with exact counts and no duplicate rows; the metrics stage they run in shared cycles gives exactly
+// the rows of one instance on the same data. Needs the test run's private PostgreSQL server (the CTest
 // fixture `postgresql`, tests/support/postgres_test_db.hpp).
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -10,6 +11,8 @@
 #include <map>
 #include <sstream>
 
+#include "common/timestamp.hpp"
+#include "metric_rows.hpp"
 #include "postgres_test_db.hpp"
 #include "test_support.hpp"
 
@@ -75,17 +78,21 @@ class ScaleOut : public ::testing::Test {
     writeFile(dir_ / "connectors.d/slow.json",
               "{\"name\": \"slow\", \"plugin\": \"testkit\", \"schedule\": \"every 1h\", \"settings\": {\"records\": " +
                   std::to_string(kSlowRecords) + ", \"delay_ms\": 3, \"checkpoint_every\": 25}}");
-    for (int i = 1; i <= kDaemons; ++i)
+    // The daemons run the metrics stage after their sync cycles, in cycles of three shards; the
+    // checker computes the same data on one shard.
+    for (int i = 1; i <= kDaemons + 1; ++i)
       writeFile(config(i),
                 "{\"store\": \"" + db_->url() + "\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
                     testPluginDir().string() + "\", \"worker\": \"" + (binDir() / "abmd-worker").string() +
                     "\", \"schema_dir\": \"" + (sourceDir() / "schema").string() +
                     "\", \"connector_state_dir\": \"state-" + std::to_string(i) + "\", \"instance_id\": \"" +
                     instance(i) + "\", \"lease_ttl\": \"3s\", \"max_concurrent_syncs\": 4, \"batch_records\": 25,"
-                    " \"log_level\": \"debug\", \"metrics\": {\"run_after_sync\": false}}");
+                    " \"log_level\": \"debug\", \"metrics\": {\"shards\": " + (i <= kDaemons ? "3" : "1") + "}}");
   }
   fs::path config(int i) const { return dir_ / ("abmd-" + std::to_string(i) + ".json"); }
+  fs::path checkerConfig() const { return config(kDaemons + 1); }
   static std::string instance(int i) { return "abmd-" + std::to_string(i); }
+  StoreRef store() const { return StoreRef(*abm::store::parseLocation(db_->url(), "/")); }
   std::string logs() const {
     std::string out;
     for (const auto& [i, d] : daemons_) out += "--- " + instance(i) + "\n" + d->err();
@@ -167,6 +174,23 @@ TEST_F(ScaleOut, ThreeDaemonsRunEachDueSyncOnceAndFinishTheRunsOfOneKilledMidSyn
   EXPECT_EQ(number(*db_, "SELECT count(DISTINCT domain) FROM accounts"), kCsvConnectors * kAccountsEach);
   // The two that stopped left the instances table; the killed one stays until it is found dead.
   EXPECT_EQ(db_->scalar("SELECT string_agg(instance_id, ',') FROM instances"), victim);
+
+  // The metrics the daemons computed in shared cycles, brought up to date by one more incremental
+  // cycle, are exactly what one instance computes in full on one shard from the same data.
+  EXPECT_GT(number(*db_, "SELECT count(*) FROM metrics_cycles WHERE finished_by LIKE 'abmd-%'"), 0) << logs();
+  ASSERT_TRUE(waitFor([&] {  // the killed instance's shard lease, if it held one, expires (lease_ttl 3s)
+    return number(*db_, "SELECT count(*) FROM leases WHERE resource LIKE 'metrics/%' AND expires_at >= now()") == 0;
+  }, 30s));
+  const std::string as_of = abm::formatTimestamp(abm::nowEpochSeconds() + 3600);
+  const std::string ctl = (binDir() / "abmctl").string();
+  auto shared = run({ctl, "-c", config(1).string(), "metrics", "run", "--as-of", as_of});
+  ASSERT_EQ(shared.exit_code, 0) << shared.err << shared.out;
+  EXPECT_EQ(lastMode(store()).rfind("incremental", 0), 0u) << lastMode(store());
+  const MetricRows incremental = metricRows(store());
+  EXPECT_GT(incremental.at("account_engagement").size(), 0u);
+  auto single = run({ctl, "-c", checkerConfig().string(), "metrics", "run", "--as-of", as_of, "--full"});
+  ASSERT_EQ(single.exit_code, 0) << single.err << single.out;
+  EXPECT_EQ(firstDifference(incremental, metricRows(store())), "");
 }
 
 }  // namespace

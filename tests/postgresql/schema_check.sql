@@ -521,6 +521,25 @@ UPDATE sync_runs SET instance_id = 'db2:5151' WHERE run_id = 1;
 SELECT pg_temp.expect_error($$INSERT INTO leases VALUES ('connector:crm', 'db3:1', now(), now(), now())$$,
                             '23505', 'one lease row per resource');
 
+-- metrics cycles (0010): a cycle with its shards and its dirty snapshot; mode is full or incremental,
+-- one row per shard and per account of a cycle, and times read back in the store's format.
+INSERT INTO metrics_cycles(as_of, settings, mode, previous_as_of, shards, opened_by, opened_at)
+  VALUES ('2024-03-01T00:00:00Z', '{}', 'incremental', '2024-02-01T00:00:00Z', 2, 'db1:4242', now());
+INSERT INTO metrics_cycle_shards(cycle_id, shard) VALUES (1, 0), (1, 1);
+UPDATE metrics_cycle_shards SET done_by = 'db1:4242', done_at = now(), accounts = 3 WHERE shard = 0;
+INSERT INTO metrics_cycle_dirty VALUES (1, 1);
+SELECT pg_temp.expect((SELECT count(*) - count(done_at) FROM metrics_cycle_shards WHERE cycle_id = 1) = 1,
+                      'a cycle counts its pending shards');
+SELECT pg_temp.expect((SELECT as_of = '2024-03-01T00:00:00Z' AND finished_at IS NULL FROM metrics_cycles),
+                      'a new cycle is open');
+SELECT pg_temp.expect_error($$INSERT INTO metrics_cycles(as_of, settings, mode, shards, opened_by, opened_at)
+                              VALUES (now(), '{}', 'partial', 1, 'db1:4242', now())$$,
+                            '23514', 'metrics_cycles.mode is full or incremental');
+SELECT pg_temp.expect_error($$INSERT INTO metrics_cycle_shards(cycle_id, shard) VALUES (1, 1)$$,
+                            '23505', 'one row per shard of a cycle');
+SELECT pg_temp.expect_error($$INSERT INTO metrics_cycle_dirty VALUES (1, 1)$$,
+                            '23505', 'one dirty mark per account of a cycle');
+
 -- Every table of the contract holds rows now (the views excepted).
 DO $$
 DECLARE

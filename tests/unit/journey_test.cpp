@@ -159,8 +159,16 @@ TEST(MetricsSettings, ParsesAndRefusesWithKeyPath) {
   auto s = parseMetricsSettings(nlohmann::json{{"lookback_days", 90}, {"markov_order", 2},
                                                {"activity_weights", {{"meeting", 20}}},
                                                {"role_multipliers", {{"decision_maker", 1.5}}},
-                                               {"attributable_activities", {"meeting", "form_submit"}}},
+                                               {"attributable_activities", {"meeting", "form_submit"}},
+                                               {"shards", 3}},
                                 "abmd.json");
+  EXPECT_EQ(s.shards, 3);
+  EXPECT_EQ(parseMetricsSettings(nlohmann::json::object(), "abmd.json").shards, 0) << "0: the store's default";
+  EXPECT_EQ(settingsText(s), settingsText(parseMetricsSettings(nlohmann::json{{"lookback_days", 90}, {"markov_order", 2},
+                                               {"activity_weights", {{"meeting", 20}}},
+                                               {"role_multipliers", {{"decision_maker", 1.5}}},
+                                               {"attributable_activities", {"meeting", "form_submit"}}}, "abmd.json")))
+      << "shards change who computes, not the results: not a setting the results depend on";
   EXPECT_EQ(s.lookback_days, 90);
   EXPECT_EQ(s.markov_order, 2);
   EXPECT_EQ(s.activity_weights[static_cast<size_t>(activityIndex("meeting"))], 20);
@@ -169,6 +177,8 @@ TEST(MetricsSettings, ParsesAndRefusesWithKeyPath) {
   EXPECT_EQ(s.role_multipliers["decision_maker"], 1.5);
   for (const auto& [bad, expect] : std::vector<std::pair<nlohmann::json, std::string>>{
            {{{"markov_order", 5}}, "metrics.markov_order: expected a whole number from 1 to 4"},
+           {{{"shards", 0}}, "metrics.shards: expected a whole number from 1 to 256"},
+           {{{"shards", 257}}, "metrics.shards: expected a whole number from 1 to 256"},
            {{{"activity_weights", {{"teleport", 1}}}}, "metrics.activity_weights.teleport: not an activity"},
            {{{"half_life", 3}}, "metrics.half_life: unknown key"},
            {{{"engaged_score", "high"}}, "metrics.engaged_score: expected a number"}}) {
