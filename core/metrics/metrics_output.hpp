@@ -10,18 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "metrics/attribution_rules.hpp"
-#include "metrics/journey.hpp"
+#include "metrics/result_sink.hpp"
 #include "store/database.hpp"
 
 namespace abm::metrics {
 
-enum Conversion { kPipeline = 0, kRevenue = 1 };
-constexpr const char* kConversionNames[] = {"pipeline", "revenue"};
 
 struct MetricsSummary;
 
-class MetricsOutput {
+class MetricsOutput : public ResultSink {
  public:
   MetricsOutput(store::Database& db, const MetricsSettings& s, int64_t as_of);
 
@@ -30,21 +27,16 @@ class MetricsOutput {
   // A full cycle: forgets every per-account result of the accounts with account_id % shards == shard,
   // also those of accounts that no longer exist.
   Status clearShard(int shard, int shards);
-  // Incremental runs: forget what was computed for this account before.
-  Status clearAttribution(int64_t account);
-  Status clearJourney(int64_t account);
-  // Forgets only the spans still open at `after` or later; earlier ones cannot have changed.
-  Status clearJourneyAfter(int64_t account, int64_t after);
-
+  Status clearAttribution(int64_t account) override;
+  Status clearJourney(int64_t account) override;
+  Status clearJourneyAfter(int64_t account, int64_t after) override;
   Status touch(Conversion c, int64_t account, int64_t opportunity, int64_t touchpoint, int64_t campaign, int channel,
-               int64_t occurred_at, const std::array<double, kRuleModelCount>& shares, double amount);
-  // One channel path (one char per step, an index into sdk::kChannels) of an account.
+               int64_t occurred_at, const std::array<double, kRuleModelCount>& shares, double amount) override;
   Status path(int64_t account, Conversion c, const std::string& channels, double conversions, double value,
-              double nulls);
-  Status engagement(int64_t account, const Engagement& now, double previous_score);
-  // Writes the spans that end after `after` (all of them by default) and the current stage.
-  Status journey(int64_t account, const std::vector<StageSpan>& history, int64_t after = INT64_MIN);
-  Status accountState(int64_t account, int64_t last_touch);
+              double nulls) override;
+  Status engagement(int64_t account, const Engagement& now, double previous_score) override;
+  Status journey(int64_t account, const std::vector<StageSpan>& history, int64_t after = INT64_MIN) override;
+  Status accountState(int64_t account, int64_t last_touch) override;
 
   // Rebuilds the global results from every stored per-account result. Fills summary.conversions and
   // summary.unattributed.

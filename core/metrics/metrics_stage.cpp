@@ -73,7 +73,7 @@ ShardFilter shardFilter(int shard, int shards) {
 // Computes one account at a time while the touchpoints stream by in account order.
 class Computation {
  public:
-  Computation(const MetricsSettings& s, int64_t as_of, const Plan& plan, const ShardFilter& shard, ShardResults& out)
+  Computation(const MetricsSettings& s, int64_t as_of, const Plan& plan, const ShardFilter& shard, ResultSink& out)
       : s_(s), as_of_(as_of), plan_(plan), shard_(shard), out_(out) {}
 
   Status load(store::Database& db);
@@ -89,7 +89,7 @@ class Computation {
   const int64_t as_of_;
   const Plan& plan_;
   const ShardFilter& shard_;
-  ShardResults& out_;
+  ResultSink& out_;
   std::vector<std::tuple<int64_t, bool, int64_t>> accounts_;  // id, is_target, created
   std::unordered_map<int64_t, int64_t> lead_created_;         // account -> earliest contact created_at
   std::unordered_set<int64_t> created_at_first_touch_;        // contacts without a created_at of their own
@@ -353,9 +353,9 @@ Status planShard(store::Database& db, const MetricsCycle& cycle, const ShardFilt
   return last->status();
 }
 
-// Computes one shard from a snapshot of its own: no lock is held, other instances write meanwhile.
+// Computes one shard from a snapshot of its own into `results`.
 Status computeShard(store::Database& reader, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
-                    ShardResults& results, MetricsSummary& counts) {
+                    ResultSink& results, MetricsSummary& counts) {
   const ShardFilter filter = shardFilter(shard, cycle.shards);
   if (auto s = reader.beginRead(); !s) return s;
   Plan plan;
@@ -376,6 +376,37 @@ Status computeShard(store::Database& reader, const MetricsSettings& settings, co
   counts.seconds_engagement += c.seconds_engagement;
   counts.seconds_journey += c.seconds_journey;
   return Status::ok();
+}
+
+ShardCounts countsOf(const MetricsSummary& c) {
+  return {c.accounts, c.accounts_recomputed, c.touchpoints, c.attribution_rows};
+}
+
+// SQLite: one daemon writes a store, so nothing gains from computing while another instance does.
+// The shard's write transaction opens first and the rows are written as they are computed, which
+// holds none of them in memory (2.6M attribution rows for 10M touchpoints). The reader's snapshot is
+// taken inside it, so no writer commits between what is read and what is written.
+bool writesWhileComputing(store::Backend backend) { return backend == store::Backend::Sqlite; }
+
+Result<bool> computeAndWriteShard(store::Database& reader, store::Database& writer, const MetricsSettings& settings,
+                                  const MetricsCycle& cycle, int shard, const std::string& instance,
+                                  MetricsSummary& counts, MetricsSummary& summary) {
+  ShardWrite write(writer, settings, cycle, shard, instance);
+  auto open = write.open();
+  if (!open || !*open) return open;
+  if (auto s = computeShard(reader, settings, cycle, shard, write.output(), counts); !s) return s;
+  if (auto s = write.finish(countsOf(counts), summary); !s) return s;
+  return true;
+}
+
+// PostgreSQL: instances compute their shards at the same time, each from its own snapshot, with
+// no lock held; the rows wait in memory for the shard's short write transaction.
+Result<bool> computeThenWriteShard(store::Database& reader, store::Database& writer, const MetricsSettings& settings,
+                                   const MetricsCycle& cycle, int shard, const std::string& instance,
+                                   MetricsSummary& counts, MetricsSummary& summary) {
+  ShardResults results;
+  if (auto s = computeShard(reader, settings, cycle, shard, results, counts); !s) return s;
+  return writeShard(writer, settings, cycle, shard, instance, results, countsOf(counts), summary);
 }
 
 std::atomic<int> keepers_started{0};
@@ -403,10 +434,16 @@ std::string MetricsSummary::describe() const {
   if (finished_cycle)
     out += std::to_string(conversions) + " conversions (" + std::to_string(unattributed) + " unattributed), ";
   std::snprintf(buf, sizeof buf,
-                "%lld attribution rows written in %.2fs (load %.2fs, attribution %.2fs, engagement %.2fs, journey %.2fs,"
-                " writing %.2fs, roll-ups and models %.2fs)",
+                "%lld attribution rows written in %.2fs (load %.2fs, attribution %.2fs, engagement %.2fs, journey %.2fs, ",
                 static_cast<long long>(attribution_rows), seconds_total, seconds_read, seconds_attribution,
-                seconds_engagement, seconds_journey, seconds_write, seconds_models);
+                seconds_engagement, seconds_journey);
+  out += buf;
+  // Rows written as they are computed (SQLite) have no writing time of their own.
+  if (seconds_write > 0) {
+    std::snprintf(buf, sizeof buf, "writing %.2fs, ", seconds_write);
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "roll-ups and models %.2fs)", seconds_models);
   out += buf;
   if (shards == 1 && !joined && finished_cycle) return out;  // the one instance did everything
   out += "; cycle " + std::to_string(cycle) + " of " + std::to_string(shards) + " shards";
@@ -472,12 +509,10 @@ Result<MetricsSummary> runMetrics(const store::Location& store, const MetricsSet
         continue;
       }
       took = true;
-      ShardResults results;
       MetricsSummary counts;
-      const Status computed = computeShard(*reader, settings, *cycle, shard, results, counts);
-      const ShardCounts totals{counts.accounts, counts.accounts_recomputed, counts.touchpoints, counts.attribution_rows};
-      Result<bool> written =
-          computed ? writeShard(*writer, settings, *cycle, shard, instance, results, totals, summary) : Result<bool>(computed);
+      auto written = writesWhileComputing(store.backend)
+                         ? computeAndWriteShard(*reader, *writer, settings, *cycle, shard, instance, counts, summary)
+                         : computeThenWriteShard(*reader, *writer, settings, *cycle, shard, instance, counts, summary);
       keeper->release(lease);
       if (!written)
         return Status::error("metrics: shard " + std::to_string(shard) + " of cycle " + std::to_string(cycle->id) +

@@ -73,45 +73,54 @@ Status ShardResults::writeTo(MetricsOutput& out) const {
   return Status::ok();
 }
 
-Result<bool> writeShard(store::Database& writer, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
-                        const std::string& instance, const ShardResults& results, const ShardCounts& counts,
-                        MetricsSummary& summary) {
-  const auto began = std::chrono::steady_clock::now();
-  store::Transaction tx(writer);
-  if (auto s = tx.begin(); !s) return s;
+Result<bool> ShardWrite::open() {
+  if (auto s = tx_.begin(); !s) return s;
   // Read under the writers' lock, which a lease takeover also takes: no takeover lands before COMMIT.
-  auto holder = store::leaseHolder(writer, shardLease(cycle.id, shard));
+  auto holder = store::leaseHolder(writer_, shardLease(cycle_.id, shard_));
   if (!holder) return holder.status();
-  if (*holder != instance) return false;
-  auto pending = shardPending(writer, cycle.id, shard);
+  if (*holder != instance_) return false;
+  auto pending = shardPending(writer_, cycle_.id, shard_);
   if (!pending) return pending.status();
   if (!*pending) return false;
-  MetricsOutput out(writer, settings, cycle.as_of);
-  if (auto s = out.prepare(); !s) return s;
-  if (cycle.full)
-    if (auto s = out.clearShard(shard, cycle.shards); !s) return s;
-  if (auto s = results.writeTo(out); !s) return s;
-  if (auto s = markShardDone(writer, cycle.id, shard, instance, counts); !s) return s;
-  summary.seconds_write += std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-  auto totals = cycleTotals(writer, cycle.id);
+  if (auto s = out_.prepare(); !s) return s;
+  if (cycle_.full)
+    if (auto s = out_.clearShard(shard_, cycle_.shards); !s) return s;
+  return true;
+}
+
+Status ShardWrite::finish(const ShardCounts& counts, MetricsSummary& summary) {
+  if (auto s = markShardDone(writer_, cycle_.id, shard_, instance_, counts); !s) return s;
+  auto totals = cycleTotals(writer_, cycle_.id);
   if (!totals) return totals.status();
   if (*totals) {
     const auto started = std::chrono::steady_clock::now();
     MetricsSummary run;
-    run.as_of = cycle.as_of;
-    run.full = cycle.full;
+    run.as_of = cycle_.as_of;
+    run.full = cycle_.full;
     run.accounts = (*totals)->accounts;
     run.accounts_recomputed = (*totals)->accounts_recomputed;
     run.touchpoints = (*totals)->touchpoints;
-    if (auto s = out.rollUp(run); !s) return s;
-    if (auto s = out.recordRun(run, cycle.settings, cycle.opened_at); !s) return s;
-    if (auto s = closeCycle(writer, cycle.id, instance); !s) return s;
+    if (auto s = out_.rollUp(run); !s) return s;
+    if (auto s = out_.recordRun(run, cycle_.settings, cycle_.opened_at); !s) return s;
+    if (auto s = closeCycle(writer_, cycle_.id, instance_); !s) return s;
     summary.finished_cycle = true;
     summary.conversions = run.conversions;
     summary.unattributed = run.unattributed;
     summary.seconds_models = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
-  if (auto s = tx.commit(); !s) return s;
+  return tx_.commit();
+}
+
+Result<bool> writeShard(store::Database& writer, const MetricsSettings& settings, const MetricsCycle& cycle, int shard,
+                        const std::string& instance, const ShardResults& results, const ShardCounts& counts,
+                        MetricsSummary& summary) {
+  const auto began = std::chrono::steady_clock::now();
+  ShardWrite write(writer, settings, cycle, shard, instance);
+  auto open = write.open();
+  if (!open || !*open) return open;
+  if (auto s = results.writeTo(write.output()); !s) return s;
+  summary.seconds_write += std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  if (auto s = write.finish(counts, summary); !s) return s;
   return true;
 }
 
