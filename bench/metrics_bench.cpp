@@ -3,7 +3,11 @@
 // in the same run: one plain scan of the touchpoints in the order the stage reads them.
 //
 // Usage: metrics_bench [--store URL] [--touchpoints N] [--accounts N] [--opportunities N] [--keep DIR]
-//                      [--shards N]
+//                      [--shards N] [--instances N]
+//
+// --instances N runs every cycle with N instances at once (threads of this process, each with an
+// instance id and lease keeper of its own, as N daemons sharing the store would): one opens the
+// cycle, the others join it, and the time is until the last of them is done.
 //
 // The store is an SQLite file in a temporary folder (or in --keep DIR, kept for the next run) unless
 // --store names one, or ABMD_BENCH_PG_URL holds a PostgreSQL URL ("postgresql://user@host/db"; an
@@ -15,12 +19,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 #include <sys/resource.h>
 
 #include "common/rng.hpp"
 #include "common/timestamp.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "store/lease_keeper.hpp"
 #include "store/location.hpp"
 #include "store/migrations.hpp"
 #include "store/database.hpp"
@@ -134,6 +140,7 @@ int main(int argc, char** argv) {
   long touchpoints = 10'000'000, accounts = 100'000, opportunities = 50'000;
   std::string keep, url;
   int shards = 0;  // the store's default
+  int instances = 1;
   if (const char* env = std::getenv("ABMD_BENCH_PG_URL"); env && *env) url = env;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -143,6 +150,7 @@ int main(int argc, char** argv) {
     else if (a == "--keep") keep = argv[i + 1];
     else if (a == "--store") url = argv[i + 1];
     else if (a == "--shards") shards = std::stoi(argv[i + 1]);
+    else if (a == "--instances") instances = std::max(1, std::stoi(argv[i + 1]));
     else {
       std::fprintf(stderr, "bench: unknown option %s (see the usage at the top of bench/metrics_bench.cpp)\n", a.c_str());
       return 2;
@@ -194,14 +202,36 @@ int main(int argc, char** argv) {
   abm::metrics::MetricsSettings settings;
   settings.shards = shards;  // one instance computes them one after another: less held in memory at a time
   const int64_t as_of = *abm::parseTimestamp("2026-10-31T00:00:00Z");
-  for (int run = 1; run <= 2; ++run) {
-    auto out = abm::metrics::runMetrics(*where, settings, as_of, /*force_full=*/true);
-    if (!out) {
-      std::fprintf(stderr, "%s\n", out.error().c_str());
-      return 1;
-    }
-    std::printf("full run %d: %s\n", run, out->describe().c_str());
+  // One cycle computed by `instances` instances at once; prints what each did and the wall time.
+  std::vector<std::unique_ptr<abm::store::LeaseKeeper>> keepers;
+  for (int i = 0; i < instances; ++i) {
+    auto k = abm::store::LeaseKeeper::start(*where, "bench-" + std::to_string(i + 1), std::chrono::seconds(60));
+    check(k.status());
+    keepers.push_back(std::move(*k));
   }
+  auto cycle = [&](const char* what, int64_t at, bool full) {
+    std::vector<abm::Result<abm::metrics::MetricsSummary>> out(static_cast<size_t>(instances),
+                                                                abm::Status::error("not run"));
+    const auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    for (int i = 0; i < instances; ++i)
+      threads.emplace_back([&, i] {
+        out[static_cast<size_t>(i)] = abm::metrics::runMetrics(*where, settings, at, full, keepers[static_cast<size_t>(i)].get());
+      });
+    for (auto& t : threads) t.join();
+    const double wall = seconds(t0);
+    for (int i = 0; i < instances; ++i) {
+      auto& o = out[static_cast<size_t>(i)];
+      if (!o) {
+        std::fprintf(stderr, "instance %d: %s\n", i + 1, o.error().c_str());
+        std::exit(1);
+      }
+      std::printf("%s, instance %d of %d: %s\n", what, i + 1, instances, (*o).describe().c_str());
+    }
+    std::printf("%s: %.2fs with %d instance(s)\n", what, wall, instances);
+  };
+  cycle("full run 1", as_of, true);
+  cycle("full run 2", as_of, true);
   // A small sync: 1,000 new touchpoints on 100 accounts, marked dirty as the store writer marks them,
   // then the stage a day later.
   {
@@ -233,12 +263,7 @@ int main(int argc, char** argv) {
     }
     check(w->exec("COMMIT"));
   }
-  auto inc = abm::metrics::runMetrics(*where, settings, as_of + 86400);
-  if (!inc) {
-    std::fprintf(stderr, "%s\n", inc.error().c_str());
-    return 1;
-  }
-  std::printf("after a small sync: %s\n", inc->describe().c_str());
+  cycle("after a small sync", as_of + 86400, false);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   std::printf("peak RSS: %ld MiB; target: under 30 s for 10M touchpoints\n", ru.ru_maxrss / 1024);

@@ -32,7 +32,21 @@ Stage stageFromName(std::string_view name) {
 }  // namespace
 
 MetricsOutput::MetricsOutput(store::Database& db, const MetricsSettings& s, int64_t as_of)
-    : db_(db), s_(s), as_of_(as_of), as_of_text_(formatTimestamp(as_of)) {}
+    : db_(db),
+      s_(s),
+      as_of_(as_of),
+      as_of_text_(formatTimestamp(as_of)),
+      touch_(db, "attribution_touches",
+             {"conversion", "account_id", "opportunity_id", "touchpoint_id", "campaign_id", "channel", "occurred_at",
+              "first_touch", "last_touch", "linear", "time_decay", "position_based", "u_shaped", "w_shaped",
+              "full_path", "j_shaped", "inverse_j", "amount"}),
+      path_(db, "metrics_account_paths", {"account_id", "conversion", "channels", "conversions", "value", "nulls"}),
+      engagement_(db, "account_engagement",
+                  {"account_id", "as_of", "score", "touchpoints", "engaged_contacts", "channels", "score_prev_window"},
+                  "account_id"),
+      history_(db, "account_stage_history", {"account_id", "stage", "entered_at", "exited_at"}),
+      stage_(db, "account_stages", {"account_id", "stage", "since"}, "account_id"),
+      state_(db, "metrics_account_state", {"account_id", "last_touch_at"}, "account_id") {}
 
 Status MetricsOutput::clearShard(int shard, int shards) {
   // One shard is every account: a plain DELETE, which SQLite empties a table with fastest.
@@ -44,31 +58,21 @@ Status MetricsOutput::clearShard(int shard, int shards) {
 }
 
 Status MetricsOutput::prepare() {
+  for (store::BulkInsert* rows : {&touch_, &path_, &engagement_, &history_, &stage_, &state_})
+    if (auto s = rows->prepare(); !s) return s;
   return store::prepareAll(db_, {
-      {&touch_,
-       "INSERT INTO attribution_touches(conversion, account_id, opportunity_id, touchpoint_id, campaign_id, channel,"
-       " occurred_at, first_touch, last_touch, linear, time_decay, position_based, u_shaped, w_shaped, full_path,"
-       " j_shaped, inverse_j, amount) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-       " ?18)"},
-      {&path_, "INSERT INTO metrics_account_paths(account_id, conversion, channels, conversions, value, nulls)"
-               " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
-      {&engagement_,
-       "INSERT INTO account_engagement(account_id, as_of, score, touchpoints, engaged_contacts, channels,"
-       " score_prev_window) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(account_id) DO UPDATE SET"
-       " as_of = excluded.as_of, score = excluded.score, touchpoints = excluded.touchpoints,"
-       " engaged_contacts = excluded.engaged_contacts, channels = excluded.channels,"
-       " score_prev_window = excluded.score_prev_window"},
-      {&history_, "INSERT INTO account_stage_history(account_id, stage, entered_at, exited_at) VALUES(?1, ?2, ?3, ?4)"},
-      {&stage_, "INSERT INTO account_stages(account_id, stage, since) VALUES(?1, ?2, ?3)"
-                " ON CONFLICT(account_id) DO UPDATE SET stage = excluded.stage, since = excluded.since"},
-      {&state_, "INSERT INTO metrics_account_state(account_id, last_touch_at) VALUES(?1, ?2)"
-                " ON CONFLICT(account_id) DO UPDATE SET last_touch_at = excluded.last_touch_at"},
       {&clear_touches_, "DELETE FROM attribution_touches WHERE account_id = ?1"},
       {&clear_paths_, "DELETE FROM metrics_account_paths WHERE account_id = ?1"},
       {&clear_history_, "DELETE FROM account_stage_history WHERE account_id = ?1"},
       {&clear_history_after_,
        "DELETE FROM account_stage_history WHERE account_id = ?1 AND (exited_at IS NULL OR exited_at > ?2)"},
   });
+}
+
+Status MetricsOutput::flush() {
+  for (store::BulkInsert* rows : {&touch_, &path_, &engagement_, &history_, &stage_, &state_})
+    if (auto s = rows->flush(); !s) return s;
+  return Status::ok();
 }
 
 Status MetricsOutput::clearAttribution(int64_t account) {
@@ -94,17 +98,12 @@ Status MetricsOutput::touch(Conversion c, int64_t account, int64_t opportunity, 
                             double amount) {
   char when[20];
   formatTimestamp(occurred_at, when);
-  touch_.bindStatic(1, kConversionNames[c]);
-  touch_.bind(2, account);
-  touch_.bind(3, opportunity);
-  touch_.bind(4, touchpoint);
-  if (campaign) touch_.bind(5, campaign);
-  else touch_.bindNull(5);
-  touch_.bindStatic(6, sdk::kChannels[static_cast<size_t>(channel)]);
-  touch_.bind(7, std::string_view(when, 20));
-  for (size_t m = 0; m < kRuleModelCount; ++m) touch_.bind(static_cast<int>(8 + m), shares[m]);
-  touch_.bind(18, amount);
-  return touch_.run();
+  touch_.addStatic(kConversionNames[c]).add(account).add(opportunity).add(touchpoint);
+  if (campaign) touch_.add(campaign);
+  else touch_.addNull();
+  touch_.addStatic(sdk::kChannels[static_cast<size_t>(channel)]).add(std::string_view(when, 20));
+  for (size_t m = 0; m < kRuleModelCount; ++m) touch_.add(shares[m]);
+  return touch_.add(amount).endRow();
 }
 
 Status MetricsOutput::path(int64_t account, Conversion c, const std::string& channels, double conversions, double value,
@@ -114,48 +113,40 @@ Status MetricsOutput::path(int64_t account, Conversion c, const std::string& cha
     if (!text.empty()) text.push_back('>');
     text += sdk::kChannels[static_cast<size_t>(k)];
   }
-  path_.bind(1, account);
-  path_.bindStatic(2, kConversionNames[c]);
-  path_.bind(3, text);
-  path_.bind(4, conversions);
-  path_.bind(5, value);
-  path_.bind(6, nulls);
-  return path_.run();
+  return path_.add(account).addStatic(kConversionNames[c]).add(text).add(conversions).add(value).add(nulls).endRow();
 }
 
 Status MetricsOutput::engagement(int64_t account, const Engagement& now, double previous_score) {
-  engagement_.bind(1, account);
-  engagement_.bindStatic(2, as_of_text_);
-  engagement_.bind(3, now.score);
-  engagement_.bind(4, now.touchpoints);
-  engagement_.bind(5, now.engaged_contacts);
-  engagement_.bind(6, now.channels);
-  engagement_.bind(7, previous_score);
-  return engagement_.run();
+  return engagement_.add(account)
+      .addStatic(as_of_text_)
+      .add(now.score)
+      .add(static_cast<int64_t>(now.touchpoints))
+      .add(static_cast<int64_t>(now.engaged_contacts))
+      .add(static_cast<int64_t>(now.channels))
+      .add(previous_score)
+      .endRow();
 }
 
 Status MetricsOutput::journey(int64_t account, const std::vector<StageSpan>& history, int64_t after) {
   for (const auto& span : history) {
     if (span.exited <= after) continue;
-    history_.bind(1, account);
-    history_.bindStatic(2, kStageNames[static_cast<size_t>(span.stage)]);
-    history_.bind(3, formatTimestamp(span.entered));
-    if (span.exited == INT64_MAX) history_.bindNull(4);
-    else history_.bind(4, formatTimestamp(span.exited));
-    if (auto s = history_.run(); !s) return s;
+    history_.add(account).addStatic(kStageNames[static_cast<size_t>(span.stage)]).add(formatTimestamp(span.entered));
+    if (span.exited == INT64_MAX) history_.addNull();
+    else history_.add(formatTimestamp(span.exited));
+    if (auto s = history_.endRow(); !s) return s;
   }
   const StageSpan& now = history.back();
-  stage_.bind(1, account);
-  stage_.bindStatic(2, kStageNames[static_cast<size_t>(now.stage)]);
-  stage_.bind(3, formatTimestamp(now.entered));
-  return stage_.run();
+  return stage_.add(account)
+      .addStatic(kStageNames[static_cast<size_t>(now.stage)])
+      .add(formatTimestamp(now.entered))
+      .endRow();
 }
 
 Status MetricsOutput::accountState(int64_t account, int64_t last_touch) {
-  state_.bind(1, account);
-  if (last_touch == INT64_MIN) state_.bindNull(2);
-  else state_.bind(2, formatTimestamp(last_touch));
-  return state_.run();
+  state_.add(account);
+  if (last_touch == INT64_MIN) state_.addNull();
+  else state_.add(formatTimestamp(last_touch));
+  return state_.endRow();
 }
 
 // Channel and campaign totals of the rule-based models, from every kept attribution row.

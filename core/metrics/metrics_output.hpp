@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "metrics/result_sink.hpp"
+#include "store/bulk_insert.hpp"
 #include "store/database.hpp"
 
 namespace abm::metrics {
@@ -38,6 +39,9 @@ class MetricsOutput : public ResultSink {
   Status journey(int64_t account, const std::vector<StageSpan>& history, int64_t after = INT64_MIN) override;
   Status accountState(int64_t account, int64_t last_touch) override;
 
+  // Writes the rows still buffered; before the per-account tables are read in this transaction.
+  Status flush();
+
   // Rebuilds the global results from every stored per-account result. Fills summary.conversions and
   // summary.unattributed.
   Status rollUp(MetricsSummary& summary);
@@ -54,8 +58,9 @@ class MetricsOutput : public ResultSink {
   const MetricsSettings& s_;
   const int64_t as_of_;
   const std::string as_of_text_;
-  store::Statement touch_, path_, engagement_, history_, stage_, state_, clear_touches_, clear_paths_,
-      clear_history_, clear_history_after_;
+  // The per-account rows: COPY on PostgreSQL, flushed before the shard is marked done.
+  store::BulkInsert touch_, path_, engagement_, history_, stage_, state_;
+  store::Statement clear_touches_, clear_paths_, clear_history_, clear_history_after_;
 };
 
 }  // namespace abm::metrics

@@ -89,6 +89,7 @@ Result<bool> ShardWrite::open() {
 }
 
 Status ShardWrite::finish(const ShardCounts& counts, MetricsSummary& summary) {
+  if (auto s = out_.flush(); !s) return s;
   if (auto s = markShardDone(writer_, cycle_.id, shard_, instance_, counts); !s) return s;
   auto totals = cycleTotals(writer_, cycle_.id);
   if (!totals) return totals.status();

@@ -4,13 +4,11 @@
 #include <set>
 #include <string_view>
 
-#include "store/touchpoint_batch.hpp"
+#include "store/bulk_insert.hpp"
 
 namespace abm::store {
 
 namespace {
-
-constexpr size_t kCopyChunkBytes = 8 << 20;
 
 Result<std::vector<std::string>> column(Database& db, const std::string& sql) {
   auto q = db.prepare(sql);
@@ -54,57 +52,14 @@ Result<bool> hasRowidColumn(Database& db, const std::string& table) {
   return found;
 }
 
-// Writes rows into `to`: COPY on PostgreSQL, a prepared INSERT on SQLite.
-class TableWriter {
- public:
-  TableWriter(Database& to, std::string table, std::vector<std::string> columns)
-      : to_(to), table_(std::move(table)), columns_(std::move(columns)) {}
-
-  // One row's values in the writer's column order; nullopt is NULL.
-  Status add(const std::vector<std::optional<std::string_view>>& values) {
-    if (to_.backend() == Backend::Postgresql) {
-      for (size_t c = 0; c < values.size(); ++c) {
-        if (c) buffer_ += '\t';
-        if (!values[c]) buffer_ += "\\N";
-        else appendCopyText(buffer_, *values[c]);
-      }
-      buffer_ += '\n';
-      return buffer_.size() >= kCopyChunkBytes ? flush() : Status::ok();
-    }
-    if (!insert_) {
-      std::string sql = "INSERT INTO " + table_ + " (" + joined() + ") VALUES (";
-      for (size_t c = 0; c < columns_.size(); ++c) sql += (c ? ", ?" : "?") + std::to_string(c + 1);
-      auto st = to_.prepare(sql + ")");
-      if (!st) return st.status();
-      insert_ = std::move(*st);
-    }
-    for (size_t c = 0; c < values.size(); ++c) {
-      if (!values[c]) insert_.bindNull(static_cast<int>(c) + 1);
-      else insert_.bind(static_cast<int>(c) + 1, *values[c]);
-    }
-    return insert_.run();
+// One row of text values (nullopt: NULL) in the writer's column order.
+Status addRow(BulkInsert& writer, const std::vector<std::optional<std::string_view>>& values) {
+  for (const auto& v : values) {
+    if (v) writer.add(*v);
+    else writer.addNull();
   }
-
-  Status flush() {
-    if (buffer_.empty()) return Status::ok();
-    auto s = to_.copyIn("COPY " + table_ + " (" + joined() + ") FROM STDIN", buffer_);
-    buffer_.clear();
-    return s;
-  }
-
- private:
-  std::string joined() const {
-    std::string out;
-    for (const auto& c : columns_) out += (out.empty() ? "" : ", ") + c;
-    return out;
-  }
-
-  Database& to_;
-  std::string table_;
-  std::vector<std::string> columns_;
-  std::string buffer_;
-  Statement insert_;
-};
+  return writer.endRow();
+}
 
 // PostgreSQL's touchpoints live in month partitions keyed by touchpoint_keys: the months are made
 // before the rows arrive and the keys follow from the rows.
@@ -128,8 +83,8 @@ Status copyTable(Database& from, Database& to, const std::string& table, int64_t
   const bool select_rowid = *rowid && from.backend() == Backend::Sqlite;
   auto q = from.prepare(std::string("SELECT ") + (select_rowid ? "rowid AS rowid, " : "") + "* FROM " + table);
   if (!q) return q.status();
-  std::unique_ptr<TableWriter> writer;
-  std::unique_ptr<TableWriter> keys;  // PostgreSQL touchpoint_keys beside touchpoints
+  std::unique_ptr<BulkInsert> writer;
+  std::unique_ptr<BulkInsert> keys;  // PostgreSQL touchpoint_keys beside touchpoints
   int key_cols[3] = {-1, -1, -1};     // source, external_id, occurred_at
   int id_col = -1;
   std::vector<std::optional<std::string_view>> values;
@@ -143,22 +98,25 @@ Status copyTable(Database& from, Database& to, const std::string& table, int64_t
         if (columns.back() == "occurred_at") key_cols[2] = c;
         if (columns.back() == "touchpoint_id") id_col = c;
       }
-      writer = std::make_unique<TableWriter>(to, table, columns);
-      if (table == "touchpoints" && to.backend() == Backend::Postgresql)
-        keys = std::make_unique<TableWriter>(to, "touchpoint_keys",
-                                             std::vector<std::string>{"touchpoint_id", "source", "external_id", "occurred_at"});
+      writer = std::make_unique<BulkInsert>(to, table, columns);
+      if (auto s = writer->prepare(); !s) return Status::error("table " + table + ": " + s.message());
+      if (table == "touchpoints" && to.backend() == Backend::Postgresql) {
+        keys = std::make_unique<BulkInsert>(to, "touchpoint_keys",
+                                            std::vector<std::string>{"touchpoint_id", "source", "external_id", "occurred_at"});
+        if (auto s = keys->prepare(); !s) return Status::error("touchpoint_keys: " + s.message());
+      }
     }
     values.clear();
     for (int c = 0; c < q->columnCount(); ++c)
       values.push_back(q->isNull(c) ? std::nullopt : std::optional<std::string_view>(q->columnView(c)));
-    if (auto s = writer->add(values); !s) return Status::error("table " + table + ": " + s.message());
+    if (auto s = addRow(*writer, values); !s) return Status::error("table " + table + ": " + s.message());
     ++rows;
     if (keys) {
       const std::vector<std::optional<std::string_view>> key = {values[static_cast<size_t>(id_col)],
                                                                 values[static_cast<size_t>(key_cols[0])],
                                                                 values[static_cast<size_t>(key_cols[1])],
                                                                 values[static_cast<size_t>(key_cols[2])]};
-      if (auto s = keys->add(key); !s) return Status::error("touchpoint_keys: " + s.message());
+      if (auto s = addRow(*keys, key); !s) return Status::error("touchpoint_keys: " + s.message());
     }
   }
   if (auto s = q->status(); !s) return Status::error("reading " + table + ": " + s.message());

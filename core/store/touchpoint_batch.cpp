@@ -1,5 +1,7 @@
 #include "store/touchpoint_batch.hpp"
 
+#include "store/bulk_insert.hpp"
+
 #include <charconv>
 #include <initializer_list>
 
@@ -26,18 +28,6 @@ void appendField(std::string& out, int64_t id) {
 }
 
 }  // namespace
-
-void appendCopyText(std::string& out, std::string_view text) {
-  for (const char ch : text) {
-    switch (ch) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += ch;
-    }
-  }
-}
 
 Status TouchpointBatch::prepare() {
   if (copy_) {

@@ -67,7 +67,5 @@ class TouchpointBatch {
 // made; 0 on SQLite.
 Result<int> moveWaitingTouchpoints(Database& db);
 
-// `text` in COPY's text format: backslash, tab, newline and carriage return escaped.
-void appendCopyText(std::string& out, std::string_view text);
 
 }  // namespace abm::store
