@@ -124,7 +124,10 @@ Status BulkInsert::endRow() {
   if (added != static_cast<int>(columns_.size()))
     return Status::error("a row of " + table_ + " has " + std::to_string(added) + " values for " +
                          std::to_string(columns_.size()) + " columns");
-  if (!copying()) return insert_.run();
+  if (!copying()) {
+    if (auto s = insert_.run(); !s) return Status::error("cannot write a row into " + table_ + ": " + s.message());
+    return Status::ok();
+  }
   buffer_ += '\n';
   ++rows_;
   return buffer_.size() >= kCopyChunkBytes ? flush() : Status::ok();
