@@ -14,6 +14,9 @@ Answers at the vendors' real paths with bodies shaped as they document them:
   Salesforce GET  /services/data/{version}/query?q=, /queryAll?q=, /query/{cursor}   (done, nextRecordsUrl)
              GET  /services/data/{version}/limits
              POST /services/oauth2/token                  (names the instance_url)
+  Mailchimp  GET  /3.0/ping, /3.0/campaigns, /3.0/reports/{id}/email-activity   (offset/count, total_items)
+  Marketo    GET  /identity/oauth/token, /rest/v1/activities/pagingtoken.json, /rest/v1/activities.json
+                  (nextPageToken until moreResult is false), /rest/v1/leads.json, /rest/v1/activities/types.json
 Failures are injected per path prefix through POST /__control/fault, and every request is logged
 for the tests to read (GET /__control/log). See the control handlers at the bottom for the rest.
 
@@ -29,9 +32,22 @@ from crm_data import lock, seed, state, update
 from fakehttp import JsonHandler, parse_args, serve
 from hubspot_api import HubSpotApi
 from salesforce_api import SalesforceApi
+import mailchimp_api
+import marketo_api
+from mailchimp_api import MailchimpApi
+from marketo_api import MarketoApi
+
+# Failure kinds a vendor's own module answers (its rate-limit body, its error shape).
+VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS}
 
 
-class Handler(JsonHandler, HubSpotApi, SalesforceApi):
+def seed_vendors(params):
+    """The data sets of the vendors that keep theirs in their own module."""
+    state["mc"] = mailchimp_api.seed(params)
+    state["mk"] = marketo_api.seed(params)
+
+
+class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
     # -- dispatch ---------------------------------------------------------------------------
 
     def handle_any(self, method):
@@ -53,6 +69,12 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi):
                 return self.hs_token(body)
             if p == "/services/oauth2/token":
                 return self.sf_token(body)
+            if p.startswith("/3.0/"):
+                return self.mailchimp(state["mc"], p, q)
+            if p == "/identity/oauth/token":
+                return self.marketo_token(state["mk"], q)
+            if p.startswith("/rest/v1/"):
+                return self.marketo(state["mk"], p, q)
             salesforce = p.startswith("/services/")
             if salesforce:
                 state["sf_used"] += 1
@@ -109,9 +131,12 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi):
                                    "context": {"requiredGranularScopes": ["crm.objects.contacts.read"]}}])
         elif kind == "sf-limit":
             self.sf_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+        elif kind in VENDOR_FAULTS:
+            VENDOR_FAULTS[kind](self)
         elif kind == "expire":  # every issued token stops working, then this request is judged
             with lock:
                 state["tokens"] = {"pat-good"}
+                state["mk"]["tokens"] = set()
             return False
         return True
 
@@ -126,6 +151,7 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi):
         req = json.loads(body) if body else {}
         if what == "seed":
             seed(req)
+            seed_vendors(req)
         elif what == "log":
             return self.send_json(200, state["log"])
         elif what == "clear-log":
@@ -136,6 +162,11 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi):
             state.update(req)
         elif what == "expire":
             state["tokens"] = {"pat-good"}
+            state["mk"]["tokens"] = set()
+        elif what == "update" and req.get("vendor") == "mailchimp":
+            mailchimp_api.update(state["mc"], req)
+        elif what == "update" and req.get("vendor") == "marketo":
+            marketo_api.update(state["mk"], req)
         elif what == "update":
             update(req)
         else:
@@ -146,4 +177,5 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi):
 if __name__ == "__main__":
     args = parse_args(__doc__)
     seed({})
+    seed_vendors({})
     serve(Handler, args.port_file)

@@ -84,3 +84,17 @@ TEST(SdkOptions, HttpPluginsShareOneOptionTable) {
 }
 
 }  // namespace
+
+// HTTP Basic as RFC 7617 spells it (its own example), for vendors that sign with an API key.
+TEST(SdkHelpers, BasicAuthorizationEncodesUserColonPasswordInBase64) {
+  EXPECT_EQ(http::basicAuthorization("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+  EXPECT_EQ(http::basicAuthorization("a", "b"), "Basic YTpi");
+  EXPECT_EQ(http::basicAuthorization("ab", "c"), "Basic YWI6Yw==");
+  http::OAuthSettings s;
+  s.fixed_authorization = http::basicAuthorization("any", "key-us6");
+  s.token_url = "https://example.invalid/token";  // ignored: a fixed value is never refreshed
+  http::OAuth auth(s);
+  EXPECT_EQ(auth.header(), "Authorization: Basic YW55OmtleS11czY=");
+  EXPECT_FALSE(auth.canRefresh());
+  EXPECT_EQ(auth.refreshes(), 0);
+}

@@ -49,6 +49,19 @@ constexpr std::array<Option, N + std::size(kHttpOptions)> withHttpOptions(const 
   return all;
 }
 
+// The settings after kHttpOptions' OAuth ones (access_token .. refresh_token): for a vendor that
+// signs otherwise (an API key, the client-credentials grant) and declares its own credentials.
+inline constexpr size_t kOAuthOptionCount = 5;
+
+// A plugin's options followed by kHttpOptions without the OAuth ones, for ABM_PLUGIN.
+template <size_t N>
+constexpr std::array<Option, N + std::size(kHttpOptions) - kOAuthOptionCount> withTransportOptions(const Option (&own)[N]) {
+  std::array<Option, N + std::size(kHttpOptions) - kOAuthOptionCount> all{};
+  for (size_t i = 0; i < N; ++i) all[i] = own[i];
+  for (size_t i = kOAuthOptionCount; i < std::size(kHttpOptions); ++i) all[N + i - kOAuthOptionCount] = kHttpOptions[i];
+  return all;
+}
+
 // "" when the settings hold a way to authenticate, else what to set.
 inline std::string missingCredentials(const nlohmann::json& settings) {
   if (!settings.value("access_token", "").empty() || !settings.value("refresh_token", "").empty()) return {};
@@ -66,8 +79,11 @@ class ApiSession {
  public:
   // `vendor_error` turns a vendor's error body into one line ("CATEGORY: message"); it must not
   // echo anything secret. `default_token_url` is used when the settings leave token_url empty.
+  // `sign`, when given, adjusts how requests are signed after the settings are read (Mailchimp's API
+  // key as HTTP Basic, Marketo's client-credentials grant).
   ApiSession(Host& host, const nlohmann::json& settings, double per_second, std::string default_token_url,
-             std::function<std::string(const Response&)> vendor_error)
+             std::function<std::string(const Response&)> vendor_error,
+             const std::function<void(OAuthSettings&)>& sign = {})
       : host_(host), vendor_error_(std::move(vendor_error)) {
     ClientOptions c;
     c.base_url = settings.value("base_url", "");
@@ -84,6 +100,7 @@ class ApiSession {
     o.token_url = settings.value("token_url", "");
     if (o.token_url.empty() && !o.refresh_token.empty()) o.token_url = std::move(default_token_url);
     if (!dir.empty()) o.state_file = dir + "/oauth.json";
+    if (sign) sign(o);
     ClientOptions token_client = c;
     auth_ = std::make_unique<OAuth>(std::move(o), std::move(token_client));
     client_ = std::make_unique<Client>(std::move(c));

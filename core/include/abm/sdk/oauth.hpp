@@ -30,7 +30,30 @@ struct OAuthSettings {
   std::string client_secret;
   std::string refresh_token;
   std::string state_file;     // where a rotated refresh token is kept (0600); empty: memory only
+  // "refresh_token", or "client_credentials" where the client id and secret alone buy an access
+  // token and nothing is rotated (Marketo's custom services).
+  std::string grant_type = "refresh_token";
+  // Asks the token endpoint with a GET carrying the fields in its query string instead of a form POST
+  // (Marketo's identity service documents the GET). Messages never show that query.
+  bool token_by_get = false;
+  // A whole Authorization value for vendors that sign with an API key rather than OAuth (Mailchimp's
+  // HTTP Basic, from basicAuthorization()); when set, nothing is ever refreshed.
+  std::string fixed_authorization;
 };
+
+// "Basic base64(user:password)", as RFC 7617 says.
+inline std::string basicAuthorization(const std::string& user, const std::string& password) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string in = user + ":" + password;
+  std::string out = "Basic ";
+  for (size_t i = 0; i < in.size(); i += 3) {
+    const size_t n = std::min<size_t>(3, in.size() - i);
+    uint32_t v = 0;
+    for (size_t k = 0; k < 3; ++k) v = (v << 8) | (k < n ? static_cast<unsigned char>(in[i + k]) : 0u);
+    for (size_t k = 0; k < 4; ++k) out.push_back(k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 63] : '=');
+  }
+  return out;
+}
 
 inline std::string formEncode(const std::string& s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -68,14 +91,19 @@ class OAuth {
   // "Authorization: Bearer …" for the next request, refreshing first when needed. On failure the
   // header is empty and error() says why.
   std::string header() {
+    if (!s_.fixed_authorization.empty()) return "Authorization: " + s_.fixed_authorization;
     if (!s_.access_token.empty() && s_.token_url.empty()) return "Authorization: Bearer " + s_.access_token;
     if (token_.empty() || (expires_ != Clock::time_point{} && Clock::now() >= expires_)) refresh();
     return token_.empty() ? std::string() : "Authorization: Bearer " + token_;
   }
   // After a 401: the access token is no longer good.
   void invalidate() { token_.clear(); }
-  bool canRefresh() const { return !s_.token_url.empty(); }
+  bool canRefresh() const { return !s_.token_url.empty() && s_.fixed_authorization.empty(); }
   const std::string& error() const { return error_; }
+  // How the last failed refresh ended: a transport failure or a 5xx says the token endpoint could
+  // not be reached or was down, not that the credentials were refused.
+  CURLcode refreshTransport() const { return refresh_transport_; }
+  long refreshStatus() const { return refresh_status_; }
   const std::string& instanceUrl() const { return instance_url_; }  // Salesforce tells where the org lives
   int refreshes() const { return refreshes_; }
 
@@ -86,15 +114,20 @@ class OAuth {
       error_ = "no access_token and no token_url to get one";
       return;
     }
-    const std::string path = s_.token_url.substr(originOf(s_.token_url).size());
-    Request req{"POST", path.empty() ? "/" : path, {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"},
-                "grant_type=refresh_token&client_id=" + formEncode(s_.client_id) +
-                    "&client_secret=" + formEncode(s_.client_secret) +
-                    "&refresh_token=" + formEncode(s_.refresh_token)};
+    std::string path = s_.token_url.substr(originOf(s_.token_url).size());
+    if (path.empty()) path = "/";
+    std::string fields = "grant_type=" + formEncode(s_.grant_type) + "&client_id=" + formEncode(s_.client_id) +
+                         "&client_secret=" + formEncode(s_.client_secret);
+    if (s_.grant_type == "refresh_token") fields += "&refresh_token=" + formEncode(s_.refresh_token);
+    Request req = s_.token_by_get
+                      ? Request{"GET", path + (path.find('?') == std::string::npos ? "?" : "&") + fields, {"Accept: application/json"}}
+                      : Request{"POST", path, {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"}, fields};
     RetryOptions retry;
     retry.max_attempts = 3;
     const Response r = sendWithRetry(*token_client_, req, retry);
     ++refreshes_;
+    refresh_transport_ = r.transport;
+    refresh_status_ = r.status;
     const JsonBody body = parseJsonBody(r);
     if (!r.ok() || !body.error.empty() || !body.value.contains("access_token")) {
       // The vendor's error code and description name the problem; they never echo the secrets.
@@ -146,6 +179,8 @@ class OAuth {
   Clock::time_point expires_{};
   std::string instance_url_;
   std::string error_;
+  CURLcode refresh_transport_ = CURLE_OK;
+  long refresh_status_ = 0;
   int refreshes_ = 0;
 };
 
@@ -159,7 +194,10 @@ inline Response sendAuthorized(Client& client, OAuth& auth, Request req, const R
     if (header.empty()) {
       Response r;
       r.endpoint = req.method + " " + req.target.substr(0, req.target.find('?'));
-      r.status = 401;
+      // Refused credentials read as a 401; an unreachable or failing token endpoint as itself, so
+      // the caller retries later rather than telling the admin to fix the credentials.
+      r.transport = auth.refreshTransport();
+      r.status = r.transport != CURLE_OK ? 0 : auth.refreshStatus() >= 500 ? auth.refreshStatus() : 401;
       r.transport_error = auth.error();
       return r;
     }
