@@ -10,11 +10,11 @@
 //   Each phase starts from an empty, migrated database (abmd_bench_scale_out), its daemons start
 //   together, and it ends when every connector has one succeeded run; the rate is the touchpoints of
 //   all connectors over that wall-clock time. Same daemon config in both phases: the default
-//   max_concurrent_syncs (2), batch_records (50000), lease_ttl 3s (the least: an instance that found
-//   a connector taken looks again after 1.5 s), no metrics after the syncs.
+//   max_concurrent_syncs (2), batch_records (50000) and lease_ttl (60s; an instance that found a
+//   connector taken looks again after half of it, by when it has been synced), no metrics after the syncs.
 //
 // Usage: scale_out_bench --store postgresql://USER@HOST:PORT/DB [--touchpoints N] [--connectors C]
-//                        [--instances I] [--repeat R]
+//                        [--instances I] [--repeat R] [--lease-ttl 60s]
 // The URL's user must be able to create databases; DB is only used to connect.
 #include <fcntl.h>
 #include <signal.h>
@@ -46,6 +46,7 @@ struct Setup {
   fs::path bin, dir;
   std::string admin_url, store_url;
   int connectors = 6;
+  std::string lease_ttl = "60s";
 };
 
 pid_t spawnDaemon(const Setup& s, int instance) {
@@ -109,7 +110,7 @@ void writeConfigs(const Setup& s, int instances) {
   for (int i = 1; i <= instances; ++i)
     std::ofstream(s.dir / ("abmd-" + std::to_string(i) + ".json"))
         << R"({"store": ")" << s.store_url << R"(", "connectors_dir": "connectors.d", "connector_state_dir": "state-)" << i
-        << R"(", "instance_id": "bench-)" << i << R"(", "lease_ttl": "3s", "log_level": "warn",)"
+        << R"(", "instance_id": "bench-)" << i << R"(", "lease_ttl": ")" << s.lease_ttl << R"(", "log_level": "warn",)"
         << R"( "metrics": {"run_after_sync": false}})";
 }
 
@@ -126,11 +127,12 @@ int main(int argc, char** argv) {
     else if (a == "--connectors") s.connectors = std::stoi(argv[i + 1]);
     else if (a == "--instances") instances = std::stoi(argv[i + 1]);
     else if (a == "--repeat") repeat = std::stoi(argv[i + 1]);
+    else if (a == "--lease-ttl") s.lease_ttl = argv[i + 1];
     else s.admin_url.clear(), i = argc;
   }
   if (s.admin_url.empty() || (argc - 1) % 2 != 0 || s.connectors < 1 || instances < 2) {
     std::fprintf(stderr, "usage: scale_out_bench --store postgresql://USER@HOST:PORT/DB [--touchpoints N] [--connectors C]"
-                         " [--instances I (2 or more)] [--repeat R]\n");
+                         " [--instances I (2 or more)] [--repeat R] [--lease-ttl 60s]\n");
     return 2;
   }
   auto admin = abm::bench::openPostgresql(s.admin_url);
