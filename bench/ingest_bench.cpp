@@ -38,7 +38,7 @@
 #include "csv_reader.hpp"
 #include "store/migrations.hpp"
 #include "store/database.hpp"
-#include "store/touchpoint_batch.hpp"
+#include "store/bulk_insert.hpp"
 
 extern char** environ;
 
