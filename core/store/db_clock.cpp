@@ -8,11 +8,13 @@ std::string sqlNow(const Database& db) { return sqlNowPlus(db, std::chrono::seco
 
 std::string sqlNowPlus(const Database& db, std::chrono::seconds offset) {
   const long long s = offset.count();
-  // PostgreSQL's now() carries microseconds; the store's format has whole seconds, and SQLite's
-  // text times compare correctly only when every value has the same shape.
+  // statement_timestamp(), not now(): now() is when the transaction began, which for a writer is
+  // before it waited for the writers' lock, and a lease dated then could be written already expired.
+  // It carries microseconds; the store's format has whole seconds, and SQLite's text times compare
+  // correctly only when every value has the same shape.
   if (db.backend() == Backend::Postgresql)
-    return s == 0 ? "date_trunc('second', now())"
-                  : "(date_trunc('second', now()) + interval '" + std::to_string(s) + " seconds')";
+    return s == 0 ? "date_trunc('second', statement_timestamp())"
+                  : "(date_trunc('second', statement_timestamp()) + interval '" + std::to_string(s) + " seconds')";
   if (s == 0) return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
   return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '" + std::string(s > 0 ? "+" : "") + std::to_string(s) + " seconds')";
 }

@@ -100,6 +100,29 @@ TEST_P(LeaseKeeperTest, ALeaseIsTakenWhenFreeAndRefusedWhileAnotherHolds) {
   EXPECT_EQ(*store::leaseHolder(*db_, "connector:web"), std::nullopt);
 }
 
+// A lease taken after waiting longer than its ttl for the writers' turn (a long sync commit on
+// another instance) is dated when it is written, not when its transaction began: it must not be
+// written already expired, for another instance to take at once. (acquired_at, which renewals
+// leave alone, tells; expires_at is renewed within ttl/3.)
+TEST_P(LeaseKeeperTest, ALeaseTakenAfterAWaitForTheWritersIsDatedAfterTheWait) {
+  auto a = keeper("node-a", 2s);
+  ASSERT_TRUE(a);
+  auto writer = store_.open();
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->beginWrite());  // SQLite's write lock, PostgreSQL's writers' advisory lock
+  std::string writer_done;
+  std::thread commit([&] {
+    std::this_thread::sleep_for(3s);  // longer than the ttl
+    writer_done = now();              // the store's clock, outside any transaction
+    (void)writer->exec("COMMIT");
+  });
+  auto got = a->acquire("connector:crm");
+  commit.join();
+  ASSERT_TRUE(got) << got.error();
+  ASSERT_TRUE(*got);
+  EXPECT_GE(text("SELECT acquired_at FROM leases WHERE resource = 'connector:crm'"), writer_done);
+}
+
 TEST_P(LeaseKeeperTest, AnExpiredLeaseOfAnotherHolderIsTaken) {
   auto a = keeper("node-a");
   ASSERT_TRUE(a);
