@@ -1,6 +1,7 @@
 // salesforce: accounts, contacts, opportunities, campaigns and campaign members (as touchpoints)
 // through the REST API's SOQL query endpoint. See README.md beside this file.
 #include <abm/sdk/api_session.hpp>
+#include <abm/sdk/api_version.hpp>
 #include <abm/sdk/plugin.hpp>
 #include <abm/sdk/stream_catalog.hpp>
 
@@ -16,13 +17,16 @@ using abm::sdk::OptionType;
 
 namespace {
 
+constexpr auto kVersionStyle = abm::sdk::VersionStyle::VMajorMinor;
+
 constexpr std::string_view kAllStreams =
     R"(["accounts","contacts","opportunities","campaigns","campaign_members"])";
 
 constexpr Option kOwnOptions[] = {
     {"base_url", OptionType::String, false, "\"\"",
      "The org's instance, e.g. https://acme.my.salesforce.com (empty: the instance_url the token endpoint names)"},
-    {"api_version", OptionType::String, false, "\"v59.0\"", "REST API version, e.g. v59.0"},
+    {"api_version", OptionType::String, false, "\"v59.0\"", "REST API version: v60.0 or 60.0", false, "",
+     abm::sdk::versionPattern(kVersionStyle)},
     {"streams", OptionType::StringList, false, kAllStreams,
      "Which streams to read: accounts, contacts, opportunities, campaigns, campaign_members", false, kAllStreams},
     {"requests_per_second", OptionType::Number, false, "10", "Request pace"},
@@ -75,8 +79,7 @@ class SalesforcePlugin : public abm::sdk::Plugin {
   Status check(Host& host, const json& settings) override {
     if (auto why = kStreams.checkSelection(settings["streams"]); !why.empty()) return Status::error(why);
     const std::string version = settings["api_version"].get<std::string>();
-    if (version.size() < 3 || version[0] != 'v' || version.find('.') == std::string::npos)
-      return Status::error("api_version must look like v59.0, not '" + version + "'");
+    if (auto why = abm::sdk::versionError(kVersionStyle, "api_version", version); !why.empty()) return Status::error(why);
     for (const auto& [type, channel] : settings["campaign_type_channels"].items())
       if (std::find(std::begin(kChannels), std::end(kChannels), channel.get<std::string>()) == std::end(kChannels))
         return Status::error("campaign_type_channels." + type + ": '" + channel.get<std::string>() +
@@ -89,7 +92,8 @@ class SalesforcePlugin : public abm::sdk::Plugin {
     if (auto why = http::missingCredentials(settings); !why.empty()) return Status::error(why);
     Session session(host, settings);
     if (!session.status.isOk()) return session.status;
-    return session.api.call({"GET", "/services/data/" + version + "/limits"}).status;
+    return session.api.call({"GET", "/services/data/" + *abm::sdk::normalizeVersion(kVersionStyle, version) + "/limits"})
+        .status;
   }
 
   std::vector<abm::sdk::Stream> streams(const json& settings) override {
@@ -100,7 +104,10 @@ class SalesforcePlugin : public abm::sdk::Plugin {
     // One session for every stream of the run: one access token, one request budget.
     if (!session_) session_ = std::make_unique<Session>(host, settings);
     if (!session_->status.isOk()) return session_->status;
-    Context ctx{{host, settings, session_->api}, settings["api_version"].get<std::string>()};
+    const auto version = abm::sdk::normalizeVersion(kVersionStyle, settings["api_version"].get<std::string>());
+    if (!version)
+      return Status::error(abm::sdk::versionError(kVersionStyle, "api_version", settings["api_version"].get<std::string>()));
+    Context ctx{{host, settings, session_->api}, *version};
     if (stream == "accounts") return readSObjects(ctx, stream, accountSpec(settings), state);
     if (stream == "contacts") return readSObjects(ctx, stream, contactSpec(settings), state);
     if (stream == "opportunities") {

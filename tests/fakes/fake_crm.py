@@ -17,6 +17,9 @@ Answers at the vendors' real paths with bodies shaped as they document them:
   Mailchimp  GET  /3.0/ping, /3.0/campaigns, /3.0/reports/{id}/email-activity   (offset/count, total_items)
   Marketo    GET  /identity/oauth/token, /rest/v1/activities/pagingtoken.json, /rest/v1/activities.json
                   (nextPageToken until moreResult is false), /rest/v1/leads.json, /rest/v1/activities/types.json
+  GA4        POST /v1beta/properties/{id}:runReport    (offset/limit until rowCount; propertyQuota)
+             GET  /v1beta/properties/{id}/metadata
+             POST /token                                  (Google's OAuth endpoint)
 Failures are injected per path prefix through POST /__control/fault, and every request is logged
 for the tests to read (GET /__control/log). See the control handlers at the bottom for the rest.
 
@@ -30,6 +33,7 @@ from urllib.parse import parse_qs, urlparse
 
 from crm_data import lock, seed, state, update
 from fakehttp import JsonHandler, parse_args, serve
+from ga4_api import Ga4Api, ga4_seed, ga4_update
 from hubspot_api import HubSpotApi
 from salesforce_api import SalesforceApi
 import mailchimp_api
@@ -47,7 +51,7 @@ def seed_vendors(params):
     state["mk"] = marketo_api.seed(params)
 
 
-class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
+class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, Ga4Api):
     # -- dispatch ---------------------------------------------------------------------------
 
     def handle_any(self, method):
@@ -75,6 +79,8 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
                 return self.marketo_token(state["mk"], q)
             if p.startswith("/rest/v1/"):
                 return self.marketo(state["mk"], p, q)
+            if p == "/token":
+                return self.google_token(body)
             salesforce = p.startswith("/services/")
             if salesforce:
                 state["sf_used"] += 1
@@ -83,9 +89,13 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
             if self.headers.get("Authorization", "")[len("Bearer "):] not in state["tokens"]:
                 if salesforce:
                     return self.sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+                if p.startswith("/v1beta/"):
+                    return self.ga4_unauthenticated()
                 return self.hs_error(401, "EXPIRED_AUTHENTICATION", "The OAuth token used to make this call expired.")
             if salesforce:
                 return self.salesforce(method, p, q)
+            if p.startswith("/v1beta/properties/"):
+                return self.ga4(method, p, body)
             return self.hubspot(method, p, q, body)
 
     def do_GET(self):
@@ -129,6 +139,10 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
             self.hs_error(403, "MISSING_SCOPES", "This app hasn't been granted all required scopes to make this call.",
                           errors=[{"message": "One or more of the following scopes are required.",
                                    "context": {"requiredGranularScopes": ["crm.objects.contacts.read"]}}])
+        elif kind == "ga4-429":  # a short-lived quota: Google sends no Retry-After
+            self.g_error(429, "RESOURCE_EXHAUSTED", "Exhausted concurrent requests quota.")
+        elif kind == "ga4-bad-page":  # JSON, but not a report
+            self.send_json(200, {"rows": {"dimensionValues": []}, "rowCount": 3})
         elif kind == "sf-limit":
             self.sf_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         elif kind in VENDOR_FAULTS:
@@ -152,13 +166,14 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
         if what == "seed":
             seed(req)
             seed_vendors(req)
+            ga4_seed(req)
         elif what == "log":
             return self.send_json(200, state["log"])
         elif what == "clear-log":
             state["log"] = []
         elif what == "fault":  # {"match": "/path/prefix", "kind": "500", "count": 2}
             state["faults"].append(req)
-        elif what == "config":  # search_ceiling, sf_limit, sf_used, batch, hs_daily_remaining
+        elif what == "config":  # search_ceiling, sf_limit, sf_used, batch, hs_daily_remaining, ga4_tokens_per_day/hour
             state.update(req)
         elif what == "expire":
             state["tokens"] = {"pat-good"}
@@ -169,6 +184,8 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
             marketo_api.update(state["mk"], req)
         elif what == "update":
             update(req)
+        elif what == "ga4-update":
+            ga4_update(req)
         else:
             return self.send_json(404, {"message": "no control " + what})
         return self.send_json(200, {"ok": True})
@@ -178,4 +195,5 @@ if __name__ == "__main__":
     args = parse_args(__doc__)
     seed({})
     seed_vendors({})
+    ga4_seed({})
     serve(Handler, args.port_file)

@@ -188,6 +188,25 @@ TEST_F(SalesforceSync, ErrorsArriveAsAnArrayAndAreReportedWithTheirCode) {
   EXPECT_EQ(q("SELECT count(*) FROM accounts"), 3);  // the streams before it were stored
 }
 
+// Salesforce writes its versions "60.0" and the URLs "v60.0"; "60.0" used to 404 on every request.
+TEST_F(SalesforceSync, TheApiVersionIsTakenInEitherSpellingAndABadOneIsRefusedAtValidation) {
+  addSalesforce(R"(, "api_version": "60.0", "streams": ["accounts"])");
+  auto r = ctl({"check", "salesforce"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(q("SELECT count(*) FROM accounts"), 3);
+  EXPECT_EQ(crm_->requests("/services/data/v60.0/query"), 2);
+  EXPECT_EQ(crm_->requests("/services/data/60.0/"), 0);
+
+  addSalesforce(R"(, "api_version": "sixty")");
+  r = ctl({"validate"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("settings.api_version: 'sixty' does not have the expected form (REST API version: v60.0 or 60.0)"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(SalesforceSync, AServerErrorBurstIsRetried) {
   crm_->fault("/services/data/v59.0/query", "sf-500", 2);
   addSalesforce();
