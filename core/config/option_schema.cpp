@@ -1,6 +1,8 @@
 #include "config/option_schema.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <regex>
 
 #include "common/timestamp.hpp"
 
@@ -27,6 +29,15 @@ Result<std::vector<OptionSpec>> parseOptionSpecs(const std::string& options_json
       for (const auto& c : o["choices"]) {
         if (!c.is_string()) return Status::error("plugin option " + s.name + ": choices holds a non-string");
         s.choices.push_back(c.get<std::string>());
+      }
+    }
+    if (o.contains("pattern")) {
+      if (!o["pattern"].is_string()) return Status::error("plugin option " + s.name + ": pattern is not a string");
+      s.pattern = o["pattern"].get<std::string>();
+      try {
+        std::regex check(s.pattern);
+      } catch (const std::regex_error& e) {
+        return Status::error("plugin option " + s.name + ": pattern is not a regular expression (" + e.what() + ")");
       }
     }
     out.push_back(std::move(s));
@@ -83,18 +94,37 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
+// Calls fn(where, text) for the value's strings: itself, each list item, or each map value.
+void forEachString(const std::string& path, const json& v,
+                   const std::function<void(const std::string&, const std::string&)>& fn) {
+  if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (v[i].is_string()) fn(path + "[" + std::to_string(i) + "]", v[i].get_ref<const std::string&>());
+  } else if (v.is_object()) {
+    for (const auto& [key, item] : v.items())
+      if (item.is_string()) fn(path + "." + key, item.get_ref<const std::string&>());
+  } else if (v.is_string()) {
+    fn(path, v.get_ref<const std::string&>());
+  }
+}
+
 // A value outside the plugin's declared choices (a misspelt stream name) is named with the choices.
 void checkChoices(const std::string& path, const OptionSpec& s, const json& v, std::vector<std::string>& errors) {
-  auto check = [&](const std::string& where, const json& item) {
-    if (!item.is_string()) return;
-    const auto& text = item.get_ref<const std::string&>();
+  forEachString(path, v, [&](const std::string& where, const std::string& text) {
     if (std::find(s.choices.begin(), s.choices.end(), text) == s.choices.end())
       errors.push_back(where + ": unknown value '" + text + "' (expected one of " + joined(s.choices) + ")");
-  };
-  if (v.is_array())
-    for (size_t i = 0; i < v.size(); ++i) check(path + "[" + std::to_string(i) + "]", v[i]);
-  else
-    check(path, v);
+  });
+}
+
+// A value that does not have the declared form ("sixty" for an API version) is named with the
+// option's description, which says what the form is; a secret's value is never echoed.
+void checkPattern(const std::string& path, const OptionSpec& s, const json& v, std::vector<std::string>& errors) {
+  const std::regex re(s.pattern);
+  forEachString(path, v, [&](const std::string& where, const std::string& text) {
+    if (!std::regex_match(text, re))
+      errors.push_back(where + ": " + (s.secret ? std::string("the value") : "'" + text + "'") +
+                       " does not have the expected form (" + s.description + ")");
+  });
 }
 
 }  // namespace
@@ -127,6 +157,7 @@ void validateSettings(const std::vector<OptionSpec>& specs, json& settings, std:
       continue;
     }
     if (!s.choices.empty()) checkChoices(path, s, settings[s.name], errors);
+    if (!s.pattern.empty()) checkPattern(path, s, settings[s.name], errors);
   }
 }
 

@@ -19,7 +19,9 @@ struct OptionSpec {
   bool secret = false;
   std::optional<nlohmann::json> default_value;
   std::string description;
-  std::vector<std::string> choices;  // when not empty: the only values a string (or list item) may take
+  // When not empty: the only values a string, or each item of a list or value of a map, may take.
+  std::vector<std::string> choices;
+  std::string pattern;  // when not empty: an ECMAScript regex each such value matches in full
 };
 
 // Parses the plugin's options JSON (abm_plugin::options_json).

@@ -306,6 +306,51 @@ TEST(OptionSchema, RefusesAValueOutsideTheDeclaredChoices) {
   EXPECT_EQ(errors[0], "settings.streams[1]: unknown value 'dealz' (expected one of companies, deals)");
 }
 
+TEST(OptionSchema, RefusesAValueThatDoesNotMatchTheDeclaredPattern) {
+  // Salesforce's "sixty" used to pass validation and fail every request of the first run.
+  auto specs = config::parseOptionSpecs(R"([
+    {"name":"api_version","type":"string","default":"v59.0","pattern":"[vV]?[0-9]+(\\.[0-9]+)?",
+     "description":"REST API version, e.g. v60.0 or 60.0"},
+    {"name":"token","type":"string","secret":true,"pattern":"[a-z]+","description":"lower-case token"}])");
+  ASSERT_TRUE(specs.isOk()) << specs.error();
+  for (const char* good : {"60.0", "v60.0", "61"}) {
+    json s = {{"api_version", good}};
+    std::vector<std::string> errors;
+    config::validateSettings(*specs, s, errors);
+    EXPECT_TRUE(errors.empty()) << good << ": " << errors[0];
+  }
+  json s = {{"api_version", "sixty"}, {"token", "SECRET-42"}};
+  std::vector<std::string> errors;
+  config::validateSettings(*specs, s, errors);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], "settings.api_version: 'sixty' does not have the expected form (REST API version, e.g. v60.0 or 60.0)");
+  // The whole value must match, and a secret's value is not echoed.
+  EXPECT_EQ(errors[1], "settings.token: the value does not have the expected form (lower-case token)");
+  s = {{"api_version", "v60.0 "}};
+  errors.clear();
+  config::validateSettings(*specs, s, errors);
+  EXPECT_EQ(errors.size(), 1u);
+}
+
+TEST(OptionSchema, ChoicesAndPatternsApplyToEachValueOfAMap) {
+  auto specs = config::parseOptionSpecs(R"([
+    {"name":"event_activities","type":"string_map","choices":["page_view","form_submit"]},
+    {"name":"labels","type":"string_map","pattern":"[a-z]+","description":"lower-case words"}])");
+  ASSERT_TRUE(specs.isOk()) << specs.error();
+  json s = {{"event_activities", {{"page_view", "page_view"}, {"generate_lead", "lead"}}}, {"labels", {{"a", "ok"}, {"b", "NO"}}}};
+  std::vector<std::string> errors;
+  config::validateSettings(*specs, s, errors);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], "settings.event_activities.generate_lead: unknown value 'lead' (expected one of page_view, form_submit)");
+  EXPECT_EQ(errors[1], "settings.labels.b: 'NO' does not have the expected form (lower-case words)");
+}
+
+TEST(OptionSchema, APatternThatIsNotARegularExpressionIsThePluginsError) {
+  auto specs = config::parseOptionSpecs(R"([{"name":"v","type":"string","pattern":"(["}])");
+  ASSERT_FALSE(specs.isOk());
+  EXPECT_NE(specs.error().find("plugin option v: pattern is not a regular expression"), std::string::npos) << specs.error();
+}
+
 TEST(OptionSchema, RefusesATimestampThatIsNotIso8601) {
   // "01/01/2024" reached the plugin, which read it as 1970.
   auto specs = config::parseOptionSpecs(R"([{"name":"start_date","type":"timestamp"}])");

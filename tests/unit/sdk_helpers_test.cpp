@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <abm/sdk/api_session.hpp>
+#include <abm/sdk/api_version.hpp>
 #include <abm/sdk/entities.hpp>
 #include <abm/sdk/time.hpp>
 
@@ -26,6 +27,23 @@ TEST(SdkTime, VendorTimestampsToMillisAndBack) {
   EXPECT_EQ(abm::sdk::millisToIso(951782400000), "2000-02-29T00:00:00.000Z");
   for (int64_t ms : {int64_t{0}, int64_t{1}, int64_t{951868799999}, int64_t{1795883815870}})
     EXPECT_EQ(abm::sdk::isoToMillis(abm::sdk::millisToIso(ms)), ms);
+}
+
+TEST(SdkApiVersion, EachVendorsSpellingsBecomeTheOneItsApiTakes) {
+  using abm::sdk::normalizeVersion;
+  using abm::sdk::VersionStyle;
+  for (const char* s : {"60.0", "v60.0", "V60.0", "60", "v60"}) EXPECT_EQ(normalizeVersion(VersionStyle::VMajorMinor, s), "v60.0") << s;
+  for (const char* s : {"", "v", "sixty", "v60.0.1", "60.", " 60.0", "v060.0", "60,0"})
+    EXPECT_FALSE(normalizeVersion(VersionStyle::VMajorMinor, s)) << s;
+  for (const char* s : {"17", "v17", "V17"}) EXPECT_EQ(normalizeVersion(VersionStyle::VMajor, s), "v17") << s;
+  for (const char* s : {"v17.0", "17.1", "seventeen", "v"}) EXPECT_FALSE(normalizeVersion(VersionStyle::VMajor, s)) << s;
+  EXPECT_EQ(normalizeVersion(VersionStyle::YearMonth, "202405"), "202405");
+  EXPECT_EQ(normalizeVersion(VersionStyle::YearMonth, "202508.02"), "202508.02");
+  for (const char* s : {"2024-05", "202413", "202400", "2405", "v202405", "20240501"})
+    EXPECT_FALSE(normalizeVersion(VersionStyle::YearMonth, s)) << s;
+  EXPECT_EQ(abm::sdk::versionError(VersionStyle::VMajor, "api_version", "seventeen"),
+            "api_version: 'seventeen' is not an API version (expected v17 or 17)");
+  EXPECT_EQ(abm::sdk::versionError(VersionStyle::VMajor, "api_version", "17"), "");
 }
 
 TEST(SdkPaging, PageTokenAndOffsetStyles) {

@@ -83,7 +83,9 @@ typedef struct abm_plugin {
   /* The plugin's settings as a JSON array of options:
    * [{"name","type","required","secret","default","description","choices"}], type one of
    * string, integer, number, boolean, string_list, string_map, timestamp (1.3: an ISO-8601 string).
-   * "choices" (1.3, optional) lists the only values a string, or each item of a string_list, may take. */
+   * "choices" (1.3, optional) lists the only values a string, or each item of a string_list, may take.
+   * "pattern" (optional; a host that predates it ignores it) is an ECMAScript regular expression such
+   * a value must match in full. Both apply to each value of a string_map too. */
   const char* options_json;
 
   /* Verifies the settings can reach the source (credentials, folder, endpoint). */

@@ -40,8 +40,10 @@ constexpr std::string_view optionTypeName(OptionType t) {
 }
 
 // One row of a plugin's options table. `default_json` is JSON text ("" for none); `choices_json`,
-// when not empty, is a JSON array of the only strings the value (or each list item) may be, which
-// the host checks when it validates the connector file.
+// when not empty, is a JSON array of the only strings the value (or each list item, or each map
+// value) may be; `pattern`, when not empty, an ECMAScript regular expression each such string must
+// match in full (a version setting gives versionPattern() from <abm/sdk/api_version.hpp>). The host
+// checks both when it validates the connector file.
 struct Option {
   std::string_view name;
   OptionType type;
@@ -50,6 +52,7 @@ struct Option {
   std::string_view description;
   bool secret = false;
   std::string_view choices_json = "";
+  std::string_view pattern = "";
 };
 
 struct Stream {
@@ -147,6 +150,7 @@ inline std::string optionsToJson(std::span<const Option> options) {
                      {"description", std::string(o.description)}};
     if (!o.default_json.empty()) j["default"] = nlohmann::json::parse(o.default_json);
     if (!o.choices_json.empty()) j["choices"] = nlohmann::json::parse(o.choices_json);
+    if (!o.pattern.empty()) j["pattern"] = std::string(o.pattern);
     arr.push_back(std::move(j));
   }
   return arr.dump();
