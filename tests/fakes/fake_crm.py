@@ -17,6 +17,8 @@ Answers at the vendors' real paths with bodies shaped as they document them:
   Mailchimp  GET  /3.0/ping, /3.0/campaigns, /3.0/reports/{id}/email-activity   (offset/count, total_items)
   Marketo    GET  /identity/oauth/token, /rest/v1/activities/pagingtoken.json, /rest/v1/activities.json
                   (nextPageToken until moreResult is false), /rest/v1/leads.json, /rest/v1/activities/types.json
+  Google Ads POST /v{N}/customers/{id}/googleAds:search    (GAQL; nextPageToken)
+             POST /token                                  (Google's OAuth token endpoint)
 Failures are injected per path prefix through POST /__control/fault, and every request is logged
 for the tests to read (GET /__control/log). See the control handlers at the bottom for the rest.
 
@@ -25,6 +27,7 @@ salesforce_api.py answer as each vendor does; crm_data.py holds the data set.
 """
 import email.utils
 import json
+import re
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -36,9 +39,11 @@ import mailchimp_api
 import marketo_api
 from mailchimp_api import MailchimpApi
 from marketo_api import MarketoApi
+import google_ads_api
+from google_ads_api import GoogleAdsApi
 
 # Failure kinds a vendor's own module answers (its rate-limit body, its error shape).
-VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS}
+VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS, **google_ads_api.FAULTS}
 
 
 def seed_vendors(params):
@@ -47,7 +52,7 @@ def seed_vendors(params):
     state["mk"] = marketo_api.seed(params)
 
 
-class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
+class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, GoogleAdsApi):
     # -- dispatch ---------------------------------------------------------------------------
 
     def handle_any(self, method):
@@ -75,6 +80,10 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
                 return self.marketo_token(state["mk"], q)
             if p.startswith("/rest/v1/"):
                 return self.marketo(state["mk"], p, q)
+            if p == "/token":
+                return self.gads_token(body, state)
+            if re.match(r"/v\d+/customers/", p):
+                return self.google_ads(method, p, body, state)
             salesforce = p.startswith("/services/")
             if salesforce:
                 state["sf_used"] += 1
@@ -103,6 +112,8 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi):
 
     def inject(self, kind, path):
         """Answers with the failure `kind`; returns False when the request should go on normally."""
+        if kind == "none":  # passes: lets a later fault hit the request after this one
+            return False
         if kind == "slow":
             time.sleep(3)
             return False
