@@ -33,14 +33,47 @@ def seed_ads(params):
         gads_metrics[("111", k)] = {"impressions": 100 * (k + 1), "clicks": k, "cost_micros": 1_500_000 * (k + 1)}
         if k % 2 == 0:
             gads_metrics[("222", k)] = {"impressions": 50, "clicks": 1, "cost_micros": 250_000}
+    li_campaigns = {
+        "601": {"name": "ABM LinkedIn Q4", "status": "ACTIVE", "start": 1_727_740_800_000, "end": None,
+                "modified": long_ago * 1000},
+        "602": {"name": "Retargeting", "status": "ACTIVE", "start": 1_730_419_200_000, "end": 1_767_139_200_000,
+                "modified": long_ago * 1000},
+        "603": {"name": "Thought leadership", "status": "PAUSED", "start": 1_704_067_200_000, "end": None,
+                "modified": long_ago * 1000},
+    }
+    # (campaign, days back) -> daily statistics; costInLocalCurrency is a decimal in a string.
+    li_campaign_stats = {}
+    for k in range(10):
+        li_campaign_stats[("601", k)] = {"impressions": 200 + k, "clicks": k % 4, "costInLocalCurrency": "%d.25" % (10 + k)}
+        if k % 2 == 1:
+            li_campaign_stats[("602", k)] = {"impressions": 40, "clicks": 1, "costInLocalCurrency": "3.5"}
+    # (organization, days back) -> what its members did: Acme every day (clicks on even days), Globex
+    # the last five days, Initech once.
+    li_company_stats = {}
+    for k in range(10):
+        li_company_stats[("1001", k)] = {"impressions": 30, "clicks": 2 if k % 2 == 0 else 0}
+        if k < 5:
+            li_company_stats[("1002", k)] = {"impressions": 5, "clicks": 0}
+    li_company_stats[("1003", 3)] = {"impressions": 12, "clicks": 1}
+    li_organizations = {
+        "1001": {"localizedName": "Acme Corp", "vanityName": "acme", "localizedWebsite": "https://www.acme.com"},
+        "1002": {"localizedName": "Globex", "vanityName": "globex"},
+        "1003": {"localizedName": "Initech", "vanityName": "initech", "localizedWebsite": "initech.io"},
+    }
     return {"gads_campaigns": gads_campaigns, "gads_metrics": gads_metrics,
-            "gads_page": params.get("gads_page", 4), "gads_customer": "1234567890", "gads_currency": "EUR"}
+            "gads_page": params.get("gads_page", 4), "gads_customer": "1234567890", "gads_currency": "EUR",
+            "li_account": "507404993", "li_currency": "USD", "li_campaigns": li_campaigns,
+            "li_campaign_stats": li_campaign_stats, "li_company_stats": li_company_stats,
+            "li_organizations": li_organizations, "li_page": params.get("li_page", 2),
+            "li_cap": params.get("li_cap", 15000)}
 
 
 def update_ads(state, req):
     """{"vendor": "google_ads", "object": "campaigns", "ids": [...], "set": {...}}: changes campaigns
     (and records the change in change_status); {"vendor": "google_ads", "object": "metrics",
-    "campaign": "111", "days_back": 1, "set": {...}}: restates a day."""
+    "campaign": "111", "days_back": 1, "set": {...}}: restates a day. LinkedIn: {"vendor": "linkedin_ads",
+    "object": "campaigns", "ids": [...], "set": {...}} or "object": "campaign_stats" / "company_stats" with
+    "pivot_value" (campaign or organization id), "days_back" and "set"."""
     if req["vendor"] == "google_ads":
         if req["object"] == "campaigns":
             for i in req["ids"]:
@@ -52,6 +85,16 @@ def update_ads(state, req):
         elif req["object"] == "metrics":
             key = (req["campaign"], req["days_back"])
             state["gads_metrics"].setdefault(key, {}).update(req["set"])
+        return True
+    if req["vendor"] == "linkedin_ads":
+        if req["object"] == "campaigns":
+            for i in req["ids"]:
+                c = state["li_campaigns"].setdefault(i, {"name": "", "status": "ACTIVE", "start": 0, "end": None})
+                c.update(req.get("set", {}))
+                c["modified"] = int(time.time() * 1000)
+        else:  # "campaign_stats" or "company_stats": restates a day
+            key = (req["pivot_value"], req["days_back"])
+            state["li_" + req["object"]].setdefault(key, {}).update(req["set"])
         return True
     return False
 

@@ -19,6 +19,9 @@ Answers at the vendors' real paths with bodies shaped as they document them:
                   (nextPageToken until moreResult is false), /rest/v1/leads.json, /rest/v1/activities/types.json
   Google Ads POST /v{N}/customers/{id}/googleAds:search    (GAQL; nextPageToken)
              POST /token                                  (Google's OAuth token endpoint)
+  LinkedIn   GET  /rest/adAccounts/{id}, /rest/adAccounts/{id}/adCampaigns?q=search (nextPageToken),
+                  /rest/adAnalytics?q=analytics (no paging; cut at the row cap), /rest/organizationsLookup
+             POST /oauth/v2/accessToken
 Failures are injected per path prefix through POST /__control/fault, and every request is logged
 for the tests to read (GET /__control/log). See the control handlers at the bottom for the rest.
 
@@ -40,10 +43,12 @@ import marketo_api
 from mailchimp_api import MailchimpApi
 from marketo_api import MarketoApi
 import google_ads_api
+import linkedin_api
 from google_ads_api import GoogleAdsApi
+from linkedin_api import LinkedInApi
 
 # Failure kinds a vendor's own module answers (its rate-limit body, its error shape).
-VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS, **google_ads_api.FAULTS}
+VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS, **google_ads_api.FAULTS, **linkedin_api.FAULTS}
 
 
 def seed_vendors(params):
@@ -52,7 +57,7 @@ def seed_vendors(params):
     state["mk"] = marketo_api.seed(params)
 
 
-class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, GoogleAdsApi):
+class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, GoogleAdsApi, LinkedInApi):
     # -- dispatch ---------------------------------------------------------------------------
 
     def handle_any(self, method):
@@ -84,6 +89,10 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, 
                 return self.gads_token(body, state)
             if re.match(r"/v\d+/customers/", p):
                 return self.google_ads(method, p, body, state)
+            if p == "/oauth/v2/accessToken":
+                return self.li_token(body, state)
+            if p.startswith("/rest/"):
+                return self.linkedin(p, q, state)
             salesforce = p.startswith("/services/")
             if salesforce:
                 state["sf_used"] += 1
