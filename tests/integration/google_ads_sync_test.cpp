@@ -55,8 +55,8 @@ TEST_F(GoogleAdsSync, FirstSyncStoresCampaignsAndEveryDayOfSpendPageByPage) {
   EXPECT_NE(r.out.find("google_ads: synced 18 records, 0 rejected"), std::string::npos) << r.out;
 
   // v26 dates are date-times in the account's zone; a campaign with no end has no endDateTime.
-  EXPECT_EQ(rows("SELECT name, channel, started_at, coalesce(ended_at, '-') FROM campaigns WHERE external_id = '111'"),
-            "Brand Search|ads|2024-01-01T00:00:00Z|-");
+  EXPECT_EQ(rows("SELECT name, channel, started_at, ended_at IS NULL FROM campaigns WHERE external_id = '111'"),
+            "Brand Search|ads|2024-01-01T00:00:00Z|1");
   EXPECT_EQ(rows("SELECT name, started_at, ended_at FROM campaigns WHERE external_id = '222'"),
             "ABM Display|2024-02-01T00:00:00Z|2026-12-31T00:00:00Z");
   EXPECT_EQ(q("SELECT count(*) FROM campaigns WHERE source = 'google_ads'"), 3);  // the removed one too
@@ -124,8 +124,8 @@ TEST_F(GoogleAdsSync, TheApiVersionTakesGooglesSpellingsAndOlderVersionsTheirOwn
   EXPECT_EQ(crm_->requests("/v17/customers/1234567890/googleAds:search"), 1);
   EXPECT_NE(queries().at(0).find("campaign.start_date, campaign.end_date FROM campaign"), std::string::npos);
   // Before v23 "no end" is 2037-12-30, which is not stored as an end.
-  EXPECT_EQ(rows("SELECT started_at, coalesce(ended_at, '-') FROM campaigns WHERE external_id = '111'"),
-            "2024-01-01T00:00:00Z|-");
+  EXPECT_EQ(rows("SELECT started_at, ended_at IS NULL FROM campaigns WHERE external_id = '111'"),
+            "2024-01-01T00:00:00Z|1");
   EXPECT_EQ(text("SELECT ended_at FROM campaigns WHERE external_id = '333'"), "2023-06-30T00:00:00Z");
 
   // A version that is none, and a customer id that is not ten digits, are refused by validate.

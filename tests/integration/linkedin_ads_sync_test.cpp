@@ -73,8 +73,8 @@ TEST_F(LinkedInAdsSync, FirstSyncStoresCampaignsSpendCompaniesAndTheirEngagement
 
   // Campaigns, two to a page (metadata.nextPageToken until the last page has none).
   EXPECT_EQ(crm_->requests("/rest/adAccounts/507404993/adCampaigns"), 2);
-  EXPECT_EQ(rows("SELECT name, channel, started_at, coalesce(ended_at, '-') FROM campaigns WHERE external_id = '601'"),
-            "ABM LinkedIn Q4|ads|2024-10-01T00:00:00Z|-");
+  EXPECT_EQ(rows("SELECT name, channel, started_at, ended_at IS NULL FROM campaigns WHERE external_id = '601'"),
+            "ABM LinkedIn Q4|ads|2024-10-01T00:00:00Z|1");
   EXPECT_EQ(text("SELECT ended_at FROM campaigns WHERE external_id = '602'"), "2025-12-31T00:00:00Z");
   EXPECT_EQ(q("SELECT count(*) FROM campaigns"), 3);
 
