@@ -4,6 +4,8 @@ import re
 import threading
 import time
 
+from ads_data import seed_ads, update_ads
+
 lock = threading.Lock()
 BASE_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 
@@ -140,6 +142,7 @@ def seed(params):
                   "tokens": {"pat-good"}, "hs_refresh": "rt-1", "issued": 0,
                   "hs_daily_remaining": params.get("hs_daily_remaining", 249000),
                   "sf_used": 10, "sf_limit": params.get("sf_limit", 15000)})
+    state.update(seed_ads(params))
 
 
 def ticks(n):
@@ -161,6 +164,8 @@ HS_MODIFIED = {"contacts": "lastmodifieddate"}  # the modification property sear
 def update(req):
     """{"vendor": "hubspot"|"salesforce", "object": ..., "ids": [...] or "all": true,
         "set": {field: value, ...} (str.format with the record's fields), "delete": true}"""
+    if update_ads(state, req):
+        return
     if req["vendor"] == "hubspot":
         table = state["hs"][req["object"]]
         ids = sorted(table, key=int) if req.get("all") else req["ids"]

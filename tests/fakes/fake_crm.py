@@ -19,7 +19,11 @@ Answers at the vendors' real paths with bodies shaped as they document them:
                   (nextPageToken until moreResult is false), /rest/v1/leads.json, /rest/v1/activities/types.json
   GA4        POST /v1beta/properties/{id}:runReport    (offset/limit until rowCount; propertyQuota)
              GET  /v1beta/properties/{id}/metadata
-             POST /token                                  (Google's OAuth endpoint)
+             POST /token                                  (Google's OAuth endpoint, GA4's and Google Ads')
+  Google Ads POST /v{N}/customers/{id}/googleAds:search    (GAQL; nextPageToken)
+  LinkedIn   GET  /rest/adAccounts/{id}, /rest/adAccounts/{id}/adCampaigns?q=search (nextPageToken),
+                  /rest/adAnalytics?q=analytics (no paging; cut at the row cap), /rest/organizationsLookup
+             POST /oauth/v2/accessToken
 Failures are injected per path prefix through POST /__control/fault, and every request is logged
 for the tests to read (GET /__control/log). See the control handlers at the bottom for the rest.
 
@@ -28,6 +32,7 @@ salesforce_api.py answer as each vendor does; crm_data.py holds the data set.
 """
 import email.utils
 import json
+import re
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -40,9 +45,13 @@ import mailchimp_api
 import marketo_api
 from mailchimp_api import MailchimpApi
 from marketo_api import MarketoApi
+import google_ads_api
+import linkedin_api
+from google_ads_api import GoogleAdsApi
+from linkedin_api import LinkedInApi
 
 # Failure kinds a vendor's own module answers (its rate-limit body, its error shape).
-VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS}
+VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS, **google_ads_api.FAULTS, **linkedin_api.FAULTS}
 
 
 def seed_vendors(params):
@@ -51,7 +60,7 @@ def seed_vendors(params):
     state["mk"] = marketo_api.seed(params)
 
 
-class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, Ga4Api):
+class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, Ga4Api, GoogleAdsApi, LinkedInApi):
     # -- dispatch ---------------------------------------------------------------------------
 
     def handle_any(self, method):
@@ -80,7 +89,16 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, 
             if p.startswith("/rest/v1/"):
                 return self.marketo(state["mk"], p, q)
             if p == "/token":
-                return self.google_token(body)
+                # Google's one token endpoint: GA4's tests sign in as client g-cid, Google Ads' as cid.
+                if b"client_id=g-cid" in body:
+                    return self.google_token(body)
+                return self.gads_token(body, state)
+            if re.match(r"/v\d+/customers/", p):
+                return self.google_ads(method, p, body, state)
+            if p == "/oauth/v2/accessToken":
+                return self.li_token(body, state)
+            if p.startswith("/rest/"):
+                return self.linkedin(p, q, state)
             salesforce = p.startswith("/services/")
             if salesforce:
                 state["sf_used"] += 1
@@ -113,6 +131,8 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, 
 
     def inject(self, kind, path):
         """Answers with the failure `kind`; returns False when the request should go on normally."""
+        if kind == "none":  # passes: lets a later fault hit the request after this one
+            return False
         if kind == "slow":
             time.sleep(3)
             return False

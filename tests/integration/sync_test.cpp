@@ -291,7 +291,9 @@ TEST(Examples, EveryExampleConnectorValidates) {
                {{"ABMD_EXAMPLE_SECRET", "x"}, {"HUBSPOT_PRIVATE_APP_TOKEN", "x"}, {"SALESFORCE_CLIENT_SECRET", "x"},
                 {"SALESFORCE_REFRESH_TOKEN", "x"}, {"WEBSITE_WRITE_KEY", "x"},
                 {"MAILCHIMP_API_KEY", "x"}, {"MARKETO_CLIENT_SECRET", "x"},
-                {"GA4_CLIENT_SECRET", "x"}, {"GA4_REFRESH_TOKEN", "x"}});
+                {"GA4_CLIENT_SECRET", "x"}, {"GA4_REFRESH_TOKEN", "x"},
+                {"GOOGLE_ADS_DEVELOPER_TOKEN", "x"}, {"GOOGLE_ADS_CLIENT_SECRET", "x"}, {"GOOGLE_ADS_REFRESH_TOKEN", "x"},
+                {"LINKEDIN_CLIENT_SECRET", "x"}, {"LINKEDIN_REFRESH_TOKEN", "x"}});
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.out.find(" 0 connector(s)"), std::string::npos) << r.out;
 }

@@ -127,6 +127,11 @@ class ApiSession {
     client_ = std::make_unique<Client>(std::move(c));
   }
   OAuth& auth() { return *auth_; }
+  // For a vendor that names its wait in the body (see RetryOptions::asked_wait): retries honour it,
+  // and a wait longer than two minutes ends the run rate_limited, as a long Retry-After does.
+  void readWaitFrom(std::function<std::optional<Millis>(const Response&)> asked_wait) {
+    retry_.asked_wait = std::move(asked_wait);
+  }
 
   // Sends `req` and returns its JSON body, or the Status the plugin should return.
   Answer call(Request req) {
@@ -155,7 +160,7 @@ class ApiSession {
       return a;
     }
     if (r.status == 429 || r.status == 503) {
-      const auto wait = parseRetryAfter(r.header("retry-after"), std::time(nullptr));
+      const auto wait = askedWait(r, retry_, std::time(nullptr));
       if (wait && *wait > retry_.longest_wait) {
         a.status = Status::rateLimited(r.endpoint + ": HTTP " + std::to_string(r.status) + " asks to wait " +
                                            std::to_string(wait->count() / 1000) + " s",

@@ -198,7 +198,16 @@ struct RetryOptions {
   // held up by a backoff.
   std::function<bool()> stop_requested;
   Millis stop_check{100};
+  // The wait a vendor asks for in its body rather than in Retry-After (Google Ads puts it in the
+  // error details: quotaErrorDetails.retryDelay); nothing when the response names none.
+  std::function<std::optional<Millis>(const Response&)> asked_wait;
 };
+
+// The wait the response asks for: Retry-After, else what `o.asked_wait` reads from the body.
+inline std::optional<Millis> askedWait(const Response& r, const RetryOptions& o, std::time_t now) {
+  if (auto header = parseRetryAfter(r.header("retry-after"), now)) return header;
+  return o.asked_wait ? o.asked_wait(r) : std::nullopt;
+}
 
 // Sleeps `wait` through `o.sleep`, in slices when a stop can be requested; false when it was.
 inline bool waitUnlessStopped(const RetryOptions& o, Millis wait) {
@@ -234,7 +243,7 @@ inline Response sendWithRetry(Client& client, const Request& req, const RetryOpt
     const std::string why = retryReason(r);
     if (why.empty() || attempt >= o.max_attempts) return r;
     Millis wait = backoffDelay(attempt, o.initial, o.max, std::uniform_real_distribution<double>(0, 1)(rng));
-    if (auto asked = parseRetryAfter(r.header("retry-after"), std::time(nullptr))) {
+    if (auto asked = askedWait(r, o, std::time(nullptr))) {
       // A wait beyond the longest backoff is a quota, not a hiccup: the caller decides (checkpoint
       // and resume later) rather than a request sleeping for hours.
       if (*asked > o.longest_wait) return r;

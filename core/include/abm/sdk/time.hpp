@@ -76,4 +76,23 @@ inline std::string millisToIso(int64_t ms) {
   return buf;
 }
 
+// Whole days: "YYYY-MM-DD" of a day number (days since 1970-01-01) and back, for APIs that take date
+// ranges (ad and analytics metrics by day).
+inline std::string isoDate(int64_t days) {
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civilFromDays(days, y, m, d);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  return buf;
+}
+
+// The day number of "YYYY-MM-DD" (a time after the date is ignored), or nothing when it is no date.
+inline std::optional<int64_t> isoDateToDays(std::string_view s) {
+  if (s.size() < 10) return std::nullopt;
+  const auto ms = isoToMillis(s.substr(0, 10));
+  if (!ms) return std::nullopt;
+  return *ms / 86'400'000;
+}
+
 }  // namespace abm::sdk
