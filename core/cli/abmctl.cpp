@@ -240,6 +240,14 @@ int cmdDiscover(const Setup& s, const std::string& name) {
   return 0;
 }
 
+// abmctl as an instance of the store (abmctl:<host>:<pid>), with its own leases and warnings on stderr.
+Result<std::unique_ptr<store::LeaseKeeper>> startCliInstance(const Setup& s) {
+  store::LeaseKeeper::Hooks hooks;
+  hooks.on_warning = [](const std::string& m) { std::cerr << "abmctl: " << m << "\n"; };
+  return store::LeaseKeeper::start(s.daemon.store, "abmctl:" + store::hostName() + ":" + std::to_string(::getpid()),
+                                   s.daemon.lease_ttl, std::move(hooks));
+}
+
 int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
@@ -264,10 +272,7 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
   }
   for (const auto& run : *closed) std::cerr << "abmctl: marked failed: " << run << "\n";
   // An instance of its own, never the daemon's: a daemon's run of this connector must keep it off.
-  store::LeaseKeeper::Hooks hooks;
-  hooks.on_warning = [](const std::string& m) { std::cerr << "abmctl: " << m << "\n"; };
-  auto keeper = store::LeaseKeeper::start(s.daemon.store, "abmctl:" + store::hostName() + ":" + std::to_string(::getpid()),
-                                          s.daemon.lease_ttl, std::move(hooks));
+  auto keeper = startCliInstance(s);
   if (!keeper) {
     std::cerr << "abmctl: " << keeper.error() << "\n";
     return 1;
@@ -547,10 +552,7 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
     return 1;
   }
   // An instance of its own, like `abmctl sync`: it leases shards beside the daemons sharing the store.
-  store::LeaseKeeper::Hooks hooks;
-  hooks.on_warning = [](const std::string& m) { std::cerr << "abmctl: " << m << "\n"; };
-  auto keeper = store::LeaseKeeper::start(s.daemon.store, "abmctl:" + store::hostName() + ":" + std::to_string(::getpid()),
-                                          s.daemon.lease_ttl, std::move(hooks));
+  auto keeper = startCliInstance(s);
   if (!keeper) {
     std::cerr << "abmctl: " << keeper.error() << "\n";
     return 1;
