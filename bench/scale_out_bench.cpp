@@ -1,6 +1,6 @@
 // scale_out_bench: aggregate ingest rate of several abmd instances sharing one PostgreSQL store,
-// against one instance doing the same work, in the same run (issue 12: "three instances syncing
-// different connectors into one PostgreSQL: aggregate rate against one instance").
+// against one instance doing the same work, in the same run: three instances syncing different
+// connectors into one PostgreSQL, their aggregate rate beside one instance's.
 //
 //   data:      C csv connectors (default 6), each its own abm-demo-gen folder (seed c + 1) of N / C
 //              touchpoints; a touchpoint is keyed by (connector, external_id), so no two connectors

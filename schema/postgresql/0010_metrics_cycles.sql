@@ -1,5 +1,5 @@
 -- Twin of schema/0010_metrics_cycles.sql. The metrics stage split over the instances sharing a store
--- (issue 12, docs/metrics.md#sharded-runs). A cycle is one computation of every metric as of one
+-- (docs/metrics.md#sharded-runs). A cycle is one computation of every metric as of one
 -- time. Its accounts are split into shards by account_id % shards; each shard is computed by
 -- whichever instance leases it ('metrics/<cycle>/<shard>' in leases) and written in one transaction,
 -- and the instance that writes the last shard rebuilds the global results and records the run in

@@ -1,4 +1,4 @@
-// The metrics stage split over several instances on one store (issue 12, docs/metrics.md#sharded-runs):
+// The metrics stage split over several instances on one store (docs/metrics.md#sharded-runs):
 // runners that share a cycle give every metric table exactly the rows of a single instance, doubles
 // to the last bit, in full and incremental cycles; a dead instance's shard is taken over and a live
 // one's is not; dirty marks written while a cycle is open wait for the next one; an instance with

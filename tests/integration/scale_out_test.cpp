@@ -1,4 +1,4 @@
-// Three abmd processes on one PostgreSQL store (issue 12, "Several daemons, one store"): every due
+// Three abmd processes on one PostgreSQL store ("Several daemons, one store"): every due
 // run of every connector is done once, by whichever instance takes its lease, never two at once and
 // never before it is due; and when an instance is killed in the middle of a sync, another one takes
 // the run over after the lease expires, closes the dead one's run and finishes from its checkpoint
@@ -23,7 +23,7 @@ namespace {
 
 const std::string kAbmd = (binDir() / "abmd").string();
 constexpr int kDaemons = 3;
-constexpr int kCsvConnectors = 19;  // and `slow`: twenty connectors, as issue 12 asks
+constexpr int kCsvConnectors = 19;  // and `slow`: twenty connectors
 constexpr int kAccountsEach = 10;
 constexpr int kIntervalSeconds = 4;
 constexpr int kSlowRecords = 3000;
