@@ -326,7 +326,7 @@ bool SyncRunner::takeLease(store::Database& db, const config::ConnectorConfig& c
       return false;
     }
   }
-  auto ran = store::ranSince(db, c.name, due.fire_time);
+  auto ran = due.after_run > 0 ? store::ranAfter(db, c.name, due.after_run) : store::ranSince(db, c.name, due.fire_time);
   if (!ran) return failed(ran.error());
   if (*ran) {
     out.status = RunStatus::NotDue;

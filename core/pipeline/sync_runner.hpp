@@ -45,6 +45,9 @@ struct DueCheck {
   // was not interrupted, did this one (or failed, and its own instance retries it).
   int64_t fire_time = 0;
   std::chrono::seconds interval{0};  // Interval: also not due while the last success is younger than this
+  // A retry of this failed run: due unless a run has started after it. (Its time would not do: the
+  // store's times are whole seconds, and a retry may fall due in the second its failed run began.)
+  int64_t after_run = 0;
 };
 
 struct SyncOptions {

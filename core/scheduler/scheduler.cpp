@@ -116,6 +116,7 @@ void Scheduler::scheduleAt(const SlotPtr& s, SysClock::time_point when, std::opt
     if (ec) return;  // cancelled by reload or shutdown
     if (s->running || s->queued) return;  // an API request got there first
     s->due = dueCheck(s->connector.schedule, fire);
+    s->due.after_run = s->retry_of;
     enqueue(s);
   });
 }
@@ -213,6 +214,7 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
     else if (out.status != pipeline::RunStatus::Succeeded) ++once_failures_;
   } else if (!stopping_ && !s->retired) {
     const auto now = SysClock::now();
+    if (!lease_elsewhere) s->retry_of = 0;  // a run waiting for the lease keeps what it retries
     if (lease_elsewhere) {
       retryForLease(s, out);
     } else if (out.status == pipeline::RunStatus::NotDue) {
@@ -239,6 +241,7 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
         log::warn("retry " + std::to_string(s->failures) + " of " + std::to_string(setup_.daemon.retry_attempts) +
                       " in " + std::to_string(delay.count() / 1000) + "s",
                   s->connector.name, out.run_id);
+        s->retry_of = out.run_id;
         scheduleAt(s, now + delay);
       } else {
         log::error("giving up after " + std::to_string(setup_.daemon.retry_attempts) +

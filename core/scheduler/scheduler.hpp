@@ -55,6 +55,7 @@ class Scheduler : public api::DaemonControl {
     std::function<void(api::SyncRequestResult)> on_started;  // an API request waiting for the run id
     std::chrono::steady_clock::time_point started;  // of the current run, for its duration
     pipeline::DueCheck due;  // of the queued or running run
+    int64_t retry_of = 0;    // the failed run the next timer's run retries, 0 for none
   };
   using SlotPtr = std::shared_ptr<Slot>;
 

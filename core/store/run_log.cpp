@@ -166,6 +166,16 @@ Result<bool> ranSince(Database& db, const std::string& connector, int64_t since)
   return step == Step::Row;
 }
 
+Result<bool> ranAfter(Database& db, const std::string& connector, int64_t run_id) {
+  auto q = db.prepare("SELECT 1 FROM sync_runs WHERE connector = ?1 AND run_id > ?2 AND status <> 'interrupted' LIMIT 1");
+  if (!q) return q.status();
+  q->bind(1, connector);
+  q->bind(2, run_id);
+  const Step step = q->step();
+  if (step == Step::Error) return Status::error("cannot read the runs of " + connector + ": " + q->status().message());
+  return step == Step::Row;
+}
+
 namespace {
 RunRecord readRun(Statement& q) {
   RunRecord r;

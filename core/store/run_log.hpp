@@ -51,6 +51,8 @@ Result<std::optional<int64_t>> notDueUntil(Database& db, const std::string& conn
 // interrupted: a timer that fired for `since` has then been served (a failed run is retried by the
 // instance that ran it).
 Result<bool> ranSince(Database& db, const std::string& connector, int64_t since);
+// Whether a run of `connector` newer than `run_id` started (and was not interrupted).
+Result<bool> ranAfter(Database& db, const std::string& connector, int64_t run_id);
 Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit);
 Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector);
 // Every connector's last succeeded run: connector -> finished_at (the daemon seeds its
