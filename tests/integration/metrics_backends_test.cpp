@@ -79,18 +79,8 @@ TEST_F(PostgreSQLMetrics, FullAndIncrementalRunsGiveTheSameRowsAsOnSqlite) {
 
   // A small sync from a second source on both: a webinar for one account, a won deal for another;
   // then an incremental run that recomputes just those two.
-  const std::string a1 = queryText(sqlite_.store(), "SELECT domain FROM accounts ORDER BY account_id LIMIT 1");
-  const std::string a2 = queryText(sqlite_.store(), "SELECT domain FROM accounts ORDER BY account_id LIMIT 1 OFFSET 7");
-  writeFile(data_.path() / "events/touchpoints.csv", "external_id,account_domain,channel,activity,occurred_at\n"
-                                                     "w1," + a1 + ",event,webinar_attend,2026-10-20T15:00:00Z\n");
-  writeFile(data_.path() / "events/opportunities.csv",
-            "external_id,account_domain,amount,created_at,closed_at,is_closed,is_won\n"
-            "x1," + a2 + ",90000.35,2026-09-01,2026-10-15,true,true\n");
-  for (Workspace* ws : {&sqlite_, &pg_}) {
-    ws->addConnector("events", "csv", "{\"path\": \"" + (data_.path() / "events").string() + "\"}");
-    auto r = ctl(*ws, {"sync", "events"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  syncSmallChange(data_.path() / "events", sqlite_.store(), {&sqlite_, &pg_});
+  ASSERT_FALSE(HasFailure());
   metricsOnBoth(kAsOf);
   expectSameMetrics("after a small sync");
   EXPECT_EQ(queryText(pg_.store(), "SELECT mode FROM metrics_runs ORDER BY run_id DESC LIMIT 1"), "incremental");

@@ -129,18 +129,8 @@ TEST_F(PostgreSQLMetricsShards, ThreeRunnersGiveExactlyTheRowsOfOneInstanceInFul
   expectSameMetrics("full cycle, 3 shards");
 
   // A small sync on both stores: a webinar for one account, a won deal for another.
-  const std::string a1 = queryText(single_.store(), "SELECT domain FROM accounts ORDER BY account_id LIMIT 1");
-  const std::string a2 = queryText(single_.store(), "SELECT domain FROM accounts ORDER BY account_id LIMIT 1 OFFSET 7");
-  writeFile(data_.path() / "events/touchpoints.csv", "external_id,account_domain,channel,activity,occurred_at\n"
-                                                     "w1," + a1 + ",event,webinar_attend,2026-10-20T15:00:00Z\n");
-  writeFile(data_.path() / "events/opportunities.csv",
-            "external_id,account_domain,amount,created_at,closed_at,is_closed,is_won\n"
-            "x1," + a2 + ",90000.35,2026-09-01,2026-10-15,true,true\n");
-  for (Workspace* ws : {&single_, &sharded_}) {
-    ws->addConnector("events", "csv", "{\"path\": \"" + (data_.path() / "events").string() + "\"}");
-    auto r = run({kCtl, "-c", ws->config().string(), "sync", "events"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  syncSmallChange(data_.path() / "events", single_.store(), {&single_, &sharded_});
+  ASSERT_FALSE(HasFailure());
   runBoth(3, 3, kAsOf, false);
   expectSameMetrics("incremental cycle after a small sync");
   EXPECT_EQ(lastMode(sharded_.store()).rfind("incremental", 0), 0u) << lastMode(sharded_.store());

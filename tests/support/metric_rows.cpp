@@ -119,4 +119,19 @@ std::string lastMode(const StoreRef& db) {
                        " ORDER BY run_id DESC LIMIT 1");
 }
 
+void syncSmallChange(const fs::path& dir, const StoreRef& reference, const std::vector<const Workspace*>& into) {
+  const std::string a1 = queryText(reference, "SELECT domain FROM accounts ORDER BY account_id LIMIT 1");
+  const std::string a2 = queryText(reference, "SELECT domain FROM accounts ORDER BY account_id LIMIT 1 OFFSET 7");
+  writeFile(dir / "touchpoints.csv", "external_id,account_domain,channel,activity,occurred_at\n"
+                                     "w1," + a1 + ",event,webinar_attend,2026-10-20T15:00:00Z\n");
+  writeFile(dir / "opportunities.csv",
+            "external_id,account_domain,amount,created_at,closed_at,is_closed,is_won\n"
+            "x1," + a2 + ",90000.35,2026-09-01,2026-10-15,true,true\n");
+  for (const Workspace* ws : into) {
+    ws->addConnector("events", "csv", "{\"path\": \"" + dir.string() + "\"}");
+    auto r = run({(binDir() / "abmctl").string(), "-c", ws->config().string(), "sync", "events"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+}
+
 }  // namespace abm::test

@@ -34,4 +34,9 @@ std::string firstDifference(const MetricRows& a, const MetricRows& b);
 // The last metrics run's mode and accounts: "incremental 2/120".
 std::string lastMode(const StoreRef& db);
 
+// A small sync from a second csv source ("events", files in `dir`) into every workspace: a webinar
+// for the first account of `reference` and a won deal for its eighth, so an incremental run
+// afterwards recomputes just those two. Fails the test if a sync fails.
+void syncSmallChange(const fs::path& dir, const StoreRef& reference, const std::vector<const Workspace*>& into);
+
 }  // namespace abm::test
