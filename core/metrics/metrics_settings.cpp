@@ -5,6 +5,8 @@
 #include <iterator>
 
 #include "common/status.hpp"
+#include "common/timestamp.hpp"
+#include "metrics/attribution_rules.hpp"
 
 namespace abm::metrics {
 
@@ -48,6 +50,41 @@ int integer(const nlohmann::json& v, const std::string& file, const std::string&
   return v.get<int>();
 }
 
+int64_t day(const nlohmann::json& v, const std::string& file, const std::string& key) {
+  const auto t = v.is_string() && v.get<std::string>().size() == 10 ? parseTimestamp(v.get<std::string>())
+                                                                    : std::nullopt;
+  if (!t) fail(file, key, "expected a date YYYY-MM-DD");
+  return *t;
+}
+
+std::vector<OtherCost> otherCosts(const nlohmann::json& v, const std::string& file) {
+  if (!v.is_array()) fail(file, "other_costs", "expected an array of {from, to, amount, channel}");
+  std::vector<OtherCost> costs;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto& e = v[i];
+    const std::string at = "other_costs[" + std::to_string(i) + "]";
+    if (!e.is_object()) fail(file, at, "expected an object {from, to, amount, channel}");
+    OtherCost c;
+    bool has_from = false, has_to = false, has_amount = false;
+    for (const auto& [k, x] : e.items()) {
+      if (k == "from") c.from = day(x, file, at + ".from"), has_from = true;
+      else if (k == "to") c.to = day(x, file, at + ".to"), has_to = true;
+      else if (k == "amount") c.amount = number(x, file, at + ".amount", 0), has_amount = true;
+      else if (k == "channel") {
+        if (!x.is_string() || channelIndex(x.get<std::string>()) < 0)
+          fail(file, at + ".channel", "expected a channel (email, ads, web, social, event, sales, other)");
+        c.channel = x.get<std::string>();
+      } else {
+        fail(file, at + "." + k, "unknown key (expected from, to, amount, channel)");
+      }
+    }
+    if (!has_from || !has_to || !has_amount) fail(file, at, "needs from, to and amount");
+    if (c.to <= c.from) fail(file, at + ".to", "must be after from (the range is [from, to))");
+    costs.push_back(std::move(c));
+  }
+  return costs;
+}
+
 }  // namespace
 
 std::string settingsText(const MetricsSettings& s) {
@@ -62,6 +99,14 @@ std::string settingsText(const MetricsSettings& s) {
   j["mqa_min_contacts"] = s.mqa_min_contacts;
   j["engaged_score"] = s.engaged_score;
   j["role_multipliers"] = s.role_multipliers;
+  j["stage_probabilities"] = s.stage_probabilities;
+  j["kpi_model"] = std::string(kRuleModelNames[static_cast<size_t>(s.kpi_model)]);
+  j["other_costs"] = nlohmann::json::array();
+  for (const auto& c : s.other_costs)
+    j["other_costs"].push_back({{"from", formatTimestamp(c.from).substr(0, 10)},
+                                {"to", formatTimestamp(c.to).substr(0, 10)},
+                                {"amount", c.amount},
+                                {"channel", c.channel ? nlohmann::json(*c.channel) : nlohmann::json()}});
   for (size_t i = 0; i < std::size(sdk::kActivities); ++i) {
     j["activity_weights"][std::string(sdk::kActivities[i])] = s.activity_weights[i];
     if (s.attributable[i]) j["attributable_activities"].push_back(std::string(sdk::kActivities[i]));
@@ -101,7 +146,22 @@ MetricsSettings parseMetricsSettings(const nlohmann::json& j, const std::string&
     else if (k == "mqa_score_with_contacts") s.mqa_score_with_contacts = number(v, file, k, 0);
     else if (k == "mqa_min_contacts") s.mqa_min_contacts = integer(v, file, k, 1, 1000);
     else if (k == "engaged_score") s.engaged_score = number(v, file, k, 0);
-    else if (k == "shards") s.shards = integer(v, file, k, 1, kMaxShards);
+    else if (k == "stage_probabilities") {
+      if (!v.is_object()) fail(file, k, "expected an object {stage: probability from 0 to 1}");
+      for (const auto& [stage, p] : v.items()) {
+        const double x = number(p, file, k + "." + stage, 0);
+        if (x > 1) fail(file, k + "." + stage, "expected a probability from 0 to 1");
+        s.stage_probabilities[stage] = x;
+      }
+    } else if (k == "other_costs") s.other_costs = otherCosts(v, file);
+    else if (k == "kpi_model") {
+      int found = -1;
+      for (size_t i = 0; i < kRuleModelCount; ++i)
+        if (v.is_string() && kRuleModelNames[i] == v.get<std::string>()) found = static_cast<int>(i);
+      if (found < 0) fail(file, k, "expected a rule-based model (first_touch, last_touch, linear, time_decay, "
+                                   "position_based, u_shaped, w_shaped, full_path, j_shaped, inverse_j)");
+      s.kpi_model = found;
+    } else if (k == "shards") s.shards = integer(v, file, k, 1, kMaxShards);
     else if (k == "run_after_sync") {
       if (!v.is_boolean()) fail(file, k, "expected true or false");
       s.run_after_sync = v.get<bool>();

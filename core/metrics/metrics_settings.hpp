@@ -6,9 +6,20 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace abm::metrics {
+
+// A cost outside the ad platforms (agency fees, events, tools) counted in CAC: `amount` spread evenly
+// over the days [from, to) (epoch seconds at UTC midnight), credited to `channel` (sdk::kChannels)
+// or to no channel.
+struct OtherCost {
+  int64_t from = 0, to = 0;
+  double amount = 0;
+  std::optional<std::string> channel;
+};
 
 // The most shards a cycle may have: each is a lease, a row and a scan of the touchpoint index.
 constexpr int kMaxShards = 256;
@@ -29,6 +40,10 @@ struct MetricsSettings {
   double mqa_score_with_contacts = 30;
   int mqa_min_contacts = 3;
   double engaged_score = 15;
+  // KPIs (docs/metrics.md#kpis)
+  std::map<std::string, double> stage_probabilities;  // opportunity stage -> probability 0..1
+  std::vector<OtherCost> other_costs;
+  int kpi_model = 6;  // index into kRuleModelNames: w_shaped
   bool run_after_sync = true;
   // How many shards a cycle's accounts are split into (docs/metrics.md#sharded-runs); 0 leaves it to
   // the store: 1 on SQLite (one daemon), 4 on PostgreSQL. Not part of settingsText(): shards change

@@ -540,6 +540,30 @@ SELECT pg_temp.expect_error($$INSERT INTO metrics_cycle_shards(cycle_id, shard) 
 SELECT pg_temp.expect_error($$INSERT INTO metrics_cycle_dirty VALUES (1, 1)$$,
                             '23505', 'one dirty mark per account of a cycle');
 
+-- KPIs, lists, segments and surveys (0012): a target list makes its accounts targets and lends its
+-- tier to those without one; a score is 0 to 10; one KPI row per (period, segment, metric).
+INSERT INTO survey_responses(account_id, contact_id, source, external_id, score, comment, responded_at)
+  VALUES (1, NULL, 'csv', 'r1', 9, 'great', '2024-03-01T00:00:00Z');
+SELECT pg_temp.expect_error($$INSERT INTO survey_responses(source, external_id, score, responded_at)
+                              VALUES ('csv', 'r2', 11, now())$$, '23514', 'a survey score is 0 to 10');
+SELECT pg_temp.expect_error($$INSERT INTO survey_responses(source, external_id, score, responded_at)
+                              VALUES ('csv', 'r1', 5, now())$$, '23505', 'one survey response per (source, external_id)');
+INSERT INTO segments VALUES ('fintech', 'industry = "Fintech"', now(), now());
+INSERT INTO account_lists(name, is_target, tier, imported_at) VALUES ('q3 targets', true, 'tier 2', now());
+INSERT INTO account_list_members SELECT 1, account_id, 'domain' FROM accounts ORDER BY account_id LIMIT 1;
+SELECT pg_temp.expect((SELECT bool_and(t.is_target) AND bool_and(t.tier IS NOT NULL)
+                       FROM account_targeting t JOIN account_list_members m USING (account_id)),
+                      'a target list makes its accounts targets with a tier');
+SELECT pg_temp.expect((SELECT properties = '{}'::jsonb FROM accounts ORDER BY account_id LIMIT 1),
+                      'accounts.properties is an empty object by default');
+INSERT INTO kpis VALUES (now(), 'last_90d', now() - interval '90 days', now(), 'all', 'win_rate', NULL);
+SELECT pg_temp.expect_error($$INSERT INTO kpis VALUES (now(), 'last_90d', now(), now(), 'all', 'win_rate', 0.5)$$,
+                            '23505', 'one KPI row per (period, segment, metric)');
+INSERT INTO campaign_performance(as_of, period, campaign_id, channel, spend, impressions, clicks, accounts_reached,
+                                 accounts_engaged, influenced_pipeline, sourced_pipeline, attributed_pipeline,
+                                 attributed_revenue)
+  VALUES (now(), 'last_90d', NULL, 'ads', 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
 -- Every table of the contract holds rows now (the views excepted).
 DO $$
 DECLARE

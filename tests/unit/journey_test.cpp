@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "common/timestamp.hpp"
+#include "metrics/attribution_rules.hpp"
 #include "metrics/journey.hpp"
 
 using namespace abm::metrics;
@@ -175,13 +176,35 @@ TEST(MetricsSettings, ParsesAndRefusesWithKeyPath) {
   EXPECT_EQ(s.activity_weights[static_cast<size_t>(activityIndex("form_submit"))], 10);
   EXPECT_FALSE(s.attributable[static_cast<size_t>(activityIndex("page_view"))]);
   EXPECT_EQ(s.role_multipliers["decision_maker"], 1.5);
+  EXPECT_EQ(kRuleModelNames[static_cast<size_t>(s.kpi_model)], "w_shaped") << "the default KPI model";
+
+  auto kpi = parseMetricsSettings(nlohmann::json{{"kpi_model", "linear"},
+                                                 {"stage_probabilities", {{"negotiation", 0.8}}},
+                                                 {"other_costs", {{{"from", "2026-01-01"}, {"to", "2026-02-01"},
+                                                                   {"amount", 3100}, {"channel", "event"}}}}},
+                                  "abmd.json");
+  EXPECT_EQ(kRuleModelNames[static_cast<size_t>(kpi.kpi_model)], "linear");
+  EXPECT_EQ(kpi.stage_probabilities["negotiation"], 0.8);
+  ASSERT_EQ(kpi.other_costs.size(), 1u);
+  EXPECT_EQ(kpi.other_costs[0].from, *abm::parseTimestamp("2026-01-01"));
+  EXPECT_EQ(kpi.other_costs[0].to, *abm::parseTimestamp("2026-02-01"));
+  EXPECT_EQ(kpi.other_costs[0].amount, 3100);
+  EXPECT_EQ(kpi.other_costs[0].channel, "event");
+  EXPECT_NE(settingsText(kpi), settingsText(MetricsSettings{}))
+      << "the KPI settings change the results: a cycle's instances must agree on them";
   for (const auto& [bad, expect] : std::vector<std::pair<nlohmann::json, std::string>>{
            {{{"markov_order", 5}}, "metrics.markov_order: expected a whole number from 1 to 4"},
            {{{"shards", 0}}, "metrics.shards: expected a whole number from 1 to 256"},
            {{{"shards", 257}}, "metrics.shards: expected a whole number from 1 to 256"},
            {{{"activity_weights", {{"teleport", 1}}}}, "metrics.activity_weights.teleport: not an activity"},
            {{{"half_life", 3}}, "metrics.half_life: unknown key"},
-           {{{"engaged_score", "high"}}, "metrics.engaged_score: expected a number"}}) {
+           {{{"engaged_score", "high"}}, "metrics.engaged_score: expected a number"},
+           {{{"kpi_model", "markov"}}, "metrics.kpi_model: expected a rule-based model"},
+           {{{"stage_probabilities", {{"negotiation", 80}}}}, "metrics.stage_probabilities.negotiation: expected a probability"},
+           {{{"other_costs", {{{"from", "2026-01-01"}, {"to", "2026-02-01"}}}}}, "metrics.other_costs[0]: needs from, to and amount"},
+           {{{"other_costs", {{{"from", "2026-01-01"}, {"to", "2026-01-01"}, {"amount", 5}}}}}, "metrics.other_costs[0].to: must be after from"},
+           {{{"other_costs", {{{"from", "Jan 1"}, {"to", "2026-01-01"}, {"amount", 5}}}}}, "metrics.other_costs[0].from: expected a date YYYY-MM-DD"},
+           {{{"other_costs", {{{"from", "2026-01-01"}, {"to", "2026-02-01"}, {"amount", 5}, {"channel", "tv"}}}}}, "metrics.other_costs[0].channel: expected a channel"}}) {
     try {
       parseMetricsSettings(bad, "abmd.json");
       ADD_FAILURE() << bad.dump();
