@@ -2,10 +2,11 @@
 # Installs the Debian 12 packages that only the tests need (not the build, not the demo), if any are
 # missing: promtool (package prometheus) checks the /metrics output; node and npm run Segment's
 # SDK; postgresql (on Debian 12 PostgreSQL 15: initdb, pg_ctl, postgres) runs the private server of
-# scripts/pg-test-server.sh. scripts/test.sh calls this; CI does too. A test whose tool is missing
-# fails and names this script.
+# scripts/pg-test-server.sh; chromium drives the dashboards' browser tests headless.
+# scripts/test.sh calls this; CI does too. A test whose tool is missing fails and names this script
+# (the browser tests skip instead, saying so, on a machine where chromium cannot be installed).
 set -euo pipefail
-packages=(prometheus curl postgresql)
+packages=(prometheus curl postgresql chromium)
 missing=()
 # The collector's test runs the real @segment/analytics-node (npm, into build/node_sdk). A machine
 # with its own Node.js and npm keeps them; one without gets Debian's.

@@ -45,6 +45,10 @@ QueryResult listRuns(Connection& c, const Call& call);
 QueryResult getRun(Connection& c, const Call& call);
 QueryResult listConnectors(Connection& c, const Call& call);
 QueryResult getHealth(Connection* c, const std::string& open_error, const Call& call);
+QueryResult listKpis(Connection& c, const Call& call);
+QueryResult listCampaignPerformance(Connection& c, const Call& call);
+QueryResult getFunnel(Connection& c, const Call& call);
+QueryResult listEngagement(Connection& c, const Call& call);
 
 // Their query parameters (filters and, for lists, limit, cursor and sort).
 std::vector<ParamSpec> accountsParams();
@@ -54,5 +58,8 @@ std::vector<ParamSpec> opportunitiesParams();
 std::vector<ParamSpec> attributionParams();
 std::vector<ParamSpec> runsParams();
 std::vector<ParamSpec> connectorsParams();
+std::vector<ParamSpec> kpisParams();
+std::vector<ParamSpec> campaignPerformanceParams();
+std::vector<ParamSpec> engagementParams();
 
 }  // namespace abm::api

@@ -23,11 +23,6 @@ bool ApiTokens::empty() const {
 }
 
 bool ApiTokens::accepts(std::string_view authorization) const {
-  std::shared_ptr<const std::vector<std::string>> tokens;
-  {
-    std::lock_guard lock(mu_);
-    tokens = tokens_;
-  }
   // The scheme is case-insensitive (RFC 9110 11.1).
   constexpr std::string_view kScheme = "bearer ";
   if (authorization.size() <= kScheme.size()) return false;
@@ -36,8 +31,17 @@ bool ApiTokens::accepts(std::string_view authorization) const {
   auto presented = authorization.substr(kScheme.size());
   while (!presented.empty() && presented.front() == ' ') presented.remove_prefix(1);
   while (!presented.empty() && presented.back() == ' ') presented.remove_suffix(1);
+  return acceptsToken(presented);
+}
+
+bool ApiTokens::acceptsToken(std::string_view token) const {
+  std::shared_ptr<const std::vector<std::string>> tokens;
+  {
+    std::lock_guard lock(mu_);
+    tokens = tokens_;
+  }
   bool ok = false;
-  for (const auto& t : *tokens) ok |= equalConstantTime(presented, t);  // no early exit
+  for (const auto& t : *tokens) ok |= !token.empty() && equalConstantTime(token, t);  // no early exit
   return ok;
 }
 

@@ -16,6 +16,8 @@ class ApiTokens {
   bool empty() const;
   // True when the Authorization header value is "Bearer <one of the tokens>".
   bool accepts(std::string_view authorization) const;
+  // True when `token` itself is one of the tokens (the dashboards' cookie carries it bare).
+  bool acceptsToken(std::string_view token) const;
 
  private:
   mutable std::mutex mu_;

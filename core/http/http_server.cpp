@@ -16,6 +16,7 @@
 #include "http/api_tokens.hpp"
 #include "http/gzip_body.hpp"
 #include "http/request_target.hpp"
+#include "http/token_cookie.hpp"
 #include "log/logger.hpp"
 #include "telemetry/telemetry.hpp"
 
@@ -59,7 +60,11 @@ bool accessAllowed(Access access, const config::HttpSettings& settings, const Ap
   if (access == Access::Metrics && !settings.metrics_require_token) return true;
   // Without tokens the API is open, which config only allows on a loopback address.
   if (tokens.empty()) return settings.loopback;
-  return tokens.accepts(req.header("authorization"));
+  if (tokens.accepts(req.header("authorization"))) return true;
+  // The dashboards' cookie authorizes reads only: starting a sync still takes the bearer header, so
+  // a page can never be made to write (SameSite=Strict already keeps other sites from sending it).
+  const bool read = req.method == "GET" || req.method == "HEAD";
+  return read && tokens.acceptsToken(cookieValue(req.header("cookie"), kTokenCookie));
 }
 
 }  // namespace
@@ -223,7 +228,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     route_ = m.route->pattern;
     req.params = std::move(m.params);
+    if (m.route->access == Access::Page && req.queryValue(kTokenParam))
+      return respond(tokenLogin(req, shared_->tokens), keep_alive_);
     if (!accessAllowed(m.route->access, settings(), shared_->tokens, req)) {
+      if (m.route->access == Access::Page) return respond(pageUnauthorized(false), keep_alive_);
       auto r = Response::error(401, "unauthorized",
                                req.header("authorization").empty()
                                    ? "this endpoint needs \"Authorization: Bearer <token>\" (one of http.api_tokens)"

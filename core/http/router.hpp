@@ -15,6 +15,8 @@ enum class Access {
   Public,    // anyone (health, the collector, which checks its own write keys)
   ApiToken,  // "Authorization: Bearer <one of http.api_tokens>"; open on loopback when no tokens are set
   Metrics,   // like Public, or like ApiToken when http.metrics_require_token is set
+  Page,      // a dashboard page or file: like ApiToken, for a browser (the token cookie, ?token=T signs
+             // in, a 401 is a page); http/token_cookie.hpp
 };
 
 struct Route {

@@ -2,6 +2,7 @@
 
 #include "api/api.hpp"
 #include "collector/collector.hpp"
+#include "dashboards/dashboards.hpp"
 #include "http/http_server.hpp"
 #include "http/router.hpp"
 #include "log/logger.hpp"
@@ -27,6 +28,7 @@ HttpSurface::HttpSurface(boost::asio::io_context& io, const bootstrap::Setup& se
   collector_->addRoutes(*router_);
   metrics_ = prometheus::addPrometheusRoute(*router_, setup.daemon.store);
   api_ = api::addRoutes(*router_, api::ApiContext{setup.daemon.store, &control});
+  dashboards::addDashboardRoutes(*router_);
   server_ = std::make_unique<http::HttpServer>(io, *setup.daemon.http, router_);
 }
 

@@ -1,6 +1,6 @@
 // Everything the daemon serves over HTTP, put together: the router with the collector's /v1/*, the
-// read API's /api/v1/* and /metrics, and the listener on the scheduler's io_context. The scheduler
-// owns one when the daemon config has an "http" key.
+// read API's /api/v1/*, /metrics, the dashboards (/, /campaigns, ...), and the listener on the
+// scheduler's io_context. The scheduler owns one when the daemon config has an "http" key.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
