@@ -1,6 +1,7 @@
 // A store with known rows for the read API's tests: 53 accounts whose names, domains, scores and
 // creation times tie on purpose (paging must break ties by id), touchpoints with equal times,
-// contacts, opportunities, campaigns with spend in two currencies and in none, metric rows and runs.
+// contacts, opportunities, campaigns with spend in two currencies and in none, metric rows and runs,
+// KPI and campaign-performance rows of two runs.
 // The expected answers are computed here from the same definitions, not from SQL. The store is on
 // the backend under test (TestStore: SQLite, or PostgreSQL with ABMD_TEST_BACKEND=postgresql), and
 // buildApiStore() writes the same rows into either.
@@ -210,6 +211,22 @@ inline void buildApiStore(const store::Location& where) {
     INSERT INTO attribution_conversions VALUES ('revenue', 1, 1, 0, 1000, 1000), ('pipeline', 3, 2, 1, 1500, 1500);
     INSERT INTO metrics_runs VALUES (1, '2024-06-01T00:00:00Z', '2024-06-01T00:00:01Z', '2024-06-01T00:00:02Z',
                                      'full', '{}', 53, 53, 43, 4, 1, 0.5);
+    -- KPIs and campaign figures of the run of 2024-06-01, and rows an older run left behind.
+    INSERT INTO kpis VALUES
+      ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'all', 'won_revenue', 1500),
+      ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'all', 'win_rate', 0.5),
+      ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'target', 'win_rate', NULL),
+      ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'segment:Big fish', 'won_revenue', 0),
+      ('2024-06-01T00:00:00Z', '2024-05', '2024-05-01T00:00:00Z', '2024-06-01T00:00:00Z', 'all', 'won_revenue', 700),
+      ('2024-05-01T00:00:00Z', '2023-05', '2023-05-01T00:00:00Z', '2023-06-01T00:00:00Z', 'all', 'won_revenue', 99);
+    INSERT INTO campaign_performance VALUES
+      ('2024-06-01T00:00:00Z', 'last_90d', 1, 'email', 0, 0, 0, NULL, NULL, NULL, 4, 2, 5000, 1000, 600, 300, NULL, NULL, NULL),
+      ('2024-06-01T00:00:00Z', 'last_90d', 2, 'ads', 30.5, 300, 12, 0.04, 2.5416666666666665, 101.66666666666667, 3, 1, 0, 0, 200, 100, 3.278688524590164, 2.278688524590164, NULL),
+      ('2024-06-01T00:00:00Z', 'last_90d', NULL, 'ads', 30.5, 300, 12, 0.04, 2.5416666666666665, 101.66666666666667, 3, 1, 0, 0, 200, 100, 3.278688524590164, 2.278688524590164, 30.5),
+      ('2024-06-01T00:00:00Z', '2024-05', 2, 'ads', 10, 100, 2, 0.02, 5, 100, 1, 0, 0, 0, 0, 0, 0, -1, NULL),
+      ('2024-05-01T00:00:00Z', 'last_90d', 3, 'social', 77, 1, 1, 1, 77, 77000, 1, 1, 1, 1, 1, 1, 0.01, -0.99, NULL);
+    INSERT INTO journey_funnel VALUES ('target', 1, 10, 6, 0.6, 12.5), ('aware', 2, 6, 0, 0, NULL),
+                                      ('customer', 6, 0, 0, NULL, NULL);
     INSERT INTO sync_runs(run_id, connector, started_at, finished_at, status, records, rejected, error, owner)
       VALUES (1, 'crm', '2024-06-01T00:00:00Z', '2024-06-01T00:01:00Z', 'succeeded', 100, 0, NULL, 'abmd'),
              (2, 'ads', '2024-06-01T00:00:00Z', '2024-06-01T00:02:00Z', 'failed', 3, 1, 'plugin crashed', 'abmd'),

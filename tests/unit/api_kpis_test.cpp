@@ -1,4 +1,4 @@
-// The read API's KPI routes over the fixture store plus KPI rows of two runs: /kpis and
+// The read API's KPI routes over the fixture store, which holds KPI rows of two runs: /kpis and
 // /campaign-performance answer the latest run's rows only, with their filters, NULL kept null,
 // campaign names joined and paging to the end; /funnel and /engagement (top and rising accounts).
 #include <gtest/gtest.h>
@@ -12,29 +12,7 @@ using namespace abm::test;
 
 namespace {
 
-class ApiKpisTest : public ApiStoreTest {
- protected:
-  static void SetUpTestSuite() {
-    ApiStoreTest::SetUpTestSuite();
-    execSql(store_->ref(), R"SQL(
-      INSERT INTO kpis VALUES
-        ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'all', 'won_revenue', 1500),
-        ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'all', 'win_rate', 0.5),
-        ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'target', 'win_rate', NULL),
-        ('2024-06-01T00:00:00Z', 'last_90d', '2024-03-03T00:00:00Z', '2024-06-01T00:00:00Z', 'segment:Big fish', 'won_revenue', 0),
-        ('2024-06-01T00:00:00Z', '2024-05', '2024-05-01T00:00:00Z', '2024-06-01T00:00:00Z', 'all', 'won_revenue', 700),
-        ('2024-05-01T00:00:00Z', '2023-05', '2023-05-01T00:00:00Z', '2023-06-01T00:00:00Z', 'all', 'won_revenue', 99);
-      INSERT INTO campaign_performance VALUES
-        ('2024-06-01T00:00:00Z', 'last_90d', 1, 'email', 0, 0, 0, NULL, NULL, NULL, 4, 2, 5000, 1000, 600, 300, NULL, NULL, NULL),
-        ('2024-06-01T00:00:00Z', 'last_90d', 2, 'ads', 30.5, 300, 12, 0.04, 2.5416666666666665, 101.66666666666667, 3, 1, 0, 0, 200, 100, 3.278688524590164, 2.278688524590164, NULL),
-        ('2024-06-01T00:00:00Z', 'last_90d', NULL, 'ads', 30.5, 300, 12, 0.04, 2.5416666666666665, 101.66666666666667, 3, 1, 0, 0, 200, 100, 3.278688524590164, 2.278688524590164, 30.5),
-        ('2024-06-01T00:00:00Z', '2024-05', 2, 'ads', 10, 100, 2, 0.02, 5, 100, 1, 0, 0, 0, 0, 0, 0, -1, NULL),
-        ('2024-05-01T00:00:00Z', 'last_90d', 3, 'social', 77, 1, 1, 1, 77, 77000, 1, 1, 1, 1, 1, 1, 0.01, -0.99, NULL);
-      INSERT INTO journey_funnel VALUES ('target', 1, 10, 6, 0.6, 12.5), ('aware', 2, 6, 0, 0, NULL),
-                                        ('customer', 6, 0, 0, NULL, NULL);
-    )SQL");
-  }
-};
+class ApiKpisTest : public ApiStoreTest {};
 
 TEST_F(ApiKpisTest, KpisAreTheLatestRunsRowsWithNullKept) {
   const auto a = harness_->get("/api/v1/kpis");

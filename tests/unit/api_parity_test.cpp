@@ -36,6 +36,10 @@ std::vector<std::string> listTargets() {
   sorted("/api/v1/attribution?by=campaign&", {"value", "conversions"}, "1");
   sorted("/api/v1/runs?", {"run_id"}, "2");
   sorted("/api/v1/connectors?", {"name"}, "1");
+  sorted("/api/v1/kpis?", {"key"}, "2");
+  sorted("/api/v1/campaign-performance?", {"key", "spend", "accounts_reached", "attributed_pipeline", "attributed_revenue"},
+         "1");
+  sorted("/api/v1/engagement?", {"account_id", "score", "score_change"}, "7");
   for (const std::string filter :
        {"is_target=true", "is_target=false", "tier=TIER%201", "stage=mqa", "industry=software", "country=DE",
         "min_score=30", "q=ACME", "q=d3.C", "q=0%25%20G", "q=h_c", "is_target=false&min_score=20&country=us"})
@@ -55,6 +59,12 @@ std::vector<std::string> listTargets() {
   for (const std::string filter : {"connector=crm", "status=failed", "since=2024-06-02"})
     out.push_back("/api/v1/runs?limit=1&" + filter);
   out.push_back("/api/v1/connectors?kind=push");
+  for (const std::string filter : {"period=last_90d&segment=target", "metric=won_revenue", "segment=segment%3ABig%20fish"})
+    out.push_back("/api/v1/kpis?" + filter);
+  for (const std::string filter : {"period=2024-05", "channel=ads", "campaign_id=1"})
+    out.push_back("/api/v1/campaign-performance?" + filter);
+  for (const std::string filter : {"is_target=true", "is_target=false&sort=-score_change", "tier=tier%202"})
+    out.push_back("/api/v1/engagement?limit=5&" + filter);
   return out;
 }
 
@@ -69,6 +79,7 @@ std::vector<std::string> singleTargets() {
           "/api/v1/runs/4",
           "/api/v1/runs/77",
           "/api/v1/health",
+          "/api/v1/funnel",
           "/api/v1/accounts?limit=0",
           "/api/v1/accounts?sort=revenue",
           "/api/v1/attribution?model=shapley&by=campaign",
