@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs abmd into a temporary prefix, checks the layout, builds the out-of-tree example plugin
-# against the installed SDK with find_package(abmd), and syncs it with the installed binaries.
+# against the installed SDK with find_package(abmd), syncs it with the installed binaries, and checks
+# that the installed daemon serves the dashboards (compiled into it: nothing of them is installed).
 set -euo pipefail
 build=$1
 src=$2
@@ -34,4 +35,26 @@ JSON
 "$p/bin/abmctl" -c "$tmp/etc/abmd.json" sync targets | grep -q "synced 2 records" || fail "sync failed"
 n=$(sqlite3 "$tmp/etc/abm.db" "SELECT count(*) FROM accounts WHERE is_target = 1 AND tier = 'Tier 1'")
 [ "$n" = 2 ] || fail "expected 2 target accounts, found $n"
+# The dashboards come with the binary: the installed abmd serves a page and its scripts.
+mkdir -p "$tmp/web/connectors.d"
+cat > "$tmp/web/abmd.json" <<JSON
+{"store": "sqlite://abm.db", "connectors_dir": "connectors.d", "http": {"listen": "127.0.0.1:0"}}
+JSON
+"$p/bin/abmd" -c "$tmp/web/abmd.json" 2> "$tmp/web/abmd.log" &
+abmd_pid=$!
+trap 'kill "$abmd_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/.*HTTP listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/web/abmd.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "the installed abmd did not listen: $(cat "$tmp/web/abmd.log")"
+# Saved first: grep -q stops reading at the first match, and under pipefail curl's broken pipe would fail.
+curl -sf "http://127.0.0.1:$port/campaigns" -o "$tmp/web/campaigns.html" || fail "no /campaigns page"
+grep -q '/static/campaigns.js' "$tmp/web/campaigns.html" || fail "/campaigns is not the campaign page"
+curl -sf "http://127.0.0.1:$port/static/dash.js" -o "$tmp/web/dash.js" || fail "no /static/dash.js"
+grep -q 'const Dash' "$tmp/web/dash.js" || fail "/static/dash.js is not the pages' script"
+kill "$abmd_pid"
+wait "$abmd_pid" || true
 echo "1 passed, 0 failed"
