@@ -226,9 +226,14 @@ TEST_F(DashboardsInABrowser, EachPageShowsItsFiguresAndCharts) {
       EXPECT_TRUE(isPng(file)) << file;
     }
   }
+  // The model selector starts from the address: first touch credits email, and no event.
+  const auto model = loadPage(url("/campaigns?token=" + kToken + "&period=last_90d&model=first_touch"));
+  expectCleanLoad(model, "campaigns under first_touch");
+  expectShows(model, "campaigns under first_touch", {"channel email", "230,000", "150,000"});
+  EXPECT_EQ(model.dom.find("channel event"), std::string::npos) << "w_shaped's credit under first_touch";
   // The period filter reaches the data: the account's timeline holds only the period's touches.
-  const auto year = loadPage(url("/accounts/1?token=" + kToken + "&period=last_90d"));
-  EXPECT_EQ(year.dom.find("2025-11-02"), std::string::npos) << "a touch outside last_90d";
+  const auto timeline = loadPage(url("/accounts/1?token=" + kToken + "&period=last_90d"));
+  EXPECT_EQ(timeline.dom.find("2025-11-02"), std::string::npos) << "a touch outside last_90d";
 }
 
 // An HttpServer with the API and the dashboards in this process, over `store`, with Chart.js at

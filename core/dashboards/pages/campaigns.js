@@ -71,9 +71,15 @@ Dash.run(async () => {
   // Attribution under the model picked here (the KPI tables use metrics.kpi_model).
   const model = document.getElementById("model");
   for (const m of [...kRuleModels, "markov", "shapley"]) model.append(Dash.el("option", {value: m, text: m}));
-  model.value = "w_shaped";
+  // The model and conversion start from the address (?model=, ?conversion=) and are kept there.
+  const query = new URLSearchParams(location.search);
+  model.value = kRuleModels.concat(["markov", "shapley"]).includes(query.get("model")) ? query.get("model") : "w_shaped";
   const conversion = document.getElementById("conversion");
+  conversion.value = query.get("conversion") === "pipeline" ? "pipeline" : "revenue";
   const showModel = async () => {
+    query.set("model", model.value);
+    query.set("conversion", conversion.value);
+    history.replaceState(null, "", "?" + query.toString());
     const byChannel = await Dash.all("/api/v1/attribution?by=channel&model=" + model.value + "&conversion=" + conversion.value);
     const byCampaign = kRuleModels.includes(model.value)
       ? (await Dash.all("/api/v1/attribution?by=campaign&model=" + model.value + "&conversion=" + conversion.value)).items
