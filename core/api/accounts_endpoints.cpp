@@ -51,11 +51,12 @@ std::vector<std::string> activityNames() {
           "call",       "social_engagement", "other"};
 }
 
-// The account columns every answer about an account starts with.
-constexpr const char* kAccountColumns =
+}  // namespace
+
+const char* const kAccountColumns =
     "a.account_id, a.name, a.domain, a.registrable_domain, a.industry, a.country, a.tier, a.is_target,"
     " a.employee_count, a.annual_revenue, a.created_at, a.updated_at, s.stage, s.since, e.score";
-constexpr const char* kAccountJoins =
+const char* const kAccountJoins =
     " FROM accounts a LEFT JOIN account_stages s ON s.account_id = a.account_id"
     " LEFT JOIN account_engagement e ON e.account_id = a.account_id";
 
@@ -76,6 +77,8 @@ nlohmann::json accountJson(const RowReader& r) {
           {"stage_since", r.text(13)},
           {"score", r.real(14)}};
 }
+
+namespace {
 
 // Runs `sql` with the account id bound and collects each row through `row`.
 ApiResult<nlohmann::json> rows(Connection& c, const std::string& sql, int64_t account_id,

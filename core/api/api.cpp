@@ -66,6 +66,8 @@ const std::vector<Entry>& entries() {
       {{"POST", "/api/v1/connectors/{name}/sync", Access::ApiToken, {}, false}, Work::Sync, nullptr},
       {{"GET", "/api/v1/runs", Access::ApiToken, runsParams(), true}, Work::Query, listRuns},
       {{"GET", "/api/v1/runs/{run_id}", Access::ApiToken, {}, false}, Work::Query, getRun},
+      {{"GET", "/api/v1/segments", Access::ApiToken, {}, false}, Work::Query, listSegments},
+      {{"GET", "/api/v1/segments/{name}", Access::ApiToken, segmentParams(), true}, Work::Query, getSegment},
   };
   return all;
 }

@@ -34,6 +34,12 @@ std::string asciiLower(std::string text);
 
 inline QueryResult ok(const nlohmann::json& body) { return jsonResponse(200, body); }
 
+// An account as every answer about one gives it: SELECT kAccountColumns kAccountJoins, read by
+// accountJson.
+extern const char* const kAccountColumns;
+extern const char* const kAccountJoins;
+nlohmann::json accountJson(const RowReader& r);
+
 // The endpoints, one function per route; each runs on a query thread with its own connection.
 QueryResult listAccounts(Connection& c, const Call& call);
 QueryResult getAccount(Connection& c, const Call& call);
@@ -49,6 +55,8 @@ QueryResult listKpis(Connection& c, const Call& call);
 QueryResult listCampaignPerformance(Connection& c, const Call& call);
 QueryResult getFunnel(Connection& c, const Call& call);
 QueryResult listEngagement(Connection& c, const Call& call);
+QueryResult listSegments(Connection& c, const Call& call);
+QueryResult getSegment(Connection& c, const Call& call);
 
 // Their query parameters (filters and, for lists, limit, cursor and sort).
 std::vector<ParamSpec> accountsParams();
@@ -61,5 +69,6 @@ std::vector<ParamSpec> connectorsParams();
 std::vector<ParamSpec> kpisParams();
 std::vector<ParamSpec> campaignPerformanceParams();
 std::vector<ParamSpec> engagementParams();
+std::vector<ParamSpec> segmentParams();
 
 }  // namespace abm::api

@@ -14,6 +14,7 @@
 #include "bootstrap/setup.hpp"
 #include "cli/progress.hpp"
 #include "cli/report.hpp"
+#include "cli/segment_commands.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_cycle.hpp"
@@ -65,7 +66,10 @@ Commands:
                               URL, e.g. postgresql://abm@db:5432/abm (password through ${env:NAME}
                               or PGPASSFILE); counts are compared table by table afterwards. Stop
                               abmd first, then point "store" in abmd.json at URL and start it
+)";
 
+// After the segment, account and list commands (cli/segment_commands.cpp).
+constexpr const char* kUsageTail = R"(
 Options:
   -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
   -h, --help          this help
@@ -590,7 +594,7 @@ int runAbmctl(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
-      std::cout << kUsage;
+      std::cout << kUsage << kSegmentCommandsUsage << kUsageTail;
       return 0;
     }
     if (a == "--version") {
@@ -609,6 +613,8 @@ int runAbmctl(int argc, char** argv) {
   if (args.empty()) return usageError("no command given");
   const std::string cmd = args[0];
   args.erase(args.begin());
+  // They take options of their own (--format, --filter, --target, ...).
+  if (isSegmentCommand(cmd)) return runSegmentCommand(cmd, args, config_arg);
 
   bool full_refresh = false;
   int limit = 20, top = 10;

@@ -1,0 +1,25 @@
+// Accounts printed by abmctl accounts: an aligned table, a JSON array or CSV.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "segments/account_facts.hpp"
+
+namespace abm::cli {
+
+enum class OutputFormat { Table, Json, Csv };
+
+// "table", "json" or "csv"; nothing for anything else.
+std::optional<OutputFormat> parseOutputFormat(const std::string& text);
+
+// Prints `accounts` (account_id, name, domain, industry, country, employee_count, annual_revenue,
+// tier, is_target, stage, engagement) in `format`.
+void printAccounts(std::ostream& out, const std::vector<segments::AccountFacts>& accounts, OutputFormat format);
+
+// An aligned text table: every column as wide as its widest cell, two spaces apart.
+void printTable(std::ostream& out, const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace abm::cli

@@ -1,0 +1,93 @@
+// GET /api/v1/segments and /api/v1/segments/{name} over the API fixture store, whose saved segment
+// icp is "is_target = true" (every third account) and software-us selects no account (the fixture's
+// software accounts are in "de").
+#include <gtest/gtest.h>
+
+#include "api_fixture.hpp"
+
+using namespace abm;
+using namespace abm::test;
+
+namespace {
+
+class ApiSegmentsTest : public ApiStoreTest {
+ protected:
+  static std::vector<int64_t> targets() {
+    std::vector<int64_t> out;
+    for (const auto& a : fixtureAccounts())
+      if (a.is_target) out.push_back(a.id);
+    return out;
+  }
+};
+
+TEST_F(ApiSegmentsTest, SegmentsWithTheirMemberCounts) {
+  const auto a = harness_->get("/api/v1/segments");
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(a.body["items"].size(), 2u);
+  const auto& icp = a.body["items"][0];
+  EXPECT_EQ(icp["name"], "icp");
+  EXPECT_EQ(icp["filter"], "is_target = true");
+  EXPECT_EQ(icp["created_at"], "2024-06-01T00:00:00Z");
+  EXPECT_EQ(icp["updated_at"], "2024-06-02T00:00:00Z");
+  EXPECT_EQ(icp["accounts"], targets().size());
+  EXPECT_EQ(a.body["items"][1]["name"], "software-us");
+  EXPECT_EQ(a.body["items"][1]["accounts"], 0);
+}
+
+TEST_F(ApiSegmentsTest, OneSegmentsAccountsPagedBothWays) {
+  int pages = 0;
+  const auto items = walk("/api/v1/segments/icp?limit=5", &pages);
+  EXPECT_EQ(ids(items, "account_id"), targets());
+  EXPECT_EQ(pages, 4);  // 17 accounts, 5 a page
+  // The items are accounts as /api/v1/accounts gives them.
+  const auto one = harness_->get("/api/v1/accounts/3");
+  ASSERT_EQ(one.status, 200);
+  for (const auto& [key, value] : items[0].items()) EXPECT_EQ(value, one.body[key]) << key;
+
+  auto down = targets();
+  std::reverse(down.begin(), down.end());
+  EXPECT_EQ(ids(walk("/api/v1/segments/icp?limit=7&sort=-account_id"), "account_id"), down);
+
+  const auto first = harness_->get("/api/v1/segments/icp?limit=2");
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(first.body["accounts_total"], targets().size());
+  EXPECT_EQ(first.body["filter"], "is_target = true");
+  // A cursor belongs to its segment and sort.
+  const std::string cursor = first.body["next_cursor"];
+  EXPECT_EQ(harness_->get("/api/v1/segments/software-us?cursor=" + cursor).status, 400);
+  EXPECT_EQ(harness_->get("/api/v1/segments/icp?sort=-account_id&cursor=" + cursor).status, 400);
+  const auto empty = harness_->get("/api/v1/segments/software-us");
+  ASSERT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.body["items"], nlohmann::json::array());
+  EXPECT_TRUE(empty.body["next_cursor"].is_null());
+}
+
+TEST_F(ApiSegmentsTest, UnknownSegmentsBadParametersAndBrokenFilters) {
+  const auto missing = harness_->get("/api/v1/segments/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.errorMessage(), "no segment 'nope'; GET /api/v1/segments lists the saved segments");
+  EXPECT_EQ(harness_->get("/api/v1/segments/icp?limit=0").status, 400);
+  EXPECT_EQ(harness_->get("/api/v1/segments/icp?sort=name").status, 400);
+  EXPECT_EQ(harness_->get("/api/v1/segments/icp?stage=mqa").errorCode(), "unknown_parameter");
+
+  auto db = store::Database::open(store_->location());
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->exec("INSERT INTO segments(name, filter, created_at, updated_at) VALUES"
+                       " ('old', 'region = EMEA', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"));
+  const auto broken = harness_->get("/api/v1/segments/old");
+  EXPECT_EQ(broken.status, 409);
+  EXPECT_EQ(broken.errorCode(), "invalid_filter");
+  EXPECT_EQ(broken.errorMessage().rfind("segment 'old' has a filter that no longer parses: filter:1:1: unknown field 'region'", 0),
+            0u)
+      << broken.errorMessage();
+  // The list still answers, the broken one with its error.
+  const auto all = harness_->get("/api/v1/segments");
+  ASSERT_EQ(all.status, 200);
+  ASSERT_EQ(all.body["items"].size(), 3u);
+  EXPECT_EQ(all.body["items"][1]["name"], "old");
+  EXPECT_TRUE(all.body["items"][1]["accounts"].is_null());
+  EXPECT_EQ(all.body["items"][2]["accounts"], 0);
+  ASSERT_TRUE(db->exec("DELETE FROM segments WHERE name = 'old'"));
+}
+
+}  // namespace
