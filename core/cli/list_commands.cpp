@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "cli/account_output.hpp"
 #include "cli/segments_store.hpp"
@@ -40,6 +41,7 @@ std::string ids(const std::vector<int64_t>& v) {
 // "Acme Inc / acme.com": how a row is named in the report.
 std::string rowLabel(const segments::ListRow& r) {
   if (!r.name.empty() && !r.domain.empty()) return r.name + " / " + r.domain;
+  if (r.name.empty() && r.domain.empty()) return "(no name or domain)";
   return r.name.empty() ? r.domain : r.name;
 }
 
@@ -82,10 +84,15 @@ int importList(const bootstrap::Setup& s, const ImportOptions& o) {
   section("unmatched", unmatched_lines);
 
   if (auto st = segments::replaceList(*db, o.name, o.target, o.tier, members); !st) return failed(st.message());
-  std::cout << "list " << o.name << ": " << members.size() << " row(s) matched"
+  std::set<int64_t> accounts;
+  for (const auto& m : members) accounts.insert(m.account_id);
+  std::cout << "list " << o.name << ": " << members.size() << " row(s) matched " << accounts.size() << " account(s)"
             << (o.target ? ", its accounts are targets" : "") << (o.tier ? ", tier " + *o.tier : "") << "\n";
   if (ambiguous_lines.empty() && unmatched_lines.empty()) {
-    std::cout << "every row matched; no unmatched file written\n";
+    std::cout << "every row matched; no unmatched file written";
+    std::error_code ec;
+    if (std::filesystem::exists(o.unmatched, ec)) std::cout << " (" << o.unmatched.string() << " is from an earlier import)";
+    std::cout << "\n";
     return 0;
   }
   std::ofstream out(o.unmatched, std::ios::binary | std::ios::trunc);

@@ -47,7 +47,7 @@ Result<std::unordered_map<int64_t, std::vector<ContactFacts>>> loadContacts(stor
 }
 
 Status forEachAccount(store::Database& db, const std::unordered_map<int64_t, std::vector<ContactFacts>>& contacts,
-                      const std::function<void(const AccountFacts&)>& visit) {
+                      bool with_properties, const std::function<void(const AccountFacts&)>& visit) {
   auto st = db.prepare(
       "SELECT a.account_id, a.name, a.domain, a.industry, a.employee_count, a.annual_revenue, a.country,"
       " t.tier, t.is_target, a.properties, s.stage, e.score"
@@ -66,7 +66,7 @@ Status forEachAccount(store::Database& db, const std::unordered_map<int64_t, std
     a.country = text(*st, 6);
     a.tier = text(*st, 7);
     a.is_target = st->columnInt(8) != 0;
-    if (!st->isNull(9)) {
+    if (with_properties && !st->isNull(9)) {
       auto p = nlohmann::json::parse(st->columnView(9), nullptr, false);
       if (p.is_object()) a.properties = std::move(p);
     }

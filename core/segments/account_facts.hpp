@@ -41,9 +41,10 @@ double monthsBetween(int64_t from, int64_t to);
 Result<std::unordered_map<int64_t, std::vector<ContactFacts>>> loadContacts(store::Database& db, int64_t as_of);
 
 // Calls `visit` for every account in account_id order. `contacts` may be empty when the filter at
-// hand names no contact field. An account whose properties are not a JSON object is read as having
+// hand names no contact field, and properties are parsed only `with_properties` (parsing them is
+// most of the cost of a pass). An account whose properties are not a JSON object is read as having
 // none (the ingest only writes objects).
 Status forEachAccount(store::Database& db, const std::unordered_map<int64_t, std::vector<ContactFacts>>& contacts,
-                      const std::function<void(const AccountFacts&)>& visit);
+                      bool with_properties, const std::function<void(const AccountFacts&)>& visit);
 
 }  // namespace abm::segments

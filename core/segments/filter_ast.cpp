@@ -16,4 +16,11 @@ bool Expr::usesContacts() const {
   return false;
 }
 
+bool Expr::usesProperties() const {
+  if (kind == Kind::Compare) return field.kind == FieldKind::Property;
+  for (const auto& c : children)
+    if (c.usesProperties()) return true;
+  return false;
+}
+
 }  // namespace abm::segments

@@ -51,6 +51,8 @@ struct Expr {
   // True when every comparison below is about a contact: such a part is tested contact by contact.
   bool aboutContactOnly() const;
   bool usesContacts() const;
+  // Whether any comparison reads properties.<path>: only then are the accounts' JSON documents parsed.
+  bool usesProperties() const;
 };
 
 }  // namespace abm::segments

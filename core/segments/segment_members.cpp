@@ -15,7 +15,7 @@ Status forEachMatchingAccount(store::Database& db, const Expr& filter, int64_t a
     if (!loaded) return loaded.status();
     contacts = std::move(*loaded);
   }
-  return forEachAccount(db, contacts, [&](const AccountFacts& a) {
+  return forEachAccount(db, contacts, filter.usesProperties(), [&](const AccountFacts& a) {
     if (matches(filter, a)) visit(a);
   });
 }
@@ -31,13 +31,14 @@ Result<std::vector<SegmentMembers>> savedSegmentMembers(store::Database& db, int
   auto saved = listSegments(db);
   if (!saved) return saved.status();
   std::vector<std::pair<std::string, Expr>> filters;
-  bool contacts_needed = false;
+  bool contacts_needed = false, properties_needed = false;
   for (const auto& s : *saved) {
     auto parsed = parseFilter(s.filter);
     if (!parsed)
       return Status::error("saved segment '" + s.name + "' has a filter that does not parse: " + parsed.error() +
                            "; fix it with abmctl segments create " + s.name + " '<filter>' --replace");
     contacts_needed = contacts_needed || parsed->usesContacts();
+    properties_needed = properties_needed || parsed->usesProperties();
     filters.emplace_back(s.name, std::move(*parsed));
   }
   std::unordered_map<int64_t, std::vector<ContactFacts>> contacts;
@@ -49,7 +50,7 @@ Result<std::vector<SegmentMembers>> savedSegmentMembers(store::Database& db, int
   // One pass over the accounts for all segments.
   std::vector<SegmentMembers> out;
   for (const auto& [name, expr] : filters) out.push_back({name, {}});
-  auto s = forEachAccount(db, contacts, [&](const AccountFacts& a) {
+  auto s = forEachAccount(db, contacts, properties_needed, [&](const AccountFacts& a) {
     for (size_t i = 0; i < filters.size(); ++i)
       if (matches(filters[i].second, a)) out[i].account_ids.push_back(a.account_id);
   });
