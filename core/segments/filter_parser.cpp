@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 
 #include "segments/filter_fields.hpp"
 #include "segments/filter_lexer.hpp"
@@ -62,70 +63,82 @@ const char* opName(Op op) {
 
 constexpr const char* kOperators = "=, !=, <, <=, >, >=, in, not in, between, not between, contains, not contains, exists, is null, is not null";
 
-// Thrown inside the parser only, caught by parseFilter: it keeps the recursive descent readable.
-struct ParseError {
-  std::string message;
-};
-
+// Recursive descent. Each step answers nothing once an error is recorded; the first error is the
+// one reported.
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
 
-  Expr parseAll() {
-    Expr e = parseOr();
-    if (peek().kind != Kind::End) fail(peek(), "expected 'and', 'or' or the end of the filter, found " + describe(peek()));
-    return e;
+  Result<Expr> parseAll() {
+    auto e = parseOr();
+    if (e && peek().kind != Kind::End) fail(peek(), "expected 'and', 'or' or the end of the filter, found " + describe(peek()));
+    if (error_ || !e) return Status::error(error_.value_or(filterPlace(1, 1) + "the filter could not be read"));
+    return std::move(*e);
   }
 
  private:
   const Token& peek() const { return t_[i_]; }
   const Token& take() { return t_[i_ < t_.size() - 1 ? i_++ : i_]; }
   bool atWord(const char* word) const { return peek().kind == Kind::Word && lower(peek().text) == word; }
-  [[noreturn]] static void fail(const Token& at, const std::string& what) {
-    throw ParseError{filterPlace(at.line, at.column) + what};
+  std::nullopt_t fail(const Token& at, const std::string& what) {
+    if (!error_) error_ = filterPlace(at.line, at.column) + what;
+    return std::nullopt;
   }
 
-  Expr join(Expr::Kind kind, Expr first, Expr (Parser::*next)(), const char* word) {
-    if (!atWord(word)) return first;
+  std::optional<Expr> join(Expr::Kind kind, std::optional<Expr> first, std::optional<Expr> (Parser::*next)(),
+                           const char* word) {
+    if (!first || !atWord(word)) return first;
     Expr e;
     e.kind = kind;
-    e.children.push_back(std::move(first));
+    e.children.push_back(std::move(*first));
     while (atWord(word)) {
       const Token& op = take();
-      if (peek().kind == Kind::End) fail(peek(), std::string("expected a condition after '") + op.text + "', found the end of the filter");
-      e.children.push_back((this->*next)());
+      if (peek().kind == Kind::End)
+        return fail(peek(), std::string("expected a condition after '") + op.text + "', found the end of the filter");
+      auto child = (this->*next)();
+      if (!child) return std::nullopt;
+      e.children.push_back(std::move(*child));
     }
     return e;
   }
-  Expr parseOr() { return join(Expr::Kind::Or, parseAnd(), &Parser::parseAnd, "or"); }
-  Expr parseAnd() { return join(Expr::Kind::And, parseUnary(), &Parser::parseUnary, "and"); }
+  std::optional<Expr> parseOr() { return join(Expr::Kind::Or, parseAnd(), &Parser::parseAnd, "or"); }
+  std::optional<Expr> parseAnd() { return join(Expr::Kind::And, parseUnary(), &Parser::parseUnary, "and"); }
 
-  Expr parseUnary() {
+  std::optional<Expr> parseUnary() {
+    // Each `not` and `(` is a level of recursion: a bound keeps a hostile filter from exhausting the stack.
+    if (++depth_ > kMaxDepth) return fail(peek(), "the filter nests deeper than " + std::to_string(kMaxDepth) + " levels of 'not' and '('");
+    struct Leave {
+      int& d;
+      ~Leave() { --d; }
+    } leave{depth_};
     if (atWord("not")) {
       take();
+      auto child = parseUnary();
+      if (!child) return std::nullopt;
       Expr e;
       e.kind = Expr::Kind::Not;
-      e.children.push_back(parseUnary());
+      e.children.push_back(std::move(*child));
       return e;
     }
     if (peek().kind == Kind::LeftParen) {
       const Token open = take();
-      Expr e = parseOr();
+      auto e = parseOr();
+      if (!e) return std::nullopt;
       if (peek().kind != Kind::RightParen)
-        fail(peek(), "expected ')' to close the '(' at " + std::to_string(open.line) + ":" + std::to_string(open.column) +
-                         ", found " + describe(peek()));
+        return fail(peek(), "expected ')' to close the '(' at " + std::to_string(open.line) + ":" +
+                                std::to_string(open.column) + ", found " + describe(peek()));
       take();
       return e;
     }
     return parseComparison();
   }
 
-  Expr parseComparison() {
+  std::optional<Expr> parseComparison() {
     const Token& name = peek();
-    if (name.kind != Kind::Word || isKeyword(name)) fail(name, "expected a field name, found " + describe(name));
+    if (name.kind != Kind::Word || isKeyword(name)) return fail(name, "expected a field name, found " + describe(name));
     take();
     auto field = resolveField(name.text);
-    if (!field) fail(name, "unknown field '" + name.text + "'; the fields are " + fieldList());
+    if (!field) return fail(name, "unknown field '" + name.text + "'; the fields are " + fieldList());
     Expr e;
     e.field = std::move(*field);
     const Token& op = peek();
@@ -134,37 +147,37 @@ class Parser {
       negated = true;
       take();
       if (!atWord("in") && !atWord("between") && !atWord("contains"))
-        fail(peek(), "expected 'in', 'between' or 'contains' after 'not', found " + describe(peek()));
+        return fail(peek(), "expected 'in', 'between' or 'contains' after 'not', found " + describe(peek()));
     }
-    const std::string after = "'" + op.text + "'";
     if (!negated && op.kind == Kind::Operator) {
       take();
       const std::string o = op.text;
       e.op = o == "=" || o == "==" ? Op::Eq : o == "!=" ? Op::Ne : o == "<" ? Op::Lt : o == "<=" ? Op::Le : o == ">" ? Op::Gt : Op::Ge;
-      e.values.push_back(value(e.field, "after '" + o + "'"));
+      if (!value(e, "after '" + o + "'")) return std::nullopt;
     } else if (atWord("in")) {
       take();
       e.op = negated ? Op::NotIn : Op::In;
-      if (peek().kind != Kind::LeftParen) fail(peek(), "expected '(' after 'in', found " + describe(peek()));
+      if (peek().kind != Kind::LeftParen) return fail(peek(), "expected '(' after 'in', found " + describe(peek()));
       take();
-      e.values.push_back(value(e.field, "in the list after 'in'"));
+      if (!value(e, "in the list after 'in'")) return std::nullopt;
       while (peek().kind == Kind::Comma) {
         take();
-        e.values.push_back(value(e.field, "after ','"));
+        if (!value(e, "after ','")) return std::nullopt;
       }
-      if (peek().kind != Kind::RightParen) fail(peek(), "expected ',' or ')' in the list after 'in', found " + describe(peek()));
+      if (peek().kind != Kind::RightParen)
+        return fail(peek(), "expected ',' or ')' in the list after 'in', found " + describe(peek()));
       take();
     } else if (atWord("between")) {
       take();
       e.op = negated ? Op::NotBetween : Op::Between;
-      e.values.push_back(value(e.field, "after 'between'"));
-      if (!atWord("and")) fail(peek(), "expected 'and' between the two bounds of 'between', found " + describe(peek()));
+      if (!value(e, "after 'between'")) return std::nullopt;
+      if (!atWord("and")) return fail(peek(), "expected 'and' between the two bounds of 'between', found " + describe(peek()));
       take();
-      e.values.push_back(value(e.field, "after 'between ... and'"));
+      if (!value(e, "after 'between ... and'")) return std::nullopt;
     } else if (atWord("contains")) {
       take();
       e.op = negated ? Op::NotContains : Op::Contains;
-      e.values.push_back(value(e.field, "after 'contains'"));
+      if (!value(e, "after 'contains'")) return std::nullopt;
     } else if (atWord("exists")) {
       take();
       e.op = Op::Exists;
@@ -175,59 +188,71 @@ class Parser {
         take();
         e.op = Op::IsNotNull;
       }
-      if (!atWord("null")) fail(peek(), "expected 'null' after 'is', found " + describe(peek()));
+      if (!atWord("null")) return fail(peek(), "expected 'null' after 'is', found " + describe(peek()));
       take();
     } else {
-      fail(op, "expected an operator after '" + name.text + "' (" + kOperators + "), found " + describe(op));
+      return fail(op, "expected an operator after '" + name.text + "' (" + kOperators + "), found " + describe(op));
     }
-    checkApplies(e, op);
+    if (!applies(e, op)) return std::nullopt;
     return e;
   }
 
-  // A literal, checked against the field's type; a stage becomes its position.
-  nlohmann::json value(const Field& f, const std::string& where) {
+  // Adds a literal to e.values, checked against the field's type; a stage becomes its position.
+  bool value(Expr& e, const std::string& where) {
+    const Field& f = e.field;
     const Token& t = peek();
     const bool bare = t.kind == Kind::Word && !isKeyword(t);
     const bool boolean = t.kind == Kind::Word && (lower(t.text) == "true" || lower(t.text) == "false");
-    if (t.kind != Kind::String && t.kind != Kind::Number && !bare && !boolean)
+    if (t.kind != Kind::String && t.kind != Kind::Number && !bare && !boolean) {
       fail(t, "expected a value " + where + ", found " + describe(t));
+      return false;
+    }
     take();
     nlohmann::json v;
     if (t.kind == Kind::Number) {
       char* end = nullptr;
       const double d = std::strtod(t.text.c_str(), &end);
-      if (*end != '\0' || !std::isfinite(d)) fail(t, "'" + t.text + "' is not a number");
+      if (*end != '\0' || !std::isfinite(d)) {
+        fail(t, "'" + t.text + "' is not a number");
+        return false;
+      }
       v = d;
     } else if (boolean) {
       v = lower(t.text) == "true";
     } else {
       v = t.text;
     }
+    std::string wrong;
     switch (f.type) {
       case FieldType::Number:
-        if (!v.is_number()) fail(t, "'" + f.text + "' holds numbers, found " + describe(t));
+        if (!v.is_number()) wrong = "'" + f.text + "' holds numbers, found " + describe(t);
         break;
       case FieldType::Boolean:
-        if (!v.is_boolean()) fail(t, "'" + f.text + "' is true or false, found " + describe(t));
+        if (!v.is_boolean()) wrong = "'" + f.text + "' is true or false, found " + describe(t);
         break;
       case FieldType::Text:
-        if (v.is_boolean()) fail(t, "'" + f.text + "' holds text, found " + describe(t) + " (quote it to mean the word)");
+        if (v.is_boolean()) wrong = "'" + f.text + "' holds text, found " + describe(t) + " (quote it to mean the word)";
         if (v.is_number()) v = t.text;  // a number written for a text field means its digits
         break;
       case FieldType::Stage: {
         const auto pos = v.is_string() ? stagePosition(v.get<std::string>()) : std::nullopt;
-        if (!pos) fail(t, describe(t) + " is not a stage; the stages are " + stageList());
-        v = *pos;
+        if (!pos) wrong = describe(t) + " is not a stage; the stages are " + stageList();
+        else v = *pos;
         break;
       }
       case FieldType::Any:
         break;
     }
-    return v;
+    if (!wrong.empty()) {
+      fail(t, wrong);
+      return false;
+    }
+    e.values.push_back(std::move(v));
+    return true;
   }
 
   // Operators that make no sense for a field's type are refused where they are written.
-  void checkApplies(const Expr& e, const Token& at) {
+  bool applies(const Expr& e, const Token& at) {
     const bool ordered = e.op == Op::Lt || e.op == Op::Le || e.op == Op::Gt || e.op == Op::Ge || e.op == Op::Between ||
                          e.op == Op::NotBetween;
     const bool contains = e.op == Op::Contains || e.op == Op::NotContains;
@@ -236,12 +261,16 @@ class Parser {
       type = "true or false";
     else if ((e.field.type == FieldType::Number || e.field.type == FieldType::Stage) && contains)
       type = e.field.type == FieldType::Stage ? "a stage" : "a number";
-    if (type)
-      fail(at, std::string("'") + opName(e.op) + "' does not apply to '" + e.field.text + "', which is " + type);
+    if (!type) return true;
+    fail(at, std::string("'") + opName(e.op) + "' does not apply to '" + e.field.text + "', which is " + type);
+    return false;
   }
 
+  static constexpr int kMaxDepth = 100;
   std::vector<Token> t_;
   size_t i_ = 0;
+  int depth_ = 0;
+  std::optional<std::string> error_;
 };
 
 }  // namespace
@@ -250,11 +279,7 @@ Result<Expr> parseFilter(std::string_view filter) {
   auto tokens = tokenize(filter);
   if (!tokens) return tokens.status();
   if (tokens->size() == 1) return Status::error(filterPlace(1, 1) + "the filter is empty; expected a condition such as country = \"US\"");
-  try {
-    return Parser(std::move(*tokens)).parseAll();
-  } catch (const ParseError& e) {
-    return Status::error(e.message);
-  }
+  return Parser(std::move(*tokens)).parseAll();
 }
 
 }  // namespace abm::segments

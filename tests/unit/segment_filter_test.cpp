@@ -95,6 +95,14 @@ TEST(SegmentFilterParse, ErrorsNameTheColumnAndWhatWasExpected) {
             "filter:1:18: '12a...' is neither a number nor a name; quote text that starts with a digit");
 }
 
+TEST(SegmentFilterParse, NestingIsBounded) {
+  std::string deep;
+  for (int i = 0; i < 100; ++i) deep += "not ";
+  EXPECT_TRUE(parseFilter(deep.substr(4) + "country = US")) << "99 levels and a condition";
+  EXPECT_EQ(parseError(std::string(5000, '(') + "country = US"),
+            "filter:1:101: the filter nests deeper than 100 levels of 'not' and '('");
+}
+
 TEST(SegmentFilterParse, LinesAndColumnsCountCharacters) {
   // A second line, and a two-byte character before the mistake: columns count characters.
   EXPECT_EQ(parseError("country = US and\n  name = \"Zürich\" and tier >"),
