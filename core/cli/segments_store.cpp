@@ -30,10 +30,12 @@ Result<store::Database> openSegmentsForReading(const bootstrap::Setup& s) {
 }
 
 Result<store::Database> openSegmentsForWriting(const bootstrap::Setup& s) {
-  if (auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl segments/lists")) return bootstrap::openStore(s.daemon);
-  auto existing = store::openForReading(s.daemon.store);  // the holder created it: fail clearly if it has not yet
-  if (!existing) return existing;
-  auto db = store::Database::open(s.daemon.store);
+  auto db = [&]() -> Result<store::Database> {
+    if (auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl segments/lists")) return bootstrap::openStore(s.daemon);
+    auto existing = store::openForReading(s.daemon.store);  // the holder created it: fail clearly if it has not yet
+    if (!existing) return existing;
+    return store::Database::open(s.daemon.store);
+  }();
   if (!db) return db;
   if (auto st = needSegmentTables(*db); !st) return st;
   return db;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/store_lock.hpp"
 #include "test_support.hpp"
 
 using namespace abm::test;
@@ -193,6 +194,29 @@ TEST_F(SegmentsCli, ListImportsRefuseBadFilesAndNamesAndWriteNothing) {
                 .exit_code,
             2);
   EXPECT_EQ(queryInt(ws_.store(), "SELECT count(*) FROM account_lists"), 0);
+}
+
+// abmd holds the store lock while it runs: segments and lists are written beside it, without
+// migrating; a store whose schema predates segments is named as such and left alone.
+TEST_F(SegmentsCli, WritesBesideADaemonHoldingTheLockAndRefuseAnOlderSchema) {
+  auto lock = abm::store::StoreLock::acquire(ws_.store().location(), "abmd (test)");
+  ASSERT_TRUE(lock) << lock.error();
+  auto created = ctl({"segments", "create", "us", "country = US"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(created.out, "segment us saved: 2 account(s) match now\n");
+  writeFile(ws_.dir / "l.csv", "domain\nacme.com\n");
+  ASSERT_EQ(ctl({"lists", "import", "l", (ws_.dir / "l.csv").string()}).exit_code, 0);
+
+  execSql(ws_.store(), "DROP VIEW account_targeting");
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"segments", "create", "de", "country = DE"}, {"segments", "list"}, {"accounts", "--filter", "country = US"},
+           {"lists", "list"}}) {
+    auto r = ctl(cmd);
+    EXPECT_EQ(r.exit_code, 1) << cmd[0];
+    EXPECT_NE(r.err.find("has no segments or account lists yet (its schema predates them)"), std::string::npos)
+        << cmd[0] << ": " << r.err;
+  }
+  EXPECT_EQ(queryInt(ws_.store(), "SELECT count(*) FROM segments"), 1);
 }
 
 }  // namespace
