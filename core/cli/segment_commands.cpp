@@ -1,5 +1,6 @@
 #include "cli/segment_commands.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <optional>

@@ -233,9 +233,12 @@ inline void buildApiStore(const store::Location& where) {
              (3, 'crm', '2024-06-02T00:00:00Z', '2024-06-02T00:01:00Z', 'failed', 0, 0, 'token expired', 'abmd'),
              (4, 'crm', '2024-06-03T00:00:00Z', NULL, 'running', 5, 0, NULL, 'abmd'),
              (5, 'ads', '2024-06-03T00:00:00Z', '2024-06-03T00:02:00Z', 'succeeded', 7, 0, NULL, 'abmctl sync');
-    -- Saved segments (GET /api/v1/segments): icp holds the target accounts (every third id).
+    -- Saved segments (GET /api/v1/segments): icp holds the target accounts (every third id);
+    -- engaged reads stages, scores and numbers, so the two stores are compared on those too.
     INSERT INTO segments(name, filter, created_at, updated_at)
       VALUES ('icp', 'is_target = true', '2024-06-01T00:00:00Z', '2024-06-02T00:00:00Z'),
+             ('engaged', 'stage >= engaged and engagement >= 20 or employee_count between 100 and 400 or annual_revenue > 50000000',
+              '2024-06-01T00:00:00Z', '2024-06-01T00:00:00Z'),
              ('software-us', 'industry = software and country = US', '2024-06-01T00:00:00Z', '2024-06-01T00:00:00Z');
   )SQL"));
   ASSERT_TRUE(db->exec("COMMIT"));

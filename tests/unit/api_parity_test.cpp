@@ -40,6 +40,8 @@ std::vector<std::string> listTargets() {
   sorted("/api/v1/campaign-performance?", {"key", "spend", "accounts_reached", "attributed_pipeline", "attributed_revenue"},
          "1");
   sorted("/api/v1/engagement?", {"account_id", "score", "score_change"}, "7");
+  sorted("/api/v1/segments/icp?", {"account_id"}, "4");
+  sorted("/api/v1/segments/engaged?", {"account_id"}, "3");
   for (const std::string filter :
        {"is_target=true", "is_target=false", "tier=TIER%201", "stage=mqa", "industry=software", "country=DE",
         "min_score=30", "q=ACME", "q=d3.C", "q=0%25%20G", "q=h_c", "is_target=false&min_score=20&country=us"})
@@ -83,7 +85,10 @@ std::vector<std::string> singleTargets() {
           "/api/v1/accounts?limit=0",
           "/api/v1/accounts?sort=revenue",
           "/api/v1/attribution?model=shapley&by=campaign",
-          "/api/v1/accounts?limit=5&cursor=not-a-cursor"};
+          "/api/v1/accounts?limit=5&cursor=not-a-cursor",
+          "/api/v1/segments",
+          "/api/v1/segments/software-us",
+          "/api/v1/segments/nope"};
 }
 
 class PostgreSQLApiParity : public ::testing::Test {

@@ -1,6 +1,6 @@
 // GET /api/v1/segments and /api/v1/segments/{name} over the API fixture store, whose saved segment
-// icp is "is_target = true" (every third account) and software-us selects no account (the fixture's
-// software accounts are in "de").
+// icp is "is_target = true" (every third account), software-us selects no account (the fixture's
+// software accounts are in "de") and engaged reads stages, scores and numbers.
 #include <gtest/gtest.h>
 
 #include "api_fixture.hpp"
@@ -12,6 +12,20 @@ namespace {
 
 class ApiSegmentsTest : public ApiStoreTest {
  protected:
+  // The fixture's "engaged": stage >= engaged and engagement >= 20 or employee_count between 100
+  // and 400 or annual_revenue > 50000000, computed here from the fixture's definitions.
+  static std::vector<int64_t> engaged() {
+    const std::vector<std::string> order = {"unaware", "target", "aware", "engaged", "mqa", "opportunity", "customer"};
+    std::vector<int64_t> out;
+    for (const auto& a : fixtureAccounts()) {
+      const auto stage = a.stage ? std::find(order.begin(), order.end(), *a.stage) - order.begin() : -1;
+      const bool by_stage = stage >= 3 && a.score.value_or(0) >= 20;
+      const bool by_size = a.employee_count && *a.employee_count >= 100 && *a.employee_count <= 400;
+      const bool by_revenue = a.annual_revenue && *a.annual_revenue > 5e7;
+      if (by_stage || by_size || by_revenue) out.push_back(a.id);
+    }
+    return out;
+  }
   static std::vector<int64_t> targets() {
     std::vector<int64_t> out;
     for (const auto& a : fixtureAccounts())
@@ -23,15 +37,22 @@ class ApiSegmentsTest : public ApiStoreTest {
 TEST_F(ApiSegmentsTest, SegmentsWithTheirMemberCounts) {
   const auto a = harness_->get("/api/v1/segments");
   ASSERT_EQ(a.status, 200) << a.raw;
-  ASSERT_EQ(a.body["items"].size(), 2u);
-  const auto& icp = a.body["items"][0];
+  ASSERT_EQ(a.body["items"].size(), 3u);
+  EXPECT_EQ(a.body["items"][0]["name"], "engaged");
+  EXPECT_EQ(a.body["items"][0]["accounts"], engaged().size());
+  const auto& icp = a.body["items"][1];
   EXPECT_EQ(icp["name"], "icp");
   EXPECT_EQ(icp["filter"], "is_target = true");
   EXPECT_EQ(icp["created_at"], "2024-06-01T00:00:00Z");
   EXPECT_EQ(icp["updated_at"], "2024-06-02T00:00:00Z");
   EXPECT_EQ(icp["accounts"], targets().size());
-  EXPECT_EQ(a.body["items"][1]["name"], "software-us");
-  EXPECT_EQ(a.body["items"][1]["accounts"], 0);
+  EXPECT_EQ(a.body["items"][2]["name"], "software-us");
+  EXPECT_EQ(a.body["items"][2]["accounts"], 0);
+}
+
+TEST_F(ApiSegmentsTest, StagesScoresAndNumbersSelectTheAccountsComputedHere) {
+  ASSERT_FALSE(engaged().empty());
+  EXPECT_EQ(ids(walk("/api/v1/segments/engaged?limit=10"), "account_id"), engaged());
 }
 
 TEST_F(ApiSegmentsTest, OneSegmentsAccountsPagedBothWays) {
@@ -83,10 +104,11 @@ TEST_F(ApiSegmentsTest, UnknownSegmentsBadParametersAndBrokenFilters) {
   // The list still answers, the broken one with its error.
   const auto all = harness_->get("/api/v1/segments");
   ASSERT_EQ(all.status, 200);
-  ASSERT_EQ(all.body["items"].size(), 3u);
-  EXPECT_EQ(all.body["items"][1]["name"], "old");
-  EXPECT_TRUE(all.body["items"][1]["accounts"].is_null());
-  EXPECT_EQ(all.body["items"][2]["accounts"], 0);
+  ASSERT_EQ(all.body["items"].size(), 4u);
+  EXPECT_EQ(all.body["items"][2]["name"], "old");
+  EXPECT_TRUE(all.body["items"][2]["accounts"].is_null());
+  EXPECT_NE(all.body["items"][2]["error"].get<std::string>().find("unknown field 'region'"), std::string::npos);
+  EXPECT_EQ(all.body["items"][3]["accounts"], 0);
   ASSERT_TRUE(db->exec("DELETE FROM segments WHERE name = 'old'"));
 }
 
