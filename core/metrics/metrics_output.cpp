@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/timestamp.hpp"
+#include "metrics/campaign_performance_store.hpp"
 #include "metrics/markov.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "store/db_clock.hpp"
@@ -370,6 +371,7 @@ Status MetricsOutput::rollUp(MetricsSummary& summary) {
   if (auto s = rollUpRuleModels(); !s) return s;
   if (auto s = channelModels(); !s) return s;
   if (auto s = conversions(summary); !s) return s;
+  if (auto s = writeCampaignPerformance(db_, s_, as_of_); !s) return s;
   return funnel();
 }
 
