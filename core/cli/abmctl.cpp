@@ -13,7 +13,7 @@
 
 #include "bootstrap/setup.hpp"
 #include "cli/progress.hpp"
-#include "cli/report.hpp"
+#include "cli/report_command.hpp"
 #include "cli/segment_commands.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
@@ -62,6 +62,12 @@ Commands:
                               the last run is recomputed, unless --full. A cycle another instance
                               opened is joined and finished first
   report [--top N]            what the store holds and the most engaged accounts
+  report executive|campaigns|funnel|accounts [--format table|json|csv] [--period P] [--segment NAME]
+                              the dashboards' figures: KPIs target vs non-target, campaigns and
+                              channels, the journey funnel, the most engaged accounts
+                              (abmctl report --help)
+  export TABLE [--format csv|ndjson]
+                              stream a table or view of the store (abmctl export --help)
   store copy --to URL         copy the whole store (every table, ids kept) into an empty store at
                               URL, e.g. postgresql://abm@db:5432/abm (password through ${env:NAME}
                               or PGPASSFILE); counts are compared table by table afterwards. Stop
@@ -593,7 +599,9 @@ int runAbmctl(int argc, char** argv) {
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
+    // report and export have help of their own
+    const bool own_help = !args.empty() && (args[0] == "report" || args[0] == "export");
+    if ((a == "-h" || a == "--help") && !own_help) {
       std::cout << kUsage << kSegmentCommandsUsage << kUsageTail;
       return 0;
     }
@@ -613,11 +621,12 @@ int runAbmctl(int argc, char** argv) {
   if (args.empty()) return usageError("no command given");
   const std::string cmd = args[0];
   args.erase(args.begin());
-  // They take options of their own (--format, --filter, --target, ...).
+  // They take options of their own (--format, --filter, --target, --period, ...).
   if (isSegmentCommand(cmd)) return runSegmentCommand(cmd, args, config_arg);
+  if (cmd == "report" || cmd == "export") return (cmd == "report" ? runReportCommand : runExportCommand)(config_arg, args);
 
   bool full_refresh = false;
-  int limit = 20, top = 10;
+  int limit = 20;
   std::string as_of;
   bool full = false;
   std::string to_url;
@@ -627,9 +636,9 @@ int runAbmctl(int argc, char** argv) {
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
     else if (args[i] == "--full") full = true;
     else if (args[i] == "--to" && i + 1 < args.size()) to_url = args[++i];
-    else if ((args[i] == "--limit" || args[i] == "--top") && i + 1 < args.size()) {
+    else if (args[i] == "--limit" && i + 1 < args.size()) {
       try {
-        (args[i] == "--limit" ? limit : top) = std::stoi(args[i + 1]);
+        limit = std::stoi(args[i + 1]);
       } catch (...) {
         return usageError(args[i] + " takes a number");
       }
@@ -639,7 +648,7 @@ int runAbmctl(int argc, char** argv) {
   }
 
   static const std::vector<std::string> kCommands = {"validate", "config", "plugins", "check",  "discover", "sync",
-                                                     "status",   "runs",   "state",   "report",
+                                                     "status",   "runs",   "state",
                                                      "metrics",  "store"};
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
@@ -661,18 +670,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
   if (cmd == "state") return cmdState(setup, positional);
   if (cmd == "metrics") return cmdMetrics(setup, positional, as_of, full);
-  if (cmd == "store") return cmdStoreCopy(setup, positional, to_url);
-  // report
-  auto db = store::openForReading(setup.daemon.store);
-  if (!db) {
-    std::cerr << "abmctl: " << db.error() << "\n";
-    return 1;
-  }
-  if (auto s = printReport(*db, std::cout, top); !s) {
-    std::cerr << "abmctl: " << s.message() << "\n";
-    return 1;
-  }
-  return 0;
+  return cmdStoreCopy(setup, positional, to_url);  // store
 }
 
 }  // namespace abm::cli

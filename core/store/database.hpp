@@ -21,6 +21,10 @@ namespace abm::store {
 
 enum class Step { Row, Done, Error };
 
+// What a column of the current row holds, for writers that keep types (JSON): flags are Integer
+// (0/1), timestamps and dates Text, NUMERIC Real.
+enum class ColumnType { Null, Integer, Real, Text };
+
 // One backend's prepared statement. Binds are 1-based.
 class StatementBackend {
  public:
@@ -40,6 +44,7 @@ class StatementBackend {
   virtual int64_t columnInt(int col) const = 0;
   virtual double columnDouble(int col) const = 0;
   virtual std::string_view columnView(int col) const = 0;
+  virtual ColumnType columnType(int col) const = 0;
   virtual int columnCount() const = 0;
   virtual std::string columnName(int col) const = 0;
 };
@@ -115,6 +120,8 @@ class Statement {
   double columnDouble(int col) const { return impl_->columnDouble(col); }
   std::string columnText(int col) const { return std::string(impl_->columnView(col)); }
   std::string_view columnView(int col) const { return impl_->columnView(col); }
+  ColumnType columnType(int col) const { return impl_->columnType(col); }
+  // Also before the first row and after the last (PostgreSQL: once the statement has run).
   int columnCount() const { return impl_->columnCount(); }
   std::string columnName(int col) const { return impl_->columnName(col); }
   explicit operator bool() const { return impl_ != nullptr; }

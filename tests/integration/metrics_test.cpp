@@ -125,6 +125,32 @@ TEST_F(DemoMetrics, FunnelCountsTargetAccounts) {
   EXPECT_EQ(q("SELECT count(*) FROM journey_funnel"), 6);
 }
 
+// The campaign table over the demo's year agrees with the rows it is made of.
+TEST_F(DemoMetrics, CampaignTableAgreesWithSpendAndCredits) {
+  const std::string year = "period = 'last_365d'";
+  EXPECT_GT(q("SELECT count(*) FROM campaign_performance WHERE campaign_id IS NOT NULL AND " + year), 3);
+  const auto channel_spend = doubles(ws_->store(), "SELECT sum(spend) FROM campaign_performance WHERE campaign_id IS NULL AND " + year);
+  const auto spend = doubles(ws_->store(), "SELECT sum(cost) FROM ad_spend WHERE date >= '2025-10-31' AND date < '2026-10-31'");
+  ASSERT_EQ(channel_spend.size(), 1u);
+  EXPECT_GT(spend[0], 0);
+  EXPECT_NEAR(channel_spend[0], spend[0], 1e-6 * spend[0]);
+  const auto revenue = doubles(ws_->store(), "SELECT sum(c.value) FROM attribution_credits c JOIN opportunities o"
+                                             " USING (opportunity_id) WHERE c.model = 'w_shaped' AND c.conversion = 'revenue'"
+                                             " AND o.closed_at >= '2025-10-31T00:00:00Z' AND o.closed_at < '2026-10-31T00:00:00Z'");
+  const auto channel_revenue =
+      doubles(ws_->store(), "SELECT sum(attributed_revenue) FROM campaign_performance WHERE campaign_id IS NULL AND " + year);
+  EXPECT_GT(revenue[0], 0);
+  EXPECT_NEAR(channel_revenue[0], revenue[0], 1e-6 * revenue[0]);
+  EXPECT_EQ(q("SELECT count(*) FROM campaign_performance WHERE accounts_engaged > accounts_reached"
+              " OR sourced_pipeline > influenced_pipeline + 1e-6"),
+            0);
+  // Each channel's row counts every account its campaigns reached, and maybe more.
+  EXPECT_EQ(q("SELECT count(*) FROM campaign_performance c JOIN campaign_performance t ON t.period = c.period"
+              " AND t.campaign_id IS NULL AND t.channel = c.channel WHERE c.campaign_id IS NOT NULL"
+              " AND c.accounts_reached > t.accounts_reached"),
+            0);
+}
+
 TEST_F(DemoMetrics, ReportShowsScoresStagesFunnelAndChannels) {
   auto r = run({kCtl, "-c", ws_->config().string(), "report", "--top", "5"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -75,6 +75,10 @@ const MetricTable kMetricTables[] = {
     {"metrics_account_paths", {"account_id", "conversion", "channels"}, {"conversions", "value", "nulls"}},
     {"metrics_account_state", {"account_id", "last_touch_at"}, {}},
     {"metrics_dirty_accounts", {"account_id"}, {}},
+    {"campaign_performance",
+     {"as_of", "period", "campaign_id", "channel", "impressions", "clicks", "accounts_reached", "accounts_engaged"},
+     {"spend", "ctr", "cpc", "cpm", "influenced_pipeline", "sourced_pipeline", "attributed_pipeline",
+      "attributed_revenue", "roas", "roi", "cac"}},
 };
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace {
 // Type oids from pg_type.h (server headers are not needed for these few).
 constexpr Oid kBoolOid = 16;
 constexpr Oid kTextOid = 25;
+constexpr Oid kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kFloat4Oid = 700, kFloat8Oid = 701, kNumericOid = 1700;
 constexpr Oid kTimestampOid = 1114;
 constexpr Oid kTimestamptzOid = 1184;
 
@@ -131,6 +132,9 @@ class PgStatement final : public StatementBackend {
           converted_.resize(static_cast<size_t>(PQnfields(row_.get())));
           return Step::Row;
         case PGRES_TUPLES_OK:
+          described_ = std::move(r);  // no row, but the columns' names: a header for an empty result
+          c_->changes = std::atoi(PQcmdTuples(described_.get()));
+          break;
         case PGRES_COMMAND_OK:
           c_->changes = std::atoi(PQcmdTuples(r.get()));
           break;
@@ -177,9 +181,26 @@ class PgStatement final : public StatementBackend {
       default: return std::string_view(v, n);
     }
   }
-  int columnCount() const override { return row_ ? PQnfields(row_.get()) : 0; }
+  ColumnType columnType(int col) const override {
+    if (isNull(col)) return ColumnType::Null;
+    switch (PQftype(row_.get(), col)) {
+      case kBoolOid:
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid: return ColumnType::Integer;
+      case kFloat4Oid:
+      case kFloat8Oid:
+      case kNumericOid: return ColumnType::Real;
+      default: return ColumnType::Text;
+    }
+  }
+  int columnCount() const override {
+    const PGresult* r = row_ ? row_.get() : described_.get();
+    return r ? PQnfields(r) : 0;
+  }
   std::string columnName(int col) const override {
-    const char* n = row_ ? PQfname(row_.get(), col) : nullptr;
+    const PGresult* r = row_ ? row_.get() : described_.get();
+    const char* n = r ? PQfname(r, col) : nullptr;
     return n ? n : "";
   }
 
@@ -202,6 +223,7 @@ class PgStatement final : public StatementBackend {
     std::vector<const char*> params(values_.size());
     for (size_t i = 0; i < values_.size(); ++i) params[i] = set_[i] ? values_[i].c_str() : nullptr;
     running_ = true;
+    described_.reset();
     error_.clear();
     if (!PQsendQueryPrepared(c_->conn, name_.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
                              nullptr, 0)) {
@@ -232,6 +254,7 @@ class PgStatement final : public StatementBackend {
       }
     }
     row_.reset();
+    described_.reset();
     buffered_.clear();
     running_ = false;
   }
@@ -251,6 +274,7 @@ class PgStatement final : public StatementBackend {
   bool running_ = false;
   std::string error_;
   ResultPtr row_;
+  ResultPtr described_;  // the run's closing result: no row, the columns
   std::deque<ResultPtr> buffered_;
   mutable std::vector<std::optional<std::string>> converted_;
   friend class PgConnection;

@@ -42,6 +42,14 @@ class SqliteStatement final : public StatementBackend {
     if (!p) return {};
     return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
+  ColumnType columnType(int col) const override {
+    switch (sqlite3_column_type(stmt_, col)) {
+      case SQLITE_NULL: return ColumnType::Null;
+      case SQLITE_INTEGER: return ColumnType::Integer;
+      case SQLITE_FLOAT: return ColumnType::Real;
+      default: return ColumnType::Text;
+    }
+  }
   int columnCount() const override { return sqlite3_column_count(stmt_); }
   std::string columnName(int col) const override {
     const char* n = sqlite3_column_name(stmt_, col);
