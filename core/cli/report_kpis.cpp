@@ -14,7 +14,7 @@ Status readFailed(const char* table, const Status& s) {
   return Status::error(std::string("cannot read ") + table + " for the report: " + s.message());
 }
 
-// The values in `column` of `table`, for error messages ("last_90d, 2026-05, ...").
+// The first column of every row of `sql`, joined for an error message ("last_90d, 2026-05").
 Result<std::string> known(store::Database& db, const std::string& sql) {
   auto q = db.prepare(sql);
   if (!q) return q.status();

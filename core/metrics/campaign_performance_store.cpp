@@ -32,7 +32,8 @@ struct Opportunity {
 class Loader {
  public:
   Loader(store::Database& db, const MetricsSettings& s, int64_t as_of)
-      : db_(db), as_of_(as_of), kpi_model_(static_cast<size_t>(s.kpi_model)),
+      : db_(db), as_of_(as_of), lookback_seconds_(int64_t{s.lookback_days} * 86400),
+        kpi_model_(static_cast<size_t>(s.kpi_model)),
         table_(as_of, s.lookback_days, s.other_costs) {}
 
   Result<std::vector<CampaignPerformanceRow>> run() {
@@ -77,10 +78,16 @@ class Loader {
 
   // One account's touchpoints at a time, in time order: memory for one account, not for all.
   Status touchpoints() {
+    // Only touches a period or a lookback before a deal of one can see.
+    int64_t earliest = as_of_;
+    for (const auto& p : table_.periods()) earliest = std::min(earliest, p.start - lookback_seconds_);
     auto q = db_.prepare(
         "SELECT account_id, occurred_at, channel, activity, coalesce(campaign_id, 0) FROM touchpoints"
-        " WHERE account_id IS NOT NULL ORDER BY account_id, occurred_at, touchpoint_id");
+        " WHERE account_id IS NOT NULL AND occurred_at >= ?1 AND occurred_at <= ?2"
+        " ORDER BY account_id, occurred_at, touchpoint_id");
     if (!q) return q.status();
+    q->bind(1, formatTimestamp(earliest));
+    q->bind(2, formatTimestamp(as_of_));
     std::vector<CampaignTouch> touches;
     const std::vector<CampaignOpportunity> none;
     int64_t account = 0;
@@ -98,7 +105,6 @@ class Loader {
       }
       CampaignTouch t;
       t.time = ts(q->columnView(1), INT64_MAX);
-      if (t.time > as_of_) continue;  // nothing after as_of exists yet
       t.channel = std::max(0, channelIndex(q->columnView(2)));
       t.activity = activityIndex(q->columnView(3));
       if (t.activity < 0) t.activity = other;
@@ -153,7 +159,7 @@ class Loader {
   }
 
   store::Database& db_;
-  const int64_t as_of_;
+  const int64_t as_of_, lookback_seconds_;
   const size_t kpi_model_;
   CampaignPerformance table_;
   std::unordered_map<int64_t, Opportunity> opportunities_;
