@@ -8,6 +8,7 @@
 
 #include "common/timestamp.hpp"
 #include "metrics/campaign_performance_store.hpp"
+#include "metrics/kpis_run.hpp"
 #include "metrics/markov.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "store/db_clock.hpp"
@@ -372,7 +373,8 @@ Status MetricsOutput::rollUp(MetricsSummary& summary) {
   if (auto s = channelModels(); !s) return s;
   if (auto s = conversions(summary); !s) return s;
   if (auto s = writeCampaignPerformance(db_, s_, as_of_); !s) return s;
-  return funnel();
+  if (auto s = funnel(); !s) return s;
+  return runKpis(db_, s_, as_of_);
 }
 
 Status MetricsOutput::recordRun(const MetricsSummary& summary, const std::string& settings_text,

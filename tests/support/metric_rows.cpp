@@ -79,6 +79,7 @@ const MetricTable kMetricTables[] = {
      {"as_of", "period", "campaign_id", "channel", "impressions", "clicks", "accounts_reached", "accounts_engaged"},
      {"spend", "ctr", "cpc", "cpm", "influenced_pipeline", "sourced_pipeline", "attributed_pipeline",
       "attributed_revenue", "roas", "roi", "cac"}},
+    {"kpis", {"as_of", "period", "period_start", "period_end", "segment", "metric"}, {"value"}},
 };
 
 }  // namespace
