@@ -5,61 +5,66 @@
 
 namespace abm::metrics {
 
-namespace {
+FunnelCounter::FunnelCounter(std::vector<KpiPeriod> periods) : periods_(std::move(periods)) {}
 
-struct Step {
-  Kpi kpi;
-  Stage from, to;
-};
-constexpr Step kSteps[] = {
-    {Kpi::ConvAwareToEngaged, Stage::Aware, Stage::Engaged},
-    {Kpi::ConvEngagedToMqa, Stage::Engaged, Stage::Mqa},
-    {Kpi::ConvMqaToOpportunity, Stage::Mqa, Stage::Opportunity},
-    {Kpi::ConvOpportunityToCustomer, Stage::Opportunity, Stage::Customer},
-    {Kpi::ConvTargetToCustomer, Stage::Target, Stage::Customer},
-};
+void FunnelCounter::add(const KpiStageEntry& e) {
+  if (!account_.empty() && e.account != account_.front().account) {
+    out_of_order_ = out_of_order_ || e.account < account_.front().account;
+    finishAccount();
+  }
+  account_.push_back(e);
+}
 
-struct Counts {
-  int64_t entered = 0, reached = 0;
-};
+void FunnelCounter::finishAccount() {
+  if (account_.empty()) return;
+  KpiFunnelAccount row;
+  row.account = account_.front().account;
+  std::vector<int64_t> first(periods_.size());
+  for (size_t k = 0; k < kFunnelStepCount; ++k) {
+    std::fill(first.begin(), first.end(), INT64_MAX);
+    int64_t last_reached = INT64_MIN;
+    for (const auto& e : account_) {
+      if (e.stage >= kFunnelSteps[k].to) last_reached = std::max(last_reached, e.entered);
+      if (e.stage != kFunnelSteps[k].from) continue;
+      for (size_t p = 0; p < periods_.size(); ++p)
+        if (periods_[p].contains(e.entered)) first[p] = std::min(first[p], e.entered);
+    }
+    for (size_t p = 0; p < periods_.size(); ++p) {
+      if (first[p] == INT64_MAX) continue;
+      row.entered[k] |= uint32_t{1} << p;
+      if (last_reached > first[p]) row.reached[k] |= uint32_t{1} << p;
+    }
+  }
+  out_.push_back(row);
+  account_.clear();
+}
 
-}  // namespace
+Result<std::vector<KpiFunnelAccount>> FunnelCounter::result() {
+  finishAccount();
+  if (out_of_order_) return Status::error("stage entries for the KPIs must come in account order");
+  return std::move(out_);
+}
 
 void funnelKpis(const KpiInput& in, KpiTable& table) {
-  const auto& periods = table.periods();
-  std::vector<KpiGrid<Counts>> counts(std::size(kSteps), table.grid<Counts>());
-  // One account's entries at a time (they come grouped by account).
-  std::vector<int64_t> first(periods.size());
-  // One account's entries at a time (they come grouped by account).
-  auto account = [&](const KpiStageEntry* begin, const KpiStageEntry* end) {
-    for (size_t k = 0; k < std::size(kSteps); ++k) {
-      std::fill(first.begin(), first.end(), INT64_MAX);
-      int64_t last_reached = INT64_MIN;
-      for (const auto* e = begin; e != end; ++e) {
-        if (e->stage >= kSteps[k].to) last_reached = std::max(last_reached, e->entered);
-        if (e->stage != kSteps[k].from) continue;
-        for (size_t p = 0; p < periods.size(); ++p)
-          if (periods[p].contains(e->entered)) first[p] = std::min(first[p], e->entered);
-      }
-      for (size_t p = 0; p < periods.size(); ++p) {
-        if (first[p] == INT64_MAX) continue;
-        for (size_t s : table.segments().of(begin->account)) {
+  struct Counts {
+    int64_t entered = 0, reached = 0;
+  };
+  const size_t periods = table.periods().size();
+  std::vector<KpiGrid<Counts>> counts(kFunnelStepCount, table.grid<Counts>());
+  for (const auto& a : in.funnel)
+    for (size_t k = 0; k < kFunnelStepCount; ++k)
+      for (size_t p = 0; p < periods; ++p) {
+        if (!(a.entered[k] >> p & 1)) continue;
+        for (size_t s : table.segments().of(a.account)) {
           ++counts[k].at(s, p).entered;
-          if (last_reached > first[p]) ++counts[k].at(s, p).reached;
+          if (a.reached[k] >> p & 1) ++counts[k].at(s, p).reached;
         }
       }
-    }
-  };
-  const auto& entries = in.stage_entries;
-  for (size_t i = 0, j = 0; i < entries.size(); i = j) {
-    for (j = i; j < entries.size() && entries[j].account == entries[i].account;) ++j;
-    account(entries.data() + i, entries.data() + j);
-  }
-  for (size_t k = 0; k < std::size(kSteps); ++k)
-    for (size_t p = 0; p < periods.size(); ++p)
+  for (size_t k = 0; k < kFunnelStepCount; ++k)
+    for (size_t p = 0; p < periods; ++p)
       for (size_t s = 0; s < table.segments().size(); ++s) {
         const Counts& c = counts[k].at(s, p);
-        table.set(kSteps[k].kpi, s, p, ratio(static_cast<double>(c.reached), static_cast<double>(c.entered)));
+        table.set(kFunnelSteps[k].kpi, s, p, ratio(static_cast<double>(c.reached), static_cast<double>(c.entered)));
       }
 }
 

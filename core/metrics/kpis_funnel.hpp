@@ -4,10 +4,42 @@
 // stage, or one further along, after that entry and by as_of.
 #pragma once
 
+#include <vector>
+
+#include "common/status.hpp"
 #include "metrics/kpis_input.hpp"
 #include "metrics/kpis_table.hpp"
 
 namespace abm::metrics {
+
+struct FunnelStep {
+  Kpi kpi;
+  Stage from, to;
+};
+constexpr FunnelStep kFunnelSteps[kFunnelStepCount] = {
+    {Kpi::ConvAwareToEngaged, Stage::Aware, Stage::Engaged},
+    {Kpi::ConvEngagedToMqa, Stage::Engaged, Stage::Mqa},
+    {Kpi::ConvMqaToOpportunity, Stage::Mqa, Stage::Opportunity},
+    {Kpi::ConvOpportunityToCustomer, Stage::Opportunity, Stage::Customer},
+    {Kpi::ConvTargetToCustomer, Stage::Target, Stage::Customer},
+};
+
+// Reduces stage entries, streamed in ascending account order, to one KpiFunnelAccount per account.
+class FunnelCounter {
+ public:
+  explicit FunnelCounter(std::vector<KpiPeriod> periods);
+  void add(const KpiStageEntry& e);
+  // Every account's row, by account; an error if the entries were not in account order.
+  Result<std::vector<KpiFunnelAccount>> result();
+
+ private:
+  void finishAccount();
+
+  std::vector<KpiPeriod> periods_;
+  std::vector<KpiStageEntry> account_;  // the current account's entries
+  std::vector<KpiFunnelAccount> out_;
+  bool out_of_order_ = false;
+};
 
 void funnelKpis(const KpiInput& in, KpiTable& table);
 

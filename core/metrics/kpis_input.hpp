@@ -1,9 +1,12 @@
 // What the KPIs are computed from (docs/metrics.md#kpis): plain rows that the loader reads from the
 // store (kpis_loader.hpp) and the unit tests write by hand. Times are epoch seconds; account 0 is
-// "no account".
+// "no account". The touches and stage entries, millions of rows, are reduced per account as they
+// stream by (FunnelCounter, CoverageCounter) rather than held.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +47,17 @@ struct KpiStageEntry {
   int64_t entered = 0;
 };
 
+// The funnel steps of the conversion KPIs, in the order of kFunnelSteps (kpis_funnel.hpp).
+constexpr size_t kFunnelStepCount = 5;
+
+// One account's journey as the conversion KPIs need it (kpis_funnel.hpp reduces its stage entries to
+// this): bit p of entered[k] is set when the account entered step k's first stage in period p, and
+// of reached[k] when it then went on to the step's second stage or further by as_of.
+struct KpiFunnelAccount {
+  int64_t account = 0;
+  std::array<uint32_t, kFunnelStepCount> entered{}, reached{};
+};
+
 struct KpiAdSpendDay {
   int64_t day = 0;  // the day's first instant (UTC midnight)
   double cost = 0;
@@ -59,18 +73,21 @@ struct KpiSurveyResponse {
 // buying roles (kpis_relationship.hpp counts them from the touches).
 struct KpiCoverage {
   int64_t account = 0;
-  size_t period = 0;  // index into the run's periods
-  int64_t contacts = 0, roles = 0;
+  uint32_t contacts = 0;
+  uint16_t roles = 0;
+  uint8_t period = 0;  // index into the run's periods
 };
 
 struct KpiInput {
   std::vector<KpiAccount> accounts;                // every account, by id
   std::vector<KpiSavedSegment> saved_segments;     // in the order they are reported
   std::vector<KpiOpportunity> opportunities;       // by opportunity_id: sums are taken in this order
-  std::vector<KpiStageEntry> stage_entries;        // by account
+  std::vector<KpiFunnelAccount> funnel;
   std::vector<KpiAdSpendDay> ad_spend;
   std::vector<KpiSurveyResponse> surveys;
-  std::vector<KpiCoverage> coverage;
+  // A row per account and period touched (1.5 million for 100,000 accounts): a deque grows
+  // without the copy a vector makes, which would hold the rows twice at its peak.
+  std::deque<KpiCoverage> coverage;
 };
 
 }  // namespace abm::metrics

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common/timestamp.hpp"
+#include "metrics/kpis_funnel.hpp"
 #include "metrics/kpis_periods.hpp"
 #include "metrics/kpis_relationship.hpp"
 
@@ -78,7 +79,8 @@ Status loadOpportunities(store::Database& db, const std::string& as_of, KpiInput
 }
 
 // The touches of the periods, counted as they stream by: a year and a month of touchpoints need
-// not be held in memory.
+// not be held in memory. In account order, which SQLite's touchpoints_by_account gives without
+// sorting.
 Status loadCoverage(store::Database& db, int64_t as_of, KpiInput& in) {
   std::unordered_map<std::string, int> role_ids;
   std::unordered_map<int64_t, int> role_of;  // contact -> role id
@@ -96,7 +98,7 @@ Status loadCoverage(store::Database& db, int64_t as_of, KpiInput& in) {
   auto touches = eachRow(
       db,
       "SELECT account_id, coalesce(contact_id, 0), occurred_at FROM touchpoints"
-      " WHERE account_id IS NOT NULL AND occurred_at >= ?1 AND occurred_at < ?2",
+      " WHERE account_id IS NOT NULL AND occurred_at >= ?1 AND occurred_at < ?2 ORDER BY account_id",
       {formatTimestamp(from), formatTimestamp(as_of)}, "touchpoints", [&](const store::Statement& q) -> Status {
         auto t = timeOf(q, 2, "touchpoints.occurred_at");
         if (!t) return t.status();
@@ -106,7 +108,9 @@ Status loadCoverage(store::Database& db, int64_t as_of, KpiInput& in) {
         return Status::ok();
       });
   if (!touches) return touches;
-  in.coverage = counter.result();
+  auto coverage = counter.result();
+  if (!coverage) return coverage.status();
+  in.coverage = std::move(*coverage);
   return Status::ok();
 }
 
@@ -124,14 +128,18 @@ Result<KpiInput> loadKpiInput(store::Database& db, int64_t as_of) {
                           });
   if (!accounts) return accounts;
   if (auto s = loadOpportunities(db, as_of_text, in); !s) return s;
-  auto stages = eachRow(db, "SELECT account_id, stage, entered_at FROM account_stage_history ORDER BY account_id, entered_at",
+  FunnelCounter funnel(kpiPeriods(as_of));
+  auto stages = eachRow(db, "SELECT account_id, stage, entered_at FROM account_stage_history ORDER BY account_id",
                         {}, "account_stage_history", [&](const store::Statement& q) -> Status {
                           auto t = timeOf(q, 2, "account_stage_history.entered_at");
                           if (!t) return t.status();
-                          in.stage_entries.push_back({q.columnInt(0), stageNamed(q.columnView(1)), *t});
+                          funnel.add({q.columnInt(0), stageNamed(q.columnView(1)), *t});
                           return Status::ok();
                         });
   if (!stages) return stages;
+  auto journeys = funnel.result();
+  if (!journeys) return journeys.status();
+  in.funnel = std::move(*journeys);
   // In a fixed order: the sum of the costs must not depend on the order the engine returns rows.
   auto spend = eachRow(db, "SELECT date, cost FROM ad_spend ORDER BY date, source, campaign_external_id", {}, "ad_spend",
                        [&](const store::Statement& q) -> Status {

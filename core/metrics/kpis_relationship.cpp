@@ -1,42 +1,51 @@
 #include "metrics/kpis_relationship.hpp"
 
-#include <map>
-
 namespace abm::metrics {
 
 CoverageCounter::CoverageCounter(std::vector<KpiPeriod> periods) : periods_(std::move(periods)) {}
 
+void CoverageCounter::mark(std::vector<std::pair<int64_t, uint32_t>>& seen, int64_t key, uint32_t in) {
+  for (auto& [k, bits] : seen)
+    if (k == key) {
+      bits |= in;
+      return;
+    }
+  seen.emplace_back(key, in);
+}
+
 void CoverageCounter::add(int64_t account, int64_t contact, int role, int64_t t) {
+  if (account != account_) {
+    out_of_order_ = out_of_order_ || account < account_;
+    finishAccount();
+    account_ = account;
+  }
   uint32_t in = 0;
   for (size_t p = 0; p < periods_.size(); ++p)
     if (periods_[p].contains(t)) in |= uint32_t{1} << p;
   if (in == 0) return;
-  accounts_[account] |= in;
+  touched_ |= in;
   if (contact == 0) return;
-  contacts_[{account, contact}] |= in;
-  if (role >= 0) roles_[{account, role}] |= in;
+  mark(contacts_, contact, in);
+  if (role >= 0) mark(roles_, role, in);
 }
 
-std::vector<KpiCoverage> CoverageCounter::result() const {
-  // account -> per period: contacts, roles
-  std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> counts;
-  for (const auto& [account, in] : accounts_) counts[account].resize(periods_.size());
-  auto count = [&](const auto& seen, bool roles) {
-    for (const auto& [key, in] : seen) {
-      auto& per_period = counts[key.first];
-      for (size_t p = 0; p < periods_.size(); ++p)
-        if (in >> p & 1) ++(roles ? per_period[p].second : per_period[p].first);
-    }
-  };
-  count(contacts_, false);
-  count(roles_, true);
-  std::vector<KpiCoverage> out;
-  for (const auto& [account, per_period] : counts) {
-    const uint32_t in = accounts_.at(account);
-    for (size_t p = 0; p < periods_.size(); ++p)
-      if (in >> p & 1) out.push_back({account, p, per_period[p].first, per_period[p].second});
+void CoverageCounter::finishAccount() {
+  for (size_t p = 0; p < periods_.size(); ++p) {
+    if (!(touched_ >> p & 1)) continue;
+    KpiCoverage c{account_, 0, 0, static_cast<uint8_t>(p)};
+    for (const auto& [contact, in] : contacts_) c.contacts += in >> p & 1;
+    for (const auto& [role, in] : roles_) c.roles = static_cast<uint16_t>(c.roles + (in >> p & 1));
+    out_.push_back(c);
   }
-  return out;
+  touched_ = 0;
+  contacts_.clear();
+  roles_.clear();
+}
+
+Result<std::deque<KpiCoverage>> CoverageCounter::result() {
+  finishAccount();
+  if (out_of_order_) return Status::error("touches for the KPIs must come in account order");
+  return std::move(out_);
 }
 
 void relationshipKpis(const KpiInput& in, KpiTable& table) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "kpis_examples.hpp"
+#include "metrics/kpis_funnel.hpp"
 
 using namespace abm::metrics;
 using namespace abm::metrics::examples;
@@ -10,7 +11,7 @@ namespace {
 
 KpiInput funnelExample() {
   KpiInput in = accounts();
-  in.stage_entries = {
+  const std::vector<KpiStageEntry> entries = {
       {1, Stage::Target, at("2026-01-01")},   {1, Stage::Aware, at("2026-10-02")},
       {1, Stage::Engaged, at("2026-10-05")},  {1, Stage::Mqa, at("2026-10-20")},
       {1, Stage::Opportunity, at("2026-11-03")}, {1, Stage::Customer, at("2026-11-10")},
@@ -20,6 +21,11 @@ KpiInput funnelExample() {
       {3, Stage::Mqa, at("2026-10-12")},      // skipped engaged
       {3, Stage::Engaged, at("2026-10-30")},  // fell back
   };
+  FunnelCounter counter(kpiPeriods(kAsOf));
+  for (const auto& e : entries) counter.add(e);
+  auto funnel = counter.result();
+  EXPECT_TRUE(funnel) << funnel.error();
+  if (funnel) in.funnel = *funnel;
   return in;
 }
 
@@ -52,4 +58,14 @@ TEST(KpiFunnel, TargetToCustomerIsForTargetAccountsOnly) {
   for (const char* period : {"2026-01", "last_365d", "2026-10"})
     EXPECT_EQ(figure(t, Kpi::ConvTargetToCustomer, "non_target", period), std::nullopt) << period;
   EXPECT_EQ(figure(t, Kpi::ConvTargetToCustomer, "all", "2026-10"), std::nullopt);
+}
+
+TEST(KpiFunnel, EntriesOutOfAccountOrderAreAnError) {
+  FunnelCounter counter(kpiPeriods(kAsOf));
+  counter.add({2, Stage::Aware, at("2026-10-01")});
+  counter.add({1, Stage::Aware, at("2026-10-02")});
+  counter.add({2, Stage::Engaged, at("2026-10-03")});
+  auto funnel = counter.result();
+  ASSERT_FALSE(funnel);
+  EXPECT_EQ(funnel.error(), "stage entries for the KPIs must come in account order");
 }

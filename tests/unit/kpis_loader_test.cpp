@@ -77,8 +77,12 @@ TEST_F(KpiLoader, ReadsTheStoreAsOfTheRun) {
   EXPECT_EQ(open.stage, "proposal");
   EXPECT_EQ(open.expected_close, parseTimestamp("2026-12-01T00:00:00Z"));
 
-  ASSERT_EQ(in->stage_entries.size(), 2u);
-  EXPECT_EQ(in->stage_entries[1].stage, metrics::Stage::Mqa);
+  // Account 1 became aware in October (period 13) and then mqa, past engaged.
+  ASSERT_EQ(in->funnel.size(), 1u);
+  EXPECT_EQ(in->funnel[0].account, 1);
+  EXPECT_EQ(in->funnel[0].entered[0], uint32_t{1} << 13 | 1 << 0 | 1 << 1 | 1 << 15);  // 2026-10, last_90d, last_365d, qtd
+  EXPECT_EQ(in->funnel[0].reached[0], in->funnel[0].entered[0]);
+  EXPECT_EQ(in->funnel[0].entered[1], 0u);  // never entered engaged
   ASSERT_EQ(in->ad_spend.size(), 3u);
   EXPECT_EQ(in->ad_spend[0].day, parseTimestamp("2026-10-01"));
   EXPECT_EQ(in->ad_spend[1].cost, 7);  // by date, then source and campaign

@@ -23,7 +23,9 @@ KpiInput relationshipExample() {
   counter.add(3, 31, kDecisionMaker, at("2026-09-30T23:59:59Z"));
   counter.add(3, 32, kDecisionMaker, at("2026-10-07"));
   counter.add(3, 33, kChampion, at("2026-11-15T12:00:00Z"));  // at as_of: in no period
-  in.coverage = counter.result();
+  auto coverage = counter.result();
+  EXPECT_TRUE(coverage) << coverage.error();
+  if (coverage) in.coverage = *coverage;
   return in;
 }
 
@@ -52,4 +54,13 @@ TEST(KpiRelationship, CoverageIsTheMeanOfRolesEngagedContactsTheSum) {
   EXPECT_EQ(figure(t, Kpi::CommitteeCoverage, "segment:big", "last_90d"), 0.5);  // (0 + 1) ÷ 2
   EXPECT_EQ(figure(t, Kpi::CommitteeCoverage, "all", "2026-11"), std::nullopt);
   EXPECT_EQ(figure(t, Kpi::EngagedContacts, "all", "2026-11"), 0);
+}
+
+TEST(KpiRelationship, TouchesOutOfAccountOrderAreAnError) {
+  CoverageCounter counter(kpiPeriods(kAsOf));
+  counter.add(2, 21, kDecisionMaker, at("2026-10-01"));
+  counter.add(1, 11, kDecisionMaker, at("2026-10-01"));
+  auto coverage = counter.result();
+  ASSERT_FALSE(coverage);
+  EXPECT_EQ(coverage.error(), "touches for the KPIs must come in account order");
 }
