@@ -64,7 +64,7 @@ void CampaignPerformance::addAccount(const std::vector<CampaignTouch>& touches,
                                      const std::vector<CampaignOpportunity>& opportunities) {
   std::vector<int64_t> reached, engaged;
   for (size_t p = 0; p < periods_.size(); ++p) {
-    const CampaignPeriod& period = periods_[p];
+    const KpiPeriod& period = periods_[p];
     PeriodSums& sums = sums_[p];
     // Reach and engagement count the account once per campaign and channel.
     reached.clear();

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/campaign_performance_periods.hpp"
+#include "metrics/kpis_periods.hpp"
 #include "metrics/metrics_settings.hpp"
 
 namespace abm::metrics {
@@ -87,7 +87,7 @@ class CampaignPerformance {
   // order, in each the campaigns by id, then the channels in sdk::kChannels order.
   std::vector<CampaignPerformanceRow> rows() const;
 
-  const std::vector<CampaignPeriod>& periods() const { return periods_; }
+  const std::vector<KpiPeriod>& periods() const { return periods_; }
 
  private:
   struct Sums {
@@ -103,7 +103,7 @@ class CampaignPerformance {
   CampaignPerformanceRow row(const std::string& period, int64_t campaign, std::optional<int> channel,
                              const Sums& s, bool with_costs) const;
 
-  std::vector<CampaignPeriod> periods_;
+  std::vector<KpiPeriod> periods_;
   int64_t lookback_seconds_;
   std::map<int64_t, int> campaign_channel_;
   std::vector<PeriodSums> sums_;  // one per period

@@ -58,6 +58,12 @@ std::vector<KpiPeriod> kpiPeriods(int64_t as_of) {
   return out;
 }
 
+std::vector<KpiPeriod> campaignPeriods(int64_t as_of) {
+  auto periods = kpiPeriods(as_of);
+  periods.pop_back();
+  return periods;
+}
+
 size_t qtdIndex(const std::vector<KpiPeriod>& periods) { return periods.size() - 1; }
 
 }  // namespace abm::metrics

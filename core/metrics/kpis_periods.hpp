@@ -19,6 +19,9 @@ struct KpiPeriod {
 // quarters are UTC. At most 32 periods, so a set of them fits a bit mask.
 std::vector<KpiPeriod> kpiPeriods(int64_t as_of);
 
+// The periods of the campaign table: kpiPeriods() without qtd.
+std::vector<KpiPeriod> campaignPeriods(int64_t as_of);
+
 // Index of the qtd period in kpiPeriods(): the last one.
 size_t qtdIndex(const std::vector<KpiPeriod>& periods);
 

@@ -118,3 +118,26 @@ TEST_F(Kpis, SurveysCoverageAndTheJourney) {
   EXPECT_EQ(f("non_target", "conv_opportunity_to_customer"), "0");
   EXPECT_EQ(f("tier:growth", "conv_aware_to_engaged"), "1");
 }
+
+TEST_F(Kpis, SavedSegmentsCutEveryFigure) {
+  auto create = run({kCtl, "-c", ws_.config().string(), "segments", "create", "acme_beta",
+                     R"(domain in ("acme.com", "beta.com"))"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  ASSERT_EQ(run({kCtl, "-c", ws_.config().string(), "metrics", "run", "--as-of", kAsOf}).exit_code, 0);
+  EXPECT_EQ(queryInt(db(), "SELECT count(*) FROM kpis WHERE segment = 'segment:acme_beta'"), 16 * 23 + 2)
+      << "every figure of every period, the quarter's forecast and run rate";
+  EXPECT_EQ(f("segment:acme_beta", "pipeline_created"), "150");
+  EXPECT_EQ(f("segment:acme_beta", "win_rate"), "0.5");
+  EXPECT_EQ(f("segment:acme_beta", "survey_responses"), "2");
+}
+
+TEST_F(Kpis, ASavedFilterThatNoLongerParsesFailsTheRunNamingIt) {
+  execSql(db(), "INSERT INTO segments(name, filter, created_at, updated_at)"
+                " VALUES('broken', 'industry between', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')");
+  auto m = run({kCtl, "-c", ws_.config().string(), "metrics", "run", "--as-of", kAsOf});
+  EXPECT_NE(m.exit_code, 0);
+  EXPECT_NE(m.err.find("saved segment 'broken'"), std::string::npos) << m.err;
+  EXPECT_EQ(queryInt(db(), "SELECT count(*) FROM kpis WHERE segment LIKE 'segment:%'"), 0);
+  EXPECT_EQ(queryInt(db(), "SELECT count(*) FROM kpis"), 16 * 5 * 23 + 16 * 2 + 5 * 2)
+      << "the figures of the last good run stay";
+}
