@@ -309,7 +309,7 @@ Status MetricsOutput::funnel() {
   std::array<int64_t, 6> entered{};
   std::array<std::vector<double>, 6> days;
   auto q = db_.prepare(
-      "SELECT h.account_id, h.stage, h.entered_at FROM account_stage_history h JOIN accounts a USING (account_id)"
+      "SELECT h.account_id, h.stage, h.entered_at FROM account_stage_history h JOIN account_targeting a USING (account_id)"
       " WHERE a.is_target ORDER BY h.account_id, h.entered_at, h.rowid");
   if (!q) return q.status();
   std::vector<std::pair<Stage, int64_t>> spans;

@@ -100,7 +100,10 @@ class Computation {
 };
 
 Status Computation::load(store::Database& db) {
-  auto a = db.prepare("SELECT account_id, is_target, created_at FROM accounts" + shard_.where() + " ORDER BY account_id");
+  // A target is flagged by its source or on a target list (the view account_targeting).
+  auto a = db.prepare("SELECT account_id, is_target, created_at FROM (SELECT a.account_id, t.is_target, a.created_at"
+                      " FROM accounts a JOIN account_targeting t ON t.account_id = a.account_id) x" +
+                      shard_.where() + " ORDER BY account_id");
   if (!a) return a.status();
   while (a->step() == Row) accounts_.emplace_back(a->columnInt(0), a->columnInt(1) != 0, ts(a->columnView(2), as_of_));
   if (auto s = a->status(); !s) return s;

@@ -6,6 +6,17 @@ namespace abm::segments {
 
 namespace {
 
+// A list's members may be targets through it: the next metrics run recomputes their journeys (the
+// "target" stage) instead of keeping what an incremental run would.
+Status markMembersDirty(store::Database& db, const std::string& list_name) {
+  auto mark = db.prepare(
+      "INSERT INTO metrics_dirty_accounts(account_id) SELECT DISTINCT m.account_id FROM account_list_members m"
+      " JOIN account_lists l ON l.list_id = m.list_id WHERE l.name = ?1 ON CONFLICT DO NOTHING");
+  if (!mark) return mark.status();
+  mark->bind(1, list_name);
+  return mark->run();
+}
+
 constexpr const char* kListColumns =
     "SELECT l.list_id, l.name, l.is_target, l.tier, l.imported_at,"
     " (SELECT count(*) FROM account_list_members m WHERE m.list_id = l.list_id) FROM account_lists l";
@@ -40,6 +51,7 @@ Status replaceList(store::Database& db, const std::string& name, bool is_target,
   if (upsert->step() != store::Step::Row) return Status::error(what + upsert->status().message());
   const int64_t list_id = upsert->columnInt(0);
   upsert->reset();
+  if (auto s = markMembersDirty(db, name); !s) return Status::error(what + s.message());
   auto clear = db.prepare("DELETE FROM account_list_members WHERE list_id = ?1");
   if (!clear) return Status::error(what + clear.error());
   clear->bind(1, list_id);
@@ -54,6 +66,7 @@ Status replaceList(store::Database& db, const std::string& name, bool is_target,
     add->bind(3, m.matched_by);
     if (auto s = add->run(); !s) return Status::error(what + s.message());
   }
+  if (auto s = markMembersDirty(db, name); !s) return Status::error(what + s.message());
   if (auto s = tx.commit(); !s) return Status::error(what + s.message());
   return Status::ok();
 }
@@ -95,6 +108,7 @@ Result<std::vector<ShownMember>> listMembers(store::Database& db, int64_t list_i
 Result<bool> deleteList(store::Database& db, const std::string& name) {
   store::Transaction tx(db);
   if (auto s = tx.begin(); !s) return s;
+  if (auto s = markMembersDirty(db, name); !s) return Status::error("deleting list '" + name + "': " + s.message());
   auto members = db.prepare(
       "DELETE FROM account_list_members WHERE list_id IN (SELECT list_id FROM account_lists WHERE name = ?1)");
   if (!members) return members.status();

@@ -141,3 +141,27 @@ TEST_F(Kpis, ASavedFilterThatNoLongerParsesFailsTheRunNamingIt) {
   EXPECT_EQ(queryInt(db(), "SELECT count(*) FROM kpis"), 16 * 5 * 23 + 16 * 2 + 5 * 2)
       << "the figures of the last good run stay";
 }
+
+TEST_F(Kpis, AnImportedTargetListMakesItsAccountsTargetsInTheJourneyEvenIncrementally) {
+  // Delta arrives with no touch at all: unaware, until a target list names it.
+  writeFile(ws_.dir / "more/accounts.csv", "external_id,name,domain,created_at\nd1,Delta,delta.com,2026-09-01\n");
+  ws_.addConnector("more", "csv", R"({"path": "../more"})");
+  ASSERT_EQ(run({kCtl, "-c", ws_.config().string(), "sync", "more"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", ws_.config().string(), "metrics", "run", "--as-of", kAsOf}).exit_code, 0);
+  const std::string stage =
+      "SELECT s.stage FROM account_stages s JOIN accounts a USING (account_id) WHERE a.domain = 'delta.com'";
+  EXPECT_EQ(queryJoined(db(), stage), "unaware");
+
+  writeFile(ws_.dir / "delta.csv", "domain\nhttps://www.delta.com/about\n");
+  auto import = run({kCtl, "-c", ws_.config().string(), "lists", "import", "late", (ws_.dir / "delta.csv").string(),
+                     "--target"});
+  ASSERT_EQ(import.exit_code, 0) << import.err;
+  auto m = run({kCtl, "-c", ws_.config().string(), "metrics", "run", "--as-of", kAsOf});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.out.find("incremental"), std::string::npos) << m.out;
+  EXPECT_EQ(queryJoined(db(), stage), "target") << "the list import marked Delta for the incremental run";
+
+  ASSERT_EQ(run({kCtl, "-c", ws_.config().string(), "lists", "delete", "late"}).exit_code, 0);
+  ASSERT_EQ(run({kCtl, "-c", ws_.config().string(), "metrics", "run", "--as-of", kAsOf}).exit_code, 0);
+  EXPECT_EQ(queryJoined(db(), stage), "unaware") << "deleting the list marked Delta too";
+}
