@@ -47,10 +47,11 @@ class Kpis : public ::testing::Test {
                   " SELECT account_id, 'survey', 'r1', 10, '2026-10-05T00:00:00Z' FROM accounts WHERE domain = 'acme.com'");
     execSql(db(), "INSERT INTO survey_responses(account_id, source, external_id, score, responded_at)"
                   " SELECT account_id, 'survey', 'r2', 3, '2026-10-06T00:00:00Z' FROM accounts WHERE domain = 'beta.com'");
-    execSql(db(), "INSERT INTO account_lists(list_id, name, is_target, tier, imported_at)"
-                  " VALUES(1, 'Q4 targets', TRUE, 'growth', '2026-09-01T00:00:00Z')");
+    execSql(db(), "INSERT INTO account_lists(name, is_target, tier, imported_at)"
+                  " VALUES('Q4 targets', TRUE, 'growth', '2026-09-01T00:00:00Z')");
     execSql(db(), "INSERT INTO account_list_members(list_id, account_id, matched_by)"
-                  " SELECT 1, account_id, 'domain' FROM accounts WHERE domain = 'gamma.com'");
+                  " SELECT l.list_id, a.account_id, 'domain' FROM accounts a, account_lists l"
+                  " WHERE a.domain = 'gamma.com' AND l.name = 'Q4 targets'");
     auto m = run({kCtl, "-c", ws_.config().string(), "metrics", "run", "--as-of", kAsOf});
     ASSERT_EQ(m.exit_code, 0) << m.err;
   }
