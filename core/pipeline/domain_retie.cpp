@@ -1,9 +1,12 @@
 // A later fix of an account's domain re-ties the records that depended on it. Rows that found the
 // account through the old registrable domain (account_via_domain) are untied and parked in
-// pending_links under that domain, as are touchpoints that borrowed their account from such a
-// contact; the late-binding pass at the end of the batch ties them to whichever account holds the
+// pending_links under that domain, as are touchpoints and survey responses that borrowed their
+// account from such a contact; the late-binding pass at the end of the batch ties them to whichever account holds the
 // old domain now (or leaves them waiting for one), and ties rows waiting for the new domain to this
 // account. Explicit ids are never undone.
+#include <string>
+#include <vector>
+
 #include "pipeline/store_writer.hpp"
 
 namespace abm::pipeline {
@@ -12,31 +15,30 @@ namespace abm::pipeline {
 #define kRepark " ON CONFLICT(entity, row_id, field, ref_kind) DO UPDATE SET source = excluded.source, ref = excluded.ref"
 
 Status StoreWriter::retieDomain(int64_t account_id, const std::string& old_key) {
-  // Touchpoints that follow a contact go first, while the contact still points at the account.
-  static constexpr const char* kSteps[] = {
-      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
-      " SELECT 'touchpoints', t.touchpoint_id, 'account_id', 'contact', t.source, '' FROM touchpoints t"
-      " JOIN contacts c ON c.contact_id = t.contact_id WHERE t.account_id = ?1 AND t.account_via_contact"
-      " AND c.account_id = ?1 AND c.account_via_domain = ?2" kRepark,
-      "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1 AND account_via_contact AND contact_id IN"
-      " (SELECT contact_id FROM contacts WHERE account_id = ?1 AND account_via_domain = ?2)",
-      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
-      " SELECT 'contacts', contact_id, 'account_id', 'domain', source, ?2 FROM contacts"
-      " WHERE account_id = ?1 AND account_via_domain = ?2" kRepark,
-      "UPDATE contacts SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1 AND account_via_domain = ?2",
-      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
-      " SELECT 'opportunities', opportunity_id, 'account_id', 'domain', source, ?2 FROM opportunities"
-      " WHERE account_id = ?1 AND account_via_domain = ?2" kRepark,
-      "UPDATE opportunities SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1"
-      " AND account_via_domain = ?2",
-      "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
-      " SELECT 'touchpoints', touchpoint_id, 'account_id', 'domain', source, ?2 FROM touchpoints"
-      " WHERE account_id = ?1 AND account_via_domain = ?2" kRepark,
-      "UPDATE touchpoints SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1"
-      " AND account_via_domain = ?2",
+  // Records that follow a contact go first, while the contact still points at the account.
+  auto followers = [](const std::string& table, const std::string& key) {
+    return std::vector<std::string>{
+        "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref) SELECT '" + table + "', t." + key +
+            ", 'account_id', 'contact', t.source, '' FROM " + table + " t JOIN contacts c ON c.contact_id = t.contact_id"
+            " WHERE t.account_id = ?1 AND t.account_via_contact AND c.account_id = ?1 AND c.account_via_domain = ?2" kRepark,
+        "UPDATE " + table + " SET account_id = NULL WHERE account_id = ?1 AND account_via_contact AND contact_id IN"
+            " (SELECT contact_id FROM contacts WHERE account_id = ?1 AND account_via_domain = ?2)"};
   };
+  // Rows that found the account through the old domain themselves.
+  auto byDomain = [](const std::string& table, const std::string& key) {
+    return std::vector<std::string>{
+        "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref) SELECT '" + table + "', " + key +
+            ", 'account_id', 'domain', source, ?2 FROM " + table + " WHERE account_id = ?1 AND account_via_domain = ?2" kRepark,
+        "UPDATE " + table + " SET account_id = NULL, account_via_domain = NULL WHERE account_id = ?1"
+            " AND account_via_domain = ?2"};
+  };
+  std::vector<std::string> steps;
+  for (auto part : {followers("touchpoints", "touchpoint_id"), followers("survey_responses", "response_id"),
+                    byDomain("contacts", "contact_id"), byDomain("opportunities", "opportunity_id"),
+                    byDomain("touchpoints", "touchpoint_id"), byDomain("survey_responses", "response_id")})
+    steps.insert(steps.end(), part.begin(), part.end());
 #undef kRepark
-  for (const char* sql : kSteps) {
+  for (const std::string& sql : steps) {
     auto st = adhoc(sql, account_id);
     if (!st) return Status::error("re-tying rows of the old domain " + old_key + ": " + st.error());
     (*st)->bindStatic(2, old_key);

@@ -8,7 +8,10 @@ namespace abm::pipeline {
 static_assert(std::size(sdk::entity_fields::kOpportunities) <= kMaxFields &&
               std::size(sdk::entity_fields::kTouchpoints) <= kMaxFields);
 static_assert(std::size(sdk::entity_fields::kTouchpoints) == touchpoint_slot::Properties + 1);
-static_assert(std::size(sdk::entity_fields::kOpportunities) == opportunity_slot::UpdatedAt + 1);
+static_assert(std::size(sdk::entity_fields::kOpportunities) == opportunity_slot::ExpectedCloseAt + 1);
+static_assert(std::size(sdk::entity_fields::kAccounts) == account_slot::Properties + 1);
+static_assert(std::size(sdk::entity_fields::kSurveyResponses) == survey_slot::RespondedAt + 1);
+static_assert(std::size(sdk::kEntityNames) == static_cast<size_t>(Entity::SurveyResponses) + 1);
 
 std::optional<Entity> entityFromName(std::string_view name) {
   for (size_t i = 0; i < std::size(sdk::kEntityNames); ++i)

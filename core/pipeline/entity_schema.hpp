@@ -11,7 +11,7 @@
 
 namespace abm::pipeline {
 
-enum class Entity { Accounts, Contacts, Opportunities, Campaigns, Touchpoints, AdSpend };
+enum class Entity { Accounts, Contacts, Opportunities, Campaigns, Touchpoints, AdSpend, SurveyResponses };
 
 std::optional<Entity> entityFromName(std::string_view name);
 std::string_view entityName(Entity e);
@@ -25,14 +25,15 @@ constexpr size_t kMaxFields = 16;
 
 // Slots per entity, in the order of the SDK's field tables.
 namespace account_slot {
-enum { ExternalId, Name, Domain, Industry, EmployeeCount, AnnualRevenue, Country, IsTarget, Tier, CreatedAt, UpdatedAt };
+enum { ExternalId, Name, Domain, Industry, EmployeeCount, AnnualRevenue, Country, IsTarget, Tier, CreatedAt, UpdatedAt,
+       Properties };
 }
 namespace contact_slot {
 enum { ExternalId, AccountExternalId, AccountDomain, Email, FirstName, LastName, Title, BuyingRole, CreatedAt, UpdatedAt };
 }
 namespace opportunity_slot {
 enum { ExternalId, AccountExternalId, AccountDomain, Name, Stage, Type, Amount, Currency, Probability, IsClosed, IsWon,
-       CreatedAt, ClosedAt, UpdatedAt };
+       CreatedAt, ClosedAt, UpdatedAt, ExpectedCloseAt };
 }
 namespace campaign_slot {
 enum { ExternalId, Name, Channel, StartedAt, EndedAt };
@@ -43,6 +44,9 @@ enum { ExternalId, AccountExternalId, AccountDomain, ContactExternalId, Email, C
 }
 namespace ad_spend_slot {
 enum { CampaignExternalId, Date, Impressions, Clicks, Cost, Currency };
+}
+namespace survey_slot {
+enum { ExternalId, AccountExternalId, AccountDomain, ContactExternalId, Email, Score, Comment, RespondedAt };
 }
 
 bool isChannel(std::string_view v);

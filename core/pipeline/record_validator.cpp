@@ -71,7 +71,8 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
   out = Value{};
   if (in.kind == JsonKind::Null) return nullptr;
   if (in.kind == JsonKind::Object || in.kind == JsonKind::Array) {
-    if (spec.type != FieldType::Object || in.kind != JsonKind::Object) return "expected a scalar value";
+    if (spec.type == FieldType::Object && in.kind != JsonKind::Object) return "expected a JSON object";
+    if (spec.type != FieldType::Object) return "expected a scalar value";
     out.kind = Value::Text;
     out.text = repairedObject(in.raw, own);
     return nullptr;
@@ -195,6 +196,11 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
         return "expected one of email_send, email_open, email_click, email_bounce, ad_impression, ad_click, "
                "page_view, form_submit, webinar_attend, meeting, call, social_engagement, other";
       out.kind = Value::Text;
+      return nullptr;
+    case FieldType::Score:
+      if (in.kind == JsonKind::Bool || !parseInt(s, out.i) || out.i < 0 || out.i > 10)
+        return "expected a whole number from 0 to 10";
+      out.kind = Value::Int;
       return nullptr;
     case FieldType::OpportunityType:
       out.text = lowerInto(s, own);

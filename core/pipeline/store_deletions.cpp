@@ -23,14 +23,16 @@ Status StoreWriter::writeDeletion(const Row& r) {
   if (r.entity == Entity::AdSpend) return Status::error("ad_spend rows cannot be deleted");
   if (r.entity == Entity::Accounts) return deleteAccountIdentity(ext);
 
-  const char* table = r.entity == Entity::Contacts        ? "contacts"
-                      : r.entity == Entity::Opportunities ? "opportunities"
-                      : r.entity == Entity::Campaigns     ? "campaigns"
-                                                          : "touchpoints";
-  const char* id_column = r.entity == Entity::Contacts        ? "contact_id"
-                          : r.entity == Entity::Opportunities ? "opportunity_id"
-                          : r.entity == Entity::Campaigns     ? "campaign_id"
-                                                              : "touchpoint_id";
+  const char* table = r.entity == Entity::Contacts          ? "contacts"
+                      : r.entity == Entity::Opportunities   ? "opportunities"
+                      : r.entity == Entity::Campaigns       ? "campaigns"
+                      : r.entity == Entity::SurveyResponses ? "survey_responses"
+                                                            : "touchpoints";
+  const char* id_column = r.entity == Entity::Contacts          ? "contact_id"
+                          : r.entity == Entity::Opportunities   ? "opportunity_id"
+                          : r.entity == Entity::Campaigns       ? "campaign_id"
+                          : r.entity == Entity::SurveyResponses ? "response_id"
+                                                                : "touchpoint_id";
   auto del = adhoc_.get(std::string("DELETE FROM ") + table + " WHERE source = ?1 AND external_id = ?2 RETURNING " +
                         id_column + ", " + (r.entity == Entity::Campaigns ? "NULL" : "account_id"));
   if (!del) return fail(del.status());
@@ -83,7 +85,8 @@ Status StoreWriter::deleteAccountIdentity(std::string_view ext) {
     for (const char* sql : {"DELETE FROM accounts WHERE account_id = ?1",
                             "UPDATE contacts SET account_id = NULL WHERE account_id = ?1",
                             "UPDATE opportunities SET account_id = NULL WHERE account_id = ?1",
-                            "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1"}) {
+                            "UPDATE touchpoints SET account_id = NULL WHERE account_id = ?1",
+                            "UPDATE survey_responses SET account_id = NULL WHERE account_id = ?1"}) {
       auto st = adhoc(sql, id);
       if (!st) return fail(st.status());
       if (auto s = (*st)->run(); !s) return fail(s);
@@ -100,6 +103,7 @@ Status StoreWriter::unlinkDeleted() {
   };
   const Unlink steps[] = {
       {deleted_contacts_, "UPDATE touchpoints SET contact_id = NULL WHERE contact_id IN ("},
+      {deleted_contacts_, "UPDATE survey_responses SET contact_id = NULL WHERE contact_id IN ("},
       {deleted_campaigns_, "UPDATE touchpoints SET campaign_id = NULL WHERE campaign_id IN ("},
       {deleted_campaigns_, "UPDATE ad_spend SET campaign_id = NULL WHERE campaign_id IN ("},
   };

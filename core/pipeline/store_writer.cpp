@@ -1,7 +1,11 @@
 #include "pipeline/store_writer.hpp"
 
+#include <iterator>
+
 #include "common/timestamp.hpp"
 #include "common/utf8.hpp"
+#include "pipeline/account_properties.hpp"
+#include "pipeline/update_or_insert.hpp"
 
 namespace abm::pipeline {
 
@@ -67,27 +71,6 @@ constexpr const char* kContactMergeInsert =
     " created_at, updated_at, account_via_domain, created_at_known) VALUES(?17, ?2, ?3, ?4, ?5, ?6,"
     " ?7, ?8, ?15, ?16, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18) RETURNING contact_id, coalesce(account_id, 0)";
 
-// Runs `update` and, when it found no row, `insert`; `bind` binds either. The first column of the
-// returned row is the id, the second (when asked for) goes to `second`.
-template <typename Bind>
-Status updateOrInsert(store::Statement& update, store::Statement& insert, const Bind& bind, const char* what,
-                      int64_t& id, int64_t* second = nullptr) {
-  for (store::Statement* st : {&update, &insert}) {
-    bind(*st);
-    const auto step = st->step();
-    if (step == store::Statement::Step::Row) {
-      id = st->columnInt(0);
-      if (second) *second = st->columnInt(1);
-      st->reset();
-      return Status::ok();
-    }
-    const Status s = st->status();
-    st->reset();
-    if (step == store::Statement::Step::Error) return Status::error(std::string("cannot write ") + what + ": " + s.message());
-  }
-  return Status::error(std::string("cannot write ") + what + ": no row returned");
-}
-
 }  // namespace
 
 StoreWriter::StoreWriter(store::Database& db, std::string source, const IdentityRules& identity)
@@ -101,15 +84,16 @@ Status StoreWriter::prepare() {
   return store::prepareAll(db_, {
       {&account_insert_,
        "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
-       " created_at, updated_at, registrable_domain) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, FALSE), ?8,"
-       " ?9, ?10, ?13) RETURNING account_id"},
+       " created_at, updated_at, registrable_domain, properties) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, FALSE), ?8,"
+       " ?9, ?10, ?13, ?14) RETURNING account_id"},
       {&account_update_,
        "UPDATE accounts SET name = coalesce(?1, name), domain = coalesce(?2, domain),"
        " industry = coalesce(?3, industry), employee_count = coalesce(?4, employee_count),"
        " annual_revenue = coalesce(?5, annual_revenue), country = coalesce(?6, country),"
        " is_target = coalesce(?7, is_target), tier = coalesce(?8, tier),"
        " created_at = CASE WHEN ?9 < created_at THEN ?9 ELSE created_at END, updated_at = ?10,"
-       " registrable_domain = coalesce(?13, registrable_domain) WHERE account_id = ?12"},
+       " registrable_domain = coalesce(?13, registrable_domain), properties = coalesce(?14, properties)"
+       " WHERE account_id = ?12"},
       {&merge_insert_,
        "INSERT INTO account_merges(account_id, source, external_id, rule, matched_value, merged_at)"
        " VALUES(?1, ?2, ?3, 'registrable_domain', ?4, ?5)"},
@@ -121,12 +105,13 @@ Status StoreWriter::prepare() {
       {&opportunity_update_,
        "UPDATE opportunities SET account_id = ?1, name = ?4, stage = ?5, type = ?6, amount = ?7, currency = ?8,"
        " probability = ?9, is_closed = coalesce(?10, FALSE), is_won = coalesce(?11, FALSE), created_at = ?12,"
-       " closed_at = ?13, updated_at = ?14, account_via_domain = ?16 WHERE source = ?2 AND external_id = ?3"
+       " closed_at = ?13, updated_at = ?14, account_via_domain = ?16, expected_close_at = ?17"
+       " WHERE source = ?2 AND external_id = ?3"
        " RETURNING opportunity_id"},
       {&opportunity_insert_,
        "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
-       " probability, is_closed, is_won, created_at, closed_at, updated_at, account_via_domain)"
-       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, FALSE), coalesce(?11, FALSE), ?12, ?13, ?14, ?16)"
+       " probability, is_closed, is_won, created_at, closed_at, updated_at, account_via_domain, expected_close_at)"
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, FALSE), coalesce(?11, FALSE), ?12, ?13, ?14, ?16, ?17)"
        " RETURNING opportunity_id"},
       {&campaign_update_,
        "UPDATE campaigns SET name = ?3, channel = ?4, started_at = ?5, ended_at = ?6"
@@ -134,7 +119,14 @@ Status StoreWriter::prepare() {
       {&campaign_insert_,
        "INSERT INTO campaigns(source, external_id, name, channel, started_at, ended_at)"
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING campaign_id"},
-      {&account_domain_, "SELECT registrable_domain FROM accounts WHERE account_id = ?1"},
+      {&account_domain_, "SELECT registrable_domain, properties FROM accounts WHERE account_id = ?1"},
+      // Survey responses: ?1 account, ?2 contact, ?8 the account's via-domain, ?9 via its contact.
+      {&survey_update_,
+       "UPDATE survey_responses SET account_id = ?1, contact_id = ?2, score = ?5, comment = ?6, responded_at = ?7,"
+       " account_via_domain = ?8, account_via_contact = ?9 WHERE source = ?3 AND external_id = ?4 RETURNING response_id"},
+      {&survey_insert_,
+       "INSERT INTO survey_responses(account_id, contact_id, source, external_id, score, comment, responded_at,"
+       " account_via_domain, account_via_contact) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING response_id"},
       {&ad_spend_update_,
        "UPDATE ad_spend SET campaign_id = ?3, impressions = coalesce(?5, 0), clicks = coalesce(?6, 0),"
        " cost = coalesce(?7, 0.0), currency = ?8 WHERE source = ?1 AND campaign_external_id = ?2 AND date = ?4"
@@ -288,6 +280,7 @@ Status StoreWriter::writeRow(const Row& row) {
     case Entity::Campaigns: return writeCampaign(row);
     case Entity::Touchpoints: return writeTouchpoint(row);
     case Entity::AdSpend: return writeAdSpend(row);
+    case Entity::SurveyResponses: return writeSurveyResponse(row);
   }
   return Status::error("unknown entity");
 }
@@ -357,17 +350,27 @@ Status StoreWriter::writeAccount(const Row& r) {
       r[Domain].isNull() ? std::nullopt : std::optional<std::string>(identity_.suffixes.registrableDomain(r[Domain].text));
   const std::optional<std::string> match = key && !identity_.never_merge.count(*key) ? key : std::nullopt;
   int64_t id = known;
-  // A known account whose domain changes: what was tied through the old one must be tied again.
-  std::string old_key;
-  if (known && key) {
-    account_domain_.bind(1, known);
-    const auto step = account_domain_.step();
-    if (step == store::Statement::Step::Row && account_domain_.columnText(0) != *key) old_key = account_domain_.columnText(0);
-    const Status read = account_domain_.status();
-    account_domain_.reset();
-    if (!read) return Status::error("cannot write account " + std::string(ext) + ": reading its domain: " + read.message());
-  }
   if (!id && match) id = ids_.accountByDomain(*match);
+  // A known account whose domain changes: what was tied through the old one must be tied again.
+  // Properties sent are merged into the stored ones key by key.
+  std::string old_key, stored_domain, properties;
+  const bool has_properties = !r[Properties].isNull();
+  if (id && ((known && key) || has_properties)) {
+    std::string stored_properties;
+    if (auto s = readAccount(id, stored_domain, stored_properties); !s)
+      return Status::error("cannot write account " + std::string(ext) + ": " + s.message());
+    if (known && key && !stored_domain.empty() && stored_domain != *key) old_key = stored_domain;
+    if (has_properties) {
+      auto merged_properties = mergeProperties(stored_properties, r[Properties].text);
+      if (!merged_properties)
+        return Status::error("cannot write account " + std::string(ext) + ": " + merged_properties.error());
+      properties = std::move(*merged_properties);
+    }
+  } else if (has_properties) {
+    auto fresh = mergeProperties("{}", r[Properties].text);
+    if (!fresh) return Status::error("cannot write account " + std::string(ext) + ": " + fresh.error());
+    properties = std::move(*fresh);
+  }
   const bool merged = !known && id;
   store::Statement& st = id ? account_update_ : account_insert_;
   for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i, r[i]);
@@ -376,6 +379,9 @@ Status StoreWriter::writeAccount(const Row& r) {
   if (id) st.bind(12, id);
   if (key) st.bindStatic(13, *key);
   else st.bindNull(13);
+  if (has_properties) st.bindStatic(14, properties);
+  else if (id) st.bindNull(14);  // the update keeps what is stored
+  else st.bindStatic(14, "{}");
   if (id) {
     if (auto s = st.run(); !s) return Status::error("cannot write account " + std::string(ext) + ": " + s.message());
   } else if (auto s = stepForId(st, id, "account"); !s) {
@@ -399,6 +405,20 @@ Status StoreWriter::writeAccount(const Row& r) {
   if (match) ids_.rememberDomain(*match, id);
   touched(id);
   if (!old_key.empty()) return retieDomain(id, old_key);
+  return Status::ok();
+}
+
+Status StoreWriter::readAccount(int64_t id, std::string& domain, std::string& properties) {
+  account_domain_.bind(1, id);
+  const auto step = account_domain_.step();
+  if (step == store::Statement::Step::Row) {
+    domain = account_domain_.columnText(0);
+    properties = account_domain_.columnText(1);
+  }
+  const Status read = account_domain_.status();
+  account_domain_.reset();
+  if (!read) return Status::error("reading the stored account: " + read.message());
+  if (step != store::Statement::Step::Row) properties = "{}";  // cannot happen under the store's lock
   return Status::ok();
 }
 
@@ -450,6 +470,7 @@ Status StoreWriter::writeOpportunity(const Row& r) {
     if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
     bindOr(st, 14, r[UpdatedAt], now_);
     bindVia(st, 16, via_);
+    bindValue(st, 17, r[ExpectedCloseAt]);
   };
   int64_t id;
   if (auto s = updateOrInsert(opportunity_update_, opportunity_insert_, bind, "opportunity", id); !s) return s;
@@ -470,20 +491,36 @@ Status StoreWriter::writeCampaign(const Row& r) {
   return Status::ok();
 }
 
+void StoreWriter::tiePerson(const Value& account_external_id, const Value& account_domain,
+                            const Value& contact_external_id, const Value& email, PersonTie& out) {
+  out = PersonTie{};
+  if (!contact_external_id.isNull()) out.contact = ids_.contact(contact_external_id.text);
+  else if (!email.isNull()) out.contact = ids_.contactByEmail(email.text);
+  out.account = resolveAccount(account_external_id, account_domain, Value{}, via_);
+  // No account or domain of its own: it takes its contact's, and follows the contact when it moves.
+  out.via_contact = !out.account && (out.account = ids_.accountOfContact(out.contact)) != 0;
+  if (!out.account) out.account = resolveAccount(Value{}, Value{}, email, via_);
+  if (!out.contact && !contact_external_id.isNull())
+    out.refs.push_back({"contact_id", "external_id", std::string(contact_external_id.text)});
+  else if (!out.contact && !email.isNull())
+    out.refs.push_back({"contact_id", "email", std::string(email.text)});
+  if (!out.account) {
+    accountRefs(account_external_id, account_domain, email, out.refs);
+    if (out.contact || !contact_external_id.isNull() || !email.isNull()) out.refs.push_back({"account_id", "contact", ""});
+  }
+}
+
 Status StoreWriter::writeTouchpoint(const Row& r) {
   using namespace touchpoint_slot;
-  int64_t contact = 0;
-  if (!r[ContactExternalId].isNull()) contact = ids_.contact(r[ContactExternalId].text);
-  else if (!r[Email].isNull()) contact = ids_.contactByEmail(r[Email].text);
-  int64_t account = resolveAccount(r[AccountExternalId], r[AccountDomain], Value{}, via_);
-  // No account or domain of its own: it takes its contact's, and follows the contact when it moves.
-  const bool via_contact = !account && (account = ids_.accountOfContact(contact)) != 0;
-  if (!account) account = resolveAccount(Value{}, Value{}, r[Email], via_);
+  PersonTie tie;
+  tiePerson(r[AccountExternalId], r[AccountDomain], r[ContactExternalId], r[Email], tie);
   const int64_t campaign = r[CampaignExternalId].isNull() ? 0 : ids_.campaign(r[CampaignExternalId].text);
+  if (!campaign && !r[CampaignExternalId].isNull())
+    tie.refs.push_back({"campaign_id", "external_id", std::string(r[CampaignExternalId].text)});
 
   store::TouchpointRow t;
-  t.account_id = account;
-  t.contact_id = contact;
+  t.account_id = tie.account;
+  t.contact_id = tie.contact;
   t.campaign_id = campaign;
   t.external_id = r[ExternalId].text;
   t.channel = r[Channel].text;
@@ -492,24 +529,13 @@ Status StoreWriter::writeTouchpoint(const Row& r) {
   if (!r[Quantity].isNull()) t.quantity = r[Quantity].kind == Value::Int ? static_cast<double>(r[Quantity].i) : r[Quantity].d;
   if (!r[Properties].isNull()) t.properties = r[Properties].text;
   t.account_via_domain = via_;
-  t.account_via_contact = via_contact;
-  touched(account);
-  const bool needs_links = (!contact && (!r[ContactExternalId].isNull() || !r[Email].isNull())) || !account ||
-                           (!campaign && !r[CampaignExternalId].isNull());
-  if (needs_links) {
+  t.account_via_contact = tie.via_contact;
+  touched(tie.account);
+  if (!tie.refs.empty()) {
     // Parked once the batch is written and the touchpoint has its id.
     t.want_id = true;
     auto& refs = touchpoint_refs_[t.external_id];
-    if (!contact && !r[ContactExternalId].isNull())
-      refs.push_back({"contact_id", "external_id", std::string(r[ContactExternalId].text)});
-    else if (!contact && !r[Email].isNull())
-      refs.push_back({"contact_id", "email", std::string(r[Email].text)});
-    if (!account) {
-      accountRefs(r[AccountExternalId], r[AccountDomain], r[Email], refs);
-      if (contact || !r[ContactExternalId].isNull() || !r[Email].isNull()) refs.push_back({"account_id", "contact", ""});
-    }
-    if (!campaign && !r[CampaignExternalId].isNull())
-      refs.push_back({"campaign_id", "external_id", std::string(r[CampaignExternalId].text)});
+    std::move(tie.refs.begin(), tie.refs.end(), std::back_inserter(refs));
   }
   touchpoints_->add(std::move(t));
   if (at_once_ || touchpoints_->size() >= kMaxGatheredTouchpoints) return flushTouchpoints();

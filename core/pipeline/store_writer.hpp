@@ -63,6 +63,9 @@ class StoreWriter {
   Status writeCampaign(const Row& r);
   Status writeTouchpoint(const Row& r);
   Status writeAdSpend(const Row& r);
+  Status writeSurveyResponse(const Row& r);  // store_survey_responses.cpp
+  // The registrable domain and properties the store holds for account `id`.
+  Status readAccount(int64_t id, std::string& domain, std::string& properties);
   // Writes the gathered touchpoints and parks the references they could not resolve.
   Status flushTouchpoints();
   // store_deletions.cpp
@@ -85,6 +88,17 @@ class StoreWriter {
   };
   // The references by which a row's account may be found later.
   void accountRefs(const Value& external_id, const Value& domain, const Value& email, std::vector<PendingRef>& out);
+  // Whom a record about a person (a touchpoint, a survey response) belongs to: its contact by id,
+  // else by email; its account by explicit id or domain, else its contact's (via_contact: it then
+  // follows the contact when it moves), else the email's domain; `via_` gets a tying domain. What
+  // cannot be found yet goes to `refs`, to be parked in pending_links under the record's id.
+  struct PersonTie {
+    int64_t contact = 0, account = 0;
+    bool via_contact = false;
+    std::vector<PendingRef> refs;
+  };
+  void tiePerson(const Value& account_external_id, const Value& account_domain, const Value& contact_external_id,
+                 const Value& email, PersonTie& out);
   Status addPendingAccount(const char* entity, int64_t row_id, const Value& external_id, const Value& domain,
                            const Value& email);
   Status addPending(const char* entity, int64_t row_id, const char* field, const char* kind, std::string_view ref);
@@ -117,7 +131,7 @@ class StoreWriter {
   // Rows with a generated id are written as an update, else an insert (see store_writer.cpp).
   store::Statement account_insert_, account_update_, identity_upsert_, contact_update_, contact_insert_,
       opportunity_update_, opportunity_insert_, campaign_update_, campaign_insert_, account_domain_, ad_spend_update_, ad_spend_insert_, pending_insert_, state_upsert_, rejected_insert_,
-      dirty_insert_, merge_insert_;
+      dirty_insert_, merge_insert_, survey_update_, survey_insert_;
 };
 
 }  // namespace abm::pipeline

@@ -245,3 +245,58 @@ TEST(RecordValidator, FractionalSecondsAreDroppedNeverRoundedUp) {
 }
 
 }  // namespace
+
+TEST(RecordValidator, SurveyResponsesPropertiesAndExpectedCloseAreTyped) {
+  Check c;
+  ASSERT_TRUE(c.ok(Entity::SurveyResponses, R"({"external_id":"r1","email":"Jo@Acme.com","score":"9",
+      "comment":"Great","responded_at":"2024-03-01 10:00:00+01:00"})")) << c.error;
+  EXPECT_EQ(c.row[survey_slot::Score].i, 9);
+  EXPECT_EQ(c.text(survey_slot::Email), "jo@acme.com");
+  EXPECT_EQ(c.text(survey_slot::RespondedAt), "2024-03-01T09:00:00Z");
+  ASSERT_TRUE(c.ok(Entity::SurveyResponses, R"({"external_id":"r2","score":0,"responded_at":"2024-03-01"})")) << c.error;
+  EXPECT_EQ(c.row[survey_slot::Score].i, 0);
+  ASSERT_TRUE(c.ok(Entity::Accounts, R"({"external_id":"a","name":"A","properties":{"technologies":["Salesforce"]}})"))
+      << c.error;
+  EXPECT_EQ(c.text(account_slot::Properties), R"({"technologies":["Salesforce"]})");
+  ASSERT_TRUE(c.ok(Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","expected_close_at":"2024-06-30"})"))
+      << c.error;
+  EXPECT_EQ(c.text(opportunity_slot::ExpectedCloseAt), "2024-06-30T00:00:00Z");
+}
+
+TEST(RecordValidator, BadSurveyResponsesPropertiesAndExpectedCloseSayWhichField) {
+  Check c;
+  struct Case {
+    Entity e;
+    const char* data;
+    const char* expect;
+  } cases[] = {
+      {Entity::SurveyResponses, R"({"external_id":"r","score":11,"responded_at":"2024-01-01"})",
+       "field 'score': expected a whole number from 0 to 10, got 11"},
+      {Entity::SurveyResponses, R"({"external_id":"r","score":-1,"responded_at":"2024-01-01"})",
+       "field 'score': expected a whole number from 0 to 10"},
+      {Entity::SurveyResponses, R"({"external_id":"r","score":7.5,"responded_at":"2024-01-01"})",
+       "field 'score': expected a whole number from 0 to 10, got 7.5"},
+      {Entity::SurveyResponses, R"({"external_id":"r","score":"great","responded_at":"2024-01-01"})",
+       "field 'score': expected a whole number from 0 to 10"},
+      {Entity::SurveyResponses, R"({"external_id":"r","score":true,"responded_at":"2024-01-01"})",
+       "field 'score': expected a whole number from 0 to 10"},
+      {Entity::SurveyResponses, R"({"external_id":"r","responded_at":"2024-01-01"})", "missing required field 'score'"},
+      {Entity::SurveyResponses, R"({"external_id":"r","score":5})", "missing required field 'responded_at'"},
+      {Entity::SurveyResponses, R"({"score":5,"responded_at":"2024-01-01"})", "missing required field 'external_id'"},
+      {Entity::SurveyResponses, R"({"external_id":"r","score":5,"responded_at":"yesterday"})",
+       "field 'responded_at': expected an ISO-8601 timestamp"},
+      {Entity::SurveyResponses, R"({"external_id":"r","score":5,"responded_at":"2024-01-01","nps":5})",
+       "unknown field 'nps' for survey_responses"},
+      {Entity::Accounts, R"({"external_id":"a","name":"A","properties":["Salesforce"]})",
+       "field 'properties': expected a JSON object"},
+      {Entity::Accounts, R"({"external_id":"a","name":"A","properties":"Salesforce"})",
+       "field 'properties': expected a JSON object"},
+      {Entity::Accounts, R"({"external_id":"a","name":"A","properties":42})", "field 'properties': expected a JSON object"},
+      {Entity::Opportunities, R"({"external_id":"o","created_at":"2024-01-01","expected_close_at":"next quarter"})",
+       "field 'expected_close_at': expected an ISO-8601 timestamp"},
+  };
+  for (const auto& k : cases) {
+    EXPECT_FALSE(c.ok(k.e, k.data)) << k.data;
+    EXPECT_NE(c.error.find(k.expect), std::string::npos) << "got: " << c.error;
+  }
+}

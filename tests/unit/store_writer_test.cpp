@@ -2,6 +2,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/store_writer.hpp"
 #include "wire/protocol.hpp"
 #include "test_support.hpp"
@@ -338,6 +340,116 @@ TEST_F(StoreWriterTest, DeletionsRemoveTheRowAndUnlinkWhatPointedAtIt) {
   write("crm", Entity::Touchpoints, R"({"external_id":"never-seen","_deleted":true})");
   write("crm", Entity::Touchpoints, R"({"external_id":"t1","_deleted":true})");
   EXPECT_EQ(count("SELECT count(*) FROM touchpoints"), 0);
+}
+
+// Survey responses are tied as touchpoints are: explicit ids, then a domain, then their contact's
+// account; what is not in the store yet is parked and tied when it arrives.
+TEST_F(StoreWriterTest, SurveyResponsesAreUpsertedAndTiedLikeTouchpoints) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1","email":"jo@acme.com"})");
+  write("nps", Entity::SurveyResponses, R"({"external_id":"r1","email":"Jo@Acme.com","score":9,"comment":"Great",
+      "responded_at":"2024-03-01T10:00:00Z"})");
+  write("nps", Entity::SurveyResponses, R"({"external_id":"r2","account_domain":"www.acme.com","score":"3",
+      "responded_at":"2024-03-02"})");
+  EXPECT_EQ(queryRows(ref_, "SELECT external_id || '|' || coalesce(CAST(contact_id AS TEXT), '-') || '|' || account_id"
+                            " || '|' || score || '|' || coalesce(comment, '-') || '|' || coalesce(account_via_domain, '-')"
+                            " FROM survey_responses ORDER BY external_id"),
+            (std::vector<std::string>{"r1|1|1|9|Great|-", "r2|-|1|3|-|acme.com"}));
+  EXPECT_EQ(count("SELECT count(*) FROM survey_responses WHERE external_id = 'r1' AND account_via_contact"), 1);
+  EXPECT_EQ(queryText(ref_, "SELECT responded_at FROM survey_responses WHERE external_id = 'r2'"), "2024-03-02T00:00:00Z");
+
+  // Sent again with a new score: the same row, the same id, no new id used up.
+  write("nps", Entity::SurveyResponses, R"({"external_id":"r1","email":"jo@acme.com","score":10,
+      "responded_at":"2024-03-01T10:00:00Z"})");
+  write("nps", Entity::SurveyResponses, R"({"external_id":"r3","account_external_id":"nope","score":5,
+      "responded_at":"2024-03-03"})");
+  EXPECT_EQ(queryJoined(ref_, "SELECT external_id || ':' || response_id || ':' || score || ':' || coalesce(comment, '-')"
+                              " FROM survey_responses ORDER BY 1"),
+            "r1:1:10:-,r2:2:3:-,r3:3:5:-");
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links WHERE entity = 'survey_responses' AND row_id = 3"), 1);
+
+  // A deletion takes the row and what it waited for.
+  write("nps", Entity::SurveyResponses, R"({"external_id":"r3","_deleted":true})");
+  EXPECT_EQ(count("SELECT count(*) FROM survey_responses WHERE external_id = 'r3'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+  // A deleted contact leaves its responses on their account, without a contact.
+  write("crm", Entity::Contacts, R"({"external_id":"c1","_deleted":true})");
+  EXPECT_EQ(queryText(ref_, "SELECT coalesce(CAST(contact_id AS TEXT), '-') || '|' || account_id FROM survey_responses"
+                            " WHERE external_id = 'r1'"),
+            "-|1");
+}
+
+TEST_F(StoreWriterTest, ASurveyResponseBeforeItsContactIsTiedWhenTheContactArrives) {
+  write("nps", Entity::SurveyResponses, R"({"external_id":"r1","contact_external_id":"c1","score":9,
+      "responded_at":"2024-03-01"})");
+  write("nps", Entity::SurveyResponses, R"({"external_id":"r2","email":"ann@beta.io","score":2,
+      "responded_at":"2024-03-01"})");
+  EXPECT_EQ(count("SELECT count(*) FROM survey_responses WHERE contact_id IS NULL AND account_id IS NULL"), 2);
+  EXPECT_GT(count("SELECT count(*) FROM pending_links WHERE entity = 'survey_responses'"), 0);
+
+  write("nps", Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+  write("nps", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1"})");
+  write("crm", Entity::Accounts, R"({"external_id":"b1","name":"Beta","domain":"beta.io"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c2","email":"ann@beta.io"})");
+  EXPECT_EQ(queryJoined(ref_, "SELECT s.external_id || ':' || c.external_id || ':' || s.account_id FROM survey_responses s"
+                              " JOIN contacts c ON c.contact_id = s.contact_id ORDER BY 1"),
+            "r1:c1:1,r2:c2:2");
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+}
+
+TEST_F(StoreWriterTest, SurveyResponsesFollowTheirContactAndAFixedDomain) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a2","name":"Beta"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a3","name":"Wrong Co","domain":"gamma.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1"})");
+  write("crm", Entity::SurveyResponses, R"({"external_id":"r1","contact_external_id":"c1","score":9,"responded_at":"2024-03-01"})");
+  write("crm", Entity::SurveyResponses, R"({"external_id":"r2","contact_external_id":"c1","account_external_id":"a1",
+      "score":8,"responded_at":"2024-03-01"})");
+  write("web", Entity::SurveyResponses, R"({"external_id":"r3","account_domain":"gamma.com","score":1,"responded_at":"2024-03-01"})");
+  // The contact moves: the response that had its account only through it follows; r2 named its own.
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a2"})");
+  // The account's domain was wrong: r3, tied through it, waits for the real owner of gamma.com.
+  write("crm", Entity::Accounts, R"({"external_id":"a3","domain":"wrongco.com"})");
+  EXPECT_EQ(queryJoined(ref_, "SELECT external_id || ':' || coalesce(CAST(account_id AS TEXT), '-') FROM survey_responses"
+                              " ORDER BY 1"),
+            "r1:2,r2:1,r3:-");
+  write("crm", Entity::Accounts, R"({"external_id":"a4","name":"Gamma","domain":"gamma.com"})");
+  EXPECT_EQ(count("SELECT account_id FROM survey_responses WHERE external_id = 'r3'"), 4);
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+}
+
+// accounts.properties: each source adds what it knows; a later one replaces the keys it sends.
+TEST_F(StoreWriterTest, AccountPropertiesMergeKeyByKeyAcrossSources) {
+  using nlohmann::json;
+  auto properties = [&](const std::string& name) {
+    return json::parse(queryText(ref_, "SELECT properties FROM accounts WHERE name = '" + name + "'"));
+  };
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com",
+      "properties":{"technologies":["Salesforce","HubSpot"],"hiring":true,"hq":{"city":"Berlin","floor":3}}})");
+  write("crm", Entity::Accounts, R"({"external_id":"a2","name":"Beta"})");
+  EXPECT_EQ(properties("Beta"), json::object()) << "an account without properties holds {}";
+  // Another source knows the same company by its domain.
+  write("ads", Entity::Accounts, R"({"external_id":"x9","domain":"www.acme.com",
+      "properties":{"ad_spend_signal":"high","hiring":false,"hq":{"city":"Munich"}}})");
+  EXPECT_EQ(properties("Acme"), json::parse(R"({"technologies":["Salesforce","HubSpot"],"hiring":false,
+      "ad_spend_signal":"high","hq":{"city":"Munich"}})")) << "a nested object is replaced whole";
+  // A row without properties keeps them; a key sent as null is removed.
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","properties":"{\"hiring\":null}"})");
+  EXPECT_EQ(properties("Acme"), json::parse(R"({"technologies":["Salesforce","HubSpot"],"ad_spend_signal":"high",
+      "hq":{"city":"Munich"}})"));
+}
+
+TEST_F(StoreWriterTest, AnOpportunityKeepsWhenTheSourceExpectsItToClose) {
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","created_at":"2024-01-01","expected_close_at":"2024-06-30"})");
+  write("crm", Entity::Opportunities, R"({"external_id":"o2","created_at":"2024-01-01"})");
+  EXPECT_EQ(queryRows(ref_, "SELECT external_id, expected_close_at FROM opportunities ORDER BY 1"),
+            (std::vector<std::string>{"o1|2024-06-30T00:00:00Z", "o2|"}));
+  // The source moves the date, then drops it (the deal closed): the row says what it says now.
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","created_at":"2024-01-01","expected_close_at":"2024-09-30T12:00:00Z"})");
+  EXPECT_EQ(queryText(ref_, "SELECT expected_close_at FROM opportunities WHERE external_id = 'o1'"), "2024-09-30T12:00:00Z");
+  write("crm", Entity::Opportunities, R"({"external_id":"o1","created_at":"2024-01-01","is_won":true,"closed_at":"2024-07-01"})");
+  EXPECT_EQ(count("SELECT count(*) FROM opportunities WHERE external_id = 'o1' AND expected_close_at IS NULL"), 1);
 }
 
 }  // namespace
