@@ -1,6 +1,6 @@
 // csv: loads the unified entities from CSV (RFC 4180) or NDJSON files in one folder, one file per
-// entity: accounts, contacts, opportunities, campaigns, touchpoints, ad_spend (.csv, .ndjson or
-// .jsonl). See README.md beside this file.
+// entity: accounts, contacts, opportunities, campaigns, touchpoints, ad_spend, survey_responses (.csv,
+// .ndjson or .jsonl). See README.md beside this file.
 #include <abm/sdk/entities.hpp>
 #include <abm/sdk/plugin.hpp>
 #include <sys/stat.h>
@@ -106,6 +106,23 @@ bool sameVersion(const json& state, const json& fp) {
          state.value("mtime_ns", int64_t{-1}) == fp["mtime_ns"];
 }
 
+// accounts: a column (or NDJSON key) "properties.<key>" is one key of the account's properties.
+constexpr std::string_view kPropertyPrefix = "properties.";
+
+// The property key a column names in `entity`, or empty when it names none.
+std::string_view propertyKey(std::string_view entity, std::string_view column) {
+  if (entity != "accounts" || column.substr(0, kPropertyPrefix.size()) != kPropertyPrefix) return {};
+  return column.substr(kPropertyPrefix.size());
+}
+
+// A property cell: JSON when it is a JSON number, true, false, null, array or object (["Salesforce",
+// "HubSpot"], 42, true), else the text itself ("high", "01234", "Salesforce").
+void addPropertyCell(abm::sdk::JsonObjectWriter& props, std::string_view key, std::string_view cell) {
+  const json v = json::parse(cell, nullptr, false);
+  if (!v.is_discarded() && !v.is_string()) props.addRaw(key, v.dump());
+  else props.add(key, cell);
+}
+
 std::string trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -132,8 +149,8 @@ class CsvPlugin : public abm::sdk::Plugin {
     }
     if (out.empty())
       return Status::error("no data files in " + dir.string() +
-                           " (expected accounts.csv, contacts.csv, opportunities.csv, campaigns.csv, touchpoints.csv"
-                           " or ad_spend.csv, or the same names with .ndjson)");
+                           " (expected accounts.csv, contacts.csv, opportunities.csv, campaigns.csv, touchpoints.csv,"
+                           " ad_spend.csv or survey_responses.csv, or the same names with .ndjson)");
     return Status::ok();
   }
 
@@ -204,17 +221,24 @@ class CsvPlugin : public abm::sdk::Plugin {
     if (header_reader.next(fields, error) != abm::csv::CsvReader::Result::Record)
       return Status::error(ctx.file_name + ":1: no header row" + (error.empty() ? "" : " (" + error + ")"));
 
-    enum class Use { Field, Property, Ignore };
+    // Property: a touchpoint's extra column (text); AccountProperty: an account's properties.<key>.
+    enum class Use { Field, Property, AccountProperty, Ignore };
     std::vector<std::pair<std::string, Use>> columns;
     std::set<std::string> seen;
     const bool touchpoints = ctx.stream == "touchpoints";
+    const bool has_properties = touchpoints || ctx.stream == "accounts";
     for (auto h : fields) {
       std::string name = ctx.mapped(trimmed(h));
       if (!seen.insert(name).second)
         return Status::error(ctx.file_name + ":1: column '" + name + "' appears twice (after column_mapping)");
       Use use = isField(ctx.stream, name) ? Use::Field : (touchpoints ? Use::Property : Use::Ignore);
+      if (const auto key = propertyKey(ctx.stream, name); !key.empty()) {
+        use = Use::AccountProperty;
+        name = std::string(key);
+      }
       if (use == Use::Ignore)
-        ctx.host.warn(ctx.file_name + ": column '" + name + "' is not a " + ctx.stream + " field; ignored");
+        ctx.host.warn(ctx.file_name + ": column '" + name + "' is not a " + ctx.stream + " field; ignored" +
+                      (ctx.stream == "accounts" ? " (name it properties." + name + " to keep it in properties)" : ""));
       columns.emplace_back(std::move(name), use);
     }
     for (const auto& f : abm::sdk::fieldsOfEntity(ctx.stream))
@@ -247,19 +271,24 @@ class CsvPlugin : public abm::sdk::Plugin {
       props.reset();
       bool has_props = false;
       std::string_view props_column;
+      bool too_deep = false;
       for (size_t i = 0; i < fields.size(); ++i) {
         const auto& [name, use] = columns[i];
         if (fields[i].empty() || use == Use::Ignore) continue;
         if (use == Use::Property) {
           props.add(name, fields[i]);
           has_props = true;
-        } else if (touchpoints && name == "properties") {
+        } else if (use == Use::AccountProperty) {
+          too_deep |= abm::csv::nestsDeeperThan(fields[i], abm::csv::kMaxJsonDepth);
+          addPropertyCell(props, name, fields[i]);
+          has_props = true;
+        } else if (has_properties && name == "properties") {
           props_column = fields[i];
         } else {
           record.add(name, fields[i]);
         }
       }
-      if (abm::csv::nestsDeeperThan(props_column, abm::csv::kMaxJsonDepth)) {
+      if (too_deep || abm::csv::nestsDeeperThan(props_column, abm::csv::kMaxJsonDepth)) {
         ctx.host.reject(ctx.stream, ctx.originAt(reader.recordLine()),
                         "properties nested deeper than " + std::to_string(abm::csv::kMaxJsonDepth) + " levels",
                         reader.rawRecord());
@@ -319,6 +348,7 @@ class CsvPlugin : public abm::sdk::Plugin {
       for (auto& [k, v] : j.items()) {
         const std::string name = ctx.mapped(k);
         if (isField(ctx.stream, name)) out[name] = std::move(v);
+        else if (const auto key = propertyKey(ctx.stream, name); !key.empty()) extra[std::string(key)] = std::move(v);
         else if (ctx.stream == "touchpoints") extra[name] = std::move(v);
       }
       if (!extra.empty()) {

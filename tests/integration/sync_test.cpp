@@ -51,7 +51,19 @@ TEST_F(DemoSync, LoadsEveryRowOfTheDemoData) {
   EXPECT_EQ(q("SELECT count(*) FROM campaigns"), lines(data_ / "campaigns.csv"));
   EXPECT_EQ(q("SELECT count(*) FROM touchpoints"), lines(data_ / "touchpoints.csv"));
   EXPECT_EQ(q("SELECT count(*) FROM ad_spend"), lines(data_ / "ad_spend.csv"));
+  EXPECT_EQ(q("SELECT count(*) FROM survey_responses"), lines(data_ / "survey_responses.csv"));
+  EXPECT_GT(q("SELECT count(*) FROM survey_responses"), 0);
   EXPECT_EQ(q("SELECT count(*) FROM sync_runs WHERE status = 'succeeded' AND rejected = 0"), 1);
+  // Survey answers find their contacts and, through them, their accounts; open deals say when they
+  // are expected to close; accounts carry the technologies they use.
+  EXPECT_EQ(q("SELECT count(*) FROM survey_responses WHERE contact_id IS NULL OR account_id IS NULL"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE is_closed = (expected_close_at IS NOT NULL)"), 0);
+  int64_t with_technologies = 0;
+  for (const auto& properties : queryRows(ws_.store(), "SELECT properties FROM accounts")) {
+    const auto j = nlohmann::json::parse(properties);
+    with_technologies += j.contains("technologies") && j["technologies"].is_array();
+  }
+  EXPECT_GT(with_technologies, 0);
 
   // Every record is tied: websites were normalized, contacts without an account id found theirs
   // by email domain, and personal-mail contacts kept their explicit account.
@@ -134,7 +146,7 @@ TEST_F(DemoSync, StatusRunsStateAndReport) {
   auto reset = ctl({"state", "reset", "demo", "touchpoints"});
   EXPECT_EQ(reset.exit_code, 0) << reset.err;
   EXPECT_EQ(q("SELECT count(*) FROM sync_state WHERE connector = 'demo' AND stream = 'touchpoints'"), 0);
-  EXPECT_EQ(q("SELECT count(*) FROM sync_state WHERE connector = 'demo'"), 5);
+  EXPECT_EQ(q("SELECT count(*) FROM sync_state WHERE connector = 'demo'"), 6);  // every stream but touchpoints
   auto again = ctl({"sync", "demo"});  // only touchpoints are read again
   EXPECT_EQ(q("SELECT records FROM sync_runs ORDER BY run_id DESC LIMIT 1"), lines(data_ / "touchpoints.csv"));
   auto report = ctl({"report", "--top", "3"});
@@ -198,6 +210,59 @@ TEST(CsvPlugin, NdjsonFiles) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM accounts"), 2);
   EXPECT_EQ(queryText(ws.store(), "SELECT origin FROM rejected_records"), "accounts.ndjson:2");
+}
+
+TEST(CsvPlugin, SurveyResponsesLoadAndBadScoresAreRejectedWithTheirLine) {
+  Workspace ws;
+  ws.writeConfig();
+  writeFile(ws.dir / "nps/survey_responses.csv",
+            "external_id,email,score,comment,responded_at\n"
+            "r1,jo@acme.com,9,\"Great, thanks\",2024-03-01T10:00:00Z\n"
+            "r2,ann@acme.com,11,,2024-03-02\n"
+            "r3,ann@acme.com,great,,2024-03-02\n"
+            "r4,ann@acme.com,4,,\n"
+            "r5,ann@acme.com,0,Too slow,2024-03-03\n");
+  writeFile(ws.dir / "crm/accounts.csv", "external_id,name,domain\nA-1,Acme,acme.com\n");
+  writeFile(ws.dir / "crm/contacts.csv", "external_id,account_external_id,email\nC-1,A-1,jo@acme.com\nC-2,A-1,ann@acme.com\n");
+  ws.addConnector("nps", "csv", R"({"path": "../nps"})");
+  ws.addConnector("crm", "csv", R"({"path": "../crm"})");
+  // The answers arrive before the contacts that gave them.
+  auto r = run({kCtl, "-c", ws.config().string(), "sync", "nps"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 rejected"), std::string::npos) << r.out;
+  EXPECT_EQ(queryJoined(ws.store(), "SELECT origin || ' ' || reason FROM rejected_records ORDER BY origin", "\n"),
+            "survey_responses.csv:3 field 'score': expected a whole number from 0 to 10, got \"11\"\n"
+            "survey_responses.csv:4 field 'score': expected a whole number from 0 to 10, got \"great\"\n"
+            "survey_responses.csv:5 missing required field 'responded_at'");
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM survey_responses WHERE contact_id IS NULL AND account_id IS NULL"), 2);
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "sync", "crm"}).exit_code, 0);
+  EXPECT_EQ(queryRows(ws.store(), "SELECT s.external_id, c.external_id, s.account_id, s.score, s.comment, s.responded_at"
+                                  " FROM survey_responses s JOIN contacts c USING (contact_id) ORDER BY 1"),
+            (std::vector<std::string>{"r1|C-1|1|9|Great, thanks|2024-03-01T10:00:00Z", "r5|C-2|1|0|Too slow|2024-03-03T00:00:00Z"}));
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM pending_links"), 0);
+}
+
+TEST(CsvPlugin, AccountPropertiesFromColumnsMergeAcrossSources) {
+  Workspace ws;
+  ws.writeConfig();
+  // A properties column holding an object, and properties.<key> columns (JSON lists, numbers and
+  // booleans as such, anything else as text); the columns win over the same key in the object.
+  writeFile(ws.dir / "crm/accounts.csv",
+            "external_id,name,domain,properties,properties.technologies,properties.zip\n"
+            "A-1,Acme,acme.com,\"{\"\"hiring\"\":true,\"\"zip\"\":1}\",\"[\"\"Salesforce\"\"]\",01234\n"
+            "A-2,Globex,globex.com,[1],,\n");
+  writeFile(ws.dir / "intent/accounts.ndjson",
+            "{\"external_id\":\"x1\",\"domain\":\"www.acme.com\",\"properties\":{\"hiring\":false},"
+            "\"properties.ad_spend_signal\":\"high\"}\n");
+  ws.addConnector("crm", "csv", R"({"path": "../crm"})");
+  ws.addConnector("intent", "csv", R"({"path": "../intent"})");
+  auto r = run({kCtl, "-c", ws.config().string(), "sync", "crm"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(queryText(ws.store(), "SELECT origin || ' ' || reason FROM rejected_records"),
+            "accounts.csv:3 field 'properties': expected a JSON object, got \"[1]\"");
+  ASSERT_EQ(run({kCtl, "-c", ws.config().string(), "sync", "intent"}).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(queryText(ws.store(), "SELECT properties FROM accounts WHERE name = 'Acme'")),
+            nlohmann::json::parse(R"({"hiring":false,"zip":"01234","technologies":["Salesforce"],"ad_spend_signal":"high"})"));
 }
 
 TEST(Identity, TouchpointsFromOneConnectorTieToAccountsFromAnotherLater) {

@@ -1,7 +1,9 @@
 // abm-demo-gen: writes a deterministic, realistic ABM data set as the csv plugin reads it: target
 // and non-target accounts, their buying groups, campaigns with daily ad spend, a year of touchpoints
-// across email, ads, web, events and sales, and opportunities won and lost. The same seed always
-// gives the same files, byte for byte.
+// across email, ads, web, events and sales, opportunities won and lost (open ones with the date they
+// are expected to close), the technologies each account uses, and NPS survey answers. The same seed
+// always gives the same files, byte for byte.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -36,6 +38,10 @@ const std::vector<std::string> kFirst = {"Ava", "Liam", "Mia", "Noah", "Emma", "
 const std::vector<std::string> kLast = {"Smith", "Garcia", "Chen", "Patel", "Müller", "Dubois", "Kim", "Rossi",
                                         "Nguyen", "Johnson", "O'Brien", "Silva", "Novak", "Tanaka", "Khan",
                                         "Larsen", "Cohen", "Brown", "Weber", "Moreau"};
+const std::vector<std::string> kTechnologies = {"Salesforce", "HubSpot", "Marketo", "Snowflake", "Segment",
+                                                "Outreach", "Gong", "6sense", "Slack", "Zendesk"};
+const std::vector<std::string> kComments = {"", "", "", "Great onboarding", "Support was slow", "Love the reports",
+                                            "Pricing is steep", "Easy to use", "Missing integrations"};
 struct Role {
   std::string role, title;
 };
@@ -88,8 +94,8 @@ int main(int argc, char** argv) {
     else if (a == "--seed") num(v), seed = static_cast<uint64_t>(v);
     else if (a == "-h" || a == "--help") {
       std::cout << "usage: abm-demo-gen OUT_DIR [--accounts N] [--touchpoints N] [--seed S]\n"
-                   "Writes accounts.csv, contacts.csv, opportunities.csv, campaigns.csv, touchpoints.csv and\n"
-                   "ad_spend.csv for the csv plugin. Same arguments, same bytes.\n";
+                   "Writes accounts.csv, contacts.csv, opportunities.csv, campaigns.csv, touchpoints.csv,\n"
+                   "ad_spend.csv and survey_responses.csv for the csv plugin. Same arguments, same bytes.\n";
       return 0;
     } else if (out_dir.empty()) out_dir = a;
     else {
@@ -103,13 +109,17 @@ int main(int argc, char** argv) {
   }
   std::filesystem::create_directories(out_dir);
   Rng rng{seed};
+  // What later versions added (technologies, survey answers) draws from its own stream, so the
+  // rows the generator wrote before stay as they were for the same seed.
+  Rng extra{seed ^ 0x5eed5eedull};
   const int64_t end = abm::daysFromCivil(2026, 10, 31) * 86400;
   const int64_t start = end - 365 * 86400;
 
   // Accounts: about a third are targets; targets are engaged more, as an ABM program intends.
   std::vector<Account> accounts;
   std::ofstream af(out_dir + "/accounts.csv");
-  af << "external_id,name,domain,industry,employee_count,annual_revenue,country,is_target,tier,created_at\n";
+  af << "external_id,name,domain,industry,employee_count,annual_revenue,country,is_target,tier,created_at,"
+        "properties.technologies\n";
   for (int i = 0; i < accounts_n; ++i) {
     Account a;
     a.id = "acc-" + std::to_string(1000 + i);
@@ -129,7 +139,12 @@ int main(int argc, char** argv) {
     const std::string website = rng.chance(0.15) ? "https://www." + a.domain + "/" : a.domain;
     af << a.id << "," << csvField(a.name) << "," << website << "," << csvField(rng.pick(kIndustries)) << ","
        << employees << "," << static_cast<long long>(revenue) << "," << rng.pick(kCountries) << "," << (a.target ? "true" : "false") << ","
-       << tier << "," << ts(start - rng.range(30, 900) * 86400) << "\n";
+       << tier << "," << ts(start - rng.range(30, 900) * 86400) << ",";
+    // The technologies the company uses, as a JSON list (segments filter on them).
+    std::string technologies = "[";
+    for (size_t k = 0, n = static_cast<size_t>(extra.range(0, 3)), first = extra.next(); k < n; ++k)
+      technologies += (k ? ",\"" : "\"") + kTechnologies[(first + k) % kTechnologies.size()] + "\"";
+    af << (technologies == "[" ? "" : csvField(technologies + "]")) << "\n";
     accounts.push_back(a);
   }
 
@@ -250,7 +265,7 @@ int main(int argc, char** argv) {
   // Opportunities: engaged accounts open deals; targets open more, bigger ones, and win more often.
   std::ofstream of(out_dir + "/opportunities.csv");
   of << "external_id,account_external_id,name,stage,type,amount,currency,probability,is_closed,is_won,created_at,"
-        "closed_at\n";
+        "closed_at,expected_close_at\n";
   int opp = 0;
   for (size_t ai = 0; ai < accounts.size(); ++ai) {
     const auto& a = accounts[ai];
@@ -271,7 +286,8 @@ int main(int argc, char** argv) {
       const char* type = deals == 1 ? "new_business" : (rng.chance(0.6) ? "expansion" : "renewal");
       of << "opp-" << (5000 + opp++) << "," << a.id << "," << csvField(a.name + " - " + (deals == 1 ? "Platform" : "Expansion"))
          << "," << stage << "," << type << "," << static_cast<long long>(amount) << ",USD," << prob << "," << (is_closed ? "true" : "false")
-         << "," << (won ? "true" : "false") << "," << ts(created) << "," << (is_closed ? ts(closed) : "") << "\n";
+         << "," << (won ? "true" : "false") << "," << ts(created) << "," << (is_closed ? ts(closed) : "") << ","
+         << (is_closed ? "" : ts(closed)) << "\n";
     }
   }
 
@@ -287,7 +303,21 @@ int main(int argc, char** argv) {
       sf << c.id << "," << ts(d).substr(0, 10) << "," << impressions << "," << clicks << "," << cost << ",USD\n";
     }
   }
+  // NPS answers: some contacts answer a survey now and then; engaged targets are the happier ones.
+  std::ofstream rf(out_dir + "/survey_responses.csv");
+  rf << "external_id,contact_external_id,score,comment,responded_at\n";
+  int responses = 0;
+  for (const auto& a : accounts)
+    for (int ci = a.contacts_begin; ci < a.contacts_end; ++ci) {
+      if (!extra.chance(0.12)) continue;
+      const double mood = (a.target ? 0.55 : 0.35) + 0.1 * std::min(a.engagement, 3.0) + 0.3 * extra.unit();
+      const int score = std::clamp(static_cast<int>(std::lround(mood * 10 - 1 + 2 * extra.unit())), 0, 10);
+      const int64_t t = start + static_cast<int64_t>(extra.unit() * 365 * 86400);
+      rf << "nps-" << (70000 + responses++) << "," << contacts[static_cast<size_t>(ci)].id << "," << score << ","
+         << csvField(extra.pick(kComments)) << "," << ts(t) << "\n";
+    }
   std::cout << "wrote " << accounts.size() << " accounts, " << contacts.size() << " contacts, " << campaigns.size()
-            << " campaigns, " << tp << " touchpoints, " << opp << " opportunities to " << out_dir << "\n";
+            << " campaigns, " << tp << " touchpoints, " << opp << " opportunities, " << responses
+            << " survey responses to " << out_dir << "\n";
   return 0;
 }
