@@ -157,8 +157,9 @@ Status dealsSpec(Context& ctx, ObjectSpec& s) {
     else if (type == "renewal") w.add("type", "renewal");
     copyField(w, "amount", p, "amount");  // a string, or null on a deal without one
     copyField(w, "currency", p, "deal_currency_code");
-    // HubSpot keeps an expected close date on open deals; it is a closing date only once closed.
-    if (closed) copyField(w, "closed_at", p, "closedate");
+    // HubSpot keeps an expected close date on open deals; it is a closing date only once closed
+    // (a closed deal's expected_close_at stays empty: it is no longer expected to close).
+    copyField(w, closed ? "closed_at" : "expected_close_at", p, "closedate");
     addTimestamps(w, r, "createdate", "hs_lastmodifieddate");
     return {};
   };

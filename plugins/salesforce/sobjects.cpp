@@ -157,8 +157,9 @@ Status opportunitySpec(Context& ctx, SObjectSpec& s) {
     copyField(w, "is_closed", r, "IsClosed");
     copyField(w, "is_won", r, "IsWon");
     copyField(w, "created_at", r, "CreatedDate");
-    // CloseDate is the expected date on an open opportunity; a closing date only once closed.
-    if (closed) copyField(w, "closed_at", r, "CloseDate");
+    // CloseDate is the expected date on an open opportunity; a closing date only once closed (a
+    // closed one's expected_close_at stays empty: it is no longer expected to close).
+    copyField(w, closed ? "closed_at" : "expected_close_at", r, "CloseDate");
     copyField(w, "updated_at", r, "SystemModstamp");
     out.push_back(w.finish());
     return {};

@@ -70,7 +70,8 @@ def seed(params):
             "props": {"dealname": "Deal %d" % i, "amount": str(10000 * (i + 1)) if i != 2 else None,
                       "deal_currency_code": "USD", "dealstage": stage, "pipeline": "default",
                       "dealtype": "newbusiness" if i % 2 == 0 else "existingbusiness",
-                      "closedate": iso_ms(t + 86400000) if stage != "appointmentscheduled" else None,
+                      # Open deals carry the date they are expected to close, closed ones when they did.
+                      "closedate": iso_ms(t + 86400000 * (1 if stage != "appointmentscheduled" else 90)),
                       "createdate": iso_ms(t - 86400000 * 30), "hs_lastmodifieddate": iso_ms(t)},
             "assoc": {"companies": [cid]}}
     if n > 0:
@@ -119,7 +120,7 @@ def seed(params):
         add("Opportunity", "006%012dAAA" % i, {
             "AccountId": aid, "Name": "SF Opp %d" % i, "StageName": ["Prospecting", "Closed Won", "Closed Lost"][i % 3],
             "Type": "New Customer", "Amount": 25000.0 * (i + 1), "Probability": None if i % 3 == 0 else [0, 100, 0][i % 3],
-            "IsClosed": i % 3 != 0, "IsWon": i % 3 == 1, "CloseDate": "2024-03-31"})
+            "IsClosed": i % 3 != 0, "IsWon": i % 3 == 1, "CloseDate": "2024-03-31" if i % 3 != 0 else "2024-06-28"})
     add("Campaign", "701000000000001AAA", {"Name": "Spring Email", "Type": "Email", "StartDate": "2024-01-10",
                                            "EndDate": "2024-02-10"})
     add("Campaign", "701000000000002AAA", {"Name": "ABM Webinar", "Type": "Webinar", "StartDate": "2024-02-01",

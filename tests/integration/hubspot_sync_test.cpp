@@ -79,6 +79,10 @@ TEST_F(HubSpotSync, FirstSyncStoresEveryRecordOnceWithItsAssociations) {
   EXPECT_EQ(number("SELECT amount FROM opportunities WHERE external_id = '3001'"), 20000.0);
   EXPECT_EQ(rows("SELECT stage, is_closed, is_won FROM opportunities WHERE external_id = '3000' AND closed_at IS NULL"),
             "Appointment Scheduled|0|0");
+  // closedate is when an open deal is expected to close, and when a closed one closed.
+  EXPECT_EQ(rows("SELECT expected_close_at FROM opportunities WHERE external_id = '3000'"), "2024-03-31T00:00:08Z");
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE is_closed AND expected_close_at IS NOT NULL"), 0);
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE NOT is_closed AND expected_close_at IS NULL"), 0);
   EXPECT_EQ(number("SELECT probability FROM opportunities WHERE external_id = '3000'"), 0.2);
   EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE external_id = '3002' AND amount IS NULL AND is_closed"), 1);
   EXPECT_EQ(q("SELECT count(*) FROM opportunities WHERE account_id IS NULL"), 0);
@@ -148,7 +152,8 @@ TEST_F(HubSpotSync, SecondSyncAsksOnlyForChangesAndEndsLikeAFreshSync) {
       EXPECT_EQ(filter["operator"], "GTE");
       EXPECT_GT(std::stoll(filter["value"].get<std::string>()), 1704067200000);  // not from the beginning
     }
-  EXPECT_EQ(rows("SELECT stage, is_won FROM opportunities WHERE external_id = '3000'"), "Closed Won|1");
+  EXPECT_EQ(rows("SELECT stage, is_won, closed_at, expected_close_at FROM opportunities WHERE external_id = '3000'"),
+            "Closed Won|1|2024-06-01T00:00:00Z|");
   EXPECT_EQ(q("SELECT count(*) FROM contacts c JOIN account_identities i ON i.account_id = c.account_id"
               " WHERE c.external_id = '2100' AND i.external_id = '1003'"), 1);
 

@@ -58,9 +58,13 @@ TEST_F(SalesforceSync, FirstSyncStoresEveryRecordFollowingNextRecordsUrl) {
   // An opportunity without its own probability takes its stage's; percentages become fractions.
   EXPECT_EQ(rows("SELECT is_closed, is_won FROM opportunities WHERE external_id = '006000000000000AAA' AND closed_at IS NULL"),
             "0|0");
+  // CloseDate is when an open opportunity is expected to close, and when a closed one closed.
+  EXPECT_EQ(rows("SELECT expected_close_at FROM opportunities WHERE external_id = '006000000000000AAA'"),
+            "2024-06-28T00:00:00Z");
   EXPECT_EQ(number("SELECT probability FROM opportunities WHERE external_id = '006000000000000AAA'"), 0.1);
-  EXPECT_EQ(rows("SELECT is_closed, is_won, closed_at FROM opportunities WHERE external_id = '006000000000001AAA'"),
-            "1|1|2024-03-31T00:00:00Z");
+  EXPECT_EQ(rows("SELECT is_closed, is_won, closed_at, expected_close_at FROM opportunities"
+                 " WHERE external_id = '006000000000001AAA'"),
+            "1|1|2024-03-31T00:00:00Z|");
   EXPECT_EQ(number("SELECT probability FROM opportunities WHERE external_id = '006000000000001AAA'"), 1.0);
   // Batches of two: every query was followed to its last batch (accounts 1 more, contacts 2,
   // opportunities 1, campaigns none, members 3).
