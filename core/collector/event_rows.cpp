@@ -124,6 +124,27 @@ json pageProperties(const SegmentEvent& e) {
   return p;
 }
 
+// A survey answer is its touchpoint's event seen as a survey_responses row: same messageId, user and
+// time, the score and comment from the event's properties.
+Status mapSurveyResponse(const SegmentEvent& e, MappedEvent& out) {
+  const json* score = member(e.properties, "score");
+  if (!score)
+    return refuse(e, "a \"" + std::string(kSurveyEvent) + "\" event needs properties.score, a whole number from 0 to 10");
+  if (!score->is_number() && !score->is_string())
+    return refuse(e, "field 'properties.score': expected a whole number from 0 to 10, got " + score->dump());
+  RowBuilder b(out.text);
+  b.text("external_id", e.message_id);
+  b.text("contact_external_id", e.user_id);
+  b.value("score", score);
+  b.text("comment", stringAt(e.properties, "comment"));
+  b.text("responded_at", formatTimestamp(e.occurred_at));
+  std::string error;
+  if (!b.validate(Entity::SurveyResponses, out.survey.emplace(), error, {}))
+    return refuse(e, error, {{"score", "properties.score"}, {"comment", "properties.comment"}, {"external_id", "messageId"},
+                             {"contact_external_id", "userId"}, {"responded_at", "timestamp"}});
+  return Status::ok();
+}
+
 Status mapTouchpoint(const SegmentEvent& e, const SourceSettings& source, MappedEvent& out) {
   RowBuilder b(out.text);
   json props = pageProperties(e);
@@ -154,6 +175,7 @@ Status mapTouchpoint(const SegmentEvent& e, const SourceSettings& source, Mapped
   std::string error;
   if (!b.validate(Entity::Touchpoints, out.touchpoint.emplace(), error, {}, options))
     return refuse(e, error, {{"external_id", "messageId"}, {"contact_external_id", "userId"}, {"occurred_at", "timestamp"}});
+  if (e.type == EventType::Track && e.event == kSurveyEvent) return mapSurveyResponse(e, out);
   return Status::ok();
 }
 

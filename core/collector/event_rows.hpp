@@ -1,6 +1,7 @@
 // What a decoded event becomes in the unified store, as validated rows (the same validator every
-// plugin's records pass): page/screen and track events are touchpoints, identify a contact (and its
-// company's account), group an account and the user's tie to it. Pure: what depends on the store
+// plugin's records pass): page/screen and track events are touchpoints (a "Survey Responded" track
+// event a survey response too), identify a contact (and its company's account), group an account
+// and the user's tie to it. Pure: what depends on the store
 // (duplicates, identity stitching, whether an account exists yet) is decided by EventWriter.
 #pragma once
 
@@ -37,6 +38,9 @@ std::string snakeCaseActivity(std::string_view event_name);
 // external_id "domain:acme.com".
 inline constexpr std::string_view kDomainAccountPrefix = "domain:";
 
+// The track event that is a survey answer: properties.score (0-10) and properties.comment.
+inline constexpr std::string_view kSurveyEvent = "Survey Responded";
+
 struct MappedEvent {
   EventType type = EventType::Track;
   std::string where;
@@ -44,6 +48,7 @@ struct MappedEvent {
   int64_t occurred_at = 0;
 
   std::optional<pipeline::Row> touchpoint;  // track, page, screen
+  std::optional<pipeline::Row> survey;      // a "Survey Responded" track event
   // identify: the user; group: the user's tie to the group (its external_id is the userId, or the
   // anonymousId as a stand-in that EventWriter replaces by the user it is linked to).
   std::optional<pipeline::Row> contact;

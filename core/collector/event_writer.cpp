@@ -25,10 +25,41 @@ void pointAt(pipeline::Value& v, const std::string& text) {
   v.text = text;
 }
 
+// The statements tying rows of `entity` (its id column `key`) to their user, as PersonRows holds them.
+struct PersonSql {
+  std::string stitch_contacts, unpark_contact, stitch_accounts, unpark_account;
+};
+PersonSql personSql(const std::string& entity, const std::string& key) {
+  return {
+      // Rows parked under one of the user's anonymousIds, or under the userId before its contact
+      // existed (pending_links_by_ref finds both).
+      "UPDATE " + entity + " SET contact_id = ?1 WHERE contact_id IS NULL AND " + key + " IN ("
+      " SELECT row_id FROM pending_links WHERE source = ?2 AND ref_kind = 'anonymous' AND entity = '" + entity + "'"
+      " AND field = 'contact_id' AND ref IN (SELECT anonymous_id FROM event_identities WHERE source = ?2 AND user_id = ?3)"
+      " UNION ALL SELECT row_id FROM pending_links WHERE source = ?2 AND ref_kind = 'external_id' AND ref = ?3"
+      " AND entity = '" + entity + "' AND field = 'contact_id') RETURNING " + key,
+      "DELETE FROM pending_links WHERE entity = '" + entity + "' AND row_id = ?1 AND field = 'contact_id'",
+      // The contact's account for its rows that have none (touchpoints_waiting_for_account).
+      "UPDATE " + entity + " SET account_id = ?1, account_via_contact = TRUE"
+      " WHERE contact_id = ?2 AND contact_id IS NOT NULL AND account_id IS NULL RETURNING " + key,
+      "DELETE FROM pending_links WHERE entity = '" + entity + "' AND row_id = ?1 AND field = 'account_id'"
+      " AND ref_kind = 'contact'"};
+}
+
 }  // namespace
 
 Status EventWriter::prepare() {
+  const PersonSql touchpoints = personSql("touchpoints", "touchpoint_id"), surveys = personSql("survey_responses", "response_id");
   return store::prepareAll(db_, {
+      {&touchpoint_rows_.stitch_contacts, touchpoints.stitch_contacts.c_str()},
+      {&touchpoint_rows_.unpark_contact, touchpoints.unpark_contact.c_str()},
+      {&touchpoint_rows_.stitch_accounts, touchpoints.stitch_accounts.c_str()},
+      {&touchpoint_rows_.unpark_account, touchpoints.unpark_account.c_str()},
+      {&survey_rows_.stitch_contacts, surveys.stitch_contacts.c_str()},
+      {&survey_rows_.unpark_contact, surveys.unpark_contact.c_str()},
+      {&survey_rows_.stitch_accounts, surveys.stitch_accounts.c_str()},
+      {&survey_rows_.unpark_account, surveys.unpark_account.c_str()},
+      {&survey_exists_, "SELECT response_id FROM survey_responses WHERE source = ?1 AND external_id = ?2"},
       {&touchpoint_exists_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"},
       {&message_insert_,
        "INSERT INTO event_messages(source, message_id, received_at) VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING"},
@@ -38,29 +69,12 @@ Status EventWriter::prepare() {
        " ON CONFLICT DO NOTHING"},
       {&pending_insert_,
        "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref)"
-       " VALUES('touchpoints', ?1, ?2, ?3, ?4, ?5)"
+       " VALUES(?6, ?1, ?2, ?3, ?4, ?5)"
        " ON CONFLICT(entity, row_id, field, ref_kind) DO UPDATE SET source = excluded.source, ref = excluded.ref"},
       {&account_by_domain_, "SELECT 1 FROM accounts WHERE registrable_domain = ?1 LIMIT 1"},
       {&account_known_, "SELECT 1 FROM account_identities WHERE source = ?1 AND external_id = ?2"},
       {&contact_select_,
        "SELECT contact_id, coalesce(account_id, 0) FROM contacts WHERE source = ?1 AND external_id = ?2"},
-      // Touchpoints parked under one of the user's anonymousIds, or under the userId before its
-      // contact existed (pending_links_by_ref finds both).
-      {&stitch_contacts_,
-       "UPDATE touchpoints SET contact_id = ?1 WHERE contact_id IS NULL AND touchpoint_id IN ("
-       " SELECT row_id FROM pending_links WHERE source = ?2 AND ref_kind = 'anonymous' AND entity = 'touchpoints'"
-       " AND field = 'contact_id' AND ref IN (SELECT anonymous_id FROM event_identities WHERE source = ?2 AND user_id = ?3)"
-       " UNION ALL SELECT row_id FROM pending_links WHERE source = ?2 AND ref_kind = 'external_id' AND ref = ?3"
-       " AND entity = 'touchpoints' AND field = 'contact_id') RETURNING touchpoint_id"},
-      {&unpark_contact_,
-       "DELETE FROM pending_links WHERE entity = 'touchpoints' AND row_id = ?1 AND field = 'contact_id'"},
-      // The contact's account for its touchpoints that have none (touchpoints_waiting_for_account).
-      {&stitch_accounts_,
-       "UPDATE touchpoints SET account_id = ?1, account_via_contact = TRUE"
-       " WHERE contact_id = ?2 AND contact_id IS NOT NULL AND account_id IS NULL RETURNING touchpoint_id"},
-      {&unpark_account_,
-       "DELETE FROM pending_links WHERE entity = 'touchpoints' AND row_id = ?1 AND field = 'account_id'"
-       " AND ref_kind = 'contact'"},
       {&received_upsert_,
        "INSERT INTO push_sources(connector, events_received, last_event_at) VALUES(?1, ?2, ?3)"
        " ON CONFLICT(connector) DO UPDATE SET events_received = push_sources.events_received + excluded.events_received,"
@@ -146,15 +160,30 @@ Status EventWriter::link(const std::string& source, const std::string& anonymous
   return Status::ok();
 }
 
-Result<int64_t> EventWriter::touchpointId(const std::string& source, const std::string& message_id) {
-  touchpoint_exists_.bindStatic(1, source);
-  touchpoint_exists_.bindStatic(2, message_id);
+Result<int64_t> EventWriter::rowId(Statement& lookup, const std::string& source, const std::string& message_id) {
+  lookup.bindStatic(1, source);
+  lookup.bindStatic(2, message_id);
   int64_t id = 0;
-  if (touchpoint_exists_.step() == Statement::Step::Row) id = touchpoint_exists_.columnInt(0);
-  const Status s = touchpoint_exists_.status();
-  touchpoint_exists_.reset();
-  if (!s) return Status::error("looking up touchpoint " + message_id + ": " + s.message());
+  if (lookup.step() == Statement::Step::Row) id = lookup.columnInt(0);
+  const Status s = lookup.status();
+  lookup.reset();
+  if (!s) return Status::error("looking up the row of message " + message_id + ": " + s.message());
   return id;
+}
+
+Status EventWriter::parkAnonymous(const char* entity, int64_t id, const std::string& source,
+                                  const std::string& anonymous_id) {
+  for (const auto& [field, kind, ref] : {std::tuple<const char*, const char*, std::string_view>{"contact_id", "anonymous", anonymous_id},
+                                         {"account_id", "contact", ""}}) {
+    pending_insert_.bind(1, id);
+    pending_insert_.bindStatic(2, field);
+    pending_insert_.bindStatic(3, kind);
+    pending_insert_.bindStatic(4, source);
+    pending_insert_.bindStatic(5, ref);
+    pending_insert_.bindStatic(6, entity);
+    if (auto s = pending_insert_.run(); !s) return Status::error(std::string("parking an anonymous ") + entity + " row: " + s.message());
+  }
+  return Status::ok();
 }
 
 Status EventWriter::stitch(const std::string& source, const std::string& user_id) {
@@ -170,54 +199,57 @@ Status EventWriter::stitch(const std::string& source, const std::string& user_id
   if (!read) return Status::error("looking up the contact of user " + user_id + ": " + read.message());
   if (!contact) return Status::ok();  // its touchpoints wait for the identify that creates it
 
-  std::vector<int64_t> tied;
-  stitch_contacts_.bind(1, contact);
-  stitch_contacts_.bindStatic(2, source);
-  stitch_contacts_.bindStatic(3, user_id);
-  if (auto s = collectIds(stitch_contacts_, tied); !s) return Status::error("tying touchpoints to user " + user_id + ": " + s.message());
-  for (const int64_t id : tied) {
-    unpark_contact_.bind(1, id);
-    if (auto s = unpark_contact_.run(); !s) return s;
-  }
-  if (!account) return Status::ok();  // they get the account with the contact (pending 'contact' links)
-  tied.clear();
-  stitch_accounts_.bind(1, account);
-  stitch_accounts_.bind(2, contact);
-  if (auto s = collectIds(stitch_accounts_, tied); !s)
-    return Status::error("giving user " + user_id + "'s touchpoints its account: " + s.message());
-  for (const int64_t id : tied) {
-    unpark_account_.bind(1, id);
-    if (auto s = unpark_account_.run(); !s) return s;
+  for (PersonRows* rows : {&touchpoint_rows_, &survey_rows_}) {
+    std::vector<int64_t> tied;
+    rows->stitch_contacts.bind(1, contact);
+    rows->stitch_contacts.bindStatic(2, source);
+    rows->stitch_contacts.bindStatic(3, user_id);
+    if (auto s = collectIds(rows->stitch_contacts, tied); !s)
+      return Status::error(std::string("tying ") + rows->entity + " to user " + user_id + ": " + s.message());
+    for (const int64_t id : tied) {
+      rows->unpark_contact.bind(1, id);
+      if (auto s = rows->unpark_contact.run(); !s) return s;
+    }
+    if (!account) continue;  // they get the account with the contact (pending 'contact' links)
+    tied.clear();
+    rows->stitch_accounts.bind(1, account);
+    rows->stitch_accounts.bind(2, contact);
+    if (auto s = collectIds(rows->stitch_accounts, tied); !s)
+      return Status::error("giving user " + user_id + "'s " + rows->entity + " its account: " + s.message());
+    for (const int64_t id : tied) {
+      rows->unpark_account.bind(1, id);
+      if (auto s = rows->unpark_account.run(); !s) return s;
+    }
   }
   return Status::ok();
 }
 
 Status EventWriter::applyTouchpoint(pipeline::StoreWriter& w, const std::string& source, MappedEvent& e) {
-  auto existing = touchpointId(source, e.message_id);
+  auto existing = rowId(touchpoint_exists_, source, e.message_id);
   if (!existing) return existing.status();
   if (*existing) return Status::ok();  // a retry: the first one stays as it was
   Row& row = *e.touchpoint;
   std::string user = e.user_id;
   if (user.empty()) {
     if (auto s = linkedUser(source, e.anonymous_id, e.linked_user); !s) return s;
-    if (!e.linked_user.empty()) pointAt(row.v[pipeline::touchpoint_slot::ContactExternalId], e.linked_user);
+    if (!e.linked_user.empty()) {
+      pointAt(row.v[pipeline::touchpoint_slot::ContactExternalId], e.linked_user);
+      if (e.survey) pointAt(e.survey->v[pipeline::survey_slot::ContactExternalId], e.linked_user);
+    }
     user = e.linked_user;
   }
   if (auto s = w.write(row); !s) return s;
+  if (e.survey)
+    if (auto s = w.write(*e.survey); !s) return s;
   if (!user.empty() || e.anonymous_id.empty()) return Status::ok();
-  // Only an anonymousId: the touchpoint waits for an identify or alias naming its user.
-  auto id = touchpointId(source, e.message_id);
+  // Only an anonymousId: the rows wait for an identify or alias naming their user.
+  auto id = rowId(touchpoint_exists_, source, e.message_id);
   if (!id) return id.status();
-  for (const auto& [field, kind, ref] : {std::tuple<const char*, const char*, std::string_view>{"contact_id", "anonymous", e.anonymous_id},
-                                         {"account_id", "contact", ""}}) {
-    pending_insert_.bind(1, *id);
-    pending_insert_.bindStatic(2, field);
-    pending_insert_.bindStatic(3, kind);
-    pending_insert_.bindStatic(4, source);
-    pending_insert_.bindStatic(5, ref);
-    if (auto s = pending_insert_.run(); !s) return Status::error("parking an anonymous touchpoint: " + s.message());
-  }
-  return Status::ok();
+  if (auto s = parkAnonymous("touchpoints", *id, source, e.anonymous_id); !s) return s;
+  if (!e.survey) return Status::ok();
+  auto response = rowId(survey_exists_, source, e.message_id);
+  if (!response) return response.status();
+  return parkAnonymous("survey_responses", *response, source, e.anonymous_id);
 }
 
 Status EventWriter::applyIdentify(pipeline::StoreWriter& w, const std::string& source, MappedEvent& e) {

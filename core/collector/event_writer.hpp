@@ -42,10 +42,19 @@ class EventWriter {
   // The user `anonymous_id` is linked to, or "" (into `user`).
   Status linkedUser(const std::string& source, const std::string& anonymous_id, std::string& user);
   Status link(const std::string& source, const std::string& anonymous_id, const std::string& user_id);
-  // Ties the user's waiting touchpoints (anonymous ones linked to the user, and ones that named the
-  // user before its contact existed) to the contact, and to the contact's account.
+  // Ties the user's waiting touchpoints and survey responses (anonymous ones linked to the user,
+  // and ones that named the user before its contact existed) to the contact, and to its account.
   Status stitch(const std::string& source, const std::string& user_id);
-  Result<int64_t> touchpointId(const std::string& source, const std::string& message_id);
+  // The id of the row `lookup` finds for (source, messageId), or 0.
+  Result<int64_t> rowId(store::Statement& lookup, const std::string& source, const std::string& message_id);
+  // Parks row `id` of `entity` to wait for the user of `anonymous_id` and that user's account.
+  Status parkAnonymous(const char* entity, int64_t id, const std::string& source, const std::string& anonymous_id);
+
+  // The statements that tie one kind of event row (touchpoints, survey_responses) to its user.
+  struct PersonRows {
+    const char* entity;
+    store::Statement stitch_contacts, unpark_contact, stitch_accounts, unpark_account;
+  };
 
   store::Database& db_;
   const pipeline::IdentityRules& identity_;
@@ -56,9 +65,9 @@ class EventWriter {
   std::map<std::string, Slot> writers_;
   pipeline::StoreWriter* last_ = nullptr;  // the writer that wrote last on this connection
   std::string now_;
-  store::Statement touchpoint_exists_, message_insert_, link_select_, link_insert_, pending_insert_,
-      account_by_domain_, account_known_, contact_select_, stitch_contacts_, unpark_contact_, stitch_accounts_, unpark_account_,
-      received_upsert_, refused_upsert_;
+  store::Statement touchpoint_exists_, survey_exists_, message_insert_, link_select_, link_insert_, pending_insert_,
+      account_by_domain_, account_known_, contact_select_, received_upsert_, refused_upsert_;
+  PersonRows touchpoint_rows_{"touchpoints", {}, {}, {}, {}}, survey_rows_{"survey_responses", {}, {}, {}, {}};
 };
 
 }  // namespace abm::collector

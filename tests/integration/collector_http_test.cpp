@@ -111,6 +111,45 @@ TEST_F(CollectorHttp, StoresEventsOnceAndRefusesWhatItCannotTake) {
   EXPECT_NE(line.find(" 7 "), std::string::npos) << "3 + 3 + 1 events received: " << r.out;
 }
 
+// A "Survey Responded" track event is a survey answer (and a touchpoint); the answer waits for the
+// user's identify, then has its contact and the contact's account.
+TEST_F(CollectorHttp, SurveyRespondedEventsBecomeSurveyResponses) {
+  auto a = post("/v1/batch", R"({"batch": [
+      {"type": "track", "userId": "u9", "messageId": "s1", "event": "Survey Responded",
+       "properties": {"score": 9, "comment": "Great support"}, "timestamp": "2024-03-01T12:00:00Z"},
+      {"type": "track", "anonymousId": "anon-9", "messageId": "s2", "event": "Survey Responded",
+       "properties": {"score": "4"}, "timestamp": "2024-03-02T08:30:00.250Z"}]})");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(queryRows(ws_.store(), "SELECT external_id, score, comment, responded_at FROM survey_responses ORDER BY 1"),
+            (std::vector<std::string>{"s1|9|Great support|2024-03-01T12:00:00Z", "s2|4||2024-03-02T08:30:00Z"}));
+  EXPECT_EQ(count("SELECT count(*) FROM survey_responses WHERE contact_id IS NULL AND account_id IS NULL"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE activity = 'survey_responded'"), 2);
+
+  // The user arrives, and is the one behind the anonymous answer too.
+  a = post("/v1/identify", R"({"userId": "u9", "anonymousId": "anon-9", "messageId": "i9",
+      "traits": {"email": "kim@globex.com", "company": {"name": "Globex", "domain": "globex.com"}}})");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(count("SELECT count(*) FROM survey_responses s JOIN contacts c USING (contact_id) JOIN accounts a"
+                  " ON a.account_id = s.account_id WHERE c.external_id = 'u9' AND a.domain = 'globex.com'"),
+            2);
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
+
+  // A retry stores nothing twice; a bad score refuses the request, naming the event and the field.
+  EXPECT_EQ(post("/v1/track", R"({"userId": "u9", "messageId": "s1", "event": "Survey Responded",
+      "properties": {"score": 2}})").status, 200);
+  EXPECT_EQ(count("SELECT score FROM survey_responses WHERE external_id = 's1'"), 9);
+  a = post("/v1/batch", R"({"batch": [{"type": "page", "userId": "u9", "messageId": "s3"},
+      {"type": "track", "userId": "u9", "messageId": "s4", "event": "Survey Responded", "properties": {"score": 11}}]})");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_EQ(messageOf(a),
+            "batch[1]: field 'properties.score' (stored as score): expected a whole number from 0 to 10, got 11");
+  a = post("/v1/track", R"({"userId": "u9", "messageId": "s5", "event": "Survey Responded", "properties": {}})");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(messageOf(a).find("needs properties.score"), std::string::npos) << a.body;
+  EXPECT_EQ(count("SELECT count(*) FROM survey_responses"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM touchpoints WHERE external_id IN ('s3', 's4', 's5')"), 0);
+}
+
 TEST_F(CollectorHttp, AnEventAnswered200SurvivesKillMinus9) {
   for (int i = 0; i < 5; ++i) {
     const std::string id = "k" + std::to_string(i);

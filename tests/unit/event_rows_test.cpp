@@ -182,6 +182,36 @@ TEST_F(EventRowsTest, IdsThatCannotBeStoredRefuseTheRequest) {
   EXPECT_NE(e.find("field 'groupId' (stored as external_id)"), std::string::npos) << e;
 }
 
+TEST_F(EventRowsTest, SurveyRespondedIsASurveyResponseAndATouchpoint) {
+  auto m = map(R"({"type": "track", "userId": "u1", "messageId": "m1", "event": "Survey Responded",
+      "timestamp": "2024-03-01T10:00:00Z", "properties": {"score": 10, "comment": "Love it"}})");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->touchpoint);
+  EXPECT_EQ(text(*m->touchpoint, pipeline::touchpoint_slot::Activity), "survey_responded");
+  ASSERT_TRUE(m->survey);
+  EXPECT_EQ(text(*m->survey, pipeline::survey_slot::ExternalId), "m1");
+  EXPECT_EQ(text(*m->survey, pipeline::survey_slot::ContactExternalId), "u1");
+  EXPECT_EQ((*m->survey)[pipeline::survey_slot::Score].i, 10);
+  EXPECT_EQ(text(*m->survey, pipeline::survey_slot::Comment), "Love it");
+  EXPECT_EQ(text(*m->survey, pipeline::survey_slot::RespondedAt), "2024-03-01T10:00:00Z");
+  // Any other track event is no survey answer, whatever its properties.
+  m = map(R"({"type": "track", "userId": "u1", "messageId": "m2", "event": "Rated", "properties": {"score": 3}})");
+  ASSERT_TRUE(m);
+  EXPECT_FALSE(m->survey);
+}
+
+TEST_F(EventRowsTest, ASurveyAnswerWithoutAGoodScoreRefusesTheRequest) {
+  const std::string head = R"({"type": "track", "userId": "u1", "messageId": "m1", "event": "Survey Responded", )";
+  EXPECT_EQ(mapError(head + R"("properties": {"score": 11}})"),
+            "batch[0]: field 'properties.score' (stored as score): expected a whole number from 0 to 10, got 11");
+  EXPECT_EQ(mapError(head + R"("properties": {"score": "ten"}})"),
+            "batch[0]: field 'properties.score' (stored as score): expected a whole number from 0 to 10, got \"ten\"");
+  EXPECT_EQ(mapError(head + R"("properties": {"score": true}})"),
+            "batch[0]: field 'properties.score': expected a whole number from 0 to 10, got true");
+  EXPECT_EQ(mapError(head + R"("properties": {"comment": "no score"}})"),
+            "batch[0]: a \"Survey Responded\" event needs properties.score, a whole number from 0 to 10");
+}
+
 TEST(SourceSettings, ChecksTheWriteKeyAndTheActivities) {
   config::ConnectorConfig c;
   c.file = "/etc/abmd/connectors.d/website.json";
