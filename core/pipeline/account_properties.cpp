@@ -8,7 +8,8 @@ Result<std::string> mergeProperties(std::string_view stored, std::string_view se
   using nlohmann::json;
   json into = json::parse(stored, nullptr, false);
   if (into.is_discarded() || !into.is_object())
-    return Status::error("the stored properties are not a JSON object (fix the row in the store, or send them again in full)");
+    return Status::error("its stored properties are not a JSON object (set accounts.properties to '{}' or an"
+                         " object, then sync again)");
   const json patch = json::parse(sent, nullptr, false);
   if (patch.is_discarded() || !patch.is_object()) return Status::error("field 'properties': expected a JSON object");
   for (const auto& [k, v] : patch.items()) {

@@ -1,9 +1,9 @@
 // A later fix of an account's domain re-ties the records that depended on it. Rows that found the
 // account through the old registrable domain (account_via_domain) are untied and parked in
 // pending_links under that domain, as are touchpoints and survey responses that borrowed their
-// account from such a contact; the late-binding pass at the end of the batch ties them to whichever account holds the
-// old domain now (or leaves them waiting for one), and ties rows waiting for the new domain to this
-// account. Explicit ids are never undone.
+// account from such a contact; the late-binding pass at the end of the batch ties them to whichever
+// account holds the old domain now (or leaves them waiting for one), and ties rows waiting for the
+// new domain to this account. Explicit ids are never undone.
 #include <string>
 #include <vector>
 

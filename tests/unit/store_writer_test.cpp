@@ -440,6 +440,28 @@ TEST_F(StoreWriterTest, AccountPropertiesMergeKeyByKeyAcrossSources) {
       "hq":{"city":"Munich"}})"));
 }
 
+// Only abmd writes properties, always as objects; a row edited by hand into something else is not
+// silently replaced: the write fails and says what to do.
+TEST_F(StoreWriterTest, PropertiesAreNotMergedIntoAStoredValueThatIsNoObject) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme"})");
+  test::execSql(ref_, "UPDATE accounts SET properties = '[1]'");
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  line_ = R"({"type":"RECORD","record":{"stream":"s","data":{"external_id":"a1","name":"Acme","properties":{"hiring":true}}}})";
+  ASSERT_TRUE(parser_.parse(line_)) << parser_.error;
+  std::string error;
+  ASSERT_TRUE(validateRecord(Entity::Accounts, parser_.record.fields, row_, error)) << error;
+  const auto s = w.write(row_);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.message(), "cannot write account a1: its stored properties are not a JSON object (set accounts.properties"
+                         " to '{}' or an object, then sync again)");
+  w.rollback();
+  // A row without properties is still written.
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme Inc"})");
+  EXPECT_EQ(queryText(ref_, "SELECT name FROM accounts"), "Acme Inc");
+}
+
 TEST_F(StoreWriterTest, AnOpportunityKeepsWhenTheSourceExpectsItToClose) {
   write("crm", Entity::Opportunities, R"({"external_id":"o1","created_at":"2024-01-01","expected_close_at":"2024-06-30"})");
   write("crm", Entity::Opportunities, R"({"external_id":"o2","created_at":"2024-01-01"})");
