@@ -18,4 +18,11 @@ echo
 echo "== abmctl report =="
 ./build/bin/abmctl -c "$config" report
 echo
+echo "== abmctl report executive: target against non-target accounts, last 90 days =="
+./build/bin/abmctl -c "$config" report executive
+echo
+echo "== abmctl report campaigns =="
+./build/bin/abmctl -c "$config" report campaigns
+echo
+echo "Dashboards: ./build/bin/abmd -c $config, then open http://127.0.0.1:7470/ (docs/dashboards.md)"
 echo "Store: $(pwd)/demo-data/abm.db  (sqlite3 demo-data/abm.db, or ./build/bin/abmctl -c $config status)"

@@ -1,4 +1,5 @@
 #include "cli/abmctl.hpp"
+#include "cli/exit_codes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -89,11 +90,6 @@ Exit status: 0 success, 1 the command failed (reason on stderr), 2 bad usage or 
 A sync that ends rate_limited (the vendor's daily quota is spent) exits 1 and says when it may resume.
 Docs: docs/operations.md, docs/configuration.md.
 )";
-
-int usageError(const std::string& why) {
-  std::cerr << "abmctl: " << why << "\n(see abmctl --help)\n";
-  return 2;
-}
 
 void printErrors(const Setup& s) {
   for (const auto& e : s.errors) std::cerr << "error: " << e << "\n";

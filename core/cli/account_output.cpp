@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/csv_field.hpp"
 #include "segments/filter_fields.hpp"
 #include "segments/list_file.hpp"
 
@@ -47,13 +48,6 @@ std::vector<std::string> cells(const segments::AccountFacts& a) {
 
 }  // namespace
 
-std::optional<OutputFormat> parseOutputFormat(const std::string& text) {
-  if (text == "table") return OutputFormat::Table;
-  if (text == "json") return OutputFormat::Json;
-  if (text == "csv") return OutputFormat::Csv;
-  return std::nullopt;
-}
-
 void printTable(std::ostream& out, const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width(header.size());
   for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
@@ -71,19 +65,19 @@ void printTable(std::ostream& out, const std::vector<std::string>& header, const
   for (const auto& r : rows) line(r);
 }
 
-void printAccounts(std::ostream& out, const std::vector<segments::AccountFacts>& accounts, OutputFormat format) {
+void printAccounts(std::ostream& out, const std::vector<segments::AccountFacts>& accounts, ReportFormat format) {
   switch (format) {
-    case OutputFormat::Json: {
+    case ReportFormat::Json: {
       nlohmann::json all = nlohmann::json::array();
       for (const auto& a : accounts) all.push_back(json(a));
       out << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return;
     }
-    case OutputFormat::Csv:
-      out << segments::csvLine(kColumns);
-      for (const auto& a : accounts) out << segments::csvLine(cells(a));
+    case ReportFormat::Csv:
+      out << csvLine(kColumns);
+      for (const auto& a : accounts) out << csvLine(cells(a));
       return;
-    case OutputFormat::Table: {
+    case ReportFormat::Table: {
       std::vector<std::vector<std::string>> rows;
       for (const auto& a : accounts) rows.push_back(cells(a));
       printTable(out, kColumns, rows);

@@ -6,18 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "cli/report_format.hpp"
 #include "segments/account_facts.hpp"
 
 namespace abm::cli {
 
-enum class OutputFormat { Table, Json, Csv };
-
-// "table", "json" or "csv"; nothing for anything else.
-std::optional<OutputFormat> parseOutputFormat(const std::string& text);
-
 // Prints `accounts` (account_id, name, domain, industry, country, employee_count, annual_revenue,
 // tier, is_target, stage, engagement) in `format`.
-void printAccounts(std::ostream& out, const std::vector<segments::AccountFacts>& accounts, OutputFormat format);
+void printAccounts(std::ostream& out, const std::vector<segments::AccountFacts>& accounts, ReportFormat format);
 
 // An aligned text table: every column as wide as its widest cell, two spaces apart.
 void printTable(std::ostream& out, const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);

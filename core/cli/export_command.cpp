@@ -4,6 +4,7 @@
 
 #include "bootstrap/setup.hpp"
 #include "cli/export.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/report_command.hpp"
 #include "store/store_open.hpp"
 
@@ -17,10 +18,7 @@ std::string tableList() {
   return list;
 }
 
-int usage(const std::string& why) {
-  std::cerr << "abmctl: " << why << "\n(see abmctl export --help)\n";
-  return 2;
-}
+int usage(const std::string& why) { return usageError(why, "abmctl export --help"); }
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "cli/list_commands.hpp"
+#include "cli/exit_codes.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -6,6 +7,7 @@
 
 #include "cli/account_output.hpp"
 #include "cli/segments_store.hpp"
+#include "common/csv_field.hpp"
 #include "segments/account_lists.hpp"
 #include "segments/list_file.hpp"
 #include "segments/list_matching.hpp"
@@ -15,15 +17,7 @@ namespace abm::cli {
 
 namespace {
 
-int usage(const std::string& why) {
-  std::cerr << "abmctl: " << why << "\n(see abmctl --help)\n";
-  return 2;
-}
-
-int failed(const std::string& why) {
-  std::cerr << "abmctl: " << why << "\n";
-  return 1;
-}
+int usage(const std::string& why) { return usageError(why); }
 
 struct ImportOptions {
   std::string name;
@@ -55,7 +49,7 @@ int importList(const bootstrap::Setup& s, const ImportOptions& o) {
 
   std::vector<segments::ListMember> members;
   std::vector<std::string> matched_lines, ambiguous_lines, unmatched_lines;
-  std::string not_matched = segments::csvLine([&] {
+  std::string not_matched = csvLine([&] {
     auto h = file->header;
     h.push_back("abmd_reason");
     return h;
@@ -73,7 +67,7 @@ int importList(const bootstrap::Setup& s, const ImportOptions& o) {
     auto fields = row.fields;
     fields.resize(file->header.size());
     fields.push_back((ambiguous ? "ambiguous: " : "unmatched: ") + m.reason);
-    not_matched += segments::csvLine(fields);
+    not_matched += csvLine(fields);
   }
   auto section = [](const char* title, const std::vector<std::string>& lines) {
     std::cout << title << ": " << lines.size() << "\n";

@@ -1,4 +1,5 @@
 #include "cli/report_command.hpp"
+#include "cli/exit_codes.hpp"
 
 #include <iostream>
 #include <optional>
@@ -38,10 +39,7 @@ Figures are those of the last 'abmctl metrics run' (or the daemon's metrics stag
 docs/metrics.md for their definitions.
 )";
 
-int usage(const std::string& why) {
-  std::cerr << "abmctl: " << why << "\n(see abmctl report --help)\n";
-  return 2;
-}
+int usage(const std::string& why) { return usageError(why, "abmctl report --help"); }
 
 }  // namespace
 

@@ -100,19 +100,6 @@ std::string exactNumber(double v) {
   return std::string(buf, end);
 }
 
-void appendCsvField(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (char ch : v) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  out += '"';
-}
-
 void printReportTable(const ReportTable& t, ReportFormat format, std::ostream& out) {
   if (format == ReportFormat::Table) return printAligned(t, out);
   if (format == ReportFormat::Json) {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/csv_field.hpp"
+
 namespace abm::cli {
 
 enum class ReportFormat { Table, Json, Csv };
@@ -42,7 +44,5 @@ void printReportTable(const ReportTable& t, ReportFormat format, std::ostream& o
 // `v` as the shortest text that reads back to the same double: plain digits from 1e-6 to 1e21
 // ("0.1", "300000"), else with an exponent ("1e+300").
 std::string exactNumber(double v);
-// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF, quotes doubled.
-void appendCsvField(std::string& out, std::string_view v);
 
 }  // namespace abm::cli

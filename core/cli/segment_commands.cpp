@@ -1,4 +1,5 @@
 #include "cli/segment_commands.hpp"
+#include "cli/exit_codes.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -37,15 +38,7 @@ const char* const kSegmentCommandsUsage = R"(  segments create NAME 'FILTER' [--
 
 namespace {
 
-int usage(const std::string& why) {
-  std::cerr << "abmctl: " << why << "\n(see abmctl --help)\n";
-  return 2;
-}
-
-int failed(const std::string& why) {
-  std::cerr << "abmctl: " << why << "\n";
-  return 1;
-}
+int usage(const std::string& why) { return usageError(why); }
 
 // The options these commands take: flags, and options with a value.
 struct Args {
@@ -173,7 +166,7 @@ int cmdAccounts(const std::vector<std::string>& args, const std::string& config_
   if (!a.positional.empty()) return usage("accounts takes no arguments besides its options, found '" + a.positional[0] + "'");
   const bool by_segment = a.values.count("--segment") > 0, by_filter = a.values.count("--filter") > 0;
   if (by_segment == by_filter) return usage("accounts takes one of --segment NAME or --filter 'FILTER'");
-  const auto format = parseOutputFormat(a.values.count("--format") ? a.values.at("--format") : "table");
+  const auto format = parseReportFormat(a.values.count("--format") ? a.values.at("--format") : "table");
   if (!format) return usage("--format takes table, json or csv, not '" + a.values.at("--format") + "'");
   std::string filter = by_filter ? a.values.at("--filter") : "";
   std::optional<segments::Expr> parsed;

@@ -142,23 +142,4 @@ Result<ListFile> readListFile(const std::filesystem::path& file) {
   return out;
 }
 
-std::string csvLine(const std::vector<std::string>& fields) {
-  std::string out;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) out += ',';
-    const auto& f = fields[i];
-    if (f.find_first_of(",\"\r\n") == std::string::npos) {
-      out += f;
-      continue;
-    }
-    out += '"';
-    for (char c : f) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "\n";
-}
-
 }  // namespace abm::segments

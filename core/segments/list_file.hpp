@@ -29,7 +29,4 @@ std::string acceptedDomainHeaders();
 // and line: no such file, no header, no usable column, an unclosed quote, a row wider than the header.
 Result<ListFile> readListFile(const std::filesystem::path& file);
 
-// One CSV line of `fields`, quoted where needed, ending with "\n".
-std::string csvLine(const std::vector<std::string>& fields);
-
 }  // namespace abm::segments

@@ -172,6 +172,9 @@ TEST_F(ApiDaemon, TheServedOpenApiDocumentMatchesTheRoutesThatAnswer) {
   // the sync route exists for POST (a GET on it is 405, not 404).
   const auto account = queryInt(ws_.store(), "SELECT min(account_id) FROM accounts");
   const auto run = queryInt(ws_.store(), "SELECT min(run_id) FROM sync_runs");
+  // A saved segment for /api/v1/segments/{name}.
+  execSql(ws_.store(), "INSERT INTO segments(name, filter, created_at, updated_at) VALUES('demo', 'industry = \"Software\"',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
   for (const auto& d : documented) {
     std::string target = d.substr(d.find(' ') + 1);
     for (const auto& [hole, value] :

@@ -239,13 +239,17 @@ TEST_F(ApiOverHttp, TheServedOpenApiDocumentDescribesExactlyTheListenersRoutes) 
   // And each documented GET path answers over the wire (path parameters filled from the store).
   const auto account = queryInt(ws_->store(), "SELECT min(account_id) FROM accounts");
   const auto run = queryInt(ws_->store(), "SELECT min(run_id) FROM sync_runs");
+  // A saved segment for /api/v1/segments/{name}.
+  execSql(ws_->store(), "INSERT INTO segments(name, filter, created_at, updated_at) VALUES('demo', 'industry = \"Software\"',"
+              " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
   for (const auto& d : documented) {
     if (d.rfind("GET ", 0) != 0) continue;
     std::string target = d.substr(4);
     for (const auto& [hole, value] :
-         {std::pair<std::string, int64_t>{"{account_id}", account}, {"{run_id}", run}})
-      if (auto at = target.find(hole); at != std::string::npos)
-        target.replace(at, hole.size(), std::to_string(value));
+         {std::pair<std::string, std::string>{"{account_id}", std::to_string(account)},
+          {"{run_id}", std::to_string(run)},
+          {"{name}", "demo"}})
+      if (auto at = target.find(hole); at != std::string::npos) target.replace(at, hole.size(), value);
     auto a = get(target);
     ASSERT_TRUE(a) << target;
     EXPECT_EQ(a->status, 200) << target << ": " << a->body;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "segments/company_name.hpp"
+#include "common/csv_field.hpp"
 #include "segments/list_file.hpp"
 #include "segments/list_matching.hpp"
 #include "test_support.hpp"
