@@ -5,7 +5,8 @@
 
 namespace abm::metrics {
 
-FunnelCounter::FunnelCounter(std::vector<KpiPeriod> periods) : periods_(std::move(periods)) {}
+FunnelCounter::FunnelCounter(std::vector<KpiPeriod> periods, std::vector<int64_t> target_accounts)
+    : periods_(std::move(periods)), target_accounts_(std::move(target_accounts)) {}
 
 void FunnelCounter::add(const KpiStageEntry& e) {
   if (!account_.empty() && e.account != account_.front().account) {
@@ -19,6 +20,11 @@ void FunnelCounter::finishAccount() {
   if (account_.empty()) return;
   KpiFunnelAccount row;
   row.account = account_.front().account;
+  if (std::binary_search(target_accounts_.begin(), target_accounts_.end(), row.account)) {
+    const auto start = std::min_element(account_.begin(), account_.end(),
+                                        [](const auto& a, const auto& b) { return a.entered < b.entered; })->entered;
+    account_.push_back({row.account, Stage::Target, start});
+  }
   std::vector<int64_t> first(periods_.size());
   for (size_t k = 0; k < kFunnelStepCount; ++k) {
     std::fill(first.begin(), first.end(), INT64_MAX);

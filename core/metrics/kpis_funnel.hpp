@@ -25,9 +25,12 @@ constexpr FunnelStep kFunnelSteps[kFunnelStepCount] = {
 };
 
 // Reduces stage entries, streamed in ascending account order, to one KpiFunnelAccount per account.
+// A target account starts its history in "target", as in journey_funnel, even when the replay left
+// no row for it (its first event came at the very start of its history and moved it on at once).
 class FunnelCounter {
  public:
-  explicit FunnelCounter(std::vector<KpiPeriod> periods);
+  // `target_accounts`: the ids of the target accounts, ascending.
+  explicit FunnelCounter(std::vector<KpiPeriod> periods, std::vector<int64_t> target_accounts = {});
   void add(const KpiStageEntry& e);
   // Every account's row, by account; an error if the entries were not in account order.
   Result<std::vector<KpiFunnelAccount>> result();
@@ -36,6 +39,7 @@ class FunnelCounter {
   void finishAccount();
 
   std::vector<KpiPeriod> periods_;
+  std::vector<int64_t> target_accounts_;
   std::vector<KpiStageEntry> account_;  // the current account's entries
   std::vector<KpiFunnelAccount> out_;
   bool out_of_order_ = false;

@@ -128,7 +128,10 @@ Result<KpiInput> loadKpiInput(store::Database& db, int64_t as_of) {
                           });
   if (!accounts) return accounts;
   if (auto s = loadOpportunities(db, as_of_text, in); !s) return s;
-  FunnelCounter funnel(kpiPeriods(as_of));
+  std::vector<int64_t> targets;  // in.accounts is by id
+  for (const auto& a : in.accounts)
+    if (a.is_target) targets.push_back(a.id);
+  FunnelCounter funnel(kpiPeriods(as_of), std::move(targets));
   auto stages = eachRow(db, "SELECT account_id, stage, entered_at FROM account_stage_history ORDER BY account_id",
                         {}, "account_stage_history", [&](const store::Statement& q) -> Status {
                           auto t = timeOf(q, 2, "account_stage_history.entered_at");

@@ -69,3 +69,21 @@ TEST(KpiFunnel, EntriesOutOfAccountOrderAreAnError) {
   ASSERT_FALSE(funnel);
   EXPECT_EQ(funnel.error(), "stage entries for the KPIs must come in account order");
 }
+
+TEST(KpiFunnel, ATargetAccountStartsInTargetEvenWhenItsFirstEventMovedItOnAtOnce) {
+  // Account 1 is a target whose history begins with an opportunity (the replay keeps no zero-length
+  // "target" row); it enters "target" at that start, as journey_funnel counts it, and reached customer.
+  KpiInput in = accounts();
+  FunnelCounter counter(kpiPeriods(kAsOf), {1, 3});
+  for (const KpiStageEntry& e : std::vector<KpiStageEntry>{{1, Stage::Opportunity, at("2026-10-01")},
+                                                           {1, Stage::Customer, at("2026-10-11")},
+                                                           {2, Stage::Aware, at("2026-10-04")}})
+    counter.add(e);
+  auto funnel = counter.result();
+  ASSERT_TRUE(funnel) << funnel.error();
+  in.funnel = *funnel;
+  const KpiTable t = computeKpis(in, MetricsSettings{}, kAsOf);
+  EXPECT_EQ(figure(t, Kpi::ConvTargetToCustomer, "target", "2026-10"), 1);
+  EXPECT_EQ(figure(t, Kpi::ConvTargetToCustomer, "non_target", "2026-10"), std::nullopt)
+      << "account 2 is no target: no implicit start for it";
+}
