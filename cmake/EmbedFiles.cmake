@@ -1,8 +1,17 @@
 # Writes a C++ source defining `std::string_view NAMESPACE::FUNCTION(std::string_view name)` that
-# returns the bytes of the file of that name in DIR (its *.html, *.js and *.css), or an empty view
-# when there is none: the dashboards' pages are compiled into the daemon this way.
-# Usage: cmake -DDIR=folder -DOUTPUT=file.cpp -DNAMESPACE=abm::dashboards -DFUNCTION=pageFile -P EmbedFiles.cmake
-file(GLOB files RELATIVE "${DIR}" "${DIR}/*.html" "${DIR}/*.js" "${DIR}/*.css")
+# returns the bytes of the file of that name in DIR matching PATTERNS (default: its *.html, *.js and
+# *.css), or an empty view when there is none: files kept in the repository (the dashboards' pages,
+# the API's OpenAPI document) are compiled into the daemon this way, exactly as they are.
+# Usage: cmake -DDIR=folder [-DPATTERNS=openapi.json] -DOUTPUT=file.cpp -DNAMESPACE=abm::dashboards
+#              -DFUNCTION=pageFile -P EmbedFiles.cmake
+if(NOT DEFINED PATTERNS)
+  set(PATTERNS "*.html;*.js;*.css")
+endif()
+set(globs "")
+foreach(pattern IN LISTS PATTERNS)
+  list(APPEND globs "${DIR}/${pattern}")
+endforeach()
+file(GLOB files RELATIVE "${DIR}" ${globs})
 list(SORT files)
 set(arrays "")
 set(table "")

@@ -187,6 +187,11 @@ void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const 
 
 }  // namespace
 
+// The files of core/api compiled in by cmake/EmbedFiles.cmake (openapi_document.cpp).
+std::string_view embeddedApiFile(std::string_view name);
+
+std::string_view openApiDocument() { return embeddedApiFile("openapi.json"); }
+
 Api::Api(ApiContext context) : state_(std::make_shared<State>(std::move(context))) {}
 
 Api::~Api() { stop(); }

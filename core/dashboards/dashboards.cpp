@@ -42,9 +42,27 @@ Response fileResponse(std::string_view name) {
   return r;
 }
 
-void servePage(http::Router& router, const std::string& pattern, const std::string& file) {
-  router.add("GET", pattern, Access::Page,
-             [file](const http::Request&, http::Respond respond) { respond(fileResponse(file)); });
+void replace(std::string& text, std::string_view hole, std::string_view value) {
+  if (const auto at = text.find(hole); at != std::string::npos) text.replace(at, hole.size(), value);
+}
+
+// A page is the frame every page shares (layout.html) around its own part (`page`.html), with its
+// title and script: the frame is written once.
+std::string composePage(const std::string& page, const std::string& title) {
+  std::string html(pageFile("layout.html"));
+  replace(html, "{{title}}", title);
+  replace(html, "{{page}}", page);
+  replace(html, "{{main}}", pageFile(page + ".html"));
+  return html;
+}
+
+void servePage(http::Router& router, const std::string& pattern, const std::string& page, const std::string& title) {
+  auto html = std::make_shared<const std::string>(composePage(page, title));
+  router.add("GET", pattern, Access::Page, [html](const http::Request&, http::Respond respond) {
+    auto r = Response::text(200, *html, contentType(".html"));
+    addPageHeaders(r);
+    respond(std::move(r));
+  });
 }
 
 // Chart.js as the system has it: read once found, looked for again on each request while missing
@@ -82,10 +100,10 @@ class ChartJs {
 }  // namespace
 
 void addDashboardRoutes(http::Router& router, DashboardOptions options) {
-  servePage(router, "/", "executive.html");
-  servePage(router, "/campaigns", "campaigns.html");
-  servePage(router, "/performance", "performance.html");
-  servePage(router, "/accounts/{account_id}", "account.html");
+  servePage(router, "/", "executive", "Executive");
+  servePage(router, "/campaigns", "campaigns", "Campaigns");
+  servePage(router, "/performance", "performance", "Performance");
+  servePage(router, "/accounts/{account_id}", "account", "Account");
   auto chart = std::make_shared<ChartJs>(options.chart_js);
   router.add("GET", "/static/chart.js", Access::Page,
              [chart](const http::Request&, http::Respond respond) { respond(chart->response()); });

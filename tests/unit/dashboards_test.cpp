@@ -3,6 +3,8 @@
 // their routes, and Chart.js served from the system file or refused when it is missing.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "dashboards/dashboards.hpp"
 #include "http/token_cookie.hpp"
 #include "test_support.hpp"
@@ -93,10 +95,19 @@ http::Response get(const http::Router& router, const std::string& path) {
 TEST(Dashboards, EveryPageIsServedAtItsRouteWithItsScripts) {
   http::Router router;
   dashboards::addDashboardRoutes(router);
-  const std::pair<const char*, const char*> pages[] = {
-      {"/", "executive.js"}, {"/campaigns", "campaigns.js"}, {"/performance", "performance.js"}, {"/accounts/12", "account.js"}};
-  for (const auto& [path, script] : pages) {
+  const std::tuple<const char*, const char*, const char*> pages[] = {{"/", "executive.js", "Executive"},
+                                                                     {"/campaigns", "campaigns.js", "Campaigns"},
+                                                                     {"/performance", "performance.js", "Performance"},
+                                                                     {"/accounts/12", "account.js", "Account"}};
+  for (const auto& [path, script, title] : pages) {
     const auto page = get(router, path);
+    // The shared frame around the page's own part, every hole filled.
+    EXPECT_EQ(page.body.rfind("<!doctype html>\n", 0), 0u) << path << ": nothing before the doctype (no quirks mode)";
+    EXPECT_NE(page.body.find(std::string("<title>abmd · ") + title + "</title>"), std::string::npos) << path;
+    EXPECT_NE(page.body.find("<div id=\"errors\" hidden></div>"), std::string::npos) << path;
+    EXPECT_NE(page.body.find("</h1>"), std::string::npos) << path << ": the page's own part";
+    EXPECT_EQ(page.body.find("{{"), std::string::npos) << path;
+    EXPECT_EQ(page.body.substr(page.body.size() - 8), "</html>\n") << path;
     EXPECT_EQ(page.status, 200) << path;
     EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
     EXPECT_NE(page.body.find(std::string("/static/") + script), std::string::npos) << path;
