@@ -76,15 +76,9 @@ QueryResult getAttribution(Connection& c, const Call& call) {
   if (auto b = snapshot.begin(); !b) return b.error();
   nlohmann::json out = {
       {"model", model}, {"by", by}, {"conversion", conversion}, {"as_of", nullptr}, {"totals", nullptr}};
-  {
-    auto st = c.prepare("SELECT as_of FROM metrics_runs ORDER BY run_id DESC LIMIT 1");
-    if (!st) return st.error();
-    ScopedReset reset(*st);
-    if ((*st)->step() == Step::Row)
-      out["as_of"] = RowReader(**st).text(0);
-    else if (auto ok = finished(**st, "the last metrics run"); !ok)
-      return ok.error();
-  }
+  auto as_of = lastMetricsAsOf(c);
+  if (!as_of) return as_of.error();
+  out["as_of"] = *as_of;
   {
     auto st = c.prepare(
         "SELECT conversions, attributed, unattributed, value, attributed_value FROM attribution_conversions"

@@ -35,15 +35,9 @@ QueryResult getFunnel(Connection& c, const Call& call) {
   ReadSnapshot snapshot(c.db());
   if (auto b = snapshot.begin(); !b) return b.error();
   nlohmann::json out = {{"as_of", nullptr}, {"items", nlohmann::json::array()}};
-  {
-    auto st = c.prepare("SELECT as_of FROM metrics_runs ORDER BY run_id DESC LIMIT 1");
-    if (!st) return st.error();
-    ScopedReset reset(*st);
-    if ((*st)->step() == Step::Row)
-      out["as_of"] = RowReader(**st).text(0);
-    else if (auto ok = finished(**st, "the last metrics run"); !ok)
-      return ok.error();
-  }
+  auto as_of = lastMetricsAsOf(c);
+  if (!as_of) return as_of.error();
+  out["as_of"] = *as_of;
   auto st = c.prepare(
       "SELECT stage, position, accounts_entered, accounts_reached_next, conversion_rate, median_days_to_next"
       " FROM journey_funnel ORDER BY position");

@@ -38,12 +38,7 @@ const ListSpec& performanceSpec() {
 
 // The as_of of the latest run's rows of `table`, or null when it has none yet.
 ApiResult<nlohmann::json> latestAsOf(Connection& c, const std::string& table) {
-  auto st = c.prepare("SELECT max(as_of) FROM " + table);
-  if (!st) return st.error();
-  ScopedReset reset(*st);
-  if ((*st)->step() == store::Statement::Step::Row) return RowReader(**st).text(0);
-  if (auto ok = finished(**st, "the latest " + table); !ok) return ok.error();
-  return nlohmann::json(nullptr);
+  return firstText(c, "SELECT max(as_of) FROM " + table, "the latest " + table);
 }
 
 }  // namespace

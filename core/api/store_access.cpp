@@ -43,6 +43,15 @@ ApiResult<bool> finished(const store::Statement& st, const std::string& what) {
   return true;
 }
 
+ApiResult<nlohmann::json> firstText(Connection& c, const std::string& sql, const std::string& what) {
+  auto st = c.prepare(sql);
+  if (!st) return st.error();
+  ScopedReset reset(*st);
+  if ((*st)->step() == store::Statement::Step::Row) return RowReader(**st).text(0);
+  if (auto ok = finished(**st, what); !ok) return ok.error();
+  return nlohmann::json(nullptr);
+}
+
 nlohmann::json RowReader::text(int col) const {
   if (isNull(col)) return nullptr;
   return st_.columnText(offset_ + col);

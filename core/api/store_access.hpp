@@ -82,6 +82,14 @@ ApiError storeError(const std::string& what, const std::string& detail);
 // Checks a statement that has stepped to its end: Step::Error becomes the store error.
 ApiResult<bool> finished(const store::Statement& st, const std::string& what);
 
+// The text of the first column of the first row `sql` gives (null when none, or NULL): for example
+// the as_of of the last metrics run. `what` names it in a store error.
+ApiResult<nlohmann::json> firstText(Connection& c, const std::string& sql, const std::string& what);
+// The as_of of the last metrics run, or null before the first.
+inline ApiResult<nlohmann::json> lastMetricsAsOf(Connection& c) {
+  return firstText(c, "SELECT as_of FROM metrics_runs ORDER BY run_id DESC LIMIT 1", "the last metrics run");
+}
+
 // Columns of the current row as JSON, counted from `offset` (list queries put their sort key and
 // id first).
 class RowReader {

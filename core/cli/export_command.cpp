@@ -4,6 +4,7 @@
 
 #include "bootstrap/setup.hpp"
 #include "cli/export.hpp"
+#include "cli/configured_store.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/report_command.hpp"
 #include "store/store_open.hpp"
@@ -53,18 +54,9 @@ int runExportCommand(const std::string& config_arg, const std::vector<std::strin
   if (std::find(known.begin(), known.end(), *table) == known.end())
     return usage("export has no table '" + *table + "'; it exports: " + tableList());
 
-  bootstrap::Setup setup;
-  try {
-    setup = bootstrap::loadSetup(config::resolveConfigPath(config_arg));
-  } catch (const std::exception& e) {
-    std::cerr << "abmctl: " << e.what() << "\n";
-    return 2;
-  }
-  auto db = store::openForReading(setup.daemon.store);
-  if (!db) {
-    std::cerr << "abmctl: " << db.error() << "\n";
-    return 1;
-  }
+  int exit_code = 0;
+  auto db = openConfiguredStoreForReading(config_arg, exit_code);
+  if (!db) return exit_code;
   auto s = exportTable(*db, *table, format_text == "csv" ? ExportFormat::Csv : ExportFormat::Ndjson, std::cout);
   if (!s) {
     std::cerr << "abmctl: export " << *table << ": " << s.message() << "\n";

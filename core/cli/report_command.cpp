@@ -1,4 +1,5 @@
 #include "cli/report_command.hpp"
+#include "cli/configured_store.hpp"
 #include "cli/exit_codes.hpp"
 
 #include <iostream>
@@ -91,18 +92,9 @@ int runReportCommand(const std::string& config_arg, const std::vector<std::strin
   if (period && view && *view == "accounts")
     return usage("report accounts takes no --period: engagement and stages are as of the last metrics run");
 
-  bootstrap::Setup setup;
-  try {
-    setup = bootstrap::loadSetup(config::resolveConfigPath(config_arg));
-  } catch (const std::exception& e) {
-    std::cerr << "abmctl: " << e.what() << "\n";
-    return 2;
-  }
-  auto db = store::openForReading(setup.daemon.store);
-  if (!db) {
-    std::cerr << "abmctl: " << db.error() << "\n";
-    return 1;
-  }
+  int exit_code = 0;
+  auto db = openConfiguredStoreForReading(config_arg, exit_code);
+  if (!db) return exit_code;
   if (!view) {
     if (auto s = printReport(*db, std::cout, top.value_or(10)); !s) {
       std::cerr << "abmctl: " << s.message() << "\n";
