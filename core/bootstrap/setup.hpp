@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct Setup {
   plugin_host::PluginRegistry plugins;
   std::vector<config::ConnectorConfig> connectors;  // only the valid ones
   std::vector<std::string> errors;                  // one line per problem, with file and key
+  // Connector files that were refused, each with its first problem: a reload keeps running the
+  // previous configuration of a connector whose file broke (scheduler.cpp).
+  std::map<std::filesystem::path, std::string> refused_files;
   std::unique_ptr<pipeline::IdentityRules> identity;
 
   const config::ConnectorConfig* connector(const std::string& name) const;

@@ -109,7 +109,8 @@ std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vect
   return c;
 }
 
-std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<std::string>& errors) {
+std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<std::string>& errors,
+                                              std::map<fs::path, std::string>* refused) {
   std::vector<ConnectorConfig> out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
@@ -123,10 +124,15 @@ std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<s
   std::sort(files.begin(), files.end());
   std::map<std::string, fs::path> seen;
   for (const auto& f : files) {
+    const size_t before = errors.size();
     auto c = loadConnectorFile(f, errors);
-    if (!c) continue;
-    if (auto [it, fresh] = seen.emplace(c->name, f); !fresh) {
-      errors.push_back(f.string() + ": name: '" + c->name + "' is already used by " + it->second.string());
+    if (c)
+      if (auto [it, fresh] = seen.emplace(c->name, f); !fresh) {
+        errors.push_back(f.string() + ": name: '" + c->name + "' is already used by " + it->second.string());
+        c.reset();
+      }
+    if (!c) {
+      if (refused) (*refused)[f] = errors.size() > before ? errors[before] : f.string() + ": not loaded";
       continue;
     }
     out.push_back(std::move(*c));

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -48,7 +49,9 @@ std::optional<ConnectorConfig> loadConnectorFile(const std::filesystem::path& fi
 
 // Loads every *.json in `dir` (sorted by name); duplicate names are errors, and so is an entry that
 // is not a regular file (a folder or FIFO named *.json), which is skipped like any bad file.
-std::vector<ConnectorConfig> loadConnectorDir(const std::filesystem::path& dir, std::vector<std::string>& errors);
+// `refused` (when given) gets each skipped file with the first line of its problem.
+std::vector<ConnectorConfig> loadConnectorDir(const std::filesystem::path& dir, std::vector<std::string>& errors,
+                                              std::map<std::filesystem::path, std::string>* refused = nullptr);
 
 // Validates the settings against the plugin's options, filling defaults; errors as above. A secret
 // option written literally in the file (not a reference) adds a warning to `c.warnings`.

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <random>
 
 #include "common/catch_all.hpp"
@@ -50,6 +51,7 @@ int Scheduler::run(bool once) {
   once_ = once;
   for (const auto& c : setup_.connectors)
     if (c.enabled && !isPush(c)) addSlot(c);
+  recordConfigProblems();  // clears what an earlier run under this instance_id left
   publishConnectors();
   if (setup_.daemon.http && !once_) {
     surface_ = std::make_unique<surface::HttpSurface>(io_, setup_, *this);
@@ -278,7 +280,17 @@ void Scheduler::reload() {
   }
   auto plan = config::planDaemonReload(setup_.daemon, fresh.daemon);
   log::setLevel(plan.config.log_level);
-  for (const auto& e : fresh.errors) log::error("reload: connector skipped: " + e);
+  keepPreviousOfBrokenFiles(fresh);
+  for (const auto& e : fresh.errors) {
+    const auto kept = std::find_if(config_problems_.begin(), config_problems_.end(), [&](const store::ConfigProblem& p) {
+      return e.rfind(p.file + ": ", 0) == 0;
+    });
+    if (kept != config_problems_.end())
+      log::error("reload: " + e + " (config invalid, running previous: the connector keeps the configuration it had"
+                 " until the file is fixed)", kept->connector);
+    else
+      log::error("reload: connector skipped: " + e);
+  }
   for (const auto& c : fresh.connectors)
     for (const auto& w : c.warnings) log::warn(w);
   setup_.daemon = std::move(plan.config);
@@ -312,11 +324,38 @@ void Scheduler::reload() {
   if (!plan.need_restart.empty())
     log::warn("reload: " + joined(plan.need_restart) + " changed in " + config_file_.string() +
               " but take effect only when abmd restarts; running with the old values");
+  recordConfigProblems();
   publishConnectors();
   if (surface_) surface_->reload(setup_);
   log::info("reloaded: " + std::to_string(slots_.size()) + " connectors enabled");
   seedTelemetry();
   startReady();  // a larger max_concurrent_syncs may start waiting syncs now
+}
+
+// A typo saved before a SIGHUP must not silently unschedule a connector: while its file is broken
+// (unreadable, invalid, or naming a plugin that is gone), the connector runs as it was configured
+// before. A connector whose plugin left the plugin folder cannot run as before, and is dropped.
+void Scheduler::keepPreviousOfBrokenFiles(bootstrap::Setup& fresh) {
+  config_problems_.clear();
+  for (const auto& old : setup_.connectors) {
+    const auto broken = fresh.refused_files.find(old.file);
+    if (broken == fresh.refused_files.end() || fresh.connector(old.name)) continue;
+    if (!fresh.plugins.find(old.plugin)) {
+      log::error("reload: cannot keep the previous configuration: plugin '" + old.plugin + "' is gone from " +
+                     fresh.daemon.plugin_dir.string(), old.name);
+      continue;
+    }
+    fresh.connectors.push_back(old);
+    config_problems_.push_back({keeper_.instanceId(), old.name, old.file.string(), broken->second, ""});
+  }
+}
+
+void Scheduler::recordConfigProblems() {
+  auto db = store::Database::open(setup_.daemon.store);
+  Status written = db ? store::replaceConfigProblems(*db, keeper_.instanceId(), config_problems_) : db.status();
+  if (!written)
+    log::warn("cannot record which connectors run a previous configuration (abmctl status will not show it): " +
+              written.message());
 }
 
 void Scheduler::beginShutdown(int signal) {

@@ -22,6 +22,7 @@
 #include "api/daemon_control.hpp"
 #include "bootstrap/setup.hpp"
 #include "pipeline/sync_runner.hpp"
+#include "store/config_problems.hpp"
 #include "store/lease_keeper.hpp"
 
 namespace abm::surface {
@@ -69,6 +70,10 @@ class Scheduler : public api::DaemonControl {
   void startReady();
   void onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out);
   void reload();
+  // Keeps in `fresh` the running configuration of each connector whose file no longer loads.
+  void keepPreviousOfBrokenFiles(bootstrap::Setup& fresh);
+  // Writes config_problems_ to the store for `abmctl status`.
+  void recordConfigProblems();
   void beginShutdown(int signal);
   void waitSignals();
   void maybeExit();
@@ -83,6 +88,7 @@ class Scheduler : public api::DaemonControl {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   std::map<std::string, SlotPtr> slots_;
+  std::vector<store::ConfigProblem> config_problems_;  // connectors running a previous configuration
   std::deque<SlotPtr> ready_;
   std::map<Slot*, std::thread> threads_;
   int running_ = 0;

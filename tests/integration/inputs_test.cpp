@@ -2,9 +2,11 @@
 // connector settings that must not pass validation silently, secrets that must not leak into
 // errors, and SIGHUP reloads of a running abmd.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include <csignal>
+#include <sstream>
 
 #include "test_support.hpp"
 
@@ -247,6 +249,53 @@ TEST(Reload, AFailedReloadKeepsTheRunningConfiguration) {
   EXPECT_TRUE(waitFor([&] { return d.runs() >= before + 2; }, 30s)) << "the connector still runs\n" << d.daemon->err();
   EXPECT_FALSE(d.logged("reloaded: 0 connectors")) << d.daemon->err();
   d.stop();
+}
+
+TEST(Reload, AConnectorFileBrokenByATypoKeepsItsPreviousConfigurationRunningAndStatusSaysSo) {
+  RunningDaemon d;
+  d.start();
+  const fs::path file = d.ws.connectors() / "files.json";
+  const std::string good = readFile(file);
+  auto status = [&] { return run({kCtl, "-c", d.ws.config().string(), "status"}); };
+  // Invalid JSON: the file names no connector at all, yet the daemon knows which one it held.
+  writeFile(file, R"({"name": "files", "plugin": "csv", "schedule": "every 1s", "settings": {"path": "../data"})");
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return d.logged("config invalid, running previous"); }, 30s)) << d.daemon->err();
+  EXPECT_TRUE(d.logged(file.string())) << "the error names the file\n" << d.daemon->err();
+  std::string level;
+  std::istringstream lines(d.daemon->err());
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("config invalid, running previous") != std::string::npos)
+      level = nlohmann::json::parse(line, nullptr, false).value("level", "");
+  EXPECT_EQ(level, "error") << d.daemon->err();
+  EXPECT_FALSE(d.logged("connector skipped")) << d.daemon->err();
+  EXPECT_TRUE(d.logged("reloaded: 1 connectors enabled")) << d.daemon->err();
+  int64_t before = d.runs();
+  EXPECT_TRUE(waitFor([&] { return d.runs() >= before + 2; }, 30s)) << "it still runs\n" << d.daemon->err();
+  auto shown = status();
+  EXPECT_NE(shown.out.find("config invalid, running previous"), std::string::npos) << shown.out << shown.err;
+  EXPECT_NE(shown.out.find(file.string()), std::string::npos) << shown.out;
+
+  // Valid JSON with a bad value: the problem names the key.
+  writeFile(file, R"({"name": "files", "plugin": "csv", "schedule": "every fortnight", "settings": {"path": "../data"}})");
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return status().out.find(": schedule: ") != std::string::npos; }, 30s))
+      << status().out << d.daemon->err();
+  before = d.runs();
+  EXPECT_TRUE(waitFor([&] { return d.runs() >= before + 2; }, 30s)) << d.daemon->err();
+
+  // Fixed: the problem is gone from status and the connector runs its new configuration.
+  writeFile(file, good);
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return status().out.find("config invalid") == std::string::npos; }, 30s))
+      << status().out << d.daemon->err();
+  // A removed file still removes its connector: only a file that is there but broken keeps it.
+  fs::remove(file);
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return d.logged("reloaded: 0 connectors enabled"); }, 30s)) << d.daemon->err();
+  d.stop();
+  // A daemon that has stopped runs nothing: status no longer reports its problems.
+  EXPECT_EQ(status().out.find("config invalid"), std::string::npos);
 }
 
 TEST(Reload, AppliesLiveDaemonSettingsAndNamesThoseNeedingARestart) {
