@@ -11,7 +11,7 @@ const config::ConnectorConfig* Setup::connector(const std::string& name) const {
   return nullptr;
 }
 
-Setup loadSetup(const std::filesystem::path& config_file) {
+Setup loadSetup(const std::filesystem::path& config_file, config::Secrets secrets) {
   Setup s;
   s.daemon = config::loadDaemonConfig(config_file);
   log::setLevel(s.daemon.log_level);
@@ -21,7 +21,7 @@ Setup loadSetup(const std::filesystem::path& config_file) {
       pipeline::PublicSuffixList::load(s.daemon.public_suffix_file), s.daemon.never_merge_domains));
   s.plugins = plugin_host::PluginRegistry::scan(s.daemon.plugin_dir, s.daemon.worker_path);
   for (const auto& p : s.plugins.problems()) s.errors.push_back(p);
-  for (auto& c : config::loadConnectorDir(s.daemon.connectors_dir, s.errors, &s.refused_files)) {
+  for (auto& c : config::loadConnectorDir(s.daemon.connectors_dir, s.errors, &s.refused_files, secrets)) {
     const size_t before = s.errors.size();
     const auto* plugin = s.plugins.find(c.plugin);
     if (!plugin) {

@@ -32,7 +32,9 @@ struct Setup {
 };
 
 // Throws ConfigError when the daemon config itself is unusable; connector problems go to errors.
-Setup loadSetup(const std::filesystem::path& config_file);
+// With Secrets::Optional, a connector whose secret references cannot be resolved here is kept (and
+// lists them in unresolved_secrets): for commands that only read.
+Setup loadSetup(const std::filesystem::path& config_file, config::Secrets secrets = config::Secrets::Required);
 
 // Opens the store and applies pending migrations.
 Result<store::Database> openStore(const config::DaemonConfig& daemon);

@@ -692,7 +692,10 @@ int runAbmctl(int argc, char** argv) {
 
   Setup setup;
   try {
-    setup = loadSetup(config::resolveConfigPath(config_arg));
+    // Only the commands that run a connector need its secrets; the others read the store or print.
+    const bool runs_connector = cmd == "validate" || cmd == "check" || cmd == "discover" || cmd == "sync";
+    setup = loadSetup(config::resolveConfigPath(config_arg),
+                      runs_connector ? config::Secrets::Required : config::Secrets::Optional);
   } catch (const std::exception& e) {
     std::cerr << "abmctl: " << e.what() << "\n";
     return 2;

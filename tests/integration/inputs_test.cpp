@@ -116,6 +116,37 @@ TEST_F(CsvInputs, ErrorsNameTheSecretReferenceNeverItsValue) {
   EXPECT_EQ(q("SELECT count(*) FROM sync_runs WHERE error LIKE '%${file:%'"), 1);
 }
 
+TEST_F(CsvInputs, ReadOnlyCommandsWorkWithoutTheConnectorsSecrets) {
+  writeFile(data_ / "accounts.csv", "external_id,name,domain\na1,One,one.com\n");
+  ws_.addConnector("files", "csv", R"({"path": "${env:ABMD_CSV_PATH}"})");
+  const std::string config = ws_.config().string();
+  auto r = run({kCtl, "-c", config, "sync", "files"}, {{"ABMD_CSV_PATH", data_.string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // An operator without the daemon's environment: the connector is still listed, with what is missing.
+  const std::string missing = "settings.path: environment variable ABMD_CSV_PATH is not set";
+  for (std::vector<std::string> command : {std::vector<std::string>{"status"}, {"runs", "files"}, {"state", "show", "files"}, {"config"}}) {
+    command.insert(command.begin(), {kCtl, "-c", config});
+    r = run(command);
+    EXPECT_EQ(r.exit_code, 0) << command[3] << ": " << r.err;
+    EXPECT_EQ(r.err.find("error:"), std::string::npos) << command[3] << ": " << r.err;
+    EXPECT_NE(r.out.find(command[3] == "state" ? "accounts.csv" : "files"), std::string::npos) << command[3] << ": " << r.out;
+  }
+  r = run({kCtl, "-c", config, "config"});
+  const auto shown = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(shown.is_discarded()) << r.out;
+  ASSERT_EQ(shown["connectors"].size(), 1u) << r.out;
+  EXPECT_EQ(shown["connectors"][0]["settings"]["path"], "${env:ABMD_CSV_PATH}");
+  ASSERT_EQ(shown["connectors"][0]["unresolved_secrets"].size(), 1u) << r.out;
+  EXPECT_NE(shown["connectors"][0]["unresolved_secrets"][0].get<std::string>().find(missing), std::string::npos) << r.out;
+  // Running the connector still needs the secret, and says which.
+  for (const char* command : {"sync", "check", "validate"}) {
+    r = command == std::string("validate") ? run({kCtl, "-c", config, command}) : run({kCtl, "-c", config, command, "files"});
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_NE(r.err.find(missing), std::string::npos) << command << ": " << r.err;
+  }
+  EXPECT_EQ(q("SELECT count(*) FROM sync_runs"), 1) << "nothing ran without the secret";
+}
+
 TEST_F(CsvInputs, TwoFilesForOneEntityOrAFifoNamedLikeOneFailTheRunNamingThem) {
   writeFile(data_ / "accounts.csv", "external_id,name,domain\na1,One,one.com\n");
   writeFile(data_ / "touchpoints.csv", "external_id,channel,activity,occurred_at\n");
