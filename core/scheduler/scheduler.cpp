@@ -10,6 +10,7 @@
 #include "config/daemon_reload.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "service/systemd_notify.hpp"
 #include <abm/sdk/backoff.hpp>
 #include "store/run_log.hpp"
 #include "surface/http_surface.hpp"
@@ -67,6 +68,9 @@ int Scheduler::run(bool once) {
   seedTelemetry();
   waitSignals();
   if (once_ && slots_.empty()) return 0;
+  // systemd (Type=notify) counts the service started from here, and restarts it if the loop hangs.
+  service::notify("READY=1\nSTATUS=" + std::to_string(slots_.size()) + " connectors scheduled");
+  if (auto every = service::watchdogInterval(); every && !once_) pingWatchdog(*every);
   io_.run();
   for (auto& [slot, t] : threads_)
     if (t.joinable()) t.join();
@@ -264,6 +268,11 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
 
 void Scheduler::reload() {
   log::info("SIGHUP: reloading " + config_file_.string() + " and the connectors in it");
+  service::notify("RELOADING=1");
+  struct Ready {  // whatever the reload's outcome, the daemon runs on
+    Scheduler& s;
+    ~Ready() { service::notify("READY=1\nSTATUS=" + std::to_string(s.slots_.size()) + " connectors scheduled"); }
+  } ready{*this};
   const log::Level running_level = setup_.daemon.log_level;
   bootstrap::Setup fresh;
   try {
@@ -363,6 +372,7 @@ void Scheduler::beginShutdown(int signal) {
   log::info(std::string("signal ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": no new syncs; waiting for " +
             std::to_string(running_) + " running syncs to checkpoint");
   stopping_ = true;
+  service::notify("STOPPING=1\nSTATUS=stopping: " + std::to_string(running_) + " syncs checkpointing");
   for (auto& [name, s] : slots_) s->timer->cancel();
   for (auto& s : ready_)
     if (s->on_started) std::exchange(s->on_started, {})({api::SyncRequestResult::ShuttingDown, 0});
@@ -432,6 +442,15 @@ void Scheduler::seedTelemetry() {
   // Push sources likewise: accepting no events makes their received and refused series appear at zero.
   for (const auto& c : setup_.connectors)
     if (c.enabled && isPush(c)) telemetry::Registry::global().eventsReceived(c.name, 0, 0);
+}
+
+void Scheduler::pingWatchdog(std::chrono::milliseconds every) {
+  if (!watchdog_) watchdog_ = std::make_unique<asio::steady_timer>(io_);
+  service::notify("WATCHDOG=1");
+  watchdog_->expires_after(every);
+  watchdog_->async_wait([this, every](const boost::system::error_code& ec) {
+    if (!ec) pingWatchdog(every);
+  });
 }
 
 void Scheduler::maybeExit() {

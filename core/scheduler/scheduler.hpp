@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_timer.hpp>
 
 #include <atomic>
@@ -81,6 +82,8 @@ class Scheduler : public api::DaemonControl {
   void publishConnectors();  // refreshes what connectors() answers
   bool isPush(const config::ConnectorConfig& c) const;
   void seedTelemetry();
+  // WATCHDOG=1 to systemd from this loop, so a loop that hangs gets the daemon restarted.
+  void pingWatchdog(std::chrono::milliseconds every);
 
   std::filesystem::path config_file_;
   bootstrap::Setup setup_;
@@ -102,6 +105,7 @@ class Scheduler : public api::DaemonControl {
   mutable std::mutex views_mu_;
   std::vector<api::ConnectorView> views_;
   std::unique_ptr<surface::HttpSurface> surface_;
+  std::unique_ptr<boost::asio::steady_timer> watchdog_;
   bool http_drained_ = true;
 };
 
