@@ -87,6 +87,8 @@ Commands:
 constexpr const char* kUsageTail = R"(
 Options:
   -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
+  --log-format F      log lines on stderr as text or json (default: text on a terminal, else
+                      json); sync's progress line stays below the log on a terminal
   -h, --help          this help; after a command, that command's (abmctl sync --help)
   --version           print the version
 
@@ -518,6 +520,7 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
 int runAbmctl(int argc, char** argv) {
   std::string config_arg;
   std::vector<std::string> args;
+  log::setFormat(log::formatForStderr());
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     // report and export have help of their own
@@ -539,6 +542,12 @@ int runAbmctl(int argc, char** argv) {
       config_arg = argv[++i];
     } else if (a.rfind("--config=", 0) == 0) {
       config_arg = a.substr(9);
+    } else if (a == "--log-format" || a.rfind("--log-format=", 0) == 0) {
+      if (a == "--log-format" && i + 1 >= argc) return usageError("--log-format takes text or json");
+      const std::string value = a == "--log-format" ? argv[++i] : a.substr(13);
+      log::Format format;
+      if (!log::parseFormat(value, format)) return usageError("--log-format takes text or json, not '" + value + "'");
+      log::setFormat(format);
     } else {
       args.push_back(a);
     }
