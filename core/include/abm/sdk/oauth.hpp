@@ -39,6 +39,10 @@ struct OAuthSettings {
   // A whole Authorization value for vendors that sign with an API key rather than OAuth (Mailchimp's
   // HTTP Basic, from basicAuthorization()); when set, nothing is ever refreshed.
   std::string fixed_authorization;
+  // The header that carries fixed_authorization: an API key may go in its own ("X-API-Key").
+  std::string fixed_header = "Authorization";
+  // The settings a refused sign-in (401) should tell the admin to check; "" for the bearer/OAuth ones.
+  std::string credential_settings;
 };
 
 // "Basic base64(user:password)", as RFC 7617 says.
@@ -91,7 +95,7 @@ class OAuth {
   // "Authorization: Bearer …" for the next request, refreshing first when needed. On failure the
   // header is empty and error() says why.
   std::string header() {
-    if (!s_.fixed_authorization.empty()) return "Authorization: " + s_.fixed_authorization;
+    if (!s_.fixed_authorization.empty()) return s_.fixed_header + ": " + s_.fixed_authorization;
     if (!s_.access_token.empty() && s_.token_url.empty()) return "Authorization: Bearer " + s_.access_token;
     if (token_.empty() || (expires_ != Clock::time_point{} && Clock::now() >= expires_)) refresh();
     return token_.empty() ? std::string() : "Authorization: Bearer " + token_;
