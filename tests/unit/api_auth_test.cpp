@@ -86,9 +86,11 @@ TEST(SdkApiAuth, OptionTablesShareTheSessionsSettings) {
   ASSERT_EQ(all.size(), 1 + std::size(http::kAuthOptions) + std::size(http::kHttpOptions));
   EXPECT_EQ(all[1].name, "api_key");
   EXPECT_EQ(all.back().name, http::kHttpOptions[std::size(http::kHttpOptions) - 1].name);
-  for (const auto& o : all)
-    if (o.name == "api_key" || o.name == "basic_user" || o.name == "basic_password" || o.name == "access_token")
+  for (const auto& o : all) {
+    if (o.name == "api_key" || o.name == "basic_user" || o.name == "basic_password" || o.name == "access_token") {
       EXPECT_TRUE(o.secret) << o.name << " must be redacted by the host";
+    }
+  }
 }
 
 }  // namespace
