@@ -33,9 +33,6 @@ TEST(SdkJsonPointer, FindsNestedValuesAndNothingElse) {
   EXPECT_TRUE(http::atPointer(doc, "/n")->is_null());
   for (const char* missing : {"/meta/next", "/list/2", "/list/01", "/list/x", "/meta/next_cursor/deeper", "meta", "/a~2b"})
     EXPECT_EQ(http::atPointer(doc, missing), nullptr) << missing;
-  EXPECT_EQ(http::pointerError("/additional_data/pagination/next_start"), "");
-  EXPECT_EQ(http::pointerError("meta/next"), "'meta/next' is no JSON pointer (it starts with '/')");
-  EXPECT_EQ(http::pointerError("/a~"), "'/a~' is no JSON pointer ('~' is followed by 0 or 1)");
 }
 
 TEST(SdkLinkHeader, FindsTheNextLinkAmongSeveral) {
@@ -62,7 +59,7 @@ TEST(SdkPaginator, DefinitionMistakesNameTheirKeyPath) {
   EXPECT_EQ(why({{"type", "cursor"}, {"param", "cursor"}}),
             "streams.deals.paginator.next: a cursor paginator needs it (e.g. \"/meta/next_cursor\")");
   EXPECT_EQ(why({{"type", "cursor"}, {"next", "meta/next"}, {"param", "cursor"}}),
-            "streams.deals.paginator.next: 'meta/next' is no JSON pointer (it starts with '/')");
+            "streams.deals.paginator.next: 'meta/next' is not a JSON pointer: it must start with '/' (e.g. \"/id\")");
   EXPECT_EQ(why({{"type", "offset"}, {"param", "start"}, {"nxt", "/x"}}),
             "streams.deals.paginator.nxt: not a key of a offset paginator (type, has_more, next, param, limit_param, limit, total, start)");
   EXPECT_EQ(why({{"type", "page"}, {"param", "page"}, {"limit_param", "per_page"}}),

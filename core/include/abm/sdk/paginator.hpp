@@ -15,6 +15,7 @@
 #pragma once
 
 #include <abm/sdk/http.hpp>
+#include <abm/sdk/mapping.hpp>
 #include <abm/sdk/oauth.hpp>
 
 #include <cctype>
@@ -26,41 +27,18 @@
 
 namespace abm::sdk::http {
 
-// "" when `pointer` is a JSON pointer (RFC 6901: "" or "/a/b", "~0" and "~1" escapes), else why not.
-inline std::string pointerError(std::string_view pointer) {
-  if (!pointer.empty() && pointer.front() != '/') return "'" + std::string(pointer) + "' is no JSON pointer (it starts with '/')";
-  for (size_t i = 0; i < pointer.size(); ++i)
-    if (pointer[i] == '~' && (i + 1 == pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1')))
-      return "'" + std::string(pointer) + "' is no JSON pointer ('~' is followed by 0 or 1)";
-  return {};
-}
-
-// The value `pointer` names in `doc`, or nullptr when it names nothing (or is no pointer).
+// The value `pointer` names in `doc` ("" names the whole of it), or nullptr when it names nothing
+// or is no JSON pointer (mapping::detail::pointerError says why).
 inline const nlohmann::json* atPointer(const nlohmann::json& doc, std::string_view pointer) {
-  if (!pointerError(pointer).empty()) return nullptr;
-  const nlohmann::json* at = &doc;
-  size_t pos = 0;
-  while (pos < pointer.size()) {
-    const size_t end = std::min(pointer.find('/', pos + 1), pointer.size());
-    std::string token(pointer.substr(pos + 1, end - pos - 1));
-    for (size_t k = 0; (k = token.find('~', k)) != std::string::npos; ++k) token.replace(k, 2, token[k + 1] == '1' ? "/" : "~");
-    if (at->is_object()) {
-      const auto it = at->find(token);
-      if (it == at->end()) return nullptr;
-      at = &*it;
-    } else if (at->is_array()) {
-      if (token.empty() || !std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isdigit(c); }) ||
-          (token.size() > 1 && token[0] == '0') || token.size() > 9)
-        return nullptr;
-      const size_t index = std::stoul(token);
-      if (index >= at->size()) return nullptr;
-      at = &(*at)[index];
-    } else {
-      return nullptr;
-    }
-    pos = end;
+  if (pointer.empty()) return &doc;
+  const std::string p(pointer);
+  if (!mapping::detail::pointerError(p).empty()) return nullptr;
+  try {
+    const nlohmann::json::json_pointer ptr(p);
+    return doc.contains(ptr) ? &doc.at(ptr) : nullptr;
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;  // an array index that is no number, or past a scalar
   }
-  return at;
 }
 
 // RFC 8288: the target of the first link in a Link field whose rel (quoted or not, one of several
@@ -166,7 +144,7 @@ inline std::string parsePaging(const nlohmann::json& j, const std::string& where
     const std::string text = value.get<std::string>();
     if (key == "next" || key == "has_more" || key == "total") {
       if (text.empty()) return where + "." + key + ": must point into the answer (\"/meta/next\"), not be empty";
-      if (auto why = pointerError(text); !why.empty()) return where + "." + key + ": " + why;
+      if (auto why = mapping::detail::pointerError(text); !why.empty()) return where + "." + key + ": " + why;
     } else if (text.empty() || text.find_first_of("=&?# ") != std::string::npos) {
       return where + "." + key + ": '" + text + "' is no query parameter name";
     }
