@@ -69,6 +69,7 @@ inline std::string readAuthSettings(const nlohmann::json& settings, OAuthSetting
       if (param.find_first_of("=&?# ") != std::string::npos)
         return "api_key_query: '" + param + "' is no query parameter name";
       query = {param, key};
+      o.query_signed = true;
       check = "api_key (sent as the " + param + " query parameter)";
     }
     return {};
