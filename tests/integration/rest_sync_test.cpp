@@ -111,6 +111,21 @@ TEST_F(RestSync, PipedrivePagesByNextStartAndTheNextRunAsksOnlyForChanges) {
             R"({"cursor":"2024-04-01 08:00:00"})");
 }
 
+TEST_F(RestSync, ARecordTheMappingCannotConvertIsRejectedWithItsSourceAndTheRunGoesOn) {
+  crm_->control("update", {{"vendor", "pipedrive"}, {"item", "deal"}, {"id", 3}, {"set", {{"value", "n/a"}}},
+                           {"time", "2024-02-03 10:00:00"}});
+  install("pipedrive", "/api");
+  auto r = syncPipedrive();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("pipedrive: synced 9 records, 1 rejected"), std::string::npos) << r.out;
+  EXPECT_EQ(rows("SELECT stream, origin, reason FROM rejected_records WHERE connector = 'pipedrive'"),
+            "deals|GET /v1/recents page 1 record 3|deals: field 'amount' from /data/value (number): expected a number, "
+            "found \"n/a\"");
+  EXPECT_EQ(json::parse(text("SELECT data FROM rejected_records WHERE connector = 'pipedrive'"))["data"]["title"],
+            "Initech upsell");
+  EXPECT_EQ(q("SELECT count(*) FROM opportunities"), 2);
+}
+
 TEST_F(RestSync, PipedriveRateLimitIsWaitedOut) {
   crm_->fault("/api/v1/recents", "pd-429", 1);
   install("pipedrive", "/api");
