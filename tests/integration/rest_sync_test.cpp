@@ -77,6 +77,7 @@ TEST_F(RestSync, PipedriveExampleSyncsOrganizationsPersonsAndDeals) {
     EXPECT_EQ(asked[0].value("api_token", ""), kPipedriveToken);
     EXPECT_EQ(asked[0].value("limit", ""), "500");
   }
+  for (const auto& req : crm_->log()) EXPECT_EQ(req["auth"], "");  // the query carries the token, no header
   // The checkpoint is the last update_time seen, as Pipedrive wrote it.
   EXPECT_EQ(text("SELECT state FROM sync_state WHERE connector = 'pipedrive' AND stream = 'deals'"),
             R"({"cursor":"2024-02-03 10:00:00"})");
