@@ -7,6 +7,7 @@
 //   rateLimited  the day's quota is spent: the plugin has checkpointed, the daemon resumes later
 #pragma once
 
+#include <abm/sdk/api_auth.hpp>
 #include <abm/sdk/oauth.hpp>
 #include <abm/sdk/plugin.hpp>
 #include <abm/sdk/request_budget.hpp>
@@ -62,9 +63,25 @@ constexpr std::array<Option, N + std::size(kHttpOptions) - kOAuthOptionCount> wi
   return all;
 }
 
+// A plugin's options, then kAuthOptions (API key, Basic), then kHttpOptions, for ABM_PLUGIN: for a
+// plugin whose connector file says how its source signs (the rest plugin).
+template <size_t N>
+constexpr std::array<Option, N + std::size(kAuthOptions) + std::size(kHttpOptions)> withAuthOptions(const Option (&own)[N]) {
+  std::array<Option, N + std::size(kAuthOptions) + std::size(kHttpOptions)> all{};
+  size_t i = 0;
+  for (const auto& o : own) all[i++] = o;
+  for (const auto& o : kAuthOptions) all[i++] = o;
+  for (const auto& o : kHttpOptions) all[i++] = o;
+  return all;
+}
+
 // "" when the settings hold a way to authenticate, else what to set.
 inline std::string missingCredentials(const nlohmann::json& settings) {
-  if (!settings.value("access_token", "").empty() || !settings.value("refresh_token", "").empty()) return {};
+  auto set = [&](const char* key) {
+    const auto it = settings.find(key);
+    return it != settings.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
+  };
+  if (set("access_token") || set("refresh_token") || set("api_key") || set("basic_user")) return {};
   return "set access_token, or client_id, client_secret and refresh_token (OAuth)";
 }
 
@@ -100,7 +117,17 @@ class ApiSession {
     o.token_url = settings.value("token_url", "");
     if (o.token_url.empty() && !o.refresh_token.empty()) o.token_url = std::move(default_token_url);
     if (!dir.empty()) o.state_file = dir + "/oauth.json";
+    // Only a plugin that declares kAuthOptions has them (the host fills their defaults): another's
+    // own api_key (Mailchimp's) is its own business, signed through `sign`.
+    if (settings.contains("api_key_header")) settings_error_ = readAuthSettings(settings, o, query_key_);
     if (sign) sign(o);
+    credential_settings_ = o.credential_settings;
+    // What no message may show: a key in the query string (as sent, and encoded) or in a header.
+    for (const std::string& secret : {query_key_.value, o.fixed_authorization})
+      if (secret.size() >= 4) {
+        secrets_.push_back(secret);
+        if (formEncode(secret) != secret) secrets_.push_back(formEncode(secret));
+      }
     ClientOptions token_client = c;
     auth_ = std::make_unique<OAuth>(std::move(o), std::move(token_client));
     client_ = std::make_unique<Client>(std::move(c));
@@ -136,6 +163,11 @@ class ApiSession {
   // Sends `req` and returns its JSON body, or the Status the plugin should return.
   Answer call(Request req) {
     Answer a;
+    if (!settings_error_.empty()) {
+      a.status = Status::error(settings_error_);
+      return a;
+    }
+    req.target = withQueryKey(req.target, query_key_);
     if (!budget_->acquire()) {
       a.status = Status::rateLimited(budget_->quota().why, budget_->quota().resume_at);
       return a;
@@ -151,7 +183,7 @@ class ApiSession {
     }
     if (r.ok()) {
       JsonBody body = parseJsonBody(r);
-      if (!body.error.empty()) a.status = Status::error(body.error);
+      if (!body.error.empty()) a.status = Status::error(scrub(body.error));
       else a.body = std::move(body.value);
       return a;
     }
@@ -169,10 +201,20 @@ class ApiSession {
       }
     }
     a.status = failure(r);
+    a.status.message = scrub(a.status.message);
     return a;
   }
 
+  // "" or why the settings cannot sign a request (a key with nowhere to go, two ways at once).
+  const std::string& settingsError() const { return settings_error_; }
+
  private:
+  std::string scrub(std::string text) const {
+    for (const auto& s : secrets_)
+      for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at)) text.replace(at, s.size(), "[secret]");
+    return text;
+  }
+
   Status failure(const Response& r) {
     // The host ends the run as interrupted: a retry status keeps the checkpoint and says why.
     if (r.stopped)
@@ -190,7 +232,8 @@ class ApiSession {
     if (r.status == 401)
       return Status::error(head + " — the credentials were refused" +
                            (auth_->canRefresh() ? " even after a token refresh" : "") +
-                           "; check the connector's access_token or OAuth settings");
+                           "; check the connector's " +
+                           (credential_settings_.empty() ? std::string("access_token or OAuth settings") : credential_settings_));
     if (r.status == 429 || r.status >= 500)
       return Status::retry(head + " (after " + std::to_string(retry_.max_attempts) + " attempts)");
     return Status::error(head);
@@ -202,6 +245,10 @@ class ApiSession {
   std::unique_ptr<OAuth> auth_;
   std::unique_ptr<RequestBudget> budget_;
   RetryOptions retry_;
+  QueryKey query_key_;
+  std::string settings_error_;
+  std::string credential_settings_;
+  std::vector<std::string> secrets_;
 };
 
 // A vendor's field as text: "" when it is missing, null or not a string. Vendors send null freely,

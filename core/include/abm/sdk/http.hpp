@@ -166,7 +166,9 @@ class Client {
       std::string_view value = line.substr(colon + 1);
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
       while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
-      r->headers[name] = std::string(value);
+      // Several Link headers are one list (RFC 8288): keep them all, as a comma-joined field.
+      auto& kept = r->headers[name];
+      kept = name == "link" && !kept.empty() ? kept + ", " + std::string(value) : std::string(value);
     }
     return size * n;
   }
