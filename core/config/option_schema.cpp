@@ -85,6 +85,7 @@ std::string typeMismatch(const std::string& path, const std::string& type, const
       if (!item.is_string()) return path + "." + k + ": expected a string, got " + jsonKind(item);
     return "";
   }
+  if (type == "object") return v.is_object() ? "" : expect("an object");
   return path + ": the plugin declares an unknown option type '" + type + "'";
 }
 
