@@ -16,34 +16,26 @@ namespace sp = abm::sdk::subprocess;
 
 namespace {
 
-constexpr abm::sdk::Option kOptions[] = {
+constexpr abm::sdk::Option kOwnOptions[] = {
     {"command", abm::sdk::OptionType::StringList, true, "",
-     "The source's program and its arguments, no shell: [\"node\", \"/opt/sources/crm/main.js\"]"},
+     "The source's program and its arguments, no shell: [\"node\", \"/opt/sources/crm/bin/main\"]"},
     {"config", abm::sdk::OptionType::Object, false, "{}",
      "The source's own configuration (its spec's connectionSpecification); secrets as ${env:NAME}"},
     {"streams", abm::sdk::OptionType::Object, true, "",
      "Source stream -> {\"entity\", \"fields\", optional \"sync_mode\", \"cursor_field\"} (docs/airbyte.md)"},
-    {"env", abm::sdk::OptionType::StringMap, false, "{}", "Environment variables added for the source"},
-    {"max_line_bytes", abm::sdk::OptionType::Integer, false, "16777216", "Longest message line the source may send"},
-    {"memory_limit_mb", abm::sdk::OptionType::Integer, false, "2048",
-     "The source process's resident memory limit (0: none of its own)"},
-    {"stop_grace_seconds", abm::sdk::OptionType::Integer, false, "10",
-     "From SIGTERM to SIGKILL when a run is stopped"},
 };
+constexpr auto kOptions = sp::withProcessOptions(kOwnOptions);
 
 // Keys a stream object may carry besides entity and fields.
 constexpr std::string_view kStreamKeys[] = {"sync_mode", "cursor_field"};
 
 struct Settings {
   sp::CommonSettings common;
-  std::vector<mapping::StreamMapping> streams;
 };
 
 Status parse(const json& s, Settings& out) {
-  if (std::string why = out.common.parse(s); !why.empty()) return Status::error("settings." + why);
-  if (std::string why = mapping::parseStreams(s.value("streams", json()), out.streams, kStreamKeys); !why.empty())
-    return Status::error("settings." + why);
-  for (const auto& m : out.streams) {
+  if (std::string why = out.common.parse(s, kStreamKeys); !why.empty()) return Status::error("settings." + why);
+  for (const auto& m : out.common.streams) {
     const json& d = m.definition;
     const std::string at = "settings.streams." + m.stream;
     if (d.contains("sync_mode") && d["sync_mode"] != "incremental" && d["sync_mode"] != "full_refresh")
@@ -135,7 +127,7 @@ class AirbytePlugin : public abm::sdk::Plugin {
     json status;
     if (Status r = runSimple(&host, s, "check", "CONNECTION_STATUS", "connectionStatus", status); !r.isOk()) return r;
     if (!status.is_object() || status.value("status", "") != "SUCCEEDED")
-      return Status::error(label(s) + " check failed: " +
+      return Status::error(label(s) + " answered FAILED: " +
                            (status.is_object() ? status.value("message", std::string("(no message)")) : "(no status)"));
     return discoverCatalog(&host, settings, s);
   }
@@ -144,11 +136,10 @@ class AirbytePlugin : public abm::sdk::Plugin {
     Settings s;
     if (Status p = parse(settings, s); !p.isOk()) return p;
     if (Status d = discoverCatalog(nullptr, settings, s); !d.isOk()) return d;
-    out = mapping::streamsOf(s.streams, true);
+    out = mapping::streamsOf(s.common.streams, true);
     for (auto& stream : out) {
       const json* source = sourceStream(stream.name);
-      for (const auto& m : s.streams)
-        if (m.stream == stream.name) stream.incremental = source && syncMode(m, *source) == "incremental";
+      stream.incremental = source && syncMode(*s.common.find(stream.name), *source) == "incremental";
     }
     return Status::ok();
   }
@@ -157,9 +148,7 @@ class AirbytePlugin : public abm::sdk::Plugin {
     Settings s;
     if (Status p = parse(settings, s); !p.isOk()) return p;
     if (Status d = discoverCatalog(&host, settings, s); !d.isOk()) return d;
-    const mapping::StreamMapping* m = nullptr;
-    for (const auto& x : s.streams)
-      if (x.stream == stream) m = &x;
+    const mapping::StreamMapping* m = s.common.find(stream);
     const json* source = sourceStream(stream);
     if (!m || !source) return Status::error("stream '" + stream + "' is not mapped in settings.streams");
 
@@ -250,10 +239,9 @@ class AirbytePlugin : public abm::sdk::Plugin {
       catalog_ = catalog["streams"];
       catalog_key_ = key;
     }
-    std::vector<std::string> mapped, offered;
-    for (const auto& m : s.streams) mapped.push_back(m.stream);
+    std::vector<std::string> offered;
     for (const auto& st : catalog_) offered.push_back(st["name"].get<std::string>());
-    if (std::string why = sp::checkStreamsOffered(mapped, offered); !why.empty()) return Status::error("settings." + why);
+    if (std::string why = s.common.checkOffered(offered); !why.empty()) return Status::error("settings." + why);
     return Status::ok();
   }
 

@@ -16,7 +16,7 @@ namespace sp = abm::sdk::subprocess;
 
 namespace {
 
-constexpr abm::sdk::Option kOptions[] = {
+constexpr abm::sdk::Option kOwnOptions[] = {
     {"command", abm::sdk::OptionType::StringList, true, "",
      "The tap's program and its arguments, no shell: [\"tap-github\"] or [\"python3\", \"/opt/tap.py\"]"},
     {"config", abm::sdk::OptionType::Object, false, "{}", "The tap's own configuration; secrets as ${env:NAME}"},
@@ -25,29 +25,20 @@ constexpr abm::sdk::Option kOptions[] = {
     {"catalog_flag", abm::sdk::OptionType::String, false, "\"--catalog\"",
      "How the tap takes its catalog: --catalog, or --properties for older taps", false,
      R"(["--catalog", "--properties"])"},
-    {"env", abm::sdk::OptionType::StringMap, false, "{}", "Environment variables added for the tap"},
-    {"max_line_bytes", abm::sdk::OptionType::Integer, false, "16777216",
-     "Longest message line (and largest discovered catalog) the tap may send"},
-    {"memory_limit_mb", abm::sdk::OptionType::Integer, false, "2048",
-     "The tap process's resident memory limit (0: none of its own)"},
-    {"stop_grace_seconds", abm::sdk::OptionType::Integer, false, "10",
-     "From SIGTERM to SIGKILL when a run is stopped"},
 };
+constexpr auto kOptions = sp::withProcessOptions(kOwnOptions);
 
 constexpr std::string_view kStreamKeys[] = {"replication_method", "replication_key"};
 
 struct Settings {
   sp::CommonSettings common;
-  std::vector<mapping::StreamMapping> streams;
   std::string catalog_flag = "--catalog";
 };
 
 Status parse(const json& s, Settings& out) {
-  if (std::string why = out.common.parse(s); !why.empty()) return Status::error("settings." + why);
-  if (std::string why = mapping::parseStreams(s.value("streams", json()), out.streams, kStreamKeys); !why.empty())
-    return Status::error("settings." + why);
+  if (std::string why = out.common.parse(s, kStreamKeys); !why.empty()) return Status::error("settings." + why);
   out.catalog_flag = s.value("catalog_flag", "--catalog");
-  for (const auto& m : out.streams) {
+  for (const auto& m : out.common.streams) {
     const json& d = m.definition;
     const std::string at = "settings.streams." + m.stream;
     if (d.contains("replication_method") && d["replication_method"] != "INCREMENTAL" &&
@@ -114,10 +105,8 @@ class SingerPlugin : public abm::sdk::Plugin {
     Settings s;
     if (Status p = parse(settings, s); !p.isOk()) return p;
     if (Status d = discoverCatalog(nullptr, settings, s); !d.isOk()) return d;
-    out = mapping::streamsOf(s.streams, true);
-    for (auto& stream : out)
-      for (const auto& m : s.streams)
-        if (m.stream == stream.name) stream.incremental = m.definition.value("replication_method", "") != "FULL_TABLE";
+    out = mapping::streamsOf(s.common.streams, true);
+    for (auto& stream : out) stream.incremental = replicationMethod(*s.common.find(stream.name)) != "FULL_TABLE";
     return Status::ok();
   }
 
@@ -125,9 +114,7 @@ class SingerPlugin : public abm::sdk::Plugin {
     Settings s;
     if (Status p = parse(settings, s); !p.isOk()) return p;
     if (Status d = discoverCatalog(&host, settings, s); !d.isOk()) return d;
-    const mapping::StreamMapping* m = nullptr;
-    for (const auto& x : s.streams)
-      if (x.stream == stream) m = &x;
+    const mapping::StreamMapping* m = s.common.find(stream);
     if (!m) return Status::error("stream '" + stream + "' is not mapped in settings.streams");
     // RECORD messages name the stream by its "stream" (often the same as tap_stream_id).
     std::vector<std::string> names = {stream};
@@ -145,7 +132,8 @@ class SingerPlugin : public abm::sdk::Plugin {
     };
     std::string why = add("--config", "config.json", s.common.config.dump());
     if (why.empty()) why = add(s.catalog_flag, "catalog.json", selectOnly(catalog_, *m).dump());
-    if (why.empty() && state.is_object()) why = add("--state", "state.json", state.dump());
+    if (why.empty() && state.is_object() && replicationMethod(*m) != "FULL_TABLE")
+      why = add("--state", "state.json", state.dump());
     if (!why.empty()) return Status::error(why);
 
     return sp::runConnector(&host, o, label(s), [&](const json& msg, size_t at) -> sp::Reaction {
@@ -197,7 +185,7 @@ class SingerPlugin : public abm::sdk::Plugin {
       });
       if (!r.isOk()) return r;
       json catalog;
-      if (sp::jsonDepth(text) <= sp::kMaxJsonDepth) catalog = json::parse(text, nullptr, false);
+      if (!abm::sdk::nestsDeeperThan(text, sp::kMaxJsonDepth)) catalog = json::parse(text, nullptr, false);
       if (!catalog.is_object() || !catalog.contains("streams") || !catalog["streams"].is_array())
         return Status::error(label(s) + " --discover: its output is not a catalog (a JSON object with a \"streams\" list): '" +
                              sp::excerpt(text) + "'");
@@ -207,11 +195,27 @@ class SingerPlugin : public abm::sdk::Plugin {
       catalog_ = std::move(catalog);
       catalog_key_ = key;
     }
-    std::vector<std::string> mapped, offered;
-    for (const auto& m : s.streams) mapped.push_back(m.stream);
+    std::vector<std::string> offered;
     for (const auto& entry : catalog_["streams"]) offered.push_back(nameOf(entry));
-    if (std::string why = sp::checkStreamsOffered(mapped, offered); !why.empty()) return Status::error("settings." + why);
+    if (std::string why = s.common.checkOffered(offered); !why.empty()) return Status::error("settings." + why);
     return Status::ok();
+  }
+
+  // The mapping's replication method for the stream, else the one the tap's catalog sets or forces
+  // ("" when neither says: the tap decides, and gets its state back).
+  std::string replicationMethod(const mapping::StreamMapping& m) const {
+    if (m.definition.contains("replication_method")) return m.definition["replication_method"];
+    for (const auto& entry : catalog_["streams"]) {
+      if (nameOf(entry) != m.stream || !entry.contains("metadata") || !entry["metadata"].is_array()) continue;
+      for (const auto& md : entry["metadata"]) {
+        if (!md.is_object() || md.value("breadcrumb", json()) != json::array() || !md.contains("metadata") ||
+            !md["metadata"].is_object())
+          continue;
+        for (const char* key : {"replication-method", "forced-replication-method"})
+          if (md["metadata"].contains(key) && md["metadata"][key].is_string()) return md["metadata"][key];
+      }
+    }
+    return {};
   }
 
   std::string catalog_key_;

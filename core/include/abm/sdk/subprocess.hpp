@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <climits>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -23,10 +25,12 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <abm/sdk/json_depth.hpp>
 #include <abm/sdk/mapping.hpp>
 #include <abm/sdk/plugin.hpp>
 #include <nlohmann/json.hpp>
@@ -36,7 +40,9 @@ extern char** environ;
 namespace abm::sdk::subprocess {
 
 // A private folder (0700) for the files handed to the child; removed with everything in it when
-// this goes out of scope, whatever happened in between.
+// this goes out of scope, whatever happened in between. A worker killed outright (its time or
+// memory limit) runs no destructor: its folder carries its pid in its name, and the next create()
+// with the same prefix removes the folders of workers that are gone.
 class PrivateDir {
  public:
   PrivateDir() = default;
@@ -47,11 +53,13 @@ class PrivateDir {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
-  // Creates the folder under $TMPDIR (or /tmp); "" or why not.
+  // Creates the folder <$TMPDIR or /tmp>/<prefix><pid>-XXXXXX; "" or why not.
   std::string create(const std::string& prefix) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
-    if (!::mkdtemp(templ.data())) return "cannot create a private folder in " + templ + ": " + std::strerror(errno);
+    const std::string parent = tmp && *tmp ? tmp : "/tmp";
+    sweep(parent, prefix);
+    std::string templ = parent + "/" + prefix + std::to_string(::getpid()) + "-XXXXXX";
+    if (!::mkdtemp(templ.data())) return "cannot create a private folder in " + parent + ": " + std::strerror(errno);
     path_ = templ;
     return {};
   }
@@ -77,6 +85,24 @@ class PrivateDir {
   const std::string& path() const { return path_; }
 
  private:
+  // Removes this user's <prefix><pid>-XXXXXX folders whose process no longer runs.
+  static void sweep(const std::string& parent, const std::string& prefix) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(prefix, 0) != 0) continue;
+      const std::string rest = name.substr(prefix.size());
+      const size_t dash = rest.find('-');
+      if (dash == 0 || dash == std::string::npos || rest.find_first_not_of("0123456789") != dash) continue;
+      struct stat st {};
+      if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid()) continue;
+      const pid_t owner = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
+      if (::kill(owner, 0) == 0 || errno != ESRCH) continue;
+      std::error_code ignored;
+      std::filesystem::remove_all(entry.path(), ignored);
+    }
+  }
+
   std::string path_;
 };
 
@@ -188,6 +214,10 @@ class Child {
       for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
       const int devnull = ::open("/dev/null", O_RDONLY);
       if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(out_pipe[1], 1) < 0 || ::dup2(err_pipe[1], 2) < 0) ::_exit(127);
+      // Nothing of the worker's (its pipe to the daemon above all) stays open in the connector;
+      // the exec pipe closes itself on exec.
+      ::close_range(3, exec_pipe[1] > 3 ? exec_pipe[1] - 1 : 2, 0);
+      if (exec_pipe[1] < INT_MAX) ::close_range(static_cast<unsigned>(exec_pipe[1]) + 1, ~0U, 0);
       ::execve(exe.c_str(), argv.data(), envp.data());
       const int e = errno;
       [[maybe_unused]] ssize_t n = ::write(exec_pipe[1], &e, sizeof e);
@@ -399,12 +429,34 @@ inline std::string excerpt(std::string_view line, size_t max = 80) {
   return std::string(line.substr(0, cut)) + "…";
 }
 
+// The options of the process settings below, for the plugin's options table after its own:
+// `constexpr auto kOptions = withProcessOptions(kOwnOptions);`.
+inline constexpr Option kProcessOptions[] = {
+    {"env", OptionType::StringMap, false, "{}", "Environment variables added for the connector's program"},
+    {"max_line_bytes", OptionType::Integer, false, "16777216",
+     "Longest message line (and largest discovered catalog) the program may send"},
+    {"memory_limit_mb", OptionType::Integer, false, "2048",
+     "The program's resident memory limit (0: none of its own; the worker's limit does not cover it)"},
+    {"stop_grace_seconds", OptionType::Integer, false, "10", "From SIGTERM to SIGKILL when a run is stopped"},
+};
+template <size_t N>
+constexpr std::array<Option, N + std::size(kProcessOptions)> withProcessOptions(const Option (&own)[N]) {
+  std::array<Option, N + std::size(kProcessOptions)> all{};
+  for (size_t i = 0; i < N; ++i) all[i] = own[i];
+  for (size_t i = 0; i < std::size(kProcessOptions); ++i) all[N + i] = kProcessOptions[i];
+  return all;
+}
+
 // The settings both connector plugins share, read and checked once: `command`, `config`, `env`,
-// `max_line_bytes`, `memory_limit_mb`, `stop_grace_seconds`. Returns "" or one line naming the key.
+// `max_line_bytes`, `memory_limit_mb`, `stop_grace_seconds`, and `streams` (the mapping, whose
+// stream objects may carry `stream_keys` besides entity and fields). parse() returns "" or one line
+// naming the key.
 struct CommonSettings {
   Options options;
   nlohmann::json config = nlohmann::json::object();
-  std::string parse(const nlohmann::json& s) {
+  std::vector<mapping::StreamMapping> streams;
+
+  std::string parse(const nlohmann::json& s, std::span<const std::string_view> stream_keys = {}) {
     const auto& cmd = s.contains("command") ? s["command"] : nlohmann::json();
     if (!cmd.is_array() || cmd.empty()) return "command: expected a list of strings, the program first (no shell)";
     for (size_t i = 0; i < cmd.size(); ++i) {
@@ -427,30 +479,31 @@ struct CommonSettings {
     if (s.contains("memory_limit_mb")) options.memory_limit_mb = s["memory_limit_mb"].get<size_t>();
     if (s.contains("stop_grace_seconds"))
       options.stop_grace = std::chrono::seconds(s["stop_grace_seconds"].get<int64_t>());
+    return mapping::parseStreams(s.contains("streams") ? s["streams"] : nlohmann::json(), streams, stream_keys);
+  }
+
+  // The mapping of source stream `name`, or null.
+  const mapping::StreamMapping* find(const std::string& name) const {
+    for (const auto& m : streams)
+      if (m.stream == name) return &m;
+    return nullptr;
+  }
+
+  // "" when every mapped stream is one the source offers, else the first missing one named with
+  // what the source offers.
+  std::string checkOffered(const std::vector<std::string>& offered) const {
+    for (const auto& m : streams) {
+      if (std::find(offered.begin(), offered.end(), m.stream) != offered.end()) continue;
+      std::string list;
+      for (const auto& o : offered) list += (list.empty() ? "" : ", ") + o;
+      return "streams." + m.stream + ": the source has no stream '" + m.stream + "' (it offers: " +
+             (list.empty() ? "none" : list) + ")";
+    }
     return {};
   }
 };
 
-// The deepest nesting of arrays and objects in a JSON text (strings skipped), so a line is never
-// handed to the recursive parser when it nests without bound.
-inline size_t jsonDepth(std::string_view text) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
+// A message line nesting deeper than this is refused unparsed (<abm/sdk/json_depth.hpp>).
 inline constexpr size_t kMaxJsonDepth = 128;
 
 // What a handler tells the run loop.
@@ -521,7 +574,7 @@ inline Status runConnector(Host* host, const Options& o, const std::string& labe
       [&](std::string_view line, size_t at) -> Reaction {
         if (line.find_first_not_of(" \t\r") == std::string_view::npos) return {};
         nlohmann::json msg;
-        if (jsonDepth(line) <= kMaxJsonDepth) msg = nlohmann::json::parse(line, nullptr, false);
+        if (!nestsDeeperThan(line, kMaxJsonDepth)) msg = nlohmann::json::parse(line, nullptr, false);
         if (!msg.is_object() || !msg.contains("type") || !msg["type"].is_string())
           return {"stdout line " + std::to_string(at) + " is not a protocol message (a JSON object with a \"type\"): '" +
                   excerpt(line) + "'; the connector must write only messages to stdout and its logs to stderr"};
@@ -530,19 +583,6 @@ inline Status runConnector(Host* host, const Options& o, const std::string& labe
         return r;
       },
       reported);
-}
-
-// "" when every mapped stream is one the source offers, else the first missing one named with
-// what the source offers.
-inline std::string checkStreamsOffered(const std::vector<std::string>& mapped, const std::vector<std::string>& offered) {
-  for (const auto& name : mapped) {
-    if (std::find(offered.begin(), offered.end(), name) != offered.end()) continue;
-    std::string list;
-    for (const auto& o : offered) list += (list.empty() ? "" : ", ") + o;
-    return "streams." + name + ": the source has no stream '" + name + "' (it offers: " +
-           (list.empty() ? "none" : list) + ")";
-  }
-  return {};
 }
 
 // One source record through its mapping: emitted, or rejected with its raw text and the mapping's
