@@ -34,15 +34,11 @@ class AirbyteSync : public ExternalConnectorTest {
               {"tier", {{"value", "partner"}}}}}};
   }
   json settings(const json& config_extra = json::object(), const json& streams = json()) const {
-    return {{"command", {"python3", script("fake_airbyte_source.py")}},
-            {"config", config(config_extra)},
-            {"streams", streams.is_null() ? json{{"organizations", organizations()}} : streams}};
+    return settingsFor("fake_airbyte_source.py", {{"organizations", organizations()}}, config_extra, streams);
   }
   void airbyte(const json& config_extra = json::object(), const std::string& extra = "") {
     connector("airbyte", settings(config_extra), extra);
   }
-  // The settings' `config` of an invocation's --config file; the catalog it was handed.
-  static json fileOf(const json& invocation, const std::string& flag) { return invocation["files"][flag]["content"]; }
   std::string accounts() {
     return joined("SELECT i.external_id || '|' || a.name || '|' || coalesce(a.domain, '') || '|' ||"
                   " coalesce(a.employee_count, '') || '|' || coalesce(a.tier, '') || '|' || coalesce(a.updated_at, '')"

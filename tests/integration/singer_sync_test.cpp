@@ -33,14 +33,11 @@ class SingerSync : public ExternalConnectorTest {
                         {"account_external_id", "/company_id"}}}};
   }
   json settings(const json& config_extra = json::object(), const json& streams = json()) const {
-    return {{"command", {"python3", script("fake_singer_tap.py")}},
-            {"config", config(config_extra)},
-            {"streams", streams.is_null() ? json{{"companies", companies()}} : streams}};
+    return settingsFor("fake_singer_tap.py", {{"companies", companies()}}, config_extra, streams);
   }
   void singer(const json& config_extra = json::object(), const std::string& extra = "") {
     connector("singer", settings(config_extra), extra);
   }
-  static json fileOf(const json& invocation, const std::string& flag) { return invocation["files"][flag]["content"]; }
   // Whether the catalog entry `name` is selected (its top-level metadata), in a catalog handed over.
   static bool selected(const json& catalog, const std::string& name) {
     for (const auto& entry : catalog["streams"])

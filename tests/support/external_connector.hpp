@@ -41,6 +41,18 @@ class ExternalConnectorTest : public ::testing::Test {
   static std::string script(const std::string& name) {
     return (sourceDir() / "tests/connectors" / name).string();
   }
+  // Settings running tests/connectors/<program> with config(config_extra) and `streams` (null:
+  // `default_streams`).
+  nlohmann::json settingsFor(const std::string& program, const nlohmann::json& default_streams,
+                             const nlohmann::json& config_extra, const nlohmann::json& streams) const {
+    return {{"command", {"python3", script(program)}},
+            {"config", config(config_extra)},
+            {"streams", streams.is_null() ? default_streams : streams}};
+  }
+  // What was in the file an invocation got with `flag` (--config, --catalog, --state, ...).
+  static nlohmann::json fileOf(const nlohmann::json& invocation, const std::string& flag) {
+    return invocation["files"][flag]["content"];
+  }
 
   // Writes connectors.d/crm.json with `plugin` and `settings`; `extra` adds members to the file.
   void connector(const std::string& plugin, const nlohmann::json& settings, const std::string& extra = "") {

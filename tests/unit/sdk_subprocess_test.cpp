@@ -127,6 +127,17 @@ TEST(SdkSubprocess, TheChildGetsTheEnvironmentAddedAndNoStdin) {
   EXPECT_EQ(out, (std::vector<std::string>{"forty two", "end"}));
 }
 
+TEST(SdkSubprocess, TheChildInheritsNoOtherFileDescriptor) {
+  // A descriptor of this process without O_CLOEXEC (as a worker's pipe to the daemon may be).
+  ASSERT_EQ(::dup2(1, 200), 200);
+  std::vector<std::string> fds;
+  const Status s = lines("for f in /proc/$$/fd/*; do echo ${f##*/}; done", fds);
+  ::close(200);
+  EXPECT_TRUE(s.isOk()) << s.message;
+  // 0, 1, 2 and the listing's own directory (the lowest free number, 3).
+  EXPECT_EQ(fds, (std::vector<std::string>{"0", "1", "2", "3"}));
+}
+
 TEST(SdkSubprocess, PrivateFilesAre0600InA0700FolderRemovedWithIt) {
   std::string folder, file;
   {
