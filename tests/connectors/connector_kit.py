@@ -14,6 +14,7 @@ config keys:
               unknown a JSON line of an unknown message type
               hang    writes <log_dir>/hang.pid and sleeps (for time limits and stops)
               trace   (Airbyte) a TRACE ERROR naming the token, exit 1
+              control (Airbyte) a LOG at WARN, then a CONTROL message with a rotated token
               huge    a record whose "name" is 300 000 characters
               memory  holds 400 MiB
               stop    ignores SIGTERM, writes <log_dir>/ready.pid, sleeps

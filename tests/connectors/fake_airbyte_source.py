@@ -101,6 +101,10 @@ def read(config, configured, state):
                 out(state_message(config, name, last))
             kit.misbehave(config, count, kit.write_line)
             m = config.get("misbehave", {})
+            if m.get("mode") == "control" and count == m.get("after"):
+                out({"type": "LOG", "log": {"level": "WARN", "message": "token expires soon"}})
+                out({"type": "CONTROL", "control": {"type": "CONNECTOR_CONFIG", "emitted_at": now_ms(),
+                                                    "connectorConfig": {"config": dict(config, api_token="rotated-" + config["api_token"])}}})
             if m.get("mode") == "trace" and count == m.get("after"):
                 out({"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": now_ms(), "error": {
                     "message": "the API answered 401 for token " + config["api_token"],

@@ -332,6 +332,21 @@ TEST_F(AirbyteSync, ATraceErrorFailsTheRunWithItsMessage) {
   EXPECT_EQ(runStatus(), "retry") << runError();
 }
 
+TEST_F(AirbyteSync, LogLevelsAreKeptAndAControlMessageIsNotAppliedNorEchoed) {
+  airbyte({{"misbehave", {{"mode", "control"}, {"after", 1}}}});
+  const auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("synced 3 records"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find(R"("level":"warn","connector":"crm","run":1,"message":"source: token expires soon")"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("source sent a CONTROL message (new connector config); abmd keeps the connector file as written"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("rotated-"), std::string::npos) << r.err;
+  EXPECT_EQ(storeBytes().find("rotated-"), std::string::npos);
+  EXPECT_EQ(json::parse(readFile(ws_.connectors() / "crm.json"))["settings"]["config"]["api_token"], "${env:CRM_TOKEN}");
+}
+
 TEST_F(AirbyteSync, AHangIsEndedByTheTimeLimitAndTheSourceDiesWithTheWorker) {
   airbyte({{"misbehave", {{"mode", "hang"}, {"after", 1}}}}, R"(, "timeout": "3s")");
   EXPECT_EQ(sync().exit_code, 1);
