@@ -93,7 +93,9 @@ Options:
   --version           print the version
 
 Plugins shipped: csv (files); hubspot, salesforce (CRMs); marketo (marketing automation); mailchimp
-(email); google_ads, linkedin_ads (ads); ga4 (web analytics); events (the collector's push sources).
+(email); google_ads, linkedin_ads (ads); ga4 (web analytics); events (the collector's push sources);
+rest (any JSON API, described in the connector file); airbyte, singer (run an Airbyte source or a
+Singer tap).
 `abmctl plugins` lists their settings,
 plugins/<name>/README.md says what each pulls and how its fields map, and
 connectors_config/examples/ has a connector file for each.

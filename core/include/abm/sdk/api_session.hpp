@@ -39,6 +39,9 @@ inline constexpr Option kHttpOptions[] = {
      "First wait between attempts; it doubles (with jitter) up to a minute, or what Retry-After asks"},
     {"ca_file", OptionType::String, false, "\"\"", "Extra CA bundle to trust (verification is never off)"},
     {"proxy", OptionType::String, false, "\"\"", "HTTP(S) proxy URL"},
+    {"allow_insecure_http", OptionType::Boolean, false, "false",
+     "Allow a plain http:// base_url or token_url to a host other than this machine; credentials then "
+     "travel in clear, and every run warns"},
 };
 
 // A plugin's options followed by kHttpOptions, for ABM_PLUGIN.
@@ -122,6 +125,16 @@ class ApiSession {
     if (settings.contains("api_key_header")) settings_error_ = readAuthSettings(settings, o, query_key_);
     if (sign) sign(o);
     credential_settings_ = o.credential_settings;
+    // A token must not cross the network in clear unless the admin says so, and then not silently.
+    for (const auto& [setting, url] : {std::pair<const char*, std::string>{"base_url", c.base_url}, {"token_url", o.token_url}}) {
+      if (url.rfind("http://", 0) != 0 || isLoopbackUrl(url) || !settings_error_.empty()) continue;
+      if (settings.value("allow_insecure_http", false))
+        host.warn(std::string(setting) + " " + originOf(url) + " is plain http: credentials travel in clear " +
+                  "(allow_insecure_http is set)");
+      else
+        settings_error_ = std::string(setting) + ": " + originOf(url) + " is plain http to another machine, so the " +
+                          "credentials would travel in clear; use https://, or set allow_insecure_http: true";
+    }
     // What no message may show: a key in the query string (as sent, and encoded) or in a header.
     for (const std::string& secret : {query_key_.value, o.fixed_authorization})
       if (secret.size() >= 4) {
@@ -182,6 +195,7 @@ class ApiSession {
       return a;
     }
     if (r.ok()) {
+      answered_ = true;
       JsonBody body = parseJsonBody(r);
       if (!body.error.empty()) a.status = Status::error(scrub(body.error));
       else a.body = std::move(body.value);
@@ -221,9 +235,11 @@ class ApiSession {
       return Status::retry(r.endpoint + ": stopped while waiting to retry (" +
                            (r.transport != CURLE_OK ? r.transport_error : "HTTP " + std::to_string(r.status)) +
                            ") because the host is shutting down");
-    if (r.transport != CURLE_OK && r.status == 0)
+    if (r.transport != CURLE_OK && r.status == 0) {
+      if (r.config_error) return Status::error(r.endpoint + ": " + r.transport_error);
       return Status::retry(r.endpoint + ": " + r.transport_error + " (after " + std::to_string(retry_.max_attempts) +
                            " attempts)");
+    }
     std::string detail = vendor_error_ ? vendor_error_(r) : std::string();
     if (detail.empty() && !r.transport_error.empty()) detail = r.transport_error;
     if (detail.empty() && looksLikeHtml(r))
@@ -236,6 +252,10 @@ class ApiSession {
                            (credential_settings_.empty() ? std::string("access_token or OAuth settings") : credential_settings_));
     if (r.status == 429 || r.status >= 500)
       return Status::retry(head + " (after " + std::to_string(retry_.max_attempts) + " attempts)");
+    // Every request so far answered 404: more likely a base_url with a path too many than missing data.
+    if (r.status == 404 && !answered_)
+      return Status::error(head + " — every request so far answered 404; does base_url (" +
+                           client_->options().base_url + ") carry an extra path?");
     return Status::error(head);
   }
 
@@ -248,6 +268,7 @@ class ApiSession {
   QueryKey query_key_;
   std::string settings_error_;
   std::string credential_settings_;
+  bool answered_ = false;  // a request of this session has succeeded
   std::vector<std::string> secrets_;
 };
 

@@ -81,6 +81,7 @@ class OAuth {
 
   explicit OAuth(OAuthSettings s, ClientOptions token_client = {}) : s_(std::move(s)) {
     token_client.base_url = originOf(s_.token_url);
+    token_client.url_setting = "token_url";
     token_client_ = std::make_unique<Client>(std::move(token_client));
     // A refresh token rotated by an earlier run outranks the one in the config, which the vendor
     // has already invalidated.
