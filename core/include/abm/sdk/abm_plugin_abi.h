@@ -51,7 +51,8 @@ typedef struct abm_host {
   /* A source row the plugin could not turn into a record. The run goes on; the row is counted as
    * rejected and reported with its origin and reason. */
   void (*reject)(void* ctx, const char* stream, const char* origin, const char* reason);
-  /* During discover: one stream, as JSON {"name":..., "entity":..., "incremental":bool}. */
+  /* During discover: one stream, as JSON {"name":..., "entity":..., "incremental":bool}. A stream
+   * that is not incremental (or omits the key) is full refresh: its read gets "null" every run. */
   void (*emit_stream)(void* ctx, const char* stream_json);
   void (*log)(void* ctx, abm_log_level level, const char* message);
   /* The reason for a failing call (one line, no secrets). The last one before the call returns wins. */

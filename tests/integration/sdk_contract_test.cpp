@@ -1,0 +1,59 @@
+// What the SDK promises a plugin author, checked through the real binaries: a full-refresh stream
+// never receives a checkpoint, a descriptor's kind is one of the documented values, and abmctl
+// plugins marks what ships with abmd.
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+using namespace abm::test;
+
+namespace {
+
+const std::string kCtl = (binDir() / "abmctl").string();
+
+CommandResult ctl(const Workspace& ws, std::vector<std::string> args) {
+  args.insert(args.begin(), {kCtl, "-c", ws.config().string()});
+  return run(args);
+}
+
+int64_t lastRunRecords(const Workspace& ws, const std::string& connector) {
+  return queryInt(ws.store(), "SELECT records FROM sync_runs WHERE connector = '" + connector +
+                                  "' ORDER BY run_id DESC LIMIT 1");
+}
+
+// testkit with "incremental": false fails its read when it is handed any checkpoint, so a second
+// run succeeding with every record again is the host keeping its promise.
+TEST(FullRefreshStream, StartsFromNothingEveryRunWhateverIsStored) {
+  Workspace ws;
+  ws.writeConfig("", true);
+  ws.addConnector("full", "testkit", R"({"records": 30, "checkpoint_every": 10, "incremental": false})");
+  ws.addConnector("incr", "testkit", R"({"records": 30, "checkpoint_every": 10})");
+  for (int pass = 1; pass <= 2; ++pass) {
+    for (const char* name : {"full", "incr"}) {
+      auto r = ctl(ws, {"sync", name});
+      ASSERT_EQ(r.exit_code, 0) << name << " pass " << pass << ": " << r.err;
+    }
+    // The full-refresh stream reads everything each time; the incremental one resumes at its end.
+    EXPECT_EQ(lastRunRecords(ws, "full"), 30) << "pass " << pass;
+    EXPECT_EQ(lastRunRecords(ws, "incr"), pass == 1 ? 30 : 0) << "pass " << pass;
+  }
+  // Its checkpoints are still committed with the records they cover (and shown), never handed back.
+  EXPECT_EQ(queryText(ws.store(), "SELECT state FROM sync_state WHERE connector = 'full'"), R"({"next":30})");
+  // Rows are upserts on (source, external_id): reading everything again duplicates nothing.
+  EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM touchpoints WHERE source = 'full'"), 30);
+}
+
+// The same check seen from the plugin: handed a stored checkpoint, testkit would fail the run.
+TEST(FullRefreshStream, AStoredCheckpointIsNotHandedToItEvenAfterTheStreamWasIncremental) {
+  Workspace ws;
+  ws.writeConfig("", true);
+  ws.addConnector("switch", "testkit", R"({"records": 12, "checkpoint_every": 5})");
+  ASSERT_EQ(ctl(ws, {"sync", "switch"}).exit_code, 0);
+  ASSERT_EQ(queryText(ws.store(), "SELECT state FROM sync_state WHERE connector = 'switch'"), R"({"next":12})");
+  ws.addConnector("switch", "testkit", R"({"records": 12, "checkpoint_every": 5, "incremental": false})");
+  auto r = ctl(ws, {"sync", "switch"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("synced 12 records"), std::string::npos) << r.out;
+}
+
+}  // namespace
