@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <iterator>
 
 namespace abm::plugin_runtime {
 
@@ -19,7 +21,17 @@ std::string descriptorProblem(const abm_plugin* d) {
   if (!d->name || !*d->name) return "its descriptor has no name";
   if (!d->version || !d->kind || !d->options_json) return "its descriptor lacks version, kind or options";
   if (!d->check || !d->discover || !d->read) return "its descriptor lacks a lifecycle function";
+  const std::string_view kind = d->kind;
+  if (std::find(std::begin(kPluginKinds), std::end(kPluginKinds), kind) == std::end(kPluginKinds))
+    return "its kind '" + std::string(kind) + "' is not one of " + pluginKindList() +
+           "; set the kind argument of ABM_PLUGIN (or abm_plugin.kind) to one of them";
   return {};
+}
+
+std::string pluginKindList() {
+  std::string out;
+  for (const auto k : kPluginKinds) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
 }
 
 Status checkPluginPermissions(const fs::path& path) {

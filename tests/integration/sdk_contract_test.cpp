@@ -56,4 +56,25 @@ TEST(FullRefreshStream, AStoredCheckpointIsNotHandedToItEvenAfterTheStreamWasInc
   EXPECT_NE(r.out.find("synced 12 records"), std::string::npos) << r.out;
 }
 
+// A library declaring a kind abmd does not know is refused when it is loaded, with its file and
+// the allowed kinds, and a connector naming it is not valid.
+TEST(PluginKind, ALibraryOfAnUnknownKindIsRefusedNamingTheFileAndTheAllowedKinds) {
+  Workspace ws;
+  fs::create_directories(ws.connectors());
+  writeFile(ws.config(), "{\"store\": \"sqlite://abm.db\", \"connectors_dir\": \"connectors.d\", \"plugin_dir\": \"" +
+                             std::string(ABMD_TEST_BAD_PLUGIN_DIR) + "\", \"worker\": \"" +
+                             (binDir() / "abmd-worker").string() + "\"}");
+  ws.addConnector("wh", "warehouse", "{}");
+  auto r = ctl(ws, {"plugins"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad_kind.so: refused: its kind 'warehouse' is not one of crm, marketing_automation, email, "
+                       "ads, web_analytics, file, declarative, external, test"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out.find("warehouse 1.0.0"), std::string::npos) << r.out;
+  auto v = ctl(ws, {"validate"});
+  EXPECT_NE(v.exit_code, 0);
+  EXPECT_NE(v.err.find("no plugin named 'warehouse'"), std::string::npos) << v.err;
+}
+
 }  // namespace

@@ -79,7 +79,8 @@ typedef struct abm_plugin {
   uint16_t abi_minor;
   const char* name;    /* short name used in connector files: "csv", "hubspot" */
   const char* version; /* the plugin's own version */
-  const char* kind;    /* "crm", "email", "ads", "web_analytics", "file" */
+  const char* kind;    /* one of "crm", "marketing_automation", "email", "ads", "web_analytics", "file",
+                        * "declarative", "external", "test"; the host refuses others (docs/plugin-sdk.md#kinds) */
   const char* description;
   /* The plugin's settings as a JSON array of options:
    * [{"name","type","required","secret","default","description","choices"}], type one of
