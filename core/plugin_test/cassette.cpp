@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <sstream>
 
+#include "common/percent_encoding.hpp"
 #include "config/regular_file.hpp"
 
 namespace abm::plugin_test {
@@ -12,21 +12,6 @@ namespace abm::plugin_test {
 using nlohmann::json;
 
 namespace {
-
-std::string percentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
   if (from.empty()) return text;
@@ -109,7 +94,7 @@ int likeness(const RecordedRequest& a, const RecordedRequest& b) {
 std::string percentDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() + 0 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
