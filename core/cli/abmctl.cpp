@@ -21,6 +21,7 @@
 #include "metrics/metrics_cycle.hpp"
 #include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
+#include "plugin_host/worker_command.hpp"
 #include "store/instances.hpp"
 #include "store/lease_keeper.hpp"
 #include "store/push_stats.hpp"
@@ -95,63 +96,14 @@ void printErrors(const Setup& s) {
   for (const auto& e : s.errors) std::cerr << "error: " << e << "\n";
 }
 
-// What a check or discover run of a connector's worker answered.
-struct WorkerAnswer {
-  std::string failure;  // empty when the command succeeded
-  std::optional<wire::ConnectionStatusMessage> status;
-  std::vector<wire::CatalogStream> streams;
-};
+using plugin_host::WorkerAnswer;
 
-// Runs a worker command (check/discover) for a connector and collects its answer.
+// Runs a worker command (check/discover) for a connector; the plugin's logs go to stderr.
 WorkerAnswer runWorkerCommand(const Setup& s, const config::ConnectorConfig& c, const std::string& command) {
-  WorkerAnswer answer;
   const auto* plugin = s.plugins.find(c.plugin);
-  if (plugin->push()) {
-    answer.failure = c.name + " is a push source: it has no worker to run " + command;
-    return answer;
-  }
-  json job = config::workerJob(c, command);
-  auto state_dir = config::connectorStateDir(s.daemon, c.name);
-  if (!state_dir) {
-    answer.failure = state_dir.error();
-    return answer;
-  }
-  job["state_dir"] = state_dir->string();
-  worker::WorkerLimits limits;
-  limits.timeout = std::chrono::minutes(2);
-  limits.memory_limit_mb = c.memory_limit_mb.value_or(s.daemon.memory_limit_mb);
-  limits.working_dir = c.file.parent_path().string();
-  auto proc = worker::WorkerProcess::spawn(s.daemon.worker_path.string(), {"run", plugin->path.string()}, job.dump(),
-                                           limits, [](std::string_view l) { std::cerr << l << "\n"; });
-  if (!proc) {
-    answer.failure = proc.error();
-    return answer;
-  }
-  std::string_view line;
-  wire::MessageParser parser;
-  std::string malformed;
-  while (proc->next(line) == worker::WorkerProcess::Read::Line) {
-    if (line.empty()) continue;
-    if (!parser.parse(line)) {
-      if (malformed.empty()) malformed = "plugin sent a malformed message: " + parser.error;
-      continue;
-    }
-    if (parser.type == wire::MessageType::Trace && parser.trace.is_error)
-      answer.failure = parser.trace.message.empty() ? "plugin error" : parser.trace.message;
-    else if (parser.type == wire::MessageType::ConnectionStatus)
-      answer.status = parser.connection_status;
-    else if (parser.type == wire::MessageType::Log)
-      std::cerr << c.name << ": " << parser.log.message << "\n";
-    else if (parser.type == wire::MessageType::Catalog)
-      answer.streams = parser.catalog.streams;
-  }
-  const auto exit = proc->wait();
-  if (!exit.exited) answer.failure = "plugin crashed: " + exit.describe();
-  else if (answer.failure.empty() && !malformed.empty()) answer.failure = malformed;
-  else if (answer.failure.empty() && answer.status && !answer.status->succeeded)
-    answer.failure = answer.status->message.empty() ? "check failed" : answer.status->message;
-  else if (exit.code != 0 && answer.failure.empty()) answer.failure = exit.describe();
-  return answer;
+  if (plugin->push()) return {c.name + " is a push source: it has no worker to run " + command, {}, {}};
+  return plugin_host::runWorkerCommand(s.daemon, *plugin, c, command,
+                                       [](std::string_view l) { std::cerr << l << "\n"; });
 }
 
 int cmdValidate(const Setup& s) {
