@@ -1,13 +1,18 @@
-# abm_add_plugin(NAME SOURCES...): builds one abmd connector plugin as a shared library named NAME
-# (no "lib" prefix) against the SDK, and installs it into the plugin folder.
+# abm_add_plugin(NAME [HTTP] SOURCES...): builds one abmd connector plugin as a shared library named
+# NAME (no "lib" prefix) against the SDK, and installs it into the plugin folder. HTTP links the SDK's
+# HTTP kit (abmd::sdk_http: libcurl, found by find_package(abmd)) for plugins that call an API.
 function(abm_add_plugin name)
-  add_library(${name} MODULE ${ARGN})
+  cmake_parse_arguments(ARG "HTTP" "" "" ${ARGN})
+  add_library(${name} MODULE ${ARG_UNPARSED_ARGUMENTS})
   set_target_properties(${name} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
-  if(TARGET abmd_sdk)
-    target_link_libraries(${name} PRIVATE abmd_sdk)
-  else()
-    target_link_libraries(${name} PRIVATE abmd::sdk)
+  set(sdk abmd::sdk)
+  if(ARG_HTTP)
+    set(sdk abmd::sdk_http)
   endif()
+  if(TARGET abmd_sdk)
+    string(REPLACE "abmd::" "abmd_" sdk ${sdk})
+  endif()
+  target_link_libraries(${name} PRIVATE ${sdk})
   if(DEFINED ABMD_PLUGIN_OUTPUT_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${ABMD_PLUGIN_OUTPUT_DIR})
   endif()
