@@ -16,6 +16,7 @@
 #include "cli/progress.hpp"
 #include "cli/report_command.hpp"
 #include "cli/segment_commands.hpp"
+#include "cli/sync_dry_run.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_cycle.hpp"
@@ -52,6 +53,11 @@ Commands:
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
+  sync NAME --dry-run [--format text|json]
+                              read NAME and validate every record as a sync would, print per
+                              stream what would be written, the rows rejected and why, and the
+                              checkpoint that would be committed; writes nothing, creates no
+                              store; exits as the sync would
   status                      last run of every connector; events received and refused of push
                               connectors; the instances using the store and the leases they hold;
                               the metrics cycle in progress and who computes each shard
@@ -206,13 +212,14 @@ Result<std::unique_ptr<store::LeaseKeeper>> startCliInstance(const Setup& s) {
                                    s.daemon.lease_ttl, std::move(hooks));
 }
 
-int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
+int cmdSync(const Setup& s, const std::string& name, bool full_refresh, bool dry_run, const std::string& format) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
   if (isPushSource(s, *c)) {
     std::cerr << "abmctl: " << name << " " << kPushSourceNote << "\n";
     return 1;
   }
+  if (dry_run) return cmdSyncDryRun(s, *c, full_refresh, format);
   auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl sync");
   if (!lock) {
     std::cerr << "abmctl: " << lock.error() << "\n";
@@ -574,6 +581,8 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "report" || cmd == "export") return (cmd == "report" ? runReportCommand : runExportCommand)(config_arg, args);
 
   bool full_refresh = false;
+  bool dry_run = false;
+  std::string format;
   int limit = 20;
   std::string as_of;
   bool full = false;
@@ -581,6 +590,8 @@ int runAbmctl(int argc, char** argv) {
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
+    else if (args[i] == "--dry-run") dry_run = true;
+    else if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
     else if (args[i] == "--full") full = true;
     else if (args[i] == "--to" && i + 1 < args.size()) to_url = args[++i];
@@ -600,6 +611,8 @@ int runAbmctl(int argc, char** argv) {
                                                      "metrics",  "store"};
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
+  if (cmd != "sync" && dry_run) return usageError("--dry-run goes with sync only");
+  if (!format.empty() && !dry_run) return usageError("--format goes with sync --dry-run only");
 
   Setup setup;
   try {
@@ -613,7 +626,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "plugins") return cmdPlugins(setup);
   if (cmd == "check") return need(1, "NAME") ? 2 : cmdCheck(setup, positional[0]);
   if (cmd == "discover") return need(1, "NAME") ? 2 : cmdDiscover(setup, positional[0]);
-  if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh);
+  if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh, dry_run, format.empty() ? "text" : format);
   if (cmd == "status") return cmdStatus(setup);
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
   if (cmd == "state") return cmdState(setup, positional);
