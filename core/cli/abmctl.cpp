@@ -89,9 +89,9 @@ Options:
   -h, --help          this help
   --version           print the version
 
-Plugins shipped: csv (files), hubspot and salesforce (CRMs); `abmctl plugins` lists their settings,
-plugins/<name>/README.md says what each pulls and how its fields map, and
-connectors_config/examples/ has a connector file for each.
+`abmctl plugins` lists every plugin with its settings and marks "built-in" those shipped with abmd;
+plugins/<name>/README.md (docs/<name>.md for rest, airbyte and singer) says what each pulls and how
+its fields map, and connectors_config/examples/ has a connector file for each.
 
 Exit status: 0 success, 1 the command failed (reason on stderr), 2 bad usage or configuration.
 A sync that ends rate_limited (the vendor's daily quota is spent) exits 1 and says when it may resume.
@@ -139,8 +139,10 @@ int cmdConfig(const Setup& s) {
 
 int cmdPlugins(const Setup& s) {
   for (const auto& [name, p] : s.plugins.all()) {
+    // Built-in: shipped with abmd (the library carries the mark of the abmd build, or is the daemon's own).
     std::cout << name << " " << p.version << " (" << p.kind << ", ABI " << p.abi << ")  "
-              << (p.push() ? "built into abmd" : p.path.string()) << "\n";
+              << (p.builtIn() ? "built-in  " : "") << (p.push() ? "built into abmd: no library" : p.path.string())
+              << "\n";
     if (!p.description.empty()) std::cout << "  " << p.description << "\n";
     for (const auto& o : p.options) {
       std::cout << "    " << std::left << std::setw(22) << o.name << std::setw(12) << o.type

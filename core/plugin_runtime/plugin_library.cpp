@@ -44,6 +44,12 @@ Status checkPluginPermissions(const fs::path& path) {
   return Status::ok();
 }
 
+std::string PluginLibrary::shipped() const {
+  constexpr const char* kSymbol = "abm_plugin_shipped";
+  if (!library_.has(kSymbol)) return {};
+  return std::string(&library_.get<const char>(kSymbol));
+}
+
 Result<PluginLibrary> PluginLibrary::load(const fs::path& path) {
   const std::string where = "plugin " + path.string() + ": ";
   std::error_code ec;

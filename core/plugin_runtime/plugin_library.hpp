@@ -20,6 +20,9 @@ class PluginLibrary {
   static Result<PluginLibrary> load(const std::filesystem::path& path);
   const abm_plugin& descriptor() const { return *descriptor_; }
   const std::filesystem::path& path() const { return path_; }
+  // The abmd version a plugin built in the abmd tree ships with (its abm_plugin_shipped symbol,
+  // cmake/shipped_plugin_marker.cpp); "" for any other plugin.
+  std::string shipped() const;
 
  private:
   boost::dll::shared_library library_;

@@ -169,6 +169,7 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
               {"description", p.description ? p.description : ""},
               {"abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
               {"path", plugin_path}};
+    if (const std::string shipped = lib->shipped(); !shipped.empty()) spec["shipped"] = shipped;
     spec["options"] = json::parse(p.options_json ? p.options_json : "[]", nullptr, false);
     if (!spec["options"].is_array()) {
       out.message(errorTrace("plugin " + plugin_path + ": its options_json is not a JSON array", "config_error", nowMs()));

@@ -39,7 +39,10 @@ cat > "$tmp/etc/connectors.d/targets.json" <<JSON
 {"name": "targets", "plugin": "hello", "schedule": "every 1d", "settings": {"domains": ["acme.com", "globex.io"]}}
 JSON
 # The installed binaries find their worker and schema relative to themselves.
-"$p/bin/abmctl" -c "$tmp/etc/abmd.json" plugins | grep -q "hello 1.0.0 (file, ABI 1.3)" || fail "plugin not listed"
+"$p/bin/abmctl" -c "$tmp/etc/abmd.json" plugins > "$tmp/plugins.txt" || fail "abmctl plugins failed"
+grep -q "^hello 1.0.0 (file, ABI 1.3)  $tmp/plugins/hello.so" "$tmp/plugins.txt" || fail "plugin not listed (or marked built-in)"
+# csv ships with abmd and says so in its library, copied or not; an out-of-tree plugin does not.
+grep -q "^csv .*)  built-in  $tmp/plugins/csv.so" "$tmp/plugins.txt" || fail "the installed csv is not marked built-in"
 "$p/bin/abmctl" -c "$tmp/etc/abmd.json" sync targets | grep -q "synced 2 records" || fail "sync failed"
 n=$(sqlite3 "$tmp/etc/abm.db" "SELECT count(*) FROM accounts WHERE is_target = 1 AND tier = 'Tier 1'")
 [ "$n" = 2 ] || fail "expected 2 target accounts, found $n"

@@ -3,6 +3,8 @@
 // plugins marks what ships with abmd.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "test_support.hpp"
 
 using namespace abm::test;
@@ -75,6 +77,44 @@ TEST(PluginKind, ALibraryOfAnUnknownKindIsRefusedNamingTheFileAndTheAllowedKinds
   auto v = ctl(ws, {"validate"});
   EXPECT_NE(v.exit_code, 0);
   EXPECT_NE(v.err.find("no plugin named 'warehouse'"), std::string::npos) << v.err;
+}
+
+// The line `abmctl plugins` prints for the plugin named `name` ("" when there is none).
+std::string pluginLine(const std::string& listing, const std::string& name) {
+  std::istringstream in(listing);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + " ", 0) == 0) return line;
+  return {};
+}
+
+// Built-in means shipped with abmd, read from the library itself (the mark the abmd build compiles
+// into each of its plugins), not from a list of names: every library of the build's plugin folder
+// is marked, a copy of one elsewhere still is, and a plugin built apart (testkit) is not.
+TEST(BuiltInPlugins, AbmctlPluginsMarksWhatShipsWithAbmdWhereverItLies) {
+  Workspace ws;
+  ws.writeConfig();
+  auto r = ctl(ws, {"plugins"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int libraries = 0;
+  for (const auto& e : fs::directory_iterator(pluginDir())) {
+    if (e.path().extension() != ".so") continue;
+    ++libraries;
+    const std::string line = pluginLine(r.out, e.path().stem().string());
+    EXPECT_NE(line.find(")  built-in  " + e.path().string()), std::string::npos) << r.out;
+  }
+  EXPECT_GE(libraries, 3) << "csv, hubspot and salesforce at least";
+  EXPECT_NE(pluginLine(r.out, "events").find("(push, ABI built-in)  built-in  built into abmd"), std::string::npos)
+      << r.out;
+
+  Workspace tests;
+  tests.writeConfig("", true);  // testkit, and a copy of csv
+  auto t = ctl(tests, {"plugins"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const std::string testkit = pluginLine(t.out, "testkit");
+  ASSERT_FALSE(testkit.empty()) << t.out;
+  EXPECT_EQ(testkit.find("built-in"), std::string::npos) << testkit;
+  EXPECT_NE(pluginLine(t.out, "csv").find(")  built-in  " + (testPluginDir() / "csv.so").string()), std::string::npos)
+      << t.out;
 }
 
 }  // namespace
