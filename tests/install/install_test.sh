@@ -43,6 +43,12 @@ JSON
 grep -q "^hello 1.0.0 (file, ABI 1.3)  $tmp/plugins/hello.so" "$tmp/plugins.txt" || fail "plugin not listed (or marked built-in)"
 # csv ships with abmd and says so in its library, copied or not; an out-of-tree plugin does not.
 grep -q "^csv .*)  built-in  $tmp/plugins/csv.so" "$tmp/plugins.txt" || fail "the installed csv is not marked built-in"
+# The walk-through of docs/plugin-sdk.md: check, discover, a dry run that writes nothing, then the sync.
+"$p/bin/abmctl" -c "$tmp/etc/abmd.json" check targets | grep -q "targets: ok" || fail "check failed"
+"$p/bin/abmctl" -c "$tmp/etc/abmd.json" discover targets | grep -q "^target_list .*-> accounts" || fail "discover failed"
+"$p/bin/abmctl" -c "$tmp/etc/abmd.json" sync targets --dry-run | grep -q "target_list -> accounts: 2 record(s) would be written" ||
+  fail "the dry run did not report the 2 accounts"
+[ ! -e "$tmp/etc/abm.db" ] || fail "the dry run created the store"
 "$p/bin/abmctl" -c "$tmp/etc/abmd.json" sync targets | grep -q "synced 2 records" || fail "sync failed"
 n=$(sqlite3 "$tmp/etc/abm.db" "SELECT count(*) FROM accounts WHERE is_target = 1 AND tier = 'Tier 1'")
 [ "$n" = 2 ] || fail "expected 2 target accounts, found $n"
