@@ -12,11 +12,6 @@ namespace {
 
 const std::string kCtl = (binDir() / "abmctl").string();
 
-CommandResult ctl(const Workspace& ws, std::vector<std::string> args) {
-  args.insert(args.begin(), {kCtl, "-c", ws.config().string()});
-  return run(args);
-}
-
 // The store file as it is: its bytes and modification time.
 struct FileState {
   std::string bytes;
@@ -39,7 +34,7 @@ TEST(DryRun, ReportsWhatWouldBeWrittenAndCreatesNoStore) {
   Workspace ws;
   ws.writeConfig("", true);
   ws.addConnector("tk", "testkit", R"({"records": 30, "checkpoint_every": 10, "mode": "bad_rows"})");
-  auto r = ctl(ws, {"sync", "tk", "--dry-run"});
+  auto r = runAbmctl(ws, {"sync", "tk", "--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("no store yet at"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("touchpoints -> touchpoints: 27 record(s) would be written, 3 rejected"), std::string::npos) << r.out;
@@ -49,7 +44,7 @@ TEST(DryRun, ReportsWhatWouldBeWrittenAndCreatesNoStore) {
   EXPECT_NE(r.out.find("tk: would sync 27 records, 3 rejected"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(ws.dir / "abm.db"));
 
-  auto j = ctl(ws, {"sync", "tk", "--dry-run", "--format", "json"});
+  auto j = runAbmctl(ws, {"sync", "tk", "--dry-run", "--format", "json"});
   ASSERT_EQ(j.exit_code, 0) << j.err;
   const auto out = nlohmann::json::parse(j.out);
   EXPECT_EQ(out["status"], "succeeded");
@@ -70,12 +65,12 @@ TEST(DryRun, ResumesFromTheStoredCheckpointAndLeavesTheStoreUntouched) {
   if (onPostgresql()) GTEST_SKIP() << "checks the SQLite file itself";
   ws.writeConfig("", true);
   ws.addConnector("tk", "testkit", R"({"records": 20, "checkpoint_every": 10})");
-  ASSERT_EQ(ctl(ws, {"sync", "tk"}).exit_code, 0);
+  ASSERT_EQ(runAbmctl(ws, {"sync", "tk"}).exit_code, 0);
   ws.addConnector("tk", "testkit", R"({"records": 35, "checkpoint_every": 10})");
   ASSERT_TRUE(walHoldsNothing(ws));
   const auto before = storeFile(ws);
 
-  auto r = ctl(ws, {"sync", "tk", "--dry-run"});
+  auto r = runAbmctl(ws, {"sync", "tk", "--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("1 stored checkpoint(s) handed to the plugin"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("15 record(s) would be written, 0 rejected"), std::string::npos) << r.out;
@@ -86,11 +81,11 @@ TEST(DryRun, ResumesFromTheStoredCheckpointAndLeavesTheStoreUntouched) {
   EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_runs"), 1);
 
   // --full-refresh reads everything, as a full-refresh sync would.
-  auto full = ctl(ws, {"sync", "tk", "--dry-run", "--full-refresh"});
+  auto full = runAbmctl(ws, {"sync", "tk", "--dry-run", "--full-refresh"});
   ASSERT_EQ(full.exit_code, 0) << full.err;
   EXPECT_NE(full.out.find("35 record(s) would be written"), std::string::npos) << full.out;
 
-  auto real = ctl(ws, {"sync", "tk"});
+  auto real = runAbmctl(ws, {"sync", "tk"});
   ASSERT_EQ(real.exit_code, 0) << real.err;
   EXPECT_NE(real.out.find("synced 15 records, 0 rejected"), std::string::npos) << real.out;
 }
@@ -101,13 +96,13 @@ TEST(DryRun, ExitsAsTheSyncWouldWhenThePluginFails) {
   Workspace ws;
   ws.writeConfig("", true);
   ws.addConnector("refused", "testkit", R"({"mode": "error"})");
-  auto r = ctl(ws, {"sync", "refused", "--dry-run"});
+  auto r = runAbmctl(ws, {"sync", "refused", "--dry-run"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("refused: dry run: the sync would end failed: testkit: credentials rejected"), std::string::npos)
       << r.err;
 
   ws.addConnector("crash", "testkit", R"({"mode": "segfault", "fail_at": 6, "checkpoint_every": 3})");
-  auto c = ctl(ws, {"sync", "crash", "--dry-run"});
+  auto c = runAbmctl(ws, {"sync", "crash", "--dry-run"});
   EXPECT_EQ(c.exit_code, 1);
   EXPECT_NE(c.err.find("crash: dry run: the sync would end failed: plugin crashed"), std::string::npos) << c.err;
   EXPECT_NE(c.out.find("checkpoint that would be committed: {\"next\":6}"), std::string::npos) << c.out;
@@ -123,10 +118,10 @@ TEST(DryRun, IsInTheHelpAndRefusesWhatDoesNotGoWithIt) {
   ws.addConnector("tk", "testkit", R"({"records": 3})");
   auto help = run({kCtl, "--help"});
   EXPECT_NE(help.out.find("sync NAME --dry-run [--format text|json]"), std::string::npos) << help.out;
-  auto bad = ctl(ws, {"sync", "tk", "--dry-run", "--format", "xml"});
+  auto bad = runAbmctl(ws, {"sync", "tk", "--dry-run", "--format", "xml"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--format takes text or json, not 'xml'"), std::string::npos) << bad.err;
-  auto check = ctl(ws, {"check", "tk", "--dry-run"});
+  auto check = runAbmctl(ws, {"check", "tk", "--dry-run"});
   EXPECT_EQ(check.exit_code, 2);
   EXPECT_NE(check.err.find("--dry-run goes with sync only"), std::string::npos) << check.err;
   EXPECT_FALSE(fs::exists(ws.dir / "abm.db"));

@@ -11,13 +11,6 @@ using namespace abm::test;
 
 namespace {
 
-const std::string kCtl = (binDir() / "abmctl").string();
-
-CommandResult ctl(const Workspace& ws, std::vector<std::string> args) {
-  args.insert(args.begin(), {kCtl, "-c", ws.config().string()});
-  return run(args);
-}
-
 int64_t lastRunRecords(const Workspace& ws, const std::string& connector) {
   return queryInt(ws.store(), "SELECT records FROM sync_runs WHERE connector = '" + connector +
                                   "' ORDER BY run_id DESC LIMIT 1");
@@ -32,7 +25,7 @@ TEST(FullRefreshStream, StartsFromNothingEveryRunWhateverIsStored) {
   ws.addConnector("incr", "testkit", R"({"records": 30, "checkpoint_every": 10})");
   for (int pass = 1; pass <= 2; ++pass) {
     for (const char* name : {"full", "incr"}) {
-      auto r = ctl(ws, {"sync", name});
+      auto r = runAbmctl(ws, {"sync", name});
       ASSERT_EQ(r.exit_code, 0) << name << " pass " << pass << ": " << r.err;
     }
     // The full-refresh stream reads everything each time; the incremental one resumes at its end.
@@ -50,10 +43,10 @@ TEST(FullRefreshStream, AStoredCheckpointIsNotHandedToItEvenAfterTheStreamWasInc
   Workspace ws;
   ws.writeConfig("", true);
   ws.addConnector("switch", "testkit", R"({"records": 12, "checkpoint_every": 5})");
-  ASSERT_EQ(ctl(ws, {"sync", "switch"}).exit_code, 0);
+  ASSERT_EQ(runAbmctl(ws, {"sync", "switch"}).exit_code, 0);
   ASSERT_EQ(queryText(ws.store(), "SELECT state FROM sync_state WHERE connector = 'switch'"), R"({"next":12})");
   ws.addConnector("switch", "testkit", R"({"records": 12, "checkpoint_every": 5, "incremental": false})");
-  auto r = ctl(ws, {"sync", "switch"});
+  auto r = runAbmctl(ws, {"sync", "switch"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("synced 12 records"), std::string::npos) << r.out;
 }
@@ -67,14 +60,14 @@ TEST(PluginKind, ALibraryOfAnUnknownKindIsRefusedNamingTheFileAndTheAllowedKinds
                              std::string(ABMD_TEST_BAD_PLUGIN_DIR) + "\", \"worker\": \"" +
                              (binDir() / "abmd-worker").string() + "\"}");
   ws.addConnector("wh", "warehouse", "{}");
-  auto r = ctl(ws, {"plugins"});
+  auto r = runAbmctl(ws, {"plugins"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("bad_kind.so: refused: its kind 'warehouse' is not one of crm, marketing_automation, email, "
                        "ads, web_analytics, file, declarative, external, test"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(r.out.find("warehouse 1.0.0"), std::string::npos) << r.out;
-  auto v = ctl(ws, {"validate"});
+  auto v = runAbmctl(ws, {"validate"});
   EXPECT_NE(v.exit_code, 0);
   EXPECT_NE(v.err.find("no plugin named 'warehouse'"), std::string::npos) << v.err;
 }
@@ -93,7 +86,7 @@ std::string pluginLine(const std::string& listing, const std::string& name) {
 TEST(BuiltInPlugins, AbmctlPluginsMarksWhatShipsWithAbmdWhereverItLies) {
   Workspace ws;
   ws.writeConfig();
-  auto r = ctl(ws, {"plugins"});
+  auto r = runAbmctl(ws, {"plugins"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   int libraries = 0;
   for (const auto& e : fs::directory_iterator(pluginDir())) {
@@ -108,7 +101,7 @@ TEST(BuiltInPlugins, AbmctlPluginsMarksWhatShipsWithAbmdWhereverItLies) {
 
   Workspace tests;
   tests.writeConfig("", true);  // testkit, and a copy of csv
-  auto t = ctl(tests, {"plugins"});
+  auto t = runAbmctl(tests, {"plugins"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   const std::string testkit = pluginLine(t.out, "testkit");
   ASSERT_FALSE(testkit.empty()) << t.out;
