@@ -21,6 +21,7 @@ struct BatchItem {
   std::string stream;        // State, Reject
   std::string text;          // State: the state JSON; Reject: the reason
   std::string origin, data;  // Reject
+  const std::string* record_stream = nullptr;  // Record: its stream's name, owned by the MessageReader
 };
 
 class Batch {

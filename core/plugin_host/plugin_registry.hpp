@@ -15,12 +15,19 @@ struct PluginInfo {
   std::string name, version, kind, description, abi;
   std::filesystem::path path;
   std::vector<config::OptionSpec> options;
+  std::string options_json;  // the table as the plugin wrote it (abm-plugin-test checks it further)
+  std::string shipped;       // the abmd version it ships with (built in the abmd tree); "" otherwise
+  bool builtIn() const { return !shipped.empty(); }
   // A push source is built into the daemon (the events collector): no library, no worker, no schedule.
   bool push() const { return kind == "push"; }
 };
 
 // The built-in push plugin "events": Segment-compatible events posted to the daemon's listener.
 PluginInfo eventsPluginInfo();
+
+// Asks a worker to describe the plugin library `file`: its name, version and options table, or why
+// it is not a usable plugin.
+Result<PluginInfo> describePlugin(const std::filesystem::path& file, const std::filesystem::path& worker);
 
 class PluginRegistry {
  public:

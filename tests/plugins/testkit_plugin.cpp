@@ -41,6 +41,8 @@ constexpr abm::sdk::Option kOptions[] = {
     {"url", abm::sdk::OptionType::String, false, "\"http://127.0.0.1:1\"", "In backoff mode: the unreachable vendor"},
     {"retry_ms", abm::sdk::OptionType::Integer, false, "30000", "In backoff mode: the first wait between attempts"},
     {"padding", abm::sdk::OptionType::String, false, "\"\"", "Ignored: makes the worker's job as large as needed"},
+    {"incremental", abm::sdk::OptionType::Boolean, false, "true",
+     "false: the stream is full refresh; the plugin then fails the read if it is handed a checkpoint"},
 };
 
 // Prints to stderr while loading, as a chatty library might, before the worker reads its job.
@@ -99,7 +101,9 @@ class TestkitPlugin : public abm::sdk::Plugin {
     return Status::ok();
   }
 
-  std::vector<abm::sdk::Stream> streams(const json&) override { return {{"touchpoints", "touchpoints", true}}; }
+  std::vector<abm::sdk::Stream> streams(const json& settings) override {
+    return {{"touchpoints", "touchpoints", settings.value("incremental", true)}};
+  }
 
   Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
     const std::string mode = settings["mode"];
@@ -124,6 +128,9 @@ class TestkitPlugin : public abm::sdk::Plugin {
     if (mode == "retry") return Status::retry("testkit: vendor answered 503, try later");
     if (mode == "backoff") return backoff(host, settings);
     if (mode == "error") return Status::error("testkit: credentials rejected");
+    // The host's promise to a full-refresh stream: it starts from nothing, whatever is stored.
+    if (!settings.value("incremental", true) && !state.is_null())
+      return Status::error("testkit: full-refresh stream handed a checkpoint: " + state.dump());
     if (mode == "print") std::printf("this line went to stdout and must not corrupt the message stream\n");
 
     int64_t next = state.is_object() ? state.value("next", int64_t{0}) : 0;

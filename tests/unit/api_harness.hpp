@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/api.hpp"
+#include "common/percent_encoding.hpp"
 #include "http/router.hpp"
 
 namespace abm::test {
@@ -45,21 +46,6 @@ inline std::string percentDecode(const std::string& s) {
       i += 2;
     } else {
       out += s[i];
-    }
-  }
-  return out;
-}
-
-inline std::string percentEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
     }
   }
   return out;

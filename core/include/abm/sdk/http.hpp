@@ -1,4 +1,4 @@
-// The SDK's HTTP kit, shared by every HTTP plugin (header-only; link CURL::libcurl):
+// The SDK's HTTP kit, shared by every HTTP plugin (header-only; link abmd::sdk_http):
 //   Client          one reused libcurl handle: connection reuse, gzip, timeouts, TLS verification
 //                   always on (a CA file may be added), proxy, a User-Agent naming abmd.
 //   sendWithRetry   exponential backoff with jitter on timeouts, connection errors, 429 and 5xx,

@@ -60,6 +60,7 @@ struct Option {
 struct Stream {
   std::string name;    // the plugin's stream name, as in RECORD messages
   std::string entity;  // the unified entity it fills: accounts, contacts, opportunities, ...
+  // false: full refresh; read() gets a null state every run, whatever checkpoint is stored.
   bool incremental = true;
 };
 
