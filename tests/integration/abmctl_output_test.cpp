@@ -97,7 +97,7 @@ TEST_F(AbmctlOutput, AFormatThatIsNotThereOrNotForThatCommandIsAUsageError) {
   EXPECT_NE(r.err.find("--format takes text or json, not 'yaml'"), std::string::npos) << r.err;
   r = ctl({"sync", "files", "--format", "json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("--format json goes with status, runs, state show, config and plugins"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--format json goes with status, runs, state show, config, plugins and sync --dry-run"), std::string::npos) << r.err;
   r = ctl({"state", "reset", "files", "--format", "json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_FALSE(fs::exists(ws_.dir / "abm.db")) << "nothing ran, not even the store was opened";

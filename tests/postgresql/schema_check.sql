@@ -521,6 +521,12 @@ UPDATE sync_runs SET instance_id = 'db2:5151' WHERE run_id = 1;
 SELECT pg_temp.expect_error($$INSERT INTO leases VALUES ('connector:crm', 'db3:1', now(), now(), now())$$,
                             '23505', 'one lease row per resource');
 
+-- connector_config_problems (0014): one row per (instance, connector); since is a time.
+INSERT INTO connector_config_problems VALUES ('db1:4242', 'crm', '/etc/abmd/connectors.d/crm.json',
+                                              '/etc/abmd/connectors.d/crm.json: schedule: bad', '2024-03-01T00:00:00Z');
+SELECT pg_temp.expect_error($$INSERT INTO connector_config_problems VALUES ('db1:4242', 'crm', 'f', 'p', now())$$,
+                            '23505', 'one problem row per instance and connector');
+
 -- metrics cycles (0010): a cycle with its shards and its dirty snapshot; mode is full or incremental,
 -- one row per shard and per account of a cycle, and times read back in the store's format.
 INSERT INTO metrics_cycles(as_of, settings, mode, previous_as_of, shards, opened_by, opened_at)

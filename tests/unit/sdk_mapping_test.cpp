@@ -128,6 +128,19 @@ TEST(SdkMapping, AValueATransformCannotTakeNamesTheStreamFieldAndPointer) {
   EXPECT_FALSE(r.ok());
 }
 
+TEST(SdkMapping, AZonelessTimeIsUtcOnlyWhenTheDefinitionSaysSo) {
+  const auto plain = accountsWith(json::parse(R"({"external_id": "/id",
+      "created_at": {"from": "/added", "transform": "timestamp"}})"));
+  auto r = mapping::apply(plain, json::parse(R"({"id": "a", "added": "2024-01-05 10:00:00"})"));
+  EXPECT_EQ(r.error, "orgs: field 'created_at' from /added (timestamp): expected an ISO-8601 timestamp, found \"2024-01-05 10:00:00\"");
+  const auto utc = accountsWith(json::parse(R"({"external_id": "/id",
+      "created_at": {"from": "/added", "transform": "utc_timestamp"}})"));
+  EXPECT_EQ(mapped(utc, json::parse(R"({"id": "a", "added": "2024-01-05 10:00:00"})"))["created_at"], "2024-01-05T10:00:00Z");
+  EXPECT_EQ(mapped(utc, json::parse(R"({"id": "a", "added": "2024-01-05T10:00:00+02:00"})"))["created_at"],
+            "2024-01-05T08:00:00Z") << "a zone that is there is used";
+  EXPECT_FALSE(mapping::apply(utc, json::parse(R"({"id": "a", "added": "yesterday"})")).ok());
+}
+
 TEST(SdkMapping, StreamsComeInTheOrderReferencesResolve) {
   std::vector<mapping::StreamMapping> out;
   ASSERT_EQ(mapping::parseStreams(json::parse(R"({

@@ -98,7 +98,8 @@ inline bool isLoopbackUrl(std::string_view url) {
   std::string hp = hostPortOf(url);
   std::string host = hp.substr(0, hp.rfind(':'));
   if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  const bool ipv4 = !host.empty() && host.find_first_not_of("0123456789.") == std::string::npos;
+  return host == "localhost" || host == "::1" || (ipv4 && host.rfind("127.", 0) == 0);
 }
 
 // One line for a request that got no HTTP answer: what failed, against which host, chosen by which

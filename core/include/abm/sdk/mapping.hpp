@@ -41,8 +41,8 @@ struct StreamMapping {
 };
 
 inline constexpr std::string_view kTransforms[] = {"lowercase",    "trim", "domain", "epoch_seconds", "epoch_millis",
-                                                   "date",         "timestamp", "number", "integer",  "string",
-                                                   "boolean"};
+                                                   "date",         "timestamp", "utc_timestamp", "number", "integer",
+                                                   "string",       "boolean"};
 
 namespace detail {
 
@@ -177,8 +177,11 @@ inline nlohmann::json transformed(const std::string& t, const nlohmann::json& v,
     }
     return millisToIso(*days * 86'400'000);
   }
-  if (t == "timestamp") {
-    const auto ms = text ? isoToMillis(s) : std::nullopt;
+  if (t == "timestamp" || t == "utc_timestamp") {
+    // utc_timestamp: the source documents its zone-less times as UTC (Pipedrive's "2024-01-05 10:00:00"),
+    // and the definition says so; plain timestamp refuses a time without its zone.
+    const std::string zoned = t == "utc_timestamp" && text && isZonelessDateTime(s) ? s + "Z" : s;
+    const auto ms = text ? isoToMillis(zoned) : std::nullopt;
     if (!ms) {
       why = "expected an ISO-8601 timestamp, found " + v.dump();
       return nullptr;
