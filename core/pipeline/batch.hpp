@@ -18,7 +18,7 @@ namespace abm::pipeline {
 struct BatchItem {
   enum Kind { Record, State, Reject } kind;
   const Row* row = nullptr;  // Record
-  std::string stream;        // State, Reject
+  std::string stream;
   std::string text;          // State: the state JSON; Reject: the reason
   std::string origin, data;  // Reject
 };

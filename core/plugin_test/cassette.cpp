@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <regex>
 
 #include "common/percent_encoding.hpp"
 #include "config/regular_file.hpp"
@@ -87,6 +88,13 @@ int likeness(const RecordedRequest& a, const RecordedRequest& b) {
     if (b.query.contains(k)) score += b.query[k] == v ? 10 : 3;
   }
   return score + (a.body == b.body ? 5 : 0);
+}
+
+// "%3Csecret%3Aname%3E" -> "<secret:name>".
+std::string decodePlaceholders(std::string text) {
+  static const std::regex kEncoded("%3Csecret%3A([A-Za-z0-9_.-]+)%3E", std::regex::icase);
+  if (text.find('%') == std::string::npos) return text;
+  return std::regex_replace(text, kEncoded, "<secret:$1>");
 }
 
 }  // namespace
@@ -177,8 +185,9 @@ RecordedRequest toRecorded(const HttpRequest& r, const Secrets& secrets) {
   const size_t q = target.find('?');
   out.path = secrets.mask(percentDecode(target.substr(0, q)));
   out.query = q == std::string::npos ? json::object() : secrets.mask(parseQuery(std::string_view(target).substr(q + 1)));
-  // Masked as text first: a form body carries its secrets percent-encoded.
-  out.body = secrets.mask(bodyToJson(secrets.mask(r.body)));
+  // Masked as text first: a form body carries its secrets percent-encoded. A placeholder the plugin
+  // got from a recorded answer and sends back encoded reads as the recording's.
+  out.body = secrets.mask(bodyToJson(decodePlaceholders(secrets.mask(r.body))));
   return out;
 }
 
