@@ -83,7 +83,7 @@ class RunSession {
  public:
   RunSession(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
              StoreWriter& writer, int64_t run_id, const LeaseFence* fence,
-             std::function<void(const std::string&)> on_checkpoint)
+             std::function<bool(const std::string&)> on_checkpoint)
       : daemon_(daemon), c_(c), db_(db), writer_(writer), run_id_(run_id), fence_(fence),
         on_checkpoint_(std::move(on_checkpoint)) {}
 
@@ -113,7 +113,7 @@ class RunSession {
   StoreWriter& writer_;
   int64_t run_id_;
   const LeaseFence* fence_;
-  std::function<void(const std::string&)> on_checkpoint_;
+  std::function<bool(const std::string&)> on_checkpoint_;
   uint64_t in_tx_ = 0;
   Clock::time_point last_commit_ = Clock::now();
 };
@@ -151,7 +151,7 @@ bool RunSession::write(const Batch& batch) {
         if (auto s = writer_.saveState(item.stream, item.text); !s) return fail("store: " + s.message());
         ++progress.checkpoints;
         if (auto s = flush(false); !s) return fail(s.message());
-        if (on_checkpoint_) on_checkpoint_(item.stream);
+        if (on_checkpoint_ && !on_checkpoint_(item.stream)) return fail("stopped after the checkpoint of " + item.stream);
         break;
       case BatchItem::Reject:
         if (!reject(item)) return false;

@@ -59,8 +59,9 @@ struct SyncOptions {
   const std::atomic<bool>* stop = nullptr;              // daemon shutdown
   std::function<void(const SyncProgress&)> progress;    // called about twice a second
   std::function<void(int64_t run_id)> on_recorded;       // once the run is in sync_runs, before it starts
-  // After each checkpoint is written (abm-plugin-test stops a run there to test resuming).
-  std::function<void(const std::string& stream)> on_checkpoint;
+  // After each checkpoint is written; false ends the run there, as if the worker died right after
+  // it (abm-plugin-test tests resuming so). The run then fails with the hook's reason.
+  std::function<bool(const std::string& stream)> on_checkpoint;
   // Takes "connector:<name>" before the run is recorded and gives it back once its end is; the run
   // stops when the lease is lost. None: this process is the store's only writer (no lease).
   store::LeaseKeeper* lease = nullptr;

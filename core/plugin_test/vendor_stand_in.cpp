@@ -37,7 +37,20 @@ std::string pathOf(const std::string& url) {
   return rest;
 }
 
+void ReplayVendor::inject(HttpAnswer a) {
+  std::lock_guard lock(mu_);
+  injected_.push_back(std::move(a));
+}
+
 HttpAnswer ReplayVendor::answer(const HttpRequest& r, const std::string& loopback_url) {
+  {
+    std::lock_guard lock(mu_);
+    if (!injected_.empty()) {
+      HttpAnswer a = std::move(injected_.front());
+      injected_.erase(injected_.begin());
+      return a;
+    }
+  }
   const RecordedRequest asked = toRecorded(r, secrets_);
   const Exchange* e = replayer_.answer(asked);
   HttpAnswer a;

@@ -24,10 +24,14 @@ class ReplayVendor {
   ReplayVendor(const Cassette& cassette, const Secrets& secrets) : replayer_(cassette), secrets_(secrets) {}
   HttpAnswer answer(const HttpRequest& r, const std::string& loopback_url);
   Replayer& replayer() { return replayer_; }
+  // The next request gets this answer before the recorded one (the suite's 429 and 500).
+  void inject(HttpAnswer a);
 
  private:
   Replayer replayer_;
   const Secrets& secrets_;
+  std::mutex mu_;
+  std::vector<HttpAnswer> injected_;
 };
 
 // Forwards every request to the vendor (libcurl, TLS verified) and keeps the exchanges.

@@ -162,4 +162,102 @@ TEST_F(PluginHarness, UnusableInputsExitTwoWithOneLineSayingWhat) {
   EXPECT_NE(r.err.find("plugin: the connector is for 'csv', the library tested is 'hubspot'"), std::string::npos) << r.err;
 }
 
+// The standard suite: a well-behaved plugin passes each check, and each check fails for a testkit
+// made to break its rule.
+class PluginHarnessSuite : public PluginHarness {
+ protected:
+  // testkit in `mode`, against a cassette of its vendor written by hand (two pages of records).
+  std::map<std::string, json> suite(const std::string& mode, int expected_exit, const std::string& extra = "",
+                                    bool cassette = true) {
+    writeFile(dir_ / "tk.json", R"({"name": "tk", "plugin": "testkit", "settings": {"mode": ")" + mode +
+                                    R"(", "base_url": "https://vendor.example", "records": 30)" + extra + "}}");
+    writeFile(dir_ / "tk.cassette.json", R"({"abm_cassette": 1, "interactions": [
+      {"request": {"method": "GET", "path": "/records", "query": {"page": "1"}},
+       "response": {"status": 200, "body": {"records": [{"id": "r1"}, {"id": "r2"}], "next": 2}}},
+      {"request": {"method": "GET", "path": "/records", "query": {"page": "2"}},
+       "response": {"status": 200, "body": {"records": [{"id": "r3"}], "next": null}}}]})");
+    std::vector<std::string> args = {"--suite", "standard"};
+    if (cassette) args.insert(args.end(), {"--cassette", (dir_ / "tk.cassette.json").string()});
+    const auto r = harness((testPluginDir() / "testkit.so").string(), dir_ / "tk.json", args);
+    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    return steps(r);
+  }
+  static std::vector<std::string> failed(const std::map<std::string, json>& s) {
+    std::vector<std::string> out;
+    for (const auto& [name, step] : s)
+      if (!step["passed"].get<bool>()) out.push_back(name);
+    return out;
+  }
+  static std::string detail(std::map<std::string, json>& s, const std::string& name) { return s[name]["detail"]; }
+};
+
+TEST_F(PluginHarnessSuite, AWellBehavedHttpPluginPassesEveryCheck) {
+  auto s = suite("http", 0);
+  EXPECT_EQ(failed(s), std::vector<std::string>{});
+  EXPECT_EQ(detail(s, "suite: checkpoint resume"),
+            "ended right after the first checkpoint (2 records committed), resumed (1 records): the store equals one read's");
+  EXPECT_EQ(detail(s, "suite: full refresh equals incremental from zero"), "3 records, as a read from zero");
+  EXPECT_EQ(detail(s, "suite: 429 survived"), "the read completed with the same rows");
+  EXPECT_EQ(detail(s, "suite: 500 survived"), "the read completed with the same rows");
+}
+
+TEST_F(PluginHarnessSuite, DuplicatesOnResumeFailTheResumeCheck) {
+  auto s = suite("dup_resume", 1, R"(, "checkpoint_every": 10)", false);
+  EXPECT_EQ(failed(s), (std::vector<std::string>{"suite: checkpoint resume", "suite: full refresh equals incremental from zero"}));
+  EXPECT_EQ(detail(s, "suite: checkpoint resume").rfind(
+                "touchpoints: 40 rows after stopping and resuming, 30 after one read; only after stopping and resuming: "
+                "tk-0-again, tk-1-again",
+                0),
+            0u)
+      << detail(s, "suite: checkpoint resume");
+}
+
+TEST_F(PluginHarnessSuite, APositionKeptOutsideTheCheckpointsFailsTheFullRefreshCheck) {
+  auto s = suite("state_file", 1, R"(, "checkpoint_every": 10)", false);
+  // (Whether the resume check fails too depends on how far the plugin got before the run was cut
+  // off: its own file may already be ahead of the committed checkpoint.)
+  EXPECT_FALSE(s["suite: full refresh equals incremental from zero"]["passed"]);
+  EXPECT_EQ(detail(s, "suite: full refresh equals incremental from zero"),
+            "stream touchpoints: the full refresh wrote 0 records, a read from zero 30");
+  // Without a cassette there is nothing to put a 429 or a 500 in front of: said, not failed.
+  EXPECT_EQ(detail(s, "suite: 429 survived"), "skipped: no cassette to put it in front of");
+}
+
+TEST_F(PluginHarnessSuite, ACrashOnA429OrA500FailsThoseChecks) {
+  auto s = suite("http_fragile", 1);
+  EXPECT_EQ(failed(s), (std::vector<std::string>{"suite: 429 survived", "suite: 500 survived"}));
+  EXPECT_EQ(detail(s, "suite: 500 survived"),
+            "the read after a 500 ended failed: plugin crashed: worker killed by signal 6 (SIGABRT)");
+}
+
+TEST_F(PluginHarnessSuite, NoStreamsFailsTheStreamsCheck) {
+  auto s = suite("no_streams", 1, "", false);
+  EXPECT_FALSE(s["suite: streams declared"]["passed"]);
+  EXPECT_EQ(s["suite: streams declared"]["lines"], json::array({"discover returned no stream"}));
+}
+
+TEST_F(PluginHarnessSuite, ABadOptionsTableFailsTheSpecCheckNamingEachProblem) {
+  writeFile(dir_ / "bad.json", R"({"name": "tk", "plugin": "testkit_bad_spec", "settings": {"records": 5}})");
+  const auto r = harness((testPluginDir().parent_path() / "suite_plugins/testkit_bad_spec.so").string(), dir_ / "bad.json",
+                         {"--suite", "standard"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto s = steps(r);
+  EXPECT_FALSE(s["suite: spec well-formed"]["passed"]);
+  EXPECT_EQ(s["suite: spec well-formed"]["lines"],
+            json::array({"option mode: no description", "option records: default \"many\" is not an integer",
+                         "option color: default \"mauve\" is not one of its choices",
+                         "option api_key: looks like a credential but is not marked secret"}));
+  // The well-formed testkit passes the same check.
+  auto good = suite("ok", 0, "", false);
+  EXPECT_TRUE(good["suite: spec well-formed"]["passed"]);
+}
+
+TEST_F(PluginHarnessSuite, CsvPassesWithoutACassette) {
+  writeFile(dir_ / "data/accounts.csv", "external_id,domain,name\na1,acme.com,Acme\na2,beta.io,Beta\n");
+  writeFile(dir_ / "files.json", R"({"name": "files", "plugin": "csv", "settings": {"path": "data"}})");
+  const auto r = harness(plugin("csv"), dir_ / "files.json", {"--suite", "standard"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(steps(r)["suite: full refresh equals incremental from zero"]["detail"], "2 records, as a read from zero");
+}
+
 }  // namespace
