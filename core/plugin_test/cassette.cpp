@@ -14,13 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  if (from.empty()) return text;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
-}
-
 // Repeated keys hold their values sorted, so the order a client sends them in does not matter.
 json parseQuery(std::string_view q) {
   std::map<std::string, std::vector<std::string>> pairs;
@@ -98,6 +91,13 @@ std::string decodePlaceholders(std::string text) {
 }
 
 }  // namespace
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
 
 std::string percentDecode(std::string_view s) {
   std::string out;

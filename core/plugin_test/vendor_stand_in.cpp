@@ -8,13 +8,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  if (from.empty()) return text;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
-}
-
 // The answer headers a cassette keeps: what a plugin reads besides the body.
 bool keptHeader(const std::string& lower) {
   return lower == "content-type" || lower == "retry-after" || lower == "link" || lower == "location" ||
