@@ -11,7 +11,7 @@ const config::ConnectorConfig* Setup::connector(const std::string& name) const {
   return nullptr;
 }
 
-Setup loadSetup(const std::filesystem::path& config_file) {
+Setup loadSetup(const std::filesystem::path& config_file, config::Secrets secrets) {
   Setup s;
   s.daemon = config::loadDaemonConfig(config_file);
   log::setLevel(s.daemon.log_level);
@@ -21,16 +21,17 @@ Setup loadSetup(const std::filesystem::path& config_file) {
       pipeline::PublicSuffixList::load(s.daemon.public_suffix_file), s.daemon.never_merge_domains));
   s.plugins = plugin_host::PluginRegistry::scan(s.daemon.plugin_dir, s.daemon.worker_path);
   for (const auto& p : s.plugins.problems()) s.errors.push_back(p);
-  for (auto& c : config::loadConnectorDir(s.daemon.connectors_dir, s.errors)) {
+  for (auto& c : config::loadConnectorDir(s.daemon.connectors_dir, s.errors, &s.refused_files, secrets)) {
+    const size_t before = s.errors.size();
     const auto* plugin = s.plugins.find(c.plugin);
     if (!plugin) {
       std::string known;
       for (const auto& [name, info] : s.plugins.all()) known += (known.empty() ? "" : ", ") + name;
       s.errors.push_back(c.file.string() + ": plugin: no plugin named '" + c.plugin + "' in " +
                          s.daemon.plugin_dir.string() + " (available: " + (known.empty() ? "none" : known) + ")");
+      s.refused_files[c.file] = s.errors[before];
       continue;
     }
-    const size_t before = s.errors.size();
     if (plugin->push() && c.has_schedule)
       s.errors.push_back(c.file.string() + ": schedule: plugin '" + c.plugin +
                          "' is a push source: its events arrive over HTTP as they happen; remove \"schedule\"");
@@ -42,6 +43,7 @@ Setup loadSetup(const std::filesystem::path& config_file) {
     if (plugin->push() && s.errors.size() == before)
       if (auto push = collector::sourceSettings(c); !push) s.errors.push_back(push.error());
     if (s.errors.size() == before) s.connectors.push_back(std::move(c));
+    else s.refused_files[c.file] = s.errors[before];
   }
   return s;
 }

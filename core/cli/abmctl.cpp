@@ -22,6 +22,7 @@
 #include "metrics/metrics_stage.hpp"
 #include "pipeline/sync_runner.hpp"
 #include "plugin_host/worker_command.hpp"
+#include "store/config_problems.hpp"
 #include "store/instances.hpp"
 #include "store/lease_keeper.hpp"
 #include "store/push_stats.hpp"
@@ -52,8 +53,10 @@ Commands:
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
-  status                      last run of every connector; events received and refused of push
-                              connectors; the instances using the store and the leases they hold;
+  status                      last run of every connector (and "config invalid, running previous"
+                              for one a daemon keeps running after its file broke); events received
+                              and refused of push connectors; the instances using the store and
+                              the leases they hold;
                               the metrics cycle in progress and who computes each shard
   runs [NAME] [--limit N]     recent runs (default 20)
   state show NAME             the saved checkpoints of NAME
@@ -354,6 +357,21 @@ Status printMetricsCycle(store::Database& db) {
   return Status::ok();
 }
 
+// The config problems recorded by daemons that are still live (a dead one runs nothing).
+Result<std::vector<store::ConfigProblem>> liveConfigProblems(store::Database& db, std::chrono::seconds ttl) {
+  auto all = store::listConfigProblems(db);
+  if (!all) return all.status();
+  auto instances = store::listInstances(db, ttl);
+  if (!instances) return instances.status();
+  std::set<std::string> live;
+  for (const auto& i : *instances)
+    if (i.live) live.insert(i.instance_id);
+  std::vector<store::ConfigProblem> out;
+  for (auto& p : *all)
+    if (live.count(p.instance_id)) out.push_back(std::move(p));
+  return out;
+}
+
 int cmdStatus(const Setup& s) {
   auto db = store::openForReading(s.daemon.store);
   if (!db) {
@@ -364,21 +382,44 @@ int cmdStatus(const Setup& s) {
     const auto* p = s.plugins.find(c.plugin);
     return p && p->push();
   };
+  auto problems = liveConfigProblems(*db, s.daemon.lease_ttl);
+  if (!problems) {
+    std::cerr << "abmctl: " << problems.error() << "\n";
+    return 1;
+  }
   std::cout << std::left << std::setw(20) << "connector" << std::setw(12) << "plugin" << std::setw(13) << "last run"
             << std::setw(22) << "finished" << std::setw(10) << "records" << "schedule\n";
+  auto printRow = [&](const std::string& name, const std::string& plugin, const std::string& schedule) {
+    auto read = store::lastRun(*db, name);
+    if (!read) return Status::error(read.error());
+    const auto& last = *read;
+    std::cout << std::setw(20) << name << std::setw(12) << plugin << std::setw(13) << (last ? last->status : "never")
+              << std::setw(22) << (last ? last->finished_at : "") << std::setw(10)
+              << (last ? std::to_string(last->records) : "") << schedule << "\n";
+    if (last && !last->error.empty()) std::cout << "    " << last->error << "\n";
+    // A daemon that could not load this connector's file at its last reload runs what it had.
+    for (const auto& p : *problems)
+      if (p.connector == name)
+        std::cout << "    config invalid, running previous (" << p.instance_id << " since " << p.since
+                  << "): " << p.problem << "\n";
+    return Status::ok();
+  };
+  std::set<std::string> shown;
   for (const auto& c : s.connectors) {
     if (isPush(c)) continue;
-    auto read = store::lastRun(*db, c.name);
-    if (!read) {
-      std::cerr << "abmctl: " << read.error() << "\n";
+    shown.insert(c.name);
+    if (auto st = printRow(c.name, c.plugin, c.schedule.text() + (c.enabled ? "" : " (disabled)")); !st) {
+      std::cerr << "abmctl: " << st.message() << "\n";
       return 1;
     }
-    const auto& last = *read;
-    std::cout << std::setw(20) << c.name << std::setw(12) << c.plugin << std::setw(13)
-              << (last ? last->status : "never") << std::setw(22) << (last ? last->finished_at : "") << std::setw(10)
-              << (last ? std::to_string(last->records) : "") << c.schedule.text() << (c.enabled ? "" : " (disabled)")
-              << "\n";
-    if (last && !last->error.empty()) std::cout << "    " << last->error << "\n";
+  }
+  // Connectors whose file does not load here either, and that a daemon keeps running as they were.
+  for (const auto& p : *problems) {
+    if (!shown.insert(p.connector).second) continue;
+    if (auto st = printRow(p.connector, "", "config invalid, running previous"); !st) {
+      std::cerr << "abmctl: " << st.message() << "\n";
+      return 1;
+    }
   }
   // Push connectors have no runs: their events arrive over HTTP (docs/collector.md).
   bool header = false;
@@ -603,7 +644,10 @@ int runAbmctl(int argc, char** argv) {
 
   Setup setup;
   try {
-    setup = loadSetup(config::resolveConfigPath(config_arg));
+    // Only the commands that run a connector need its secrets; the others read the store or print.
+    const bool runs_connector = cmd == "validate" || cmd == "check" || cmd == "discover" || cmd == "sync";
+    setup = loadSetup(config::resolveConfigPath(config_arg),
+                      runs_connector ? config::Secrets::Required : config::Secrets::Optional);
   } catch (const std::exception& e) {
     std::cerr << "abmctl: " << e.what() << "\n";
     return 2;

@@ -9,7 +9,7 @@ namespace abm::cli {
 std::optional<store::Database> openConfiguredStoreForReading(const std::string& config_arg, int& exit_code) {
   bootstrap::Setup setup;
   try {
-    setup = bootstrap::loadSetup(config::resolveConfigPath(config_arg));
+    setup = bootstrap::loadSetup(config::resolveConfigPath(config_arg), config::Secrets::Optional);
   } catch (const std::exception& e) {
     std::cerr << "abmctl: " << e.what() << "\n";
     exit_code = 2;

@@ -162,7 +162,7 @@ int runListCommand(const std::vector<std::string>& args, const std::string& conf
   if (!ok) return usage("lists takes 'import NAME FILE.csv [--target] [--tier T] [--unmatched PATH]', 'list', 'show NAME' or 'delete NAME'");
   if (sub != "import" && (o.target || o.tier || !unmatched.empty()))
     return usage("--target, --tier and --unmatched go with lists import");
-  const auto s = bootstrap::loadSetup(config::resolveConfigPath(config_arg));
+  const auto s = bootstrap::loadSetup(config::resolveConfigPath(config_arg), config::Secrets::Optional);
   if (sub == "list") return showLists(s);
   if (sub == "show") return showList(s, p[1]);
   if (sub == "delete") return deleteList(s, p[1]);

@@ -68,7 +68,7 @@ std::optional<std::string> parseArgs(const std::vector<std::string>& args, const
 }
 
 bootstrap::Setup setupOrThrow(const std::string& config_arg) {
-  return bootstrap::loadSetup(config::resolveConfigPath(config_arg));
+  return bootstrap::loadSetup(config::resolveConfigPath(config_arg), config::Secrets::Optional);
 }
 
 int segmentsCreate(const bootstrap::Setup& s, const Args& a) {

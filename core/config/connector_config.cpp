@@ -16,7 +16,8 @@ namespace abm::config {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vector<std::string>& errors) {
+std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vector<std::string>& errors,
+                                                 Secrets secrets) {
   const std::string where = file.string() + ": ";
   auto text = readRegularFile(file, kMaxConnectorFileBytes);
   if (!text) {
@@ -103,13 +104,17 @@ std::optional<ConnectorConfig> loadConnectorFile(const fs::path& file, std::vect
   }
   c.settings_as_written = c.settings;
   std::vector<std::string> secret_errors;
-  resolveSecrets(c.settings, "settings", c.secret_paths, secret_errors, &c.resolved_secrets);
+  std::vector<std::string> unresolved;
+  resolveSecrets(c.settings, "settings", c.secret_paths, secret_errors, &c.resolved_secrets,
+                 secrets == Secrets::Optional ? &unresolved : nullptr);
   for (auto& e : secret_errors) errors.push_back(where + e);
+  for (auto& u : unresolved) c.unresolved_secrets.push_back(where + u);
   if (errors.size() != errors_before) return std::nullopt;
   return c;
 }
 
-std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<std::string>& errors) {
+std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<std::string>& errors,
+                                              std::map<fs::path, std::string>* refused, Secrets secrets) {
   std::vector<ConnectorConfig> out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
@@ -123,10 +128,15 @@ std::vector<ConnectorConfig> loadConnectorDir(const fs::path& dir, std::vector<s
   std::sort(files.begin(), files.end());
   std::map<std::string, fs::path> seen;
   for (const auto& f : files) {
-    auto c = loadConnectorFile(f, errors);
-    if (!c) continue;
-    if (auto [it, fresh] = seen.emplace(c->name, f); !fresh) {
-      errors.push_back(f.string() + ": name: '" + c->name + "' is already used by " + it->second.string());
+    const size_t before = errors.size();
+    auto c = loadConnectorFile(f, errors, secrets);
+    if (c)
+      if (auto [it, fresh] = seen.emplace(c->name, f); !fresh) {
+        errors.push_back(f.string() + ": name: '" + c->name + "' is already used by " + it->second.string());
+        c.reset();
+      }
+    if (!c) {
+      if (refused) (*refused)[f] = errors.size() > before ? errors[before] : f.string() + ": not loaded";
       continue;
     }
     out.push_back(std::move(*c));
@@ -162,6 +172,7 @@ json redactedView(const ConnectorConfig& c, const std::vector<OptionSpec>& specs
   json out{{"name", c.name}, {"plugin", c.plugin}, {"schedule", c.schedule.text()}, {"enabled", c.enabled},
            {"file", c.file.string()}};
   out["settings"] = redactSettings(c.settings_as_written, secret_names);
+  if (!c.unresolved_secrets.empty()) out["unresolved_secrets"] = c.unresolved_secrets;
   return out;
 }
 

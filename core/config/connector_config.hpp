@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,7 +34,15 @@ struct ConnectorConfig {
   std::set<std::string> secret_paths;
   std::vector<ResolvedSecret> resolved_secrets;  // for scrubbing the plugin's messages; never print
   std::vector<std::string> warnings;             // "<file>: <key path>: <what>", the connector still runs
+  // Loaded with Secrets::Optional only: references this process could not resolve, as
+  // "<file>: settings.token: environment variable CRM_TOKEN is not set". Such a connector is listed,
+  // never run: its settings still hold the references.
+  std::vector<std::string> unresolved_secrets;
 };
+
+// Whether a command needs the connectors' secrets: those that run a connector do; those that only
+// read the store or print the configuration (status, runs, state, config) do not.
+enum class Secrets { Required, Optional };
 
 // A connector file is a few settings: anything larger is not one.
 inline constexpr size_t kMaxConnectorFileBytes = 1024 * 1024;
@@ -44,11 +53,15 @@ nlohmann::json workerJob(const ConnectorConfig& c, const std::string& command);
 
 // Parses one connector file; only a regular file of at most kMaxConnectorFileBytes is read. Problems
 // are appended to `errors` as "<file>: <key path>: <what>".
-std::optional<ConnectorConfig> loadConnectorFile(const std::filesystem::path& file, std::vector<std::string>& errors);
+std::optional<ConnectorConfig> loadConnectorFile(const std::filesystem::path& file, std::vector<std::string>& errors,
+                                                 Secrets secrets = Secrets::Required);
 
 // Loads every *.json in `dir` (sorted by name); duplicate names are errors, and so is an entry that
 // is not a regular file (a folder or FIFO named *.json), which is skipped like any bad file.
-std::vector<ConnectorConfig> loadConnectorDir(const std::filesystem::path& dir, std::vector<std::string>& errors);
+// `refused` (when given) gets each skipped file with the first line of its problem.
+std::vector<ConnectorConfig> loadConnectorDir(const std::filesystem::path& dir, std::vector<std::string>& errors,
+                                              std::map<std::filesystem::path, std::string>* refused = nullptr,
+                                              Secrets secrets = Secrets::Required);
 
 // Validates the settings against the plugin's options, filling defaults; errors as above. A secret
 // option written literally in the file (not a reference) adds a warning to `c.warnings`.

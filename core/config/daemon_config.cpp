@@ -38,7 +38,7 @@ namespace {
 const std::set<std::string> kKeys = {"store", "plugin_dir", "connectors_dir", "schema_dir", "worker",
                                      "max_concurrent_syncs", "log_level", "sync_timeout", "memory_limit_mb",
                                      "retry", "shutdown_grace", "identity", "batch_records", "metrics",
-                                     "connector_state_dir", "http", "instance_id", "lease_ttl"};
+                                     "connector_state_dir", "http", "instance_id", "lease_ttl", "store_mode"};
 
 [[noreturn]] void fail(const fs::path& file, const std::string& key, const std::string& what) {
   throw ConfigError(file.string() + ": " + key + ": " + what);
@@ -90,6 +90,21 @@ std::chrono::milliseconds getDuration(const json& j, const fs::path& file, const
   auto d = parseDuration(getString(j, file, key));
   if (!d) fail(file, key, "expected a duration like \"30s\", \"15m\" or \"2h\"");
   return *d;
+}
+
+// "0640": octal text, as chmod takes it. The owner must read and write; nothing may execute, and
+// others may not write what every reader of the store trusts.
+unsigned getStoreMode(const json& j, const fs::path& file) {
+  const std::string text = j.is_string() ? j.get<std::string>() : std::string();
+  const char* usage = "expected octal permissions as text, such as \"0640\" (owner reads and writes, group reads)";
+  if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos)
+    fail(file, "store_mode", j.is_string() ? "'" + text + "': " + usage : std::string(usage));
+  const unsigned mode = static_cast<unsigned>(std::stoul(text, nullptr, 8));
+  if (mode > 0777) fail(file, "store_mode", "'" + text + "' sets setuid, setgid or sticky bits, which a store has no use for (\"0640\")");
+  if ((mode & 0600) != 0600) fail(file, "store_mode", "'" + text + "' keeps abmd from reading and writing its own store; the owner needs 6 (\"0640\")");
+  if (mode & 0111) fail(file, "store_mode", "'" + text + "' makes the store executable; use 6, 4 or 0 per digit (\"0640\")");
+  if (mode & 0002) fail(file, "store_mode", "'" + text + "' lets every user on the machine write the store; use \"0640\" or \"0660\"");
+  return mode;
 }
 
 long long getInt(const json& j, const fs::path& file, const std::string& key, long long lo, long long hi) {
@@ -153,6 +168,11 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
   auto store = store::parseLocation(resolveStoreSecrets(c.store_url, file), base);
   if (!store) fail(file, "store", store.error());
   c.store = *store;
+  if (j.contains("store_mode")) {
+    if (c.store.backend != store::Backend::Sqlite)
+      fail(file, "store_mode", "applies to an SQLite store file only; PostgreSQL grants reading with GRANT (docs/store.md)");
+    c.store.file_mode = getStoreMode(j["store_mode"], file);
+  }
 
   c.plugin_dir = j.contains("plugin_dir") ? pathAgainst(base, getString(j["plugin_dir"], file, "plugin_dir"))
                                           : (exe / "../lib/abmd/plugins").lexically_normal();

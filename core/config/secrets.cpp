@@ -16,14 +16,15 @@ bool isSecretReference(const std::string& s) {
 }
 
 void resolveSecrets(json& value, const std::string& path, std::set<std::string>& secret_paths,
-                    std::vector<std::string>& errors, std::vector<ResolvedSecret>* resolved) {
+                    std::vector<std::string>& errors, std::vector<ResolvedSecret>* resolved,
+                    std::vector<std::string>* unresolved) {
   if (value.is_object()) {
-    for (auto& [k, v] : value.items()) resolveSecrets(v, path + "." + k, secret_paths, errors, resolved);
+    for (auto& [k, v] : value.items()) resolveSecrets(v, path + "." + k, secret_paths, errors, resolved, unresolved);
     return;
   }
   if (value.is_array()) {
     for (size_t i = 0; i < value.size(); ++i)
-      resolveSecrets(value[i], path + "[" + std::to_string(i) + "]", secret_paths, errors, resolved);
+      resolveSecrets(value[i], path + "[" + std::to_string(i) + "]", secret_paths, errors, resolved, unresolved);
     return;
   }
   if (!value.is_string()) return;
@@ -50,21 +51,21 @@ void resolveSecrets(json& value, const std::string& path, std::set<std::string>&
   if (is_env) {
     const char* v = std::getenv(target.c_str());
     if (!v) {
-      errors.push_back(path + ": environment variable " + target + " is not set");
+      (unresolved ? *unresolved : errors).push_back(path + ": environment variable " + target + " is not set");
       return;
     }
     content = v;
   } else {
     auto file = readRegularFile(target, kMaxSecretFileBytes);
     if (!file) {
-      errors.push_back(path + ": secret file " + target + " " + file.error());
+      (unresolved ? *unresolved : errors).push_back(path + ": secret file " + target + " " + file.error());
       return;
     }
     content = std::move(*file);
     while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
   }
   if (content.empty()) {
-    errors.push_back(path + ": " + text + " is empty");
+    (unresolved ? *unresolved : errors).push_back(path + ": " + text + " is empty");
     return;
   }
   if (resolved) resolved->push_back({path, text, content});

@@ -26,9 +26,13 @@ struct ResolvedSecret {
 // Paths of resolved references are added to `secret_paths` (and, when given, each resolution to
 // `resolved`); problems are appended to `errors`. A reference resolving to an empty value, a
 // ${file:} that is not a regular file of at most kMaxSecretFileBytes, and a literal "$NAME" (which
-// abmd does not expand) are errors.
+// abmd does not expand) are errors. With `unresolved` given, a well-formed reference that cannot be
+// resolved here (a variable not set, a file not readable by this user, an empty value) is listed
+// there instead and keeps its reference text: commands that only read the store still see the
+// connector.
 void resolveSecrets(nlohmann::json& value, const std::string& path, std::set<std::string>& secret_paths,
-                    std::vector<std::string>& errors, std::vector<ResolvedSecret>* resolved = nullptr);
+                    std::vector<std::string>& errors, std::vector<ResolvedSecret>* resolved = nullptr,
+                    std::vector<std::string>* unresolved = nullptr);
 
 // True when `text` is a whole-value secret reference.
 bool isSecretReference(const std::string& text);

@@ -1,6 +1,7 @@
 #include "plugin_runtime/plugin_library.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstddef>
 
@@ -22,12 +23,30 @@ std::string descriptorProblem(const abm_plugin* d) {
   return {};
 }
 
+// As osquery does before it loads an extension: whoever could replace the code must already be
+// trusted. The path is resolved first, so a symlink cannot point the check at another file.
 Status checkPluginPermissions(const fs::path& path) {
-  for (const fs::path& p : {path, path.parent_path()}) {
+  std::error_code ec;
+  const fs::path real = fs::canonical(path, ec);
+  if (ec) return Status::error(path.string() + ": cannot resolve (" + ec.message() + ")");
+  const std::string via = real == path ? std::string() : " (" + path.string() + " points there)";
+  const uid_t self = ::geteuid();
+  bool owned_folder = false;
+  for (fs::path p = real;; p = p.parent_path()) {
     struct stat st{};
-    if (::stat(p.c_str(), &st) != 0) return Status::error(p.string() + ": cannot stat");
-    if (st.st_mode & (S_IWGRP | S_IWOTH))
-      return Status::error(p.string() + " is writable by group or others; fix with chmod go-w");
+    if (::stat(p.c_str(), &st) != 0) return Status::error(p.string() + via + ": cannot stat");
+    const bool is_file = p == real;
+    // The library and its own folder belong to root or to the user abmd runs as.
+    if ((is_file || !owned_folder) && st.st_uid != 0 && st.st_uid != self)
+      return Status::error(p.string() + via + " is owned by uid " + std::to_string(st.st_uid) +
+                           ", neither root nor the user abmd runs as (uid " + std::to_string(self) +
+                           "); fix with chown root " + p.string());
+    if (!is_file) owned_folder = true;
+    // A folder others may write lets them rename the library away, unless its sticky bit stops them.
+    const bool sticky_folder = !is_file && (st.st_mode & S_ISVTX);
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_folder)
+      return Status::error(p.string() + via + " is writable by group or others; fix with chmod go-w " + p.string());
+    if (p == p.parent_path()) break;
   }
   return Status::ok();
 }

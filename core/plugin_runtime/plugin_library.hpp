@@ -1,5 +1,5 @@
 // Loads a plugin shared library with Boost.DLL and checks it before anything in it is called:
-// the file and its folder must not be writable by others, the entry symbol must exist, and the
+// no one but root or abmd's user may be able to replace the file (checkPluginPermissions), the entry symbol must exist, and the
 // descriptor's ABI major must match the host's. Runs inside the worker process only.
 #pragma once
 
@@ -30,7 +30,9 @@ class PluginLibrary {
 // descriptors without building libraries.
 std::string descriptorProblem(const abm_plugin* d);
 
-// Refuses files or folders that group or others may write (someone could swap the code).
+// Refuses a library (symlinks resolved) that someone other than root or abmd's user could swap:
+// the file or its folder owned by another user, or the file or any folder above it writable by
+// group or others without the sticky bit.
 Status checkPluginPermissions(const std::filesystem::path& path);
 
 }  // namespace abm::plugin_runtime

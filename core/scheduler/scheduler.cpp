@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <random>
 
 #include "common/catch_all.hpp"
@@ -9,6 +10,7 @@
 #include "config/daemon_reload.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "service/systemd_notify.hpp"
 #include <abm/sdk/backoff.hpp>
 #include "store/run_log.hpp"
 #include "surface/http_surface.hpp"
@@ -50,6 +52,7 @@ int Scheduler::run(bool once) {
   once_ = once;
   for (const auto& c : setup_.connectors)
     if (c.enabled && !isPush(c)) addSlot(c);
+  recordConfigProblems();  // clears what an earlier run under this instance_id left
   publishConnectors();
   if (setup_.daemon.http && !once_) {
     surface_ = std::make_unique<surface::HttpSurface>(io_, setup_, *this);
@@ -65,6 +68,9 @@ int Scheduler::run(bool once) {
   seedTelemetry();
   waitSignals();
   if (once_ && slots_.empty()) return 0;
+  // systemd (Type=notify) counts the service started from here, and restarts it if the loop hangs.
+  service::notify("READY=1\nSTATUS=" + std::to_string(slots_.size()) + " connectors scheduled");
+  if (auto every = service::watchdogInterval(); every && !once_) pingWatchdog(*every);
   io_.run();
   for (auto& [slot, t] : threads_)
     if (t.joinable()) t.join();
@@ -262,6 +268,11 @@ void Scheduler::onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out) {
 
 void Scheduler::reload() {
   log::info("SIGHUP: reloading " + config_file_.string() + " and the connectors in it");
+  service::notify("RELOADING=1");
+  struct Ready {  // whatever the reload's outcome, the daemon runs on
+    Scheduler& s;
+    ~Ready() { service::notify("READY=1\nSTATUS=" + std::to_string(s.slots_.size()) + " connectors scheduled"); }
+  } ready{*this};
   const log::Level running_level = setup_.daemon.log_level;
   bootstrap::Setup fresh;
   try {
@@ -278,7 +289,17 @@ void Scheduler::reload() {
   }
   auto plan = config::planDaemonReload(setup_.daemon, fresh.daemon);
   log::setLevel(plan.config.log_level);
-  for (const auto& e : fresh.errors) log::error("reload: connector skipped: " + e);
+  keepPreviousOfBrokenFiles(fresh);
+  for (const auto& e : fresh.errors) {
+    const auto kept = std::find_if(config_problems_.begin(), config_problems_.end(), [&](const store::ConfigProblem& p) {
+      return e.rfind(p.file + ": ", 0) == 0;
+    });
+    if (kept != config_problems_.end())
+      log::error("reload: " + e + " (config invalid, running previous: the connector keeps the configuration it had"
+                 " until the file is fixed)", kept->connector);
+    else
+      log::error("reload: connector skipped: " + e);
+  }
   for (const auto& c : fresh.connectors)
     for (const auto& w : c.warnings) log::warn(w);
   setup_.daemon = std::move(plan.config);
@@ -312,6 +333,7 @@ void Scheduler::reload() {
   if (!plan.need_restart.empty())
     log::warn("reload: " + joined(plan.need_restart) + " changed in " + config_file_.string() +
               " but take effect only when abmd restarts; running with the old values");
+  recordConfigProblems();
   publishConnectors();
   if (surface_) surface_->reload(setup_);
   log::info("reloaded: " + std::to_string(slots_.size()) + " connectors enabled");
@@ -319,11 +341,38 @@ void Scheduler::reload() {
   startReady();  // a larger max_concurrent_syncs may start waiting syncs now
 }
 
+// A typo saved before a SIGHUP must not silently unschedule a connector: while its file is broken
+// (unreadable, invalid, or naming a plugin that is gone), the connector runs as it was configured
+// before. A connector whose plugin left the plugin folder cannot run as before, and is dropped.
+void Scheduler::keepPreviousOfBrokenFiles(bootstrap::Setup& fresh) {
+  config_problems_.clear();
+  for (const auto& old : setup_.connectors) {
+    const auto broken = fresh.refused_files.find(old.file);
+    if (broken == fresh.refused_files.end() || fresh.connector(old.name)) continue;
+    if (!fresh.plugins.find(old.plugin)) {
+      log::error("reload: cannot keep the previous configuration: plugin '" + old.plugin + "' is gone from " +
+                     fresh.daemon.plugin_dir.string(), old.name);
+      continue;
+    }
+    fresh.connectors.push_back(old);
+    config_problems_.push_back({keeper_.instanceId(), old.name, old.file.string(), broken->second, ""});
+  }
+}
+
+void Scheduler::recordConfigProblems() {
+  auto db = store::Database::open(setup_.daemon.store);
+  Status written = db ? store::replaceConfigProblems(*db, keeper_.instanceId(), config_problems_) : db.status();
+  if (!written)
+    log::warn("cannot record which connectors run a previous configuration (abmctl status will not show it): " +
+              written.message());
+}
+
 void Scheduler::beginShutdown(int signal) {
   if (stopping_) return;
   log::info(std::string("signal ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": no new syncs; waiting for " +
             std::to_string(running_) + " running syncs to checkpoint");
   stopping_ = true;
+  service::notify("STOPPING=1\nSTATUS=stopping: " + std::to_string(running_) + " syncs checkpointing");
   for (auto& [name, s] : slots_) s->timer->cancel();
   for (auto& s : ready_)
     if (s->on_started) std::exchange(s->on_started, {})({api::SyncRequestResult::ShuttingDown, 0});
@@ -393,6 +442,15 @@ void Scheduler::seedTelemetry() {
   // Push sources likewise: accepting no events makes their received and refused series appear at zero.
   for (const auto& c : setup_.connectors)
     if (c.enabled && isPush(c)) telemetry::Registry::global().eventsReceived(c.name, 0, 0);
+}
+
+void Scheduler::pingWatchdog(std::chrono::milliseconds every) {
+  if (!watchdog_) watchdog_ = std::make_unique<asio::steady_timer>(io_);
+  service::notify("WATCHDOG=1");
+  watchdog_->expires_after(every);
+  watchdog_->async_wait([this, every](const boost::system::error_code& ec) {
+    if (!ec) pingWatchdog(every);
+  });
 }
 
 void Scheduler::maybeExit() {

@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_timer.hpp>
 
 #include <atomic>
@@ -22,6 +23,7 @@
 #include "api/daemon_control.hpp"
 #include "bootstrap/setup.hpp"
 #include "pipeline/sync_runner.hpp"
+#include "store/config_problems.hpp"
 #include "store/lease_keeper.hpp"
 
 namespace abm::surface {
@@ -69,6 +71,10 @@ class Scheduler : public api::DaemonControl {
   void startReady();
   void onFinished(const SlotPtr& s, const pipeline::SyncOutcome& out);
   void reload();
+  // Keeps in `fresh` the running configuration of each connector whose file no longer loads.
+  void keepPreviousOfBrokenFiles(bootstrap::Setup& fresh);
+  // Writes config_problems_ to the store for `abmctl status`.
+  void recordConfigProblems();
   void beginShutdown(int signal);
   void waitSignals();
   void maybeExit();
@@ -76,6 +82,8 @@ class Scheduler : public api::DaemonControl {
   void publishConnectors();  // refreshes what connectors() answers
   bool isPush(const config::ConnectorConfig& c) const;
   void seedTelemetry();
+  // WATCHDOG=1 to systemd from this loop, so a loop that hangs gets the daemon restarted.
+  void pingWatchdog(std::chrono::milliseconds every);
 
   std::filesystem::path config_file_;
   bootstrap::Setup setup_;
@@ -83,6 +91,7 @@ class Scheduler : public api::DaemonControl {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   std::map<std::string, SlotPtr> slots_;
+  std::vector<store::ConfigProblem> config_problems_;  // connectors running a previous configuration
   std::deque<SlotPtr> ready_;
   std::map<Slot*, std::thread> threads_;
   int running_ = 0;
@@ -96,6 +105,7 @@ class Scheduler : public api::DaemonControl {
   mutable std::mutex views_mu_;
   std::vector<api::ConnectorView> views_;
   std::unique_ptr<surface::HttpSurface> surface_;
+  std::unique_ptr<boost::asio::steady_timer> watchdog_;
   bool http_drained_ = true;
 };
 

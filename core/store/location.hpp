@@ -16,6 +16,9 @@ struct Location {
   Backend backend = Backend::Sqlite;
   std::filesystem::path sqlite_path;  // Sqlite: the file
   std::string conninfo;               // Postgresql: the URL as libpq takes it; may hold a password
+  // Sqlite: the mode of the file, its WAL and its SHM whatever the umask ("store_mode"); readers in
+  // the daemon's group may read it, no one else.
+  unsigned file_mode = 0640;
 
   static Location sqlite(std::filesystem::path file) {
     Location l;

@@ -2,9 +2,11 @@
 // connector settings that must not pass validation silently, secrets that must not leak into
 // errors, and SIGHUP reloads of a running abmd.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include <csignal>
+#include <sstream>
 
 #include "test_support.hpp"
 
@@ -112,6 +114,37 @@ TEST_F(CsvInputs, ErrorsNameTheSecretReferenceNeverItsValue) {
   }
   EXPECT_EQ(q("SELECT count(*) FROM sync_runs WHERE error LIKE '%TOPSECRET%'"), 0);
   EXPECT_EQ(q("SELECT count(*) FROM sync_runs WHERE error LIKE '%${file:%'"), 1);
+}
+
+TEST_F(CsvInputs, ReadOnlyCommandsWorkWithoutTheConnectorsSecrets) {
+  writeFile(data_ / "accounts.csv", "external_id,name,domain\na1,One,one.com\n");
+  ws_.addConnector("files", "csv", R"({"path": "${env:ABMD_CSV_PATH}"})");
+  const std::string config = ws_.config().string();
+  auto r = run({kCtl, "-c", config, "sync", "files"}, {{"ABMD_CSV_PATH", data_.string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // An operator without the daemon's environment: the connector is still listed, with what is missing.
+  const std::string missing = "settings.path: environment variable ABMD_CSV_PATH is not set";
+  for (std::vector<std::string> command : {std::vector<std::string>{"status"}, {"runs", "files"}, {"state", "show", "files"}, {"config"}}) {
+    command.insert(command.begin(), {kCtl, "-c", config});
+    r = run(command);
+    EXPECT_EQ(r.exit_code, 0) << command[3] << ": " << r.err;
+    EXPECT_EQ(r.err.find("error:"), std::string::npos) << command[3] << ": " << r.err;
+    EXPECT_NE(r.out.find(command[3] == "state" ? "accounts.csv" : "files"), std::string::npos) << command[3] << ": " << r.out;
+  }
+  r = run({kCtl, "-c", config, "config"});
+  const auto shown = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(shown.is_discarded()) << r.out;
+  ASSERT_EQ(shown["connectors"].size(), 1u) << r.out;
+  EXPECT_EQ(shown["connectors"][0]["settings"]["path"], "${env:ABMD_CSV_PATH}");
+  ASSERT_EQ(shown["connectors"][0]["unresolved_secrets"].size(), 1u) << r.out;
+  EXPECT_NE(shown["connectors"][0]["unresolved_secrets"][0].get<std::string>().find(missing), std::string::npos) << r.out;
+  // Running the connector still needs the secret, and says which.
+  for (const char* command : {"sync", "check", "validate"}) {
+    r = command == std::string("validate") ? run({kCtl, "-c", config, command}) : run({kCtl, "-c", config, command, "files"});
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_NE(r.err.find(missing), std::string::npos) << command << ": " << r.err;
+  }
+  EXPECT_EQ(q("SELECT count(*) FROM sync_runs"), 1) << "nothing ran without the secret";
 }
 
 TEST_F(CsvInputs, TwoFilesForOneEntityOrAFifoNamedLikeOneFailTheRunNamingThem) {
@@ -247,6 +280,53 @@ TEST(Reload, AFailedReloadKeepsTheRunningConfiguration) {
   EXPECT_TRUE(waitFor([&] { return d.runs() >= before + 2; }, 30s)) << "the connector still runs\n" << d.daemon->err();
   EXPECT_FALSE(d.logged("reloaded: 0 connectors")) << d.daemon->err();
   d.stop();
+}
+
+TEST(Reload, AConnectorFileBrokenByATypoKeepsItsPreviousConfigurationRunningAndStatusSaysSo) {
+  RunningDaemon d;
+  d.start();
+  const fs::path file = d.ws.connectors() / "files.json";
+  const std::string good = readFile(file);
+  auto status = [&] { return run({kCtl, "-c", d.ws.config().string(), "status"}); };
+  // Invalid JSON: the file names no connector at all, yet the daemon knows which one it held.
+  writeFile(file, R"({"name": "files", "plugin": "csv", "schedule": "every 1s", "settings": {"path": "../data"})");
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return d.logged("config invalid, running previous"); }, 30s)) << d.daemon->err();
+  EXPECT_TRUE(d.logged(file.string())) << "the error names the file\n" << d.daemon->err();
+  std::string level;
+  std::istringstream lines(d.daemon->err());
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("config invalid, running previous") != std::string::npos)
+      level = nlohmann::json::parse(line, nullptr, false).value("level", "");
+  EXPECT_EQ(level, "error") << d.daemon->err();
+  EXPECT_FALSE(d.logged("connector skipped")) << d.daemon->err();
+  EXPECT_TRUE(d.logged("reloaded: 1 connectors enabled")) << d.daemon->err();
+  int64_t before = d.runs();
+  EXPECT_TRUE(waitFor([&] { return d.runs() >= before + 2; }, 30s)) << "it still runs\n" << d.daemon->err();
+  auto shown = status();
+  EXPECT_NE(shown.out.find("config invalid, running previous"), std::string::npos) << shown.out << shown.err;
+  EXPECT_NE(shown.out.find(file.string()), std::string::npos) << shown.out;
+
+  // Valid JSON with a bad value: the problem names the key.
+  writeFile(file, R"({"name": "files", "plugin": "csv", "schedule": "every fortnight", "settings": {"path": "../data"}})");
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return status().out.find(": schedule: ") != std::string::npos; }, 30s))
+      << status().out << d.daemon->err();
+  before = d.runs();
+  EXPECT_TRUE(waitFor([&] { return d.runs() >= before + 2; }, 30s)) << d.daemon->err();
+
+  // Fixed: the problem is gone from status and the connector runs its new configuration.
+  writeFile(file, good);
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return status().out.find("config invalid") == std::string::npos; }, 30s))
+      << status().out << d.daemon->err();
+  // A removed file still removes its connector: only a file that is there but broken keeps it.
+  fs::remove(file);
+  d.daemon->signal(SIGHUP);
+  ASSERT_TRUE(waitFor([&] { return d.logged("reloaded: 0 connectors enabled"); }, 30s)) << d.daemon->err();
+  d.stop();
+  // A daemon that has stopped runs nothing: status no longer reports its problems.
+  EXPECT_EQ(status().out.find("config invalid"), std::string::npos);
 }
 
 TEST(Reload, AppliesLiveDaemonSettingsAndNamesThoseNeedingARestart) {

@@ -186,6 +186,13 @@ TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
       {R"({"instance_id":""})", "instance_id: expected a name of 1 to 200 characters without spaces"},
       {R"({"instance_id":"node a"})", "instance_id: expected a name of 1 to 200 characters without spaces"},
       {R"({"instance_id":7})", "instance_id: expected a string"},
+      {R"({"store_mode":640})", "store_mode: expected octal permissions as text, such as \"0640\""},
+      {R"({"store_mode":"rw-r-----"})", "store_mode: 'rw-r-----': expected octal permissions"},
+      {R"({"store_mode":"0440"})", "store_mode: '0440' keeps abmd from reading and writing its own store"},
+      {R"({"store_mode":"0750"})", "store_mode: '0750' makes the store executable"},
+      {R"({"store_mode":"0646"})", "store_mode: '0646' lets every user on the machine write the store"},
+      {R"({"store_mode":"2640"})", "store_mode: '2640' sets setuid, setgid or sticky bits"},
+      {R"({"store":"postgresql://abm@db/abm","store_mode":"0640"})", "store_mode: applies to an SQLite store file only"},
       {R"([1,2])", "expected a JSON object"},
   };
   for (const auto& c : cases) {
@@ -198,6 +205,16 @@ TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
       EXPECT_NE(std::string(e.what()).find((t / "abmd.json").string()), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(DaemonConfig, StoreModeIsOctalTextAndDefaultsToOwnerWriteGroupRead) {
+  TempDir t;
+  writeFile(t / "abmd.json", R"({})");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").store.file_mode, 0640u);
+  writeFile(t / "abmd.json", R"({"store_mode":"660"})");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").store.file_mode, 0660u);
+  writeFile(t / "abmd.json", R"({"store_mode":"0600"})");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").store.file_mode, 0600u);
 }
 
 TEST(DaemonConfig, InstanceIdAndLeaseTtlDefaultToHostPidAndAMinute) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "plugin_runtime/plugin_library.hpp"
@@ -74,4 +76,63 @@ TEST(PluginAbi, RefusesAPluginOthersCanWrite) {
   auto lib = PluginLibrary::load(t / "csv.so");
   ASSERT_FALSE(lib);
   EXPECT_NE(lib.error().find("writable by group or others"), std::string::npos) << lib.error();
+}
+
+namespace {
+namespace fs = std::filesystem;
+// A copy of the csv plugin at `dir/csv.so`, with `dir` made as given.
+fs::path pluginCopyIn(const fs::path& dir) {
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  fs::copy_file(test::pluginDir() / "csv.so", dir / "csv.so");
+  return dir / "csv.so";
+}
+}  // namespace
+
+TEST(PluginAbi, RefusesAPluginUnderAFolderOthersCanWriteAtAnyDepthUnlessItIsSticky) {
+  test::TempDir t;
+  const fs::path lib = pluginCopyIn(t / "open" / "plugins");
+  ASSERT_TRUE(PluginLibrary::load(lib));
+  fs::permissions(t / "open", fs::perms::all);  // 0777, no sticky bit: anyone can rename plugins/ away
+  auto refused = PluginLibrary::load(lib);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find((t / "open").string() + " is writable by group or others"), std::string::npos)
+      << refused.error();
+  fs::permissions(t / "open", fs::perms::sticky_bit, fs::perm_options::add);  // as /tmp: only owners may rename
+  EXPECT_TRUE(PluginLibrary::load(lib));
+}
+
+TEST(PluginAbi, ChecksWhereASymlinkLeadsNotTheLink) {
+  test::TempDir t;
+  const fs::path real = pluginCopyIn(t / "shared");
+  fs::permissions(t / "shared", fs::perms::group_write, fs::perm_options::add);
+  fs::create_directories(t / "plugins");
+  fs::permissions(t / "plugins", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  fs::create_symlink(real, t / "plugins" / "csv.so");
+  auto refused = PluginLibrary::load(t / "plugins" / "csv.so");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find((t / "shared").string() + " (" + (t / "plugins" / "csv.so").string() + " points there)"),
+            std::string::npos) << refused.error();
+  fs::permissions(t / "shared", fs::perms::group_write, fs::perm_options::remove);
+  EXPECT_TRUE(PluginLibrary::load(t / "plugins" / "csv.so"));
+}
+
+TEST(PluginAbi, RefusesAPluginOrFolderOwnedBySomeoneElse) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  test::TempDir t;
+  const fs::path lib = pluginCopyIn(t / "plugins");
+  constexpr uid_t kNobody = 65534;
+  ASSERT_EQ(::chown(lib.c_str(), kNobody, kNobody), 0);
+  auto file = PluginLibrary::load(lib);
+  ASSERT_FALSE(file);
+  EXPECT_NE(file.error().find(lib.string() + " is owned by uid 65534, neither root nor the user abmd runs as"),
+            std::string::npos) << file.error();
+  ASSERT_EQ(::chown(lib.c_str(), 0, 0), 0);
+  ASSERT_EQ(::chown((t / "plugins").c_str(), kNobody, kNobody), 0);
+  auto folder = PluginLibrary::load(lib);
+  ASSERT_FALSE(folder);
+  EXPECT_NE(folder.error().find((t / "plugins").string() + " is owned by uid 65534"), std::string::npos) << folder.error();
+  ASSERT_EQ(::chown((t / "plugins").c_str(), 0, 0), 0);
+  EXPECT_TRUE(PluginLibrary::load(lib));
 }

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite/file_mode.hpp"
+
 namespace abm::store::sqlite {
 
 namespace {
@@ -139,6 +141,8 @@ Result<Database> open(const Location& where, bool read_only) {
   const std::string path = where.sqlite_path.string();
   sqlite3* db = nullptr;
   const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!read_only)
+    if (auto s = applyFileMode(where.sqlite_path, where.file_mode); !s) return s;
   if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
