@@ -139,7 +139,10 @@ void runStandardSuite(Bench& b, const plugin_host::WorkerAnswer& discover, const
     json lines = missLines(stopped);
     for (const auto& l : missLines(resumed)) lines.push_back(l);
     std::string why;
-    if (stopped.checkpoints == 0) why = "";
+    // Ended by the hook, or done before it could be: anything else is the plugin's own failure.
+    const bool cut = stopped.status == "succeeded" || stopped.error.rfind("stopped after the checkpoint of ", 0) == 0;
+    if (!cut) why = "the read to be stopped ended " + runLine(stopped);
+    else if (stopped.checkpoints == 0) why = "";
     else if (resumed.status != "succeeded") why = "the resumed read ended " + runLine(resumed);
     else why = differsFromFirst(resumed, first, "after stopping and resuming");
     step("suite: checkpoint resume", why.empty(),

@@ -139,6 +139,21 @@ TEST_F(PluginHarness, ARequestTheCassetteDoesNotHoldFailsTheRunAndIsNamedWithThe
       << miss;
 }
 
+TEST_F(PluginHarness, RecordingAVendorThatCannotBeReachedFailsNamingTheRequest) {
+  const fs::path cassette = dir_ / "hubspot.cassette.json";
+  // Nothing listens on port 1.
+  const auto r = harness(plugin("hubspot"), hubspotConnector("http://127.0.0.1:1"),
+                         {"--cassette", cassette.string(), "--record"}, env_);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto s = steps(r);
+  EXPECT_FALSE(s["check"]["passed"]);
+  EXPECT_FALSE(s["record"]["passed"]);
+  ASSERT_FALSE(s["record"]["lines"].empty()) << s["record"];
+  EXPECT_EQ(s["record"]["lines"][0].get<std::string>().rfind("POST http://127.0.0.1:1/oauth/v1/token: ", 0), 0u)
+      << s["record"]["lines"][0];
+  EXPECT_EQ(s["record"]["detail"], "0 exchanges written to " + cassette.string());
+}
+
 TEST_F(PluginHarness, UnusableInputsExitTwoWithOneLineSayingWhat) {
   auto r = run({(binDir() / "abm-plugin-test").string(), "--connector", "x.json"});
   EXPECT_EQ(r.exit_code, 2);
@@ -228,6 +243,14 @@ TEST_F(PluginHarnessSuite, ACrashOnA429OrA500FailsThoseChecks) {
   EXPECT_EQ(failed(s), (std::vector<std::string>{"suite: 429 survived", "suite: 500 survived"}));
   EXPECT_EQ(detail(s, "suite: 500 survived"),
             "the read after a 500 ended failed: plugin crashed: worker killed by signal 6 (SIGABRT)");
+}
+
+TEST_F(PluginHarnessSuite, WhenTheFirstReadFailsTheReadChecksAreNotRunAndSayWhy) {
+  // The reads they compare with would be meaningless: they fail, naming the first read's end.
+  auto s = suite("segfault", 1, R"(, "fail_at": 5)", false);
+  EXPECT_FALSE(s["suite: checkpoint resume"]["passed"]);
+  EXPECT_EQ(detail(s, "suite: checkpoint resume").rfind("not run: the first read did not succeed (failed: plugin crashed", 0), 0u)
+      << detail(s, "suite: checkpoint resume");
 }
 
 TEST_F(PluginHarnessSuite, NoStreamsFailsTheStreamsCheck) {
