@@ -93,6 +93,9 @@ std::string setUp(const HarnessOptions& o, Bench& b) {
   } else {
     auto cassette = Cassette::load(o.cassette);
     if (!cassette) return cassette.error();
+    if (!cassette->plugin.empty() && cassette->plugin != b.plugin.name)
+      return o.cassette + ": plugin: recorded for '" + cassette->plugin + "', the library tested is '" + b.plugin.name +
+             "'";
     b.cassette = std::move(*cassette);
     b.replay = std::make_unique<ReplayVendor>(*b.cassette, b.secrets);
     b.server = std::make_unique<LoopbackServer>(

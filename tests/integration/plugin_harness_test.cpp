@@ -172,6 +172,13 @@ TEST_F(PluginHarness, UnusableInputsExitTwoWithOneLineSayingWhat) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.cassette.json: interactions[0]: expected {\"request\""), std::string::npos) << r.err;
 
+  writeFile(dir_ / "other.cassette.json", R"({"abm_cassette": 1, "plugin": "salesforce", "interactions": []})");
+  r = harness(plugin("hubspot"), hubspotConnector("https://api.hubapi.com"), {"--cassette", (dir_ / "other.cassette.json").string()}, env_);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("other.cassette.json: plugin: recorded for 'salesforce', the library tested is 'hubspot'"),
+            std::string::npos)
+      << r.err;
+
   r = harness(plugin("hubspot"), dir_ / "files.json");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("plugin: the connector is for 'csv', the library tested is 'hubspot'"), std::string::npos) << r.err;
