@@ -63,5 +63,10 @@ int main(int argc, char** argv) {
   if (o.plugin.empty() || o.connector.empty()) return usage("--plugin and --connector are required");
   if (o.format != "text" && o.format != "json") return usage("--format: expected text or json, not '" + o.format + "'");
   if (!o.suite.empty() && o.suite != "standard") return usage("--suite: the only suite is 'standard', not '" + o.suite + "'");
-  return abm::plugin_test::runHarness(o, std::cout, std::cerr);
+  try {
+    return abm::plugin_test::runHarness(o, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "abm-plugin-test: " << e.what() << "\n";
+    return 2;
+  }
 }

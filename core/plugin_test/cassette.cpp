@@ -279,7 +279,8 @@ Status Cassette::save(const std::string& file) const {
   const std::string tmp = file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << j.dump(2) << "\n";
+    // A body that is not UTF-8 is kept with U+FFFD in place of its bad bytes (JSON holds only text).
+    out << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     if (!out) return Status::error(tmp + ": cannot write the cassette");
   }
   if (std::rename(tmp.c_str(), file.c_str()) != 0) return Status::error(file + ": cannot write the cassette");

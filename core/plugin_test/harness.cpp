@@ -94,7 +94,7 @@ int runHarness(const HarnessOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (o.suite == "standard") runStandardSuite(b, discover, read, step);
   report["passed"] = passed;
-  if (o.format == "json") out << report.dump(2) << "\n";
+  if (o.format == "json") out << report.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   else printText(out, report);
   return passed ? 0 : 1;
 }

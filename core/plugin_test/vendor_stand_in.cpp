@@ -50,7 +50,7 @@ HttpAnswer ReplayVendor::answer(const HttpRequest& r, const std::string& loopbac
   if (!e) {
     a.status = 400;
     a.headers["content-type"] = "application/json";
-    a.body = json{{"error", "abm-plugin-test: the cassette holds no answer for " + asked.describe()}}.dump();
+    a.body = json{{"error", "abm-plugin-test: the cassette holds no answer for " + asked.describe()}}.dump(-1, ' ', false, json::error_handler_t::replace);
     return a;
   }
   a.status = e->status;

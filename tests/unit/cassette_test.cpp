@@ -101,6 +101,20 @@ TEST(Cassette, AMaskedCassetteSavesLoadsAndStillMatchesTheMaskedRequest) {
   EXPECT_EQ(hit->body["items"], json::array({1}));
 }
 
+TEST(Cassette, ABodyThatIsNotUtf8IsSavedWithReplacementCharacters) {
+  test::TempDir dir;
+  Cassette c;
+  Exchange e;
+  e.request = toRecorded(get("/export.csv"), Secrets());
+  e.body = bodyToJson("name\nCaf\xE9 Ltd\n");  // Latin-1, as some exports are
+  c.exchanges.push_back(e);
+  const std::string file = (dir / "c.json").string();
+  ASSERT_TRUE(c.save(file));
+  auto loaded = Cassette::load(file);
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded->exchanges[0].body, "name\nCaf\xEF\xBF\xBD Ltd\n");
+}
+
 TEST(Cassette, ABadFileIsRefusedNamingTheKey) {
   test::TempDir dir;
   const std::string file = (dir / "bad.json").string();
