@@ -130,7 +130,7 @@ ReadReport readAll(Bench& b, const ReadPlan& plan) {
   pipeline::SyncOptions opts;
   opts.owner = "abm-plugin-test";
   opts.full_refresh = plan.full_refresh;
-  if (plan.stop_at_first_checkpoint) opts.on_checkpoint = [](const std::string&) { return false; };
+  if (plan.end_after_first_checkpoint) opts.on_checkpoint = [](const std::string&) { return false; };
   opts.progress = [&r](const pipeline::SyncProgress& p) {
     r.streams = p.streams;
     r.checkpoints = p.checkpoints;

@@ -52,7 +52,7 @@ std::string setUp(const HarnessOptions& o, Bench& b);
 struct ReadPlan {
   bool fresh_store = true;  // else the last read's store (and connector state) again
   bool full_refresh = false;
-  bool stop_at_first_checkpoint = false;
+  bool end_after_first_checkpoint = false;  // as if the worker died right after it
   bool rewind = true;  // replay the cassette from its start
 };
 

@@ -130,7 +130,7 @@ void runStandardSuite(Bench& b, const plugin_host::WorkerAnswer& discover, const
 
   // Checkpoint resume: stopped after its first checkpoint, then resumed from what was committed.
   ReadPlan stopped_plan;
-  stopped_plan.stop_at_first_checkpoint = true;
+  stopped_plan.end_after_first_checkpoint = true;
   const ReadReport stopped = readAll(b, stopped_plan);
   ReadPlan resume_plan;
   resume_plan.fresh_store = false;
