@@ -2,11 +2,13 @@
 # Installs the Debian 12 packages that only the tests need (not the build, not the demo), if any are
 # missing: promtool (package prometheus) checks the /metrics output; node and npm run Segment's
 # SDK; postgresql (on Debian 12 PostgreSQL 15: initdb, pg_ctl, postgres) runs the private server of
-# scripts/pg-test-server.sh; chromium drives the dashboards' browser tests headless.
+# scripts/pg-test-server.sh; chromium drives the dashboards' browser tests headless; dpkg-dev,
+# groff-base, bsdextrautils, file and systemd let the package test build the .deb (dpkg-shlibdeps),
+# render the man pages and score the unit (systemd-analyze, offline: nothing is started).
 # scripts/test.sh calls this; CI does too. A test whose tool is missing fails and names this script
 # (the browser tests skip instead, saying so, on a machine where chromium cannot be installed).
 set -euo pipefail
-packages=(prometheus curl postgresql chromium)
+packages=(prometheus curl postgresql chromium dpkg-dev groff-base bsdextrautils file systemd)
 missing=()
 # The collector's test runs the real @segment/analytics-node (npm, into build/node_sdk). A machine
 # with its own Node.js and npm keeps them; one without gets Debian's.

@@ -1,4 +1,5 @@
 #include "cli/abmctl.hpp"
+#include "cli/command_help.hpp"
 #include "cli/exit_codes.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include "cli/progress.hpp"
 #include "cli/report_command.hpp"
 #include "cli/segment_commands.hpp"
+#include "cli/status_command.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_cycle.hpp"
@@ -48,18 +50,21 @@ Manage abmd connectors and read the unified ABM store.
 
 Commands:
   validate                    check the daemon config, every plugin and every connector file
-  config                      print the configuration with secrets redacted
-  plugins                     list installed plugins and the options each takes
+  config                      print the configuration with secrets redacted (JSON; references a
+                              read-only command cannot resolve are listed as unresolved_secrets)
+  plugins [--format json]     list installed plugins and the options each takes
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
-  status                      last run of every connector (and "config invalid, running previous"
-                              for one a daemon keeps running after its file broke); events received
-                              and refused of push connectors; the instances using the store and
-                              the leases they hold;
-                              the metrics cycle in progress and who computes each shard
-  runs [NAME] [--limit N]     recent runs (default 20)
-  state show NAME             the saved checkpoints of NAME
+  status [--format json]      every connector's last run, next run, last success and last error
+                              (and "config invalid, running previous" for one a daemon keeps running
+                              after its file broke); events received and refused of push connectors;
+                              the instances using the store and the leases they hold; the metrics
+                              cycle in progress and who computes each shard
+  runs [NAME] [--limit N] [--format json]
+                              recent runs (default 20)
+  state show NAME [--format json]
+                              the saved checkpoints of NAME
   state reset NAME [STREAM]   forget checkpoints so the next sync starts over
   metrics run [--as-of TS] [--full]
                               compute attribution, engagement, stages and the funnel as of TS
@@ -83,10 +88,12 @@ Commands:
 constexpr const char* kUsageTail = R"(
 Options:
   -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
-  -h, --help          this help
+  -h, --help          this help; after a command, that command's (abmctl sync --help)
   --version           print the version
 
-Plugins shipped: csv (files), hubspot and salesforce (CRMs); `abmctl plugins` lists their settings,
+Plugins shipped: csv (files); hubspot, salesforce (CRMs); marketo (marketing automation); mailchimp
+(email); google_ads, linkedin_ads (ads); ga4 (web analytics); events (the collector's push sources).
+`abmctl plugins` lists their settings,
 plugins/<name>/README.md says what each pulls and how its fields map, and
 connectors_config/examples/ has a connector file for each.
 
@@ -134,7 +141,22 @@ int cmdConfig(const Setup& s) {
   return 0;
 }
 
-int cmdPlugins(const Setup& s) {
+int cmdPlugins(const Setup& s, bool as_json) {
+  if (as_json) {
+    json out = json::array();
+    for (const auto& [name, p] : s.plugins.all()) {
+      json options = json::array();
+      for (const auto& o : p.options)
+        options.push_back({{"name", o.name}, {"type", o.type}, {"required", o.required}, {"secret", o.secret},
+                           {"default", o.default_value ? *o.default_value : json(nullptr)}, {"description", o.description}});
+      out.push_back({{"name", name}, {"version", p.version}, {"kind", p.kind}, {"abi", p.abi},
+                     {"path", p.push() ? json(nullptr) : json(p.path.string())}, {"description", p.description},
+                     {"options", std::move(options)}});
+    }
+    std::cout << out.dump(2) << "\n";
+    for (const auto& p : s.plugins.problems()) std::cerr << "error: " << p << "\n";
+    return s.plugins.problems().empty() ? 0 : 1;
+  }
   for (const auto& [name, p] : s.plugins.all()) {
     std::cout << name << " " << p.version << " (" << p.kind << ", ABI " << p.abi << ")  "
               << (p.push() ? "built into abmd" : p.path.string()) << "\n";
@@ -301,157 +323,8 @@ int cmdStoreCopy(const Setup& s, const std::vector<std::string>& args, const std
   return 0;
 }
 
-// Every instance registered in the store (all daemons sharing it), and the leases each holds.
-Status printInstances(store::Database& db, std::chrono::seconds ttl) {
-  auto instances = store::listInstances(db, ttl);
-  if (!instances) return instances.status();
-  auto leases = store::listLeases(db);
-  if (!leases) return leases.status();
-  if (instances->empty() && leases->empty()) {
-    std::cout << "\ninstances: none registered (abmd and abmctl sync register while they run)\n";
-    return Status::ok();
-  }
-  std::cout << "\n" << std::setw(34) << "instance" << std::setw(20) << "host" << std::setw(9) << "pid" << std::setw(10)
-            << "version" << std::setw(22) << "started" << std::setw(22) << "last heartbeat" << "state\n";
-  auto printLeases = [&](const std::string& holder) {
-    for (const auto& l : *leases)
-      if (l.holder == holder)
-        std::cout << "    holds " << l.resource << " since " << l.acquired_at << (l.live ? ", expires " : ", expired ")
-                  << l.expires_at << "\n";
-  };
-  std::set<std::string> known;
-  for (const auto& i : *instances) {
-    known.insert(i.instance_id);
-    std::cout << std::setw(34) << i.instance_id << std::setw(20) << i.host << std::setw(9) << i.pid << std::setw(10)
-              << i.version << std::setw(22) << i.started_at << std::setw(22) << i.heartbeat_at
-              << (i.live ? "live" : "dead") << "\n";
-    printLeases(i.instance_id);
-  }
-  // Leases outlive a dead holder's row until another instance takes them.
-  std::set<std::string> orphans;
-  for (const auto& l : *leases)
-    if (!known.count(l.holder)) orphans.insert(l.holder);
-  for (const auto& holder : orphans) {
-    std::cout << std::setw(34) << holder << "(no longer registered)\n";
-    printLeases(holder);
-  }
-  return Status::ok();
-}
 
-// The metrics cycle in progress, if any: which shards are written, and who computes the others.
-Status printMetricsCycle(store::Database& db) {
-  auto open = metrics::readOpenCycle(db);
-  if (!open) return open.status();
-  if (!*open) return Status::ok();
-  const auto& c = (*open)->cycle;
-  std::cout << "\nmetrics cycle " << c.id << " as of " << formatTimestamp(c.as_of) << " (" << (c.full ? "full" : "incremental")
-            << ", " << c.shards << " shards), opened by " << c.opened_by << " at " << c.opened_at << "\n";
-  for (const auto& sh : (*open)->shards) {
-    std::cout << "    shard " << sh.shard << ": ";
-    if (!sh.done_at.empty()) std::cout << "written by " << sh.done_by << " at " << sh.done_at;
-    else if (sh.holder.empty()) std::cout << "waiting for an instance";
-    else if (sh.lease_live) std::cout << "computed by " << sh.holder << ", lease expires " << sh.expires_at;
-    else std::cout << "waiting (the lease of " << sh.holder << " expired " << sh.expires_at << ")";
-    std::cout << "\n";
-  }
-  return Status::ok();
-}
-
-// The config problems recorded by daemons that are still live (a dead one runs nothing).
-Result<std::vector<store::ConfigProblem>> liveConfigProblems(store::Database& db, std::chrono::seconds ttl) {
-  auto all = store::listConfigProblems(db);
-  if (!all) return all.status();
-  auto instances = store::listInstances(db, ttl);
-  if (!instances) return instances.status();
-  std::set<std::string> live;
-  for (const auto& i : *instances)
-    if (i.live) live.insert(i.instance_id);
-  std::vector<store::ConfigProblem> out;
-  for (auto& p : *all)
-    if (live.count(p.instance_id)) out.push_back(std::move(p));
-  return out;
-}
-
-int cmdStatus(const Setup& s) {
-  auto db = store::openForReading(s.daemon.store);
-  if (!db) {
-    std::cerr << "abmctl: " << db.error() << "\n";
-    return 1;
-  }
-  auto isPush = [&](const config::ConnectorConfig& c) {
-    const auto* p = s.plugins.find(c.plugin);
-    return p && p->push();
-  };
-  auto problems = liveConfigProblems(*db, s.daemon.lease_ttl);
-  if (!problems) {
-    std::cerr << "abmctl: " << problems.error() << "\n";
-    return 1;
-  }
-  std::cout << std::left << std::setw(20) << "connector" << std::setw(12) << "plugin" << std::setw(13) << "last run"
-            << std::setw(22) << "finished" << std::setw(10) << "records" << "schedule\n";
-  auto printRow = [&](const std::string& name, const std::string& plugin, const std::string& schedule) {
-    auto read = store::lastRun(*db, name);
-    if (!read) return Status::error(read.error());
-    const auto& last = *read;
-    std::cout << std::setw(20) << name << std::setw(12) << plugin << std::setw(13) << (last ? last->status : "never")
-              << std::setw(22) << (last ? last->finished_at : "") << std::setw(10)
-              << (last ? std::to_string(last->records) : "") << schedule << "\n";
-    if (last && !last->error.empty()) std::cout << "    " << last->error << "\n";
-    // A daemon that could not load this connector's file at its last reload runs what it had.
-    for (const auto& p : *problems)
-      if (p.connector == name)
-        std::cout << "    config invalid, running previous (" << p.instance_id << " since " << p.since
-                  << "): " << p.problem << "\n";
-    return Status::ok();
-  };
-  std::set<std::string> shown;
-  for (const auto& c : s.connectors) {
-    if (isPush(c)) continue;
-    shown.insert(c.name);
-    if (auto st = printRow(c.name, c.plugin, c.schedule.text() + (c.enabled ? "" : " (disabled)")); !st) {
-      std::cerr << "abmctl: " << st.message() << "\n";
-      return 1;
-    }
-  }
-  // Connectors whose file does not load here either, and that a daemon keeps running as they were.
-  for (const auto& p : *problems) {
-    if (!shown.insert(p.connector).second) continue;
-    if (auto st = printRow(p.connector, "", "config invalid, running previous"); !st) {
-      std::cerr << "abmctl: " << st.message() << "\n";
-      return 1;
-    }
-  }
-  // Push connectors have no runs: their events arrive over HTTP (docs/collector.md).
-  bool header = false;
-  for (const auto& c : s.connectors) {
-    if (!isPush(c)) continue;
-    auto stats = store::pushStats(*db, c.name);
-    if (!stats) {
-      std::cerr << "abmctl: " << stats.error() << "\n";
-      return 1;
-    }
-    if (!header) {
-      std::cout << "\n" << std::setw(20) << "push connector" << std::setw(12) << "received" << std::setw(12)
-                << "refused" << "last event received\n";
-      header = true;
-    }
-    std::cout << std::setw(20) << c.name << std::setw(12) << stats->events_received << std::setw(12)
-              << stats->events_refused << (stats->last_event_at.empty() ? "never" : stats->last_event_at)
-              << (c.enabled ? "" : " (disabled)") << "\n";
-  }
-  if (auto st = printInstances(*db, s.daemon.lease_ttl); !st) {
-    std::cerr << "abmctl: " << st.message() << "\n";
-    return 1;
-  }
-  if (auto st = printMetricsCycle(*db); !st) {
-    std::cerr << "abmctl: " << st.message() << "\n";
-    return 1;
-  }
-  printErrors(s);
-  return 0;
-}
-
-int cmdRuns(const Setup& s, const std::string& name, int limit) {
+int cmdRuns(const Setup& s, const std::string& name, int limit, bool as_json) {
   auto db = store::openForReading(s.daemon.store);
   if (!db) {
     std::cerr << "abmctl: " << db.error() << "\n";
@@ -461,6 +334,16 @@ int cmdRuns(const Setup& s, const std::string& name, int limit) {
   if (!runs) {
     std::cerr << "abmctl: " << runs.error() << "\n";
     return 1;
+  }
+  if (as_json) {
+    json out = json::array();
+    for (const auto& r : *runs)
+      out.push_back({{"run_id", r.run_id}, {"connector", r.connector}, {"status", r.status},
+                     {"started_at", r.started_at}, {"finished_at", r.finished_at.empty() ? json(nullptr) : json(r.finished_at)},
+                     {"records", r.records}, {"rejected", r.rejected}, {"full_refresh", r.full_refresh},
+                     {"error", r.error.empty() ? json(nullptr) : json(r.error)}});
+    std::cout << out.dump(2) << "\n";
+    return 0;
   }
   std::cout << std::left << std::setw(7) << "run" << std::setw(20) << "connector" << std::setw(13) << "status"
             << std::setw(22) << "started" << std::setw(22) << "finished" << std::setw(10) << "records" << "rejected\n";
@@ -483,7 +366,7 @@ std::set<std::string> knownStreams(const Setup& s, store::Database& db, const st
   return known;
 }
 
-int cmdState(const Setup& s, const std::vector<std::string>& args) {
+int cmdState(const Setup& s, const std::vector<std::string>& args, bool as_json) {
   if (args.size() < 2 || (args[0] != "show" && args[0] != "reset"))
     return usageError("state takes 'show NAME' or 'reset NAME [STREAM]'");
   const std::string& name = args[1];
@@ -499,7 +382,8 @@ int cmdState(const Setup& s, const std::vector<std::string>& args) {
       std::cerr << "abmctl: " << states.error() << "\n";
       return 1;
     }
-    std::cout << states->dump(2) << "\n";
+    // Text keeps the bare {stream: checkpoint} object it always printed; JSON names the connector.
+    std::cout << (as_json ? json{{"connector", name}, {"streams", *states}} : *states).dump(2) << "\n";
     return 0;
   }
   auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl state reset");
@@ -591,7 +475,11 @@ int runAbmctl(int argc, char** argv) {
     // report and export have help of their own
     const bool own_help = !args.empty() && (args[0] == "report" || args[0] == "export");
     if ((a == "-h" || a == "--help") && !own_help) {
-      std::cout << kUsage << kSegmentCommandsUsage << kUsageTail;
+      // After a command: that command's part of the usage ("abmctl sync --help").
+      const std::string usage = std::string(kUsage) + kSegmentCommandsUsage;
+      const std::string one = args.empty() ? "" : commandHelp(usage, args[0]);
+      if (!args.empty() && one.empty()) return usageError("unknown command '" + args[0] + "'");
+      std::cout << (one.empty() ? usage + kUsageTail : one);
       return 0;
     }
     if (a == "--version") {
@@ -619,9 +507,12 @@ int runAbmctl(int argc, char** argv) {
   std::string as_of;
   bool full = false;
   std::string to_url;
+  std::string format = "text";
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
+    else if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
+    else if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
     else if (args[i] == "--full") full = true;
     else if (args[i] == "--to" && i + 1 < args.size()) to_url = args[++i];
@@ -641,6 +532,13 @@ int runAbmctl(int argc, char** argv) {
                                                      "metrics",  "store"};
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
+  if (format != "text" && format != "json") return usageError("--format takes text or json, not '" + format + "'");
+  const bool as_json = format == "json";
+  static const std::set<std::string> kFormatted = {"status", "runs", "state", "config", "plugins"};
+  if (as_json && !kFormatted.count(cmd))
+    return usageError("--format json goes with status, runs, state show, config and plugins (report and export have their own)");
+  if (as_json && cmd == "state" && (positional.empty() || positional[0] != "show"))
+    return usageError("--format json goes with state show");
 
   Setup setup;
   try {
@@ -654,13 +552,13 @@ int runAbmctl(int argc, char** argv) {
   }
   if (cmd == "validate") return cmdValidate(setup);
   if (cmd == "config") return cmdConfig(setup);
-  if (cmd == "plugins") return cmdPlugins(setup);
+  if (cmd == "plugins") return cmdPlugins(setup, as_json);
   if (cmd == "check") return need(1, "NAME") ? 2 : cmdCheck(setup, positional[0]);
   if (cmd == "discover") return need(1, "NAME") ? 2 : cmdDiscover(setup, positional[0]);
   if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh);
-  if (cmd == "status") return cmdStatus(setup);
-  if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit);
-  if (cmd == "state") return cmdState(setup, positional);
+  if (cmd == "status") return cmdStatus(setup, as_json);
+  if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit, as_json);
+  if (cmd == "state") return cmdState(setup, positional, as_json);
   if (cmd == "metrics") return cmdMetrics(setup, positional, as_of, full);
   return cmdStoreCopy(setup, positional, to_url);  // store
 }

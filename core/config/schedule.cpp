@@ -1,5 +1,7 @@
 #include "config/schedule.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <sstream>
 #include <vector>
@@ -104,6 +106,12 @@ bool Schedule::canFire() const {
     for (unsigned d = 1; d <= kLongestMonth[m] && months_.test(m); ++d)
       if (days_.test(d)) return true;
   return false;
+}
+
+Schedule::TimePoint Schedule::firstRun(TimePoint now, std::optional<TimePoint> last_success_end) const {
+  if (!isInterval()) return next(now);
+  if (!last_success_end) return now;
+  return std::max(now, *last_success_end + std::chrono::duration_cast<TimePoint::duration>(interval_));
 }
 
 Schedule::TimePoint Schedule::next(TimePoint after) const {

@@ -5,6 +5,7 @@
 
 #include <bitset>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ class Schedule {
   // The first run time strictly after `after` (for intervals: after + interval); TimePoint::max()
   // when nothing matches within five years.
   TimePoint next(TimePoint after) const;
+  // When a daemon starting at `now` first runs the connector: an interval resumes its rhythm from
+  // the last run when that run succeeded (`last_success_end`, its end), else runs now; a cron waits
+  // for its next time. The scheduler and `abmctl status` both ask this.
+  TimePoint firstRun(TimePoint now, std::optional<TimePoint> last_success_end) const;
   // The longest wait between two consecutive runs from `from` on, looking about a year ahead (and
   // at least at one gap): the interval itself for intervals, for "*/30 6-20 * * mon-fri" the weekend.
   // Zero when the schedule cannot fire. Monitoring uses it to tell a late connector from a quiet night.

@@ -93,20 +93,16 @@ void Scheduler::addSlot(const config::ConnectorConfig& c) {
 // An interval connector resumes its rhythm from its last run; a cron connector waits for its time.
 void Scheduler::scheduleFirst(const SlotPtr& s) {
   const auto& sched = s->connector.schedule;
-  auto when = SysClock::now();
+  std::optional<SysClock::time_point> last_success_end;
   if (sched.isInterval()) {
     if (auto db = store::Database::open(setup_.daemon.store)) {
       auto last = store::lastRun(*db, s->connector.name);
       if (!last) log::warn("cannot read the last run, so it runs now: " + last.error(), s->connector.name);
-      if (last && *last && (*last)->status == "succeeded") {
-        if (auto t = parseTimestamp((*last)->finished_at))
-          when = std::max(when, SysClock::time_point(std::chrono::seconds(*t)) + sched.interval());
-      }
+      if (last && *last && (*last)->status == "succeeded")
+        if (auto t = parseTimestamp((*last)->finished_at)) last_success_end = SysClock::time_point(std::chrono::seconds(*t));
     }
-  } else {
-    when = sched.next(when);
   }
-  scheduleAt(s, when);
+  scheduleAt(s, sched.firstRun(SysClock::now(), last_success_end));
 }
 
 void Scheduler::scheduleAt(const SlotPtr& s, SysClock::time_point when, std::optional<SysClock::time_point> fire_for) {

@@ -212,6 +212,28 @@ Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connec
   return std::optional<RunRecord>(runs->front());
 }
 
+namespace {
+
+Result<std::optional<RunRecord>> lastRunWhere(Database& db, const std::string& connector, const std::string& condition) {
+  auto q = db.prepare(std::string(kRunColumns) + " WHERE connector = ?1 AND " + condition + " ORDER BY run_id DESC LIMIT 1");
+  if (!q) return q.status();
+  q->bind(1, connector);
+  std::optional<RunRecord> out;
+  if (q->step() == Statement::Step::Row) out = readRun(*q);
+  if (auto s = q->status(); !s) return Status::error("cannot read sync_runs: " + s.message());
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<RunRecord>> lastSuccess(Database& db, const std::string& connector) {
+  return lastRunWhere(db, connector, "status = 'succeeded'");
+}
+
+Result<std::optional<RunRecord>> lastError(Database& db, const std::string& connector) {
+  return lastRunWhere(db, connector, "status <> 'succeeded' AND status <> 'running' AND error IS NOT NULL AND error <> ''");
+}
+
 Result<std::map<std::string, std::string>> lastSuccesses(Database& db) {
   std::map<std::string, std::string> out;
   // Runs of one connector never overlap, so its highest succeeded run_id is its last success.

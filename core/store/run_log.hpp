@@ -55,6 +55,10 @@ Result<bool> ranSince(Database& db, const std::string& connector, int64_t since)
 Result<bool> ranAfter(Database& db, const std::string& connector, int64_t run_id);
 Result<std::vector<RunRecord>> listRuns(Database& db, const std::string& connector, int limit);
 Result<std::optional<RunRecord>> lastRun(Database& db, const std::string& connector);
+// The connector's last run that succeeded, and its last run that ended with an error (failed,
+// retry, rate_limited or interrupted, with its reason), whatever came after.
+Result<std::optional<RunRecord>> lastSuccess(Database& db, const std::string& connector);
+Result<std::optional<RunRecord>> lastError(Database& db, const std::string& connector);
 // Every connector's last succeeded run: connector -> finished_at (the daemon seeds its
 // last-success gauges from this at start, so they survive a restart).
 Result<std::map<std::string, std::string>> lastSuccesses(Database& db);
