@@ -18,6 +18,7 @@
 #include "cli/report_command.hpp"
 #include "cli/segment_commands.hpp"
 #include "cli/status_command.hpp"
+#include "cli/sync_dry_run.hpp"
 #include "common/timestamp.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_cycle.hpp"
@@ -56,6 +57,11 @@ Commands:
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
   sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
+  sync NAME --dry-run [--format text|json]
+                              read NAME and validate every record as a sync would, print per
+                              stream what would be written, the rows rejected and why, and the
+                              checkpoint that would be committed; writes nothing, creates no
+                              store; exits as the sync would
   status [--format json]      every connector's last run, next run, last success and last error
                               (and "config invalid, running previous" for one a daemon keeps running
                               after its file broke); events received and refused of push connectors;
@@ -88,14 +94,18 @@ Commands:
 constexpr const char* kUsageTail = R"(
 Options:
   -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
+  --log-format F      log lines on stderr as text or json (default: text on a terminal, else
+                      json); sync's progress line stays below the log on a terminal
   -h, --help          this help; after a command, that command's (abmctl sync --help)
   --version           print the version
 
 Plugins shipped: csv (files); hubspot, salesforce (CRMs); marketo (marketing automation); mailchimp
-(email); google_ads, linkedin_ads (ads); ga4 (web analytics); events (the collector's push sources).
-`abmctl plugins` lists their settings,
-plugins/<name>/README.md says what each pulls and how its fields map, and
-connectors_config/examples/ has a connector file for each.
+(email); google_ads, linkedin_ads (ads); ga4 (web analytics); events (the collector's push sources);
+rest (any JSON API, described in the connector file); airbyte, singer (run an Airbyte source or a
+Singer tap).
+`abmctl plugins` lists every plugin with its settings and marks "built-in" those shipped with abmd;
+plugins/<name>/README.md (docs/<name>.md for rest, airbyte and singer) says what each pulls and how
+its fields map, and connectors_config/examples/ has a connector file for each.
 
 Exit status: 0 success, 1 the command failed (reason on stderr), 2 bad usage or configuration.
 A sync that ends rate_limited (the vendor's daily quota is spent) exits 1 and says when it may resume.
@@ -149,7 +159,7 @@ int cmdPlugins(const Setup& s, bool as_json) {
       for (const auto& o : p.options)
         options.push_back({{"name", o.name}, {"type", o.type}, {"required", o.required}, {"secret", o.secret},
                            {"default", o.default_value ? *o.default_value : json(nullptr)}, {"description", o.description}});
-      out.push_back({{"name", name}, {"version", p.version}, {"kind", p.kind}, {"abi", p.abi},
+      out.push_back({{"name", name}, {"version", p.version}, {"kind", p.kind}, {"abi", p.abi}, {"built_in", p.builtIn()},
                      {"path", p.push() ? json(nullptr) : json(p.path.string())}, {"description", p.description},
                      {"options", std::move(options)}});
     }
@@ -158,8 +168,10 @@ int cmdPlugins(const Setup& s, bool as_json) {
     return s.plugins.problems().empty() ? 0 : 1;
   }
   for (const auto& [name, p] : s.plugins.all()) {
+    // Built-in: shipped with abmd (the library carries the mark of the abmd build, or is the daemon's own).
     std::cout << name << " " << p.version << " (" << p.kind << ", ABI " << p.abi << ")  "
-              << (p.push() ? "built into abmd" : p.path.string()) << "\n";
+              << (p.builtIn() ? "built-in  " : "") << (p.push() ? "built into abmd: no library" : p.path.string())
+              << "\n";
     if (!p.description.empty()) std::cout << "  " << p.description << "\n";
     for (const auto& o : p.options) {
       std::cout << "    " << std::left << std::setw(22) << o.name << std::setw(12) << o.type
@@ -231,13 +243,14 @@ Result<std::unique_ptr<store::LeaseKeeper>> startCliInstance(const Setup& s) {
                                    s.daemon.lease_ttl, std::move(hooks));
 }
 
-int cmdSync(const Setup& s, const std::string& name, bool full_refresh) {
+int cmdSync(const Setup& s, const std::string& name, bool full_refresh, bool dry_run, const std::string& format) {
   const auto* c = needConnector(s, name);
   if (!c) return 1;
   if (isPushSource(s, *c)) {
     std::cerr << "abmctl: " << name << " " << kPushSourceNote << "\n";
     return 1;
   }
+  if (dry_run) return cmdSyncDryRun(s, *c, full_refresh, format);
   auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl sync");
   if (!lock) {
     std::cerr << "abmctl: " << lock.error() << "\n";
@@ -470,6 +483,7 @@ int cmdMetrics(const Setup& s, const std::vector<std::string>& args, const std::
 int runAbmctl(int argc, char** argv) {
   std::string config_arg;
   std::vector<std::string> args;
+  log::setFormat(log::formatForStderr());
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     // report and export have help of their own
@@ -491,6 +505,12 @@ int runAbmctl(int argc, char** argv) {
       config_arg = argv[++i];
     } else if (a.rfind("--config=", 0) == 0) {
       config_arg = a.substr(9);
+    } else if (a == "--log-format" || a.rfind("--log-format=", 0) == 0) {
+      if (a == "--log-format" && i + 1 >= argc) return usageError("--log-format takes text or json");
+      const std::string value = a == "--log-format" ? argv[++i] : a.substr(13);
+      log::Format format;
+      if (!log::parseFormat(value, format)) return usageError("--log-format takes text or json, not '" + value + "'");
+      log::setFormat(format);
     } else {
       args.push_back(a);
     }
@@ -503,6 +523,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "report" || cmd == "export") return (cmd == "report" ? runReportCommand : runExportCommand)(config_arg, args);
 
   bool full_refresh = false;
+  bool dry_run = false;
   int limit = 20;
   std::string as_of;
   bool full = false;
@@ -511,6 +532,7 @@ int runAbmctl(int argc, char** argv) {
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
+    else if (args[i] == "--dry-run") dry_run = true;
     else if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
@@ -532,11 +554,12 @@ int runAbmctl(int argc, char** argv) {
                                                      "metrics",  "store"};
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
+  if (cmd != "sync" && dry_run) return usageError("--dry-run goes with sync only");
   if (format != "text" && format != "json") return usageError("--format takes text or json, not '" + format + "'");
   const bool as_json = format == "json";
   static const std::set<std::string> kFormatted = {"status", "runs", "state", "config", "plugins"};
-  if (as_json && !kFormatted.count(cmd))
-    return usageError("--format json goes with status, runs, state show, config and plugins (report and export have their own)");
+  if (as_json && !dry_run && !kFormatted.count(cmd))
+    return usageError("--format json goes with status, runs, state show, config, plugins and sync --dry-run (report and export have their own)");
   if (as_json && cmd == "state" && (positional.empty() || positional[0] != "show"))
     return usageError("--format json goes with state show");
 
@@ -555,7 +578,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "plugins") return cmdPlugins(setup, as_json);
   if (cmd == "check") return need(1, "NAME") ? 2 : cmdCheck(setup, positional[0]);
   if (cmd == "discover") return need(1, "NAME") ? 2 : cmdDiscover(setup, positional[0]);
-  if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh);
+  if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh, dry_run, format);
   if (cmd == "status") return cmdStatus(setup, as_json);
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit, as_json);
   if (cmd == "state") return cmdState(setup, positional, as_json);

@@ -12,7 +12,7 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: abmd [-c CONFIG] [--once]
+constexpr const char* kUsage = R"(usage: abmd [-c CONFIG] [--once] [--log-format text|json]
 
 The account-based marketing measurement daemon: pulls CRM, email, ad and web data through connector
 plugins on schedules into one unified account/touchpoint store.
@@ -20,6 +20,8 @@ plugins on schedules into one unified account/touchpoint store.
 Options:
   -c, --config FILE   daemon config (default $ABMD_CONFIG, else /etc/abmd/abmd.json)
   --once              run every enabled connector once, then exit (non-zero if any failed)
+  --log-format F      log lines as text or json (default: text on a terminal, else json, which
+                      journald and log shippers store as is)
   -h, --help          this help
   --version           print the version
 
@@ -30,7 +32,8 @@ compatible event collector for push sources (POST /v1/batch, /v1/track, ...), th
 Signals: SIGHUP reloads the connectors folder and applies what it can of the daemon config (API
 tokens and write keys included; the log says which changed keys need a restart); SIGTERM or SIGINT
 stop accepting HTTP connections, answer the requests in flight, stop starting syncs, let running
-ones checkpoint, and exit. Logs are one JSON object per line on stderr.
+ones checkpoint, and exit. Logs go to stderr (see --log-format). Under systemd (Type=notify) abmd
+reports READY, RELOADING and STOPPING and pings the watchdog.
 Docs: docs/operations.md, docs/configuration.md, docs/http.md, docs/collector.md, docs/api.md,
 docs/monitoring.md.
 )";
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::string config_arg;
   bool once = false;
+  abm::log::setFormat(abm::log::formatForStderr());
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -54,6 +58,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a == "--once") once = true;
+    else if (a == "--log-format" || a.rfind("--log-format=", 0) == 0) {
+      const std::string value = a == "--log-format" ? (i + 1 < argc ? argv[++i] : "") : a.substr(13);
+      abm::log::Format format;
+      if (!abm::log::parseFormat(value, format)) {
+        std::cerr << "abmd: --log-format takes text or json, not '" << value << "' (see abmd --help)\n";
+        return 2;
+      }
+      abm::log::setFormat(format);
+    }
     else if ((a == "-c" || a == "--config") && i + 1 < argc) config_arg = argv[++i];
     else if (a.rfind("--config=", 0) == 0) config_arg = a.substr(9);
     else {

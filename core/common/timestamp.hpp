@@ -11,7 +11,9 @@
 namespace abm {
 
 // Parses "2024-03-01", "2024-03-01T12:00:00Z", "2024-03-01 12:00:00", fractional seconds and
-// "+02:00"/"-0500" offsets into seconds since the epoch (UTC). A value with no offset is UTC.
+// "+02:00"/"-0500" offsets into seconds since the epoch (UTC). A value with no offset is read as UTC:
+// this reads the store's own and SQLite's times. What sources send is held to the zone rule first
+// (sdk::isZonelessDateTime: records and Timestamp options refuse a date-time without its zone).
 std::optional<int64_t> parseTimestamp(std::string_view text);
 
 // Seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ".

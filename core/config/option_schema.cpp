@@ -68,6 +68,10 @@ std::string typeMismatch(const std::string& path, const std::string& type, const
     // "01/01/2024" would otherwise reach the plugin, which reads an unparsable date as 1970.
     if (!v.is_string() || !parseTimestamp(v.get<std::string>()))
       return path + ": expected an ISO-8601 time like \"2024-01-01T00:00:00Z\" or \"2024-01-01\"";
+    if (sdk::isZonelessDateTime(v.get<std::string>()))
+      return path + ": \"" + v.get<std::string>() +
+             "\" has no zone: write Z for UTC (\"2024-01-01T00:00:00Z\") or its offset (+02:00), or a bare date; "
+             "a time without one is refused, not taken as UTC";
     return "";
   }
   if (type == "integer") return v.is_number_integer() ? "" : expect("an integer");
@@ -85,6 +89,7 @@ std::string typeMismatch(const std::string& path, const std::string& type, const
       if (!item.is_string()) return path + "." + k + ": expected a string, got " + jsonKind(item);
     return "";
   }
+  if (type == "object") return v.is_object() ? "" : expect("an object");
   return path + ": the plugin declares an unknown option type '" + type + "'";
 }
 

@@ -14,7 +14,7 @@ namespace abm::config {
 
 struct OptionSpec {
   std::string name;
-  std::string type;  // string, integer, number, boolean, string_list, string_map, timestamp
+  std::string type;  // string, integer, number, boolean, string_list, string_map, timestamp, object
   bool required = false;
   bool secret = false;
   std::optional<nlohmann::json> default_value;

@@ -1,5 +1,5 @@
-// Structured logs: one JSON object per line on stderr (time, level, connector, run, message),
-// which journald stores as is.
+// Logs on stderr: one JSON object per line (time, level, connector, run, message), which journald
+// and log shippers store as is, or one line of text for a person at a terminal.
 #pragma once
 
 #include <string>
@@ -12,6 +12,19 @@ enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
 bool parseLevel(std::string_view text, Level& out);
 void setLevel(Level level);
 bool enabled(Level level);
+
+enum class Format { Json, Text };
+// "json" or "text" (the --log-format option).
+bool parseFormat(std::string_view text, Format& out);
+void setFormat(Format format);
+// Text when stderr is a terminal, JSON otherwise: what abmd and abmctl use without --log-format.
+Format formatForStderr();
+
+// A line the log keeps at the bottom of a terminal (abmctl sync's progress): every log line
+// clears it first and draws it again after, so the two never run into each other.
+void setStatusLine(std::string text);
+// Leaves the status line on screen as it is and ends it with a newline.
+void endStatusLine();
 
 // Empty connector / run are left out of the line.
 void write(Level level, std::string_view message, std::string_view connector = {}, long long run = 0);

@@ -18,9 +18,10 @@ namespace abm::pipeline {
 struct BatchItem {
   enum Kind { Record, State, Reject } kind;
   const Row* row = nullptr;  // Record
-  std::string stream;
+  std::string stream;        // State, Reject
   std::string text;          // State: the state JSON; Reject: the reason
   std::string origin, data;  // Reject
+  const std::string* record_stream = nullptr;  // Record: its stream's name, owned by the MessageReader
 };
 
 class Batch {

@@ -74,7 +74,7 @@ bool MessageReader::handle(std::string_view line, Batch& batch) {
         return true;
       }
       pinToLine(row, line);
-      batch.items.push_back({BatchItem::Record, &row, std::string(rec.stream), {}, {}, {}});
+      batch.items.push_back({BatchItem::Record, &row, {}, {}, {}, {}, &it->first});
       ++batch.records;
       return true;
     }

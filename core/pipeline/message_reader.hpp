@@ -26,6 +26,8 @@ class MessageReader {
   std::string fatal;          // a protocol failure found by the daemon
   std::string plugin_error;   // the plugin's own reason (TRACE error)
   int64_t resume_at = 0;      // the vendor's quota is spent until then (TRACE rate_limited)
+  // The streams the plugin declared and the entity each fills (while or after run() reads).
+  const std::map<std::string, Entity, std::less<>>& streams() const { return streams_; }
 
  private:
   bool handle(std::string_view line, Batch& batch);

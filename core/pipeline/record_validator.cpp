@@ -134,6 +134,10 @@ const char* convert(const FieldSpec& spec, const JsonSlice& in, Value& out, std:
       return nullptr;
     }
     case FieldType::Timestamp: {
+      // Not taken as UTC: the source knows its zone, the host cannot (sdk::isZonelessDateTime).
+      if (sdk::isZonelessDateTime(s))
+        return "expected an ISO-8601 timestamp with its zone like 2024-03-01T12:00:00Z or +02:00; a time without "
+               "one is refused, not taken as UTC (send Z if it is UTC)";
       auto t = parseTimestamp(s);
       if (!t) return "expected an ISO-8601 timestamp like 2024-03-01T12:00:00Z";
       own.resize(20);

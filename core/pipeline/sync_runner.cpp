@@ -11,6 +11,7 @@
 #include "log/logger.hpp"
 #include "pipeline/batch.hpp"
 #include "pipeline/message_reader.hpp"
+#include "pipeline/read_job.hpp"
 #include "pipeline/store_writer.hpp"
 #include "store/touchpoint_batch.hpp"
 #include "store/instances.hpp"
@@ -142,7 +143,7 @@ bool RunSession::write(const Batch& batch) {
         if (auto s = ensureTx(); !s) return fail(s.message());
         if (auto s = writer_.write(*item.row); !s) return fail("store: " + s.message());
         ++progress.records;
-        ++progress.streams[item.stream].first;
+        if (item.record_stream) ++progress.streams[*item.record_stream].first;
         if (++in_tx_ >= 2 * daemon_.batch_records)
           if (auto s = flush(true); !s) return fail(s.message());
         break;
@@ -197,39 +198,6 @@ Status RunSession::finishStore() {
     return s;
   }
   return commit();
-}
-
-json readJob(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
-             bool full_refresh, std::string& error) {
-  json job = config::workerJob(c, "read");
-  if (full_refresh) {
-    job["state"] = json::object();
-  } else {
-    auto states = store::loadStates(db, c.name);
-    if (!states) {
-      error = "store: " + states.error();
-      return {};
-    }
-    job["state"] = std::move(*states);
-  }
-  auto state_dir = config::connectorStateDir(daemon, c.name);
-  if (!state_dir) {
-    error = state_dir.error();
-    return {};
-  }
-  job["state_dir"] = state_dir->string();
-  return job;
-}
-
-worker::WorkerLimits workerLimits(const config::DaemonConfig& daemon, const config::ConnectorConfig& c,
-                                  const SyncOptions& options) {
-  worker::WorkerLimits limits;
-  limits.timeout = c.timeout.value_or(daemon.sync_timeout);
-  limits.memory_limit_mb = c.memory_limit_mb.value_or(daemon.memory_limit_mb);
-  limits.stop_grace = daemon.shutdown_grace;
-  limits.stop = options.stop;
-  limits.working_dir = c.file.parent_path().string();
-  return limits;
 }
 
 // Moves the worker's messages into the store: a reading thread parses and validates, this thread
@@ -421,19 +389,24 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
   auto failed = [&](std::string why) { return finish({RunStatus::Failed, std::move(why), log::Level::Error, 0}); };
 
   if (auto s = writer.prepare(); !s) return failed("store: " + s.message());
-  std::string job_error;
-  json job = readJob(daemon_, c, db, options.full_refresh, job_error);
-  if (!job_error.empty()) return failed(job_error);
+  json states = json::object();
+  if (!options.full_refresh) {
+    auto stored = store::loadStates(db, c.name);
+    if (!stored) return failed("store: " + stored.error());
+    states = std::move(*stored);
+  }
+  auto job = readJob(daemon_, c, std::move(states));
+  if (!job) return failed(job.error());
 
   RunFacts facts;
-  const worker::WorkerLimits limits = workerLimits(daemon_, c, options);
+  const worker::WorkerLimits limits = readLimits(daemon_, c, options.stop);
   facts.limits = {limits.timeout, limits.memory_limit_mb, limits.stop_grace, c.file.string()};
   const std::string connector_name = c.name;
-  auto proc = worker::WorkerProcess::spawn(daemon_.worker_path.string(), {"run", plugin.path.string()}, job.dump(),
+  auto proc = worker::WorkerProcess::spawn(daemon_.worker_path.string(), {"run", plugin.path.string()}, job->dump(),
                                            limits, [connector_name, run_id](std::string_view line) {
                                              log::warn("plugin stderr: " + std::string(line), connector_name, run_id);
                                            });
-  job = json();  // the settings may hold secrets: keep them no longer than needed
+  *job = json();  // the settings may hold secrets: keep them no longer than needed
   if (!proc) return failed(proc.error());
 
   AttachedWorker attached(loss, &*proc);

@@ -10,6 +10,7 @@ PluginInfo eventsPluginInfo() {
   p.version = ABMD_VERSION;
   p.kind = "push";
   p.abi = "built-in";
+  p.shipped = ABMD_VERSION;
   p.description =
       "Segment-compatible event collector: websites and apps POST track/identify/page/screen/group/alias "
       "events to the daemon's HTTP listener (/v1/batch and friends) with this connector's write key";

@@ -34,6 +34,7 @@ Result<PluginInfo> describePlugin(const fs::path& f, const fs::path& worker) {
       p.kind = s.kind;
       p.description = s.description;
       p.abi = s.abi;
+      p.shipped = s.shipped;
       p.path = f;
       p.options_json = s.options_json;
       auto opts = config::parseOptionSpecs(s.options_json);

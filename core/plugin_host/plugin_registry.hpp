@@ -16,6 +16,8 @@ struct PluginInfo {
   std::filesystem::path path;
   std::vector<config::OptionSpec> options;
   std::string options_json;  // the table as the plugin wrote it (abm-plugin-test checks it further)
+  std::string shipped;       // the abmd version it ships with (built in the abmd tree); "" otherwise
+  bool builtIn() const { return !shipped.empty(); }
   // A push source is built into the daemon (the events collector): no library, no worker, no schedule.
   bool push() const { return kind == "push"; }
 };

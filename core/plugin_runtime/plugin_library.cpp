@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <iterator>
 
 namespace abm::plugin_runtime {
 
@@ -20,8 +22,19 @@ std::string descriptorProblem(const abm_plugin* d) {
   if (!d->name || !*d->name) return "its descriptor has no name";
   if (!d->version || !d->kind || !d->options_json) return "its descriptor lacks version, kind or options";
   if (!d->check || !d->discover || !d->read) return "its descriptor lacks a lifecycle function";
+  const std::string_view kind = d->kind;
+  if (std::find(std::begin(kPluginKinds), std::end(kPluginKinds), kind) == std::end(kPluginKinds))
+    return "its kind '" + std::string(kind) + "' is not one of " + pluginKindList() +
+           "; set the kind argument of ABM_PLUGIN (or abm_plugin.kind) to one of them";
   return {};
 }
+
+std::string pluginKindList() {
+  std::string out;
+  for (const auto k : kPluginKinds) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
 
 // As osquery does before it loads an extension: whoever could replace the code must already be
 // trusted. The path is resolved first, so a symlink cannot point the check at another file.
@@ -49,6 +62,12 @@ Status checkPluginPermissions(const fs::path& path) {
     if (p == p.parent_path()) break;
   }
   return Status::ok();
+}
+
+std::string PluginLibrary::shipped() const {
+  constexpr const char* kSymbol = "abm_plugin_shipped";
+  if (!library_.has(kSymbol)) return {};
+  return std::string(&library_.get<const char>(kSymbol));
 }
 
 Result<PluginLibrary> PluginLibrary::load(const fs::path& path) {

@@ -169,6 +169,7 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
               {"description", p.description ? p.description : ""},
               {"abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
               {"path", plugin_path}};
+    if (const std::string shipped = lib->shipped(); !shipped.empty()) spec["shipped"] = shipped;
     spec["options"] = json::parse(p.options_json ? p.options_json : "[]", nullptr, false);
     if (!spec["options"].is_array()) {
       out.message(errorTrace("plugin " + plugin_path + ": its options_json is not a JSON array", "config_error", nowMs()));
@@ -230,7 +231,10 @@ int runWorker(const std::string& mode, const std::string& plugin_path, int out_f
     const std::string name = s["name"].get<std::string>();
     if (selected.is_array() && std::find(selected.begin(), selected.end(), name) == selected.end()) continue;
     if (g_stop.load()) return wire::kExitStopped;
-    const std::string state = states.contains(name) ? states[name].dump() : "null";
+    // A full-refresh stream starts from nothing every run, whatever checkpoint the store holds:
+    // its checkpoints only mark commit points (docs/plugin-sdk.md#full-refresh-streams).
+    const bool incremental = s.contains("incremental") && s["incremental"].is_boolean() && s["incremental"].get<bool>();
+    const std::string state = incremental && states.contains(name) ? states[name].dump() : "null";
     out.failure.clear();
     const abm_status rs = p.read(&host, settings.c_str(), name.c_str(), state.c_str());
     out.flush();

@@ -274,6 +274,7 @@ bool MessageParser::parseSpec(std::string_view payload) {
                         {"kind", JsonKind::String, &spec.kind},
                         {"description", JsonKind::String, &spec.description},
                         {"abi", JsonKind::String, &spec.abi},
+                        {"shipped", JsonKind::String, &spec.shipped},
                         {"options", JsonKind::Array, &spec.options_json}};
   if (!readMembers(payload, "SPEC message: spec", m, scratch_, error)) return false;
   if (spec.name.empty()) return fail("SPEC message: spec.name is empty");

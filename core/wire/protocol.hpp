@@ -80,6 +80,7 @@ struct ConnectionStatusMessage {
 
 struct SpecMessage {
   std::string name, version, kind, description, abi;
+  std::string shipped;  // the abmd version a built-in plugin ships with; "" for others
   std::string options_json = "[]";
 };
 

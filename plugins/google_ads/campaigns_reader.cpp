@@ -81,7 +81,9 @@ Status listAll(Context& ctx, const std::string& stream) {
 
 Status readCampaigns(Context& ctx, const std::string& stream, const json& state) {
   const std::string since = state.is_object() ? http::textOf(state, "changed_since") : "";
-  const auto since_ms = abm::sdk::isoToMillis(since);
+  // Written by gaqlDateTime below: UTC, in GAQL's format without a zone.
+  std::optional<int64_t> since_ms;
+  if (!since.empty()) since_ms = abm::sdk::isoToMillis(since + "Z");
   const int64_t now = nowMillis();
   if (!since_ms || now - *since_ms > kChangeStatusDays * kDayMs) return listAll(ctx, stream);
 

@@ -42,6 +42,7 @@ std::unique_ptr<http::ApiSession> newSession(Host& host, const json& settings) {
   return std::make_unique<http::ApiSession>(host, s, settings.value("requests_per_second", 10.0), "", &describeError,
                                             [&key](http::OAuthSettings& o) {
                                               o.fixed_authorization = http::basicAuthorization("abmd", key);
+                                              o.credential_settings = "api_key";
                                             });
 }
 

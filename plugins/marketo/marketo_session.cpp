@@ -38,6 +38,7 @@ MarketoApi::MarketoApi(Host& host, const json& settings)
              o.grant_type = "client_credentials";
              o.token_by_get = true;
              o.token_url = base + "/identity/oauth/token";
+             o.credential_settings = "client_id and client_secret";
            }),
       max_attempts_(std::max(1, settings.value("max_attempts", 6))),
       initial_wait_(std::max(1, settings.value("retry_initial_ms", 1000))) {}

@@ -21,6 +21,8 @@ Answers at the vendors' real paths with bodies shaped as they document them:
              GET  /v1beta/properties/{id}/metadata
              POST /token                                  (Google's OAuth endpoint, GA4's and Google Ads')
   Google Ads POST /v{N}/customers/{id}/googleAds:search    (GAQL; nextPageToken)
+  Pipedrive  GET  /api/v1/recents                          (api_token; additional_data.pagination.next_start)
+  Close      GET  /api/v1/lead/, /contact/, /opportunity/  (Basic with the key as user; _skip/_limit, has_more)
   LinkedIn   GET  /rest/adAccounts/{id}, /rest/adAccounts/{id}/adCampaigns?q=search (nextPageToken),
                   /rest/adAnalytics?q=analytics (no paging; cut at the row cap), /rest/organizationsLookup
              POST /oauth/v2/accessToken
@@ -46,21 +48,29 @@ import marketo_api
 from mailchimp_api import MailchimpApi
 from marketo_api import MarketoApi
 import google_ads_api
+import pipedrive_api
+import close_api
+from pipedrive_api import PipedriveApi
+from close_api import CloseApi
 import linkedin_api
 from google_ads_api import GoogleAdsApi
 from linkedin_api import LinkedInApi
 
 # Failure kinds a vendor's own module answers (its rate-limit body, its error shape).
-VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS, **google_ads_api.FAULTS, **linkedin_api.FAULTS}
+VENDOR_FAULTS = {**mailchimp_api.FAULTS, **marketo_api.FAULTS, **google_ads_api.FAULTS, **linkedin_api.FAULTS,
+                 **pipedrive_api.FAULTS, **close_api.FAULTS}
 
 
 def seed_vendors(params):
     """The data sets of the vendors that keep theirs in their own module."""
     state["mc"] = mailchimp_api.seed(params)
     state["mk"] = marketo_api.seed(params)
+    state["pd"] = pipedrive_api.seed(params)
+    state["close"] = close_api.seed(params)
 
 
-class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, Ga4Api, GoogleAdsApi, LinkedInApi):
+class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, Ga4Api, GoogleAdsApi, LinkedInApi,
+              PipedriveApi, CloseApi):
     # -- dispatch ---------------------------------------------------------------------------
 
     def handle_any(self, method):
@@ -84,6 +94,10 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, 
                 return self.sf_token(body)
             if p.startswith("/3.0/"):
                 return self.mailchimp(state["mc"], p, q)
+            if p == "/api/v1/recents":
+                return self.pipedrive(state["pd"], p, q)
+            if p.startswith("/api/v1/"):
+                return self.close(state["close"], p, q)
             if p == "/identity/oauth/token":
                 return self.marketo_token(state["mk"], q)
             if p.startswith("/rest/v1/"):
@@ -200,6 +214,10 @@ class Handler(JsonHandler, HubSpotApi, SalesforceApi, MailchimpApi, MarketoApi, 
             state["mk"]["tokens"] = set()
         elif what == "update" and req.get("vendor") == "mailchimp":
             mailchimp_api.update(state["mc"], req)
+        elif what == "update" and req.get("vendor") == "pipedrive":
+            pipedrive_api.update(state["pd"], req)
+        elif what == "update" and req.get("vendor") == "close":
+            close_api.update(state["close"], req)
         elif what == "update" and req.get("vendor") == "marketo":
             marketo_api.update(state["mk"], req)
         elif what == "update":

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <regex>
+#include <sstream>
+
 #include "test_support.hpp"
 
 using namespace abm::test;
@@ -115,6 +118,38 @@ TEST_F(AbmctlOutput, EachCommandHasItsOwnHelp) {
   auto bad = ctl({"sink", "--help"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("unknown command 'sink'"), std::string::npos) << bad.err;
+}
+
+TEST_F(AbmctlOutput, LogsAreJsonForProgramsTextForPeopleAndTheProgressLineStaysBelowTheLog) {
+  ws_.addConnector("slow", "testkit", R"({"mode": "slow", "records": 30, "delay_ms": 30, "checkpoint_every": 10})");
+  // stderr to a file (not a terminal): JSON lines, unless asked for text.
+  auto piped = ctl({"sync", "slow"});
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_NE(piped.err.find("{\"time\":"), std::string::npos) << piped.err;
+  auto text = ctl({"--log-format", "text", "sync", "slow"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.err.find("{\"time\":"), std::string::npos) << text.err;
+  EXPECT_TRUE(std::regex_search(text.err, std::regex(R"(\d\d:\d\d:\d\d info  slow \(run 2\): sync started)"))) << text.err;
+  auto bad = ctl({"--log-format", "xml", "status"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--log-format takes text or json, not 'xml'"), std::string::npos) << bad.err;
+
+  // On a terminal (script(1) gives abmctl one): text, and each log line clears the progress line
+  // and redraws it below, so what the terminal shows is never the two run together.
+  auto tty = run({"/usr/bin/script", "-qfec", kCtl + " -c " + ws_.config().string() + " sync slow", "/dev/null"});
+  ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  EXPECT_EQ(tty.out.find("{\"time\":"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find(" records "), std::string::npos) << "the progress line: " << tty.out;
+  std::istringstream lines(tty.out);
+  int log_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto cleared = line.rfind("\033[K");
+    const std::string shown = cleared == std::string::npos ? line : line.substr(cleared + 3);
+    if (line.find(": sync ") == std::string::npos) continue;
+    ++log_lines;
+    EXPECT_TRUE(std::regex_search(shown, std::regex(R"(^\d\d:\d\d:\d\d info  slow \(run 3\): sync )"))) << shown;
+  }
+  EXPECT_EQ(log_lines, 2) << tty.out;  // started, succeeded
 }
 
 }  // namespace

@@ -434,3 +434,113 @@ TEST(RequestBudget, SalesforceAllowanceSignals) {
 }
 
 }  // namespace
+
+#include <abm/sdk/api_session.hpp>
+
+namespace {
+
+// A host for an ApiSession outside a worker: it keeps the warnings, and has no state folder.
+struct TestHost {
+  std::vector<std::string> warnings;
+  abm_host raw{};
+  TestHost() {
+    raw.struct_size = offsetof(abm_host, rate_limited);
+    raw.ctx = this;
+    raw.log = [](void* ctx, abm_log_level level, const char* m) {
+      if (level == ABM_LOG_WARN) static_cast<TestHost*>(ctx)->warnings.push_back(m);
+    };
+    raw.should_stop = [](void*) { return 0; };
+  }
+};
+
+nlohmann::json sessionSettings(const std::string& base_url, bool allow_insecure = false) {
+  return {{"base_url", base_url}, {"access_token", "tok-123456"}, {"max_attempts", 3}, {"retry_initial_ms", 1},
+          {"timeout_seconds", 5}, {"allow_insecure_http", allow_insecure}};
+}
+
+TEST(HttpKit, HostsAndLoopbackFromUrls) {
+  EXPECT_EQ(http::hostPortOf("https://api.hubapi.com"), "api.hubapi.com:443");
+  EXPECT_EQ(http::hostPortOf("http://crm.example.com/api/v1"), "crm.example.com:80");
+  EXPECT_EQ(http::hostPortOf("https://user:pw@crm.example.com:8443/x"), "crm.example.com:8443");
+  EXPECT_EQ(http::hostPortOf("http://[::1]:9000"), "[::1]:9000");
+  EXPECT_TRUE(http::isLoopbackUrl("http://127.0.0.1:8080"));
+  EXPECT_TRUE(http::isLoopbackUrl("http://localhost"));
+  EXPECT_TRUE(http::isLoopbackUrl("http://[::1]:9000/x"));
+  EXPECT_FALSE(http::isLoopbackUrl("http://crm.example.com"));
+  EXPECT_FALSE(http::isLoopbackUrl("http://127.example.com"));
+}
+
+TEST(HttpKit, AnUnresolvableHostIsAConfigurationErrorNamingTheSetting) {
+  bool config = false;
+  EXPECT_EQ(http::describeTransportFailure(CURLE_COULDNT_RESOLVE_HOST, "https://api.hubapi.cmo/crm", "base_url", 0, config),
+            "cannot resolve host api.hubapi.cmo (from base_url): no such host; check base_url");
+  EXPECT_TRUE(config);
+  http::Response r;
+  r.transport = CURLE_COULDNT_RESOLVE_HOST;
+  r.config_error = true;
+  EXPECT_EQ(http::retryReason(r), "") << "a DNS failure is not retried six times";
+}
+
+TEST(HttpKit, ARefusedConnectionNamesHostPortAndSettingAndIsRetried) {
+  // A port nobody listens on: bound, then released.
+  TempDir dir;
+  auto port = run({"/usr/bin/python3", "-c",
+                   "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()"});
+  ASSERT_EQ(port.exit_code, 0);
+  const std::string hp = "127.0.0.1:" + port.out.substr(0, port.out.find('\n'));
+  http::ClientOptions o;
+  o.base_url = "http://" + hp;
+  http::Client c(o);
+  auto r = c.send({"GET", "/crm/v3/objects/companies"});
+  EXPECT_EQ(r.transport_error, "cannot connect to " + hp + " (from base_url): Connection refused");
+  EXPECT_FALSE(r.config_error);
+  EXPECT_FALSE(http::retryReason(r).empty());
+}
+
+TEST_F(FakeVendor, TlsAgainstAPlainHttpServerIsAConfigurationErrorNotRetried) {
+  TestHost host;
+  abm::sdk::Host h(&host.raw);
+  const std::string https = "https://" + base_.substr(7);
+  http::ApiSession session(h, sessionSettings(https), 0, "", {});
+  auto a = session.call({"GET", "/ok"});
+  EXPECT_EQ(a.status.code, ABM_ERROR) << a.status.message;
+  EXPECT_NE(a.status.message.find("GET /ok: TLS with " + base_.substr(7) + " (from base_url) failed"), std::string::npos)
+      << a.status.message;
+  EXPECT_NE(a.status.message.find("is it an http:// server"), std::string::npos) << a.status.message;
+  EXPECT_TRUE(host.warnings.empty()) << "no retry: " << host.warnings.front();
+}
+
+TEST_F(FakeVendor, A404BeforeAnyAnswerHintsAtAnExtraPathInBaseUrl) {
+  TestHost host;
+  abm::sdk::Host h(&host.raw);
+  http::ApiSession wrong(h, sessionSettings(base_ + "/v3"), 0, "", {});
+  auto a = wrong.call({"GET", "/not-found"});
+  EXPECT_NE(a.status.message.find("every request so far answered 404; does base_url (" + base_ +
+                                  "/v3) carry an extra path?"), std::string::npos) << a.status.message;
+  http::ApiSession right(h, sessionSettings(base_), 0, "", {});
+  ASSERT_TRUE(right.call({"GET", "/ok"}).ok());
+  auto later = right.call({"GET", "/not-found"});
+  EXPECT_EQ(later.status.message.find("extra path"), std::string::npos) << "a 404 after answers is the vendor's";
+}
+
+TEST(HttpKit, PlainHttpToAnotherMachineIsRefusedUnlessAllowedAndThenWarnedOf) {
+  TestHost host;
+  abm::sdk::Host h(&host.raw);
+  http::ApiSession refused(h, sessionSettings("http://crm.example.com/api"), 0, "", {});
+  auto a = refused.call({"GET", "/companies"});
+  EXPECT_EQ(a.status.code, ABM_ERROR);
+  EXPECT_EQ(a.status.message, "base_url: http://crm.example.com is plain http to another machine, so the credentials "
+                              "would travel in clear; use https://, or set allow_insecure_http: true");
+  EXPECT_EQ(a.response.status, 0) << "nothing was sent";
+  EXPECT_TRUE(host.warnings.empty());
+  http::ApiSession allowed(h, sessionSettings("http://crm.example.com/api", true), 0, "", {});
+  EXPECT_EQ(allowed.settingsError(), "");
+  ASSERT_EQ(host.warnings.size(), 1u);
+  EXPECT_EQ(host.warnings[0], "base_url http://crm.example.com is plain http: credentials travel in clear "
+                              "(allow_insecure_http is set)");
+  // Loopback never leaves the machine: the tests' fakes and a local proxy need no setting.
+  http::ApiSession local(h, sessionSettings("http://127.0.0.1:9"), 0, "", {});
+  EXPECT_EQ(local.settingsError(), "");
+}
+
+}  // namespace

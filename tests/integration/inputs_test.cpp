@@ -300,7 +300,7 @@ TEST(Reload, AConnectorFileBrokenByATypoKeepsItsPreviousConfigurationRunningAndS
       level = nlohmann::json::parse(line, nullptr, false).value("level", "");
   EXPECT_EQ(level, "error") << d.daemon->err();
   EXPECT_FALSE(d.logged("connector skipped")) << d.daemon->err();
-  EXPECT_TRUE(d.logged("reloaded: 1 connectors enabled")) << d.daemon->err();
+  EXPECT_TRUE(waitFor([&] { return d.logged("reloaded: 1 connectors enabled"); }, 30s)) << d.daemon->err();
   int64_t before = d.runs();
   EXPECT_TRUE(waitFor([&] { return d.runs() >= before + 2; }, 30s)) << "it still runs\n" << d.daemon->err();
   auto shown = status();

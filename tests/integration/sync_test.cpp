@@ -358,7 +358,9 @@ TEST(Examples, EveryExampleConnectorValidates) {
                 {"MAILCHIMP_API_KEY", "x"}, {"MARKETO_CLIENT_SECRET", "x"},
                 {"GA4_CLIENT_SECRET", "x"}, {"GA4_REFRESH_TOKEN", "x"},
                 {"GOOGLE_ADS_DEVELOPER_TOKEN", "x"}, {"GOOGLE_ADS_CLIENT_SECRET", "x"}, {"GOOGLE_ADS_REFRESH_TOKEN", "x"},
-                {"LINKEDIN_CLIENT_SECRET", "x"}, {"LINKEDIN_REFRESH_TOKEN", "x"}});
+                {"LINKEDIN_CLIENT_SECRET", "x"}, {"LINKEDIN_REFRESH_TOKEN", "x"},
+                {"PIPEDRIVE_API_TOKEN", "x"}, {"CLOSE_API_KEY", "x"},
+                {"CRM_API_TOKEN", "x"}, {"HUBSPOT_CLIENT_SECRET", "x"}, {"HUBSPOT_REFRESH_TOKEN", "x"}});
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.out.find(" 0 connector(s)"), std::string::npos) << r.out;
 }

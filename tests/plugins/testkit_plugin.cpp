@@ -58,6 +58,8 @@ constexpr abm::sdk::Option kOptions[] = {
     {"padding", abm::sdk::OptionType::String, false, "\"\"", "Ignored: makes the worker's job as large as needed"},
     {"base_url", abm::sdk::OptionType::String, false, "\"http://127.0.0.1:1\"", "In http modes: the vendor"},
     {"retry_initial_ms", abm::sdk::OptionType::Integer, false, "1000", "In http mode: the first wait between attempts"},
+    {"incremental", abm::sdk::OptionType::Boolean, false, "true",
+     "false: the stream is full refresh; the plugin then fails the read if it is handed a checkpoint"},
 };
 
 // Prints to stderr while loading, as a chatty library might, before the worker reads its job.
@@ -156,7 +158,7 @@ class TestkitPlugin : public abm::sdk::Plugin {
 
   std::vector<abm::sdk::Stream> streams(const json& settings) override {
     if (settings.value("mode", "ok") == "no_streams") return {};
-    return {{"touchpoints", "touchpoints", true}};
+    return {{"touchpoints", "touchpoints", settings.value("incremental", true)}};
   }
 
   Status read(Host& host, const json& settings, const std::string& stream, const json& state) override {
@@ -182,6 +184,9 @@ class TestkitPlugin : public abm::sdk::Plugin {
     if (mode == "retry") return Status::retry("testkit: vendor answered 503, try later");
     if (mode == "backoff") return backoff(host, settings);
     if (mode == "error") return Status::error("testkit: credentials rejected");
+    // The host's promise to a full-refresh stream: it starts from nothing, whatever is stored.
+    if (!settings.value("incremental", true) && !state.is_null())
+      return Status::error("testkit: full-refresh stream handed a checkpoint: " + state.dump());
     if (mode == "print") std::printf("this line went to stdout and must not corrupt the message stream\n");
 
     if (mode == "http" || mode == "http_fragile") return readHttp(host, settings, stream, state, mode == "http_fragile");

@@ -257,6 +257,11 @@ void Workspace::writeConfig(const std::string& extra, bool test_plugins) const {
                           "\", \"schema_dir\": \"" + (sourceDir() / "schema").string() + "\"" + extra + "}");
 }
 
+CommandResult runAbmctl(const Workspace& ws, std::vector<std::string> args) {
+  args.insert(args.begin(), {(binDir() / "abmctl").string(), "-c", ws.config().string()});
+  return run(args);
+}
+
 void Workspace::addConnector(const std::string& name, const std::string& plugin, const std::string& settings_json,
                              const std::string& extra) const {
   writeFile(connectors() / (name + ".json"), "{\"name\": \"" + name + "\", \"plugin\": \"" + plugin +

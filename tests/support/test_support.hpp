@@ -137,4 +137,7 @@ struct Workspace {
                     const std::string& extra = "") const;
 };
 
+// Runs `abmctl -c <ws's config> args...` to completion.
+CommandResult runAbmctl(const Workspace& ws, std::vector<std::string> args);
+
 }  // namespace abm::test

@@ -379,7 +379,17 @@ TEST(OptionSchema, RefusesATimestampThatIsNotIso8601) {
     ASSERT_EQ(errors.size(), 1u) << bad;
     EXPECT_NE(errors[0].find("settings.start_date: expected an ISO-8601 time"), std::string::npos) << errors[0];
   }
-  for (const char* good : {"2024-01-01", "2024-01-01T00:00:00Z"}) {
+  // A time without its zone is refused, not taken as UTC; a bare date is that day in UTC.
+  for (const char* zoneless : {"2024-01-01T00:00:00", "2024-01-01 08:30:00"}) {
+    json s = {{"start_date", zoneless}};
+    std::vector<std::string> errors;
+    config::validateSettings(*specs, s, errors);
+    ASSERT_EQ(errors.size(), 1u) << zoneless;
+    EXPECT_NE(errors[0].find("settings.start_date: \"" + std::string(zoneless) + "\" has no zone: write Z for UTC"),
+              std::string::npos)
+        << errors[0];
+  }
+  for (const char* good : {"2024-01-01", "2024-01-01T00:00:00Z", "2024-01-01T02:00:00+02:00"}) {
     json s = {{"start_date", good}};
     std::vector<std::string> errors;
     config::validateSettings(*specs, s, errors);

@@ -44,6 +44,23 @@ TEST(PluginAbi, RefusesOtherMajorSmallStructAndMissingParts) {
   EXPECT_NE(descriptorProblem(nullptr).find("no descriptor"), std::string::npos);
 }
 
+TEST(PluginAbi, AcceptsEveryDocumentedKindAndRefusesOthersNamingTheAllowedOnes) {
+  auto d = goodDescriptor();
+  for (const char* kind : {"crm", "marketing_automation", "email", "ads", "web_analytics", "file", "declarative",
+                           "external", "test"}) {
+    d.kind = kind;
+    EXPECT_EQ(descriptorProblem(&d), "") << kind;
+  }
+  for (const char* kind : {"push", "CRM", "", "warehouse"}) {
+    d.kind = kind;
+    const std::string why = descriptorProblem(&d);
+    EXPECT_NE(why.find("its kind '" + std::string(kind) + "' is not one of crm, marketing_automation, email, ads, "
+                       "web_analytics, file, declarative, external, test"),
+              std::string::npos)
+        << why;
+  }
+}
+
 TEST(PluginAbi, LoadsARealPlugin) {
   auto lib = PluginLibrary::load(test::pluginDir() / "csv.so");
   ASSERT_TRUE(lib) << lib.error();

@@ -70,6 +70,11 @@ TEST(RecordValidator, SaysWhatIsWrong) {
        "missing required field 'occurred_at'"},
       {Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call","occurred_at":"last tuesday"})",
        "field 'occurred_at': expected an ISO-8601 timestamp"},
+      {Entity::Touchpoints, R"({"external_id":"t","channel":"web","activity":"call","occurred_at":"2024-03-01 12:00:00"})",
+       "field 'occurred_at': expected an ISO-8601 timestamp with its zone like 2024-03-01T12:00:00Z or +02:00; a time "
+       "without one is refused, not taken as UTC"},
+      {Entity::Accounts, R"({"external_id":"a","name":"A","created_at":"2024-03-01T12:00:00.5"})",
+       "field 'created_at': expected an ISO-8601 timestamp with its zone"},
       {Entity::Accounts, R"({"external_id":"a","name":"A","employee_count":"many"})",
        "field 'employee_count': expected a whole number of 0 or more, got \"many\""},
       {Entity::Accounts, R"({"external_id":"a","domain":"not a domain"})", "field 'domain': expected a domain"},

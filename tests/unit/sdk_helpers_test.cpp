@@ -29,6 +29,20 @@ TEST(SdkTime, VendorTimestampsToMillisAndBack) {
     EXPECT_EQ(abm::sdk::isoToMillis(abm::sdk::millisToIso(ms)), ms);
 }
 
+// A date-time without its zone is refused, never taken as UTC; a bare date is that day in UTC. The
+// host refuses the same in records and options (RecordValidator.*, OptionSchema.* below).
+TEST(SdkTime, ADateTimeWithoutItsZoneIsRefused) {
+  for (const char* zoneless : {"2024-03-01T12:00:00", "2024-03-01 12:00:00", "2024-03-01T12:00:00.250"}) {
+    EXPECT_TRUE(abm::sdk::isZonelessDateTime(zoneless)) << zoneless;
+    EXPECT_FALSE(abm::sdk::isoToMillis(zoneless)) << zoneless;
+  }
+  for (const char* zoned : {"2024-03-01T12:00:00Z", "2024-03-01T12:00:00+0000", "2024-03-01 07:00:00-05:00", "2024-03-01"})
+    EXPECT_FALSE(abm::sdk::isZonelessDateTime(zoned)) << zoned;
+  EXPECT_EQ(abm::sdk::isoToMillis("2024-03-01 07:00:00-05:00"), abm::sdk::isoToMillis("2024-03-01T12:00:00Z"));
+  // A source documented to send UTC without a zone says so where it reads it.
+  EXPECT_EQ(abm::sdk::isoToMillis(std::string("2024-03-01 12:00:00") + "Z"), abm::sdk::isoToMillis("2024-03-01T12:00:00Z"));
+}
+
 TEST(SdkApiVersion, EachVendorsSpellingsBecomeTheOneItsApiTakes) {
   using abm::sdk::normalizeVersion;
   using abm::sdk::VersionStyle;

@@ -51,7 +51,8 @@ typedef struct abm_host {
   /* A source row the plugin could not turn into a record. The run goes on; the row is counted as
    * rejected and reported with its origin and reason. */
   void (*reject)(void* ctx, const char* stream, const char* origin, const char* reason);
-  /* During discover: one stream, as JSON {"name":..., "entity":..., "incremental":bool}. */
+  /* During discover: one stream, as JSON {"name":..., "entity":..., "incremental":bool}. A stream
+   * that is not incremental (or omits the key) is full refresh: its read gets "null" every run. */
   void (*emit_stream)(void* ctx, const char* stream_json);
   void (*log)(void* ctx, abm_log_level level, const char* message);
   /* The reason for a failing call (one line, no secrets). The last one before the call returns wins. */
@@ -78,7 +79,8 @@ typedef struct abm_plugin {
   uint16_t abi_minor;
   const char* name;    /* short name used in connector files: "csv", "hubspot" */
   const char* version; /* the plugin's own version */
-  const char* kind;    /* "crm", "email", "ads", "web_analytics", "file" */
+  const char* kind;    /* one of "crm", "marketing_automation", "email", "ads", "web_analytics", "file",
+                        * "declarative", "external", "test"; the host refuses others (docs/plugin-sdk.md#kinds) */
   const char* description;
   /* The plugin's settings as a JSON array of options:
    * [{"name","type","required","secret","default","description","choices"}], type one of

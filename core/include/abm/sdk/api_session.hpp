@@ -7,6 +7,7 @@
 //   rateLimited  the day's quota is spent: the plugin has checkpointed, the daemon resumes later
 #pragma once
 
+#include <abm/sdk/api_auth.hpp>
 #include <abm/sdk/oauth.hpp>
 #include <abm/sdk/plugin.hpp>
 #include <abm/sdk/request_budget.hpp>
@@ -38,6 +39,9 @@ inline constexpr Option kHttpOptions[] = {
      "First wait between attempts; it doubles (with jitter) up to a minute, or what Retry-After asks"},
     {"ca_file", OptionType::String, false, "\"\"", "Extra CA bundle to trust (verification is never off)"},
     {"proxy", OptionType::String, false, "\"\"", "HTTP(S) proxy URL"},
+    {"allow_insecure_http", OptionType::Boolean, false, "false",
+     "Allow a plain http:// base_url or token_url to a host other than this machine; credentials then "
+     "travel in clear, and every run warns"},
 };
 
 // A plugin's options followed by kHttpOptions, for ABM_PLUGIN.
@@ -62,9 +66,25 @@ constexpr std::array<Option, N + std::size(kHttpOptions) - kOAuthOptionCount> wi
   return all;
 }
 
+// A plugin's options, then kAuthOptions (API key, Basic), then kHttpOptions, for ABM_PLUGIN: for a
+// plugin whose connector file says how its source signs (the rest plugin).
+template <size_t N>
+constexpr std::array<Option, N + std::size(kAuthOptions) + std::size(kHttpOptions)> withAuthOptions(const Option (&own)[N]) {
+  std::array<Option, N + std::size(kAuthOptions) + std::size(kHttpOptions)> all{};
+  size_t i = 0;
+  for (const auto& o : own) all[i++] = o;
+  for (const auto& o : kAuthOptions) all[i++] = o;
+  for (const auto& o : kHttpOptions) all[i++] = o;
+  return all;
+}
+
 // "" when the settings hold a way to authenticate, else what to set.
 inline std::string missingCredentials(const nlohmann::json& settings) {
-  if (!settings.value("access_token", "").empty() || !settings.value("refresh_token", "").empty()) return {};
+  auto set = [&](const char* key) {
+    const auto it = settings.find(key);
+    return it != settings.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
+  };
+  if (set("access_token") || set("refresh_token") || set("api_key") || set("basic_user")) return {};
   return "set access_token, or client_id, client_secret and refresh_token (OAuth)";
 }
 
@@ -100,7 +120,27 @@ class ApiSession {
     o.token_url = settings.value("token_url", "");
     if (o.token_url.empty() && !o.refresh_token.empty()) o.token_url = std::move(default_token_url);
     if (!dir.empty()) o.state_file = dir + "/oauth.json";
+    // Only a plugin that declares kAuthOptions has them (the host fills their defaults): another's
+    // own api_key (Mailchimp's) is its own business, signed through `sign`.
+    if (settings.contains("api_key_header")) settings_error_ = readAuthSettings(settings, o, query_key_);
     if (sign) sign(o);
+    credential_settings_ = o.credential_settings;
+    // A token must not cross the network in clear unless the admin says so, and then not silently.
+    for (const auto& [setting, url] : {std::pair<const char*, std::string>{"base_url", c.base_url}, {"token_url", o.token_url}}) {
+      if (url.rfind("http://", 0) != 0 || isLoopbackUrl(url) || !settings_error_.empty()) continue;
+      if (settings.value("allow_insecure_http", false))
+        host.warn(std::string(setting) + " " + originOf(url) + " is plain http: credentials travel in clear " +
+                  "(allow_insecure_http is set)");
+      else
+        settings_error_ = std::string(setting) + ": " + originOf(url) + " is plain http to another machine, so the " +
+                          "credentials would travel in clear; use https://, or set allow_insecure_http: true";
+    }
+    // What no message may show: a key in the query string (as sent, and encoded) or in a header.
+    for (const std::string& secret : {query_key_.value, o.fixed_authorization})
+      if (secret.size() >= 4) {
+        secrets_.push_back(secret);
+        if (formEncode(secret) != secret) secrets_.push_back(formEncode(secret));
+      }
     ClientOptions token_client = c;
     auth_ = std::make_unique<OAuth>(std::move(o), std::move(token_client));
     client_ = std::make_unique<Client>(std::move(c));
@@ -136,6 +176,11 @@ class ApiSession {
   // Sends `req` and returns its JSON body, or the Status the plugin should return.
   Answer call(Request req) {
     Answer a;
+    if (!settings_error_.empty()) {
+      a.status = Status::error(settings_error_);
+      return a;
+    }
+    req.target = withQueryKey(req.target, query_key_);
     if (!budget_->acquire()) {
       a.status = Status::rateLimited(budget_->quota().why, budget_->quota().resume_at);
       return a;
@@ -150,8 +195,9 @@ class ApiSession {
       return a;
     }
     if (r.ok()) {
+      answered_ = true;
       JsonBody body = parseJsonBody(r);
-      if (!body.error.empty()) a.status = Status::error(body.error);
+      if (!body.error.empty()) a.status = Status::error(scrub(body.error));
       else a.body = std::move(body.value);
       return a;
     }
@@ -169,19 +215,31 @@ class ApiSession {
       }
     }
     a.status = failure(r);
+    a.status.message = scrub(a.status.message);
     return a;
   }
 
+  // "" or why the settings cannot sign a request (a key with nowhere to go, two ways at once).
+  const std::string& settingsError() const { return settings_error_; }
+
  private:
+  std::string scrub(std::string text) const {
+    for (const auto& s : secrets_)
+      for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at)) text.replace(at, s.size(), "[secret]");
+    return text;
+  }
+
   Status failure(const Response& r) {
     // The host ends the run as interrupted: a retry status keeps the checkpoint and says why.
     if (r.stopped)
       return Status::retry(r.endpoint + ": stopped while waiting to retry (" +
                            (r.transport != CURLE_OK ? r.transport_error : "HTTP " + std::to_string(r.status)) +
                            ") because the host is shutting down");
-    if (r.transport != CURLE_OK && r.status == 0)
+    if (r.transport != CURLE_OK && r.status == 0) {
+      if (r.config_error) return Status::error(r.endpoint + ": " + r.transport_error);
       return Status::retry(r.endpoint + ": " + r.transport_error + " (after " + std::to_string(retry_.max_attempts) +
                            " attempts)");
+    }
     std::string detail = vendor_error_ ? vendor_error_(r) : std::string();
     if (detail.empty() && !r.transport_error.empty()) detail = r.transport_error;
     if (detail.empty() && looksLikeHtml(r))
@@ -190,9 +248,14 @@ class ApiSession {
     if (r.status == 401)
       return Status::error(head + " — the credentials were refused" +
                            (auth_->canRefresh() ? " even after a token refresh" : "") +
-                           "; check the connector's access_token or OAuth settings");
+                           "; check the connector's " +
+                           (credential_settings_.empty() ? std::string("access_token or OAuth settings") : credential_settings_));
     if (r.status == 429 || r.status >= 500)
       return Status::retry(head + " (after " + std::to_string(retry_.max_attempts) + " attempts)");
+    // Every request so far answered 404: more likely a base_url with a path too many than missing data.
+    if (r.status == 404 && !answered_)
+      return Status::error(head + " — every request so far answered 404; does base_url (" +
+                           client_->options().base_url + ") carry an extra path?");
     return Status::error(head);
   }
 
@@ -202,6 +265,11 @@ class ApiSession {
   std::unique_ptr<OAuth> auth_;
   std::unique_ptr<RequestBudget> budget_;
   RetryOptions retry_;
+  QueryKey query_key_;
+  std::string settings_error_;
+  std::string credential_settings_;
+  bool answered_ = false;  // a request of this session has succeeded
+  std::vector<std::string> secrets_;
 };
 
 // A vendor's field as text: "" when it is missing, null or not a string. Vendors send null freely,

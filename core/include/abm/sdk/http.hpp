@@ -1,4 +1,4 @@
-// The SDK's HTTP kit, shared by every HTTP plugin (header-only; link CURL::libcurl):
+// The SDK's HTTP kit, shared by every HTTP plugin (header-only; link abmd::sdk_http):
 //   Client          one reused libcurl handle: connection reuse, gzip, timeouts, TLS verification
 //                   always on (a CA file may be added), proxy, a User-Agent naming abmd.
 //   sendWithRetry   exponential backoff with jitter on timeouts, connection errors, 429 and 5xx,
@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -47,7 +48,8 @@ struct Response {
   std::map<std::string, std::string> headers;  // names lowercased
   std::string body;
   CURLcode transport = CURLE_OK;  // a network-level failure (timeout, refused, truncated)
-  std::string transport_error;
+  std::string transport_error;    // names the host and the setting that chose it
+  bool config_error = false;      // a failure no retry can mend: the host does not resolve, TLS against plain HTTP
   bool stopped = false;           // the host asked to stop while a retry waited: this is the last answer
   std::string endpoint;           // METHOD path, for messages (never the query's secrets)
 
@@ -60,6 +62,7 @@ struct Response {
 
 struct ClientOptions {
   std::string base_url;  // scheme://host[:port][/prefix]
+  std::string url_setting = "base_url";  // the setting base_url came from, for messages
   Millis connect_timeout{10'000};
   Millis timeout{60'000};
   std::string ca_file;   // adds trust; verification is never turned off
@@ -75,6 +78,62 @@ inline std::string originOf(std::string_view url) {
   std::string origin(url.substr(0, host_end));
   std::transform(origin.begin(), origin.end(), origin.begin(), [](unsigned char c) { return std::tolower(c); });
   return origin;
+}
+
+// "host:port" of a URL, the port spelled out (443 for https, 80 for http) as messages name it.
+inline std::string hostPortOf(std::string_view url) {
+  const std::string origin = originOf(url);
+  const auto scheme_end = origin.find("://");
+  if (scheme_end == std::string::npos) return std::string(url);
+  std::string host = origin.substr(scheme_end + 3);
+  if (const auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);  // never user:password
+  const bool bracketed = !host.empty() && host.front() == '[';
+  const auto colon = host.rfind(':');
+  if (colon != std::string::npos && (!bracketed || colon > host.find(']'))) return host;
+  return host + (origin.rfind("https://", 0) == 0 ? ":443" : ":80");
+}
+
+// 127.0.0.0/8, ::1 and localhost: where plain HTTP never leaves the machine.
+inline bool isLoopbackUrl(std::string_view url) {
+  std::string hp = hostPortOf(url);
+  std::string host = hp.substr(0, hp.rfind(':'));
+  if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// One line for a request that got no HTTP answer: what failed, against which host, chosen by which
+// setting ("cannot connect to api.hubapi.com:443 (from base_url): connection refused"), and whether
+// the failure is one of configuration that retrying cannot mend.
+inline std::string describeTransportFailure(CURLcode code, const std::string& url, const std::string& setting,
+                                            long os_errno, bool& config_error) {
+  const std::string where = hostPortOf(url);
+  const std::string from = " (from " + setting + ")";
+  const std::string os = os_errno ? std::string(": ") + std::strerror(static_cast<int>(os_errno)) : std::string();
+  config_error = false;
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+      config_error = true;
+      return "cannot resolve host " + where.substr(0, where.rfind(':')) + from + ": no such host; check " + setting;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      config_error = true;
+      return "cannot resolve the proxy's host (from proxy): no such host; check proxy";
+    case CURLE_COULDNT_CONNECT:
+      return "cannot connect to " + where + from + (os.empty() ? ": connection failed" : os);
+    case CURLE_OPERATION_TIMEDOUT:
+      return "no answer from " + where + from + " in time (timeout_seconds, connect_timeout_seconds)";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+      // A handshake that fails is not mended by sending it again: a plain-HTTP server behind an
+      // https:// URL, or a certificate this machine does not trust.
+      config_error = true;
+      return "TLS with " + where + from + " failed: " + curl_easy_strerror(code) +
+             "; is it an http:// server, or does its certificate need ca_file?";
+    default:
+      return std::string(curl_easy_strerror(code)) + " (" + where + from + ")" + os;
+  }
 }
 
 // A relative target is joined to base_url; an absolute URL is accepted only on base_url's own origin,
@@ -144,7 +203,11 @@ class Client {
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &Client::onHeader);
     curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &r);
     r.transport = curl_easy_perform(curl_);
-    if (r.transport != CURLE_OK) r.transport_error = curl_easy_strerror(r.transport);
+    if (r.transport != CURLE_OK) {
+      long os_errno = 0;
+      curl_easy_getinfo(curl_, CURLINFO_OS_ERRNO, &os_errno);
+      r.transport_error = describeTransportFailure(r.transport, *url, o_.url_setting, os_errno, r.config_error);
+    }
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
     curl_slist_free_all(headers);
     return r;
@@ -166,7 +229,9 @@ class Client {
       std::string_view value = line.substr(colon + 1);
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
       while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
-      r->headers[name] = std::string(value);
+      // Several Link headers are one list (RFC 8288): keep them all, as a comma-joined field.
+      auto& kept = r->headers[name];
+      kept = name == "link" && !kept.empty() ? kept + ", " + std::string(value) : std::string(value);
     }
     return size * n;
   }
@@ -227,7 +292,7 @@ inline bool waitUnlessStopped(const RetryOptions& o, Millis wait) {
 
 // Why a response is worth retrying, or "" when it is final (success or a client error).
 inline std::string retryReason(const Response& r) {
-  if (r.transport == CURLE_URL_MALFORMAT) return {};  // refused host: retrying will not help
+  if (r.transport == CURLE_URL_MALFORMAT || r.config_error) return {};  // retrying will not help
   if (r.transport != CURLE_OK) return r.transport_error;
   if (r.status == 429) return "429 Too Many Requests";
   if (r.status >= 500) return "HTTP " + std::to_string(r.status);

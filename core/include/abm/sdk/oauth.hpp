@@ -39,6 +39,12 @@ struct OAuthSettings {
   // A whole Authorization value for vendors that sign with an API key rather than OAuth (Mailchimp's
   // HTTP Basic, from basicAuthorization()); when set, nothing is ever refreshed.
   std::string fixed_authorization;
+  // The header that carries fixed_authorization: an API key may go in its own ("X-API-Key").
+  std::string fixed_header = "Authorization";
+  // The settings a refused sign-in (401) should tell the admin to check; "" for the bearer/OAuth ones.
+  std::string credential_settings;
+  // The key travels in the query string (ApiSession adds it, <abm/sdk/api_auth.hpp>): no header is sent.
+  bool query_signed = false;
 };
 
 // "Basic base64(user:password)", as RFC 7617 says.
@@ -75,6 +81,7 @@ class OAuth {
 
   explicit OAuth(OAuthSettings s, ClientOptions token_client = {}) : s_(std::move(s)) {
     token_client.base_url = originOf(s_.token_url);
+    token_client.url_setting = "token_url";
     token_client_ = std::make_unique<Client>(std::move(token_client));
     // A refresh token rotated by an earlier run outranks the one in the config, which the vendor
     // has already invalidated.
@@ -91,14 +98,16 @@ class OAuth {
   // "Authorization: Bearer …" for the next request, refreshing first when needed. On failure the
   // header is empty and error() says why.
   std::string header() {
-    if (!s_.fixed_authorization.empty()) return "Authorization: " + s_.fixed_authorization;
+    if (s_.query_signed) return {};
+    if (!s_.fixed_authorization.empty()) return s_.fixed_header + ": " + s_.fixed_authorization;
     if (!s_.access_token.empty() && s_.token_url.empty()) return "Authorization: Bearer " + s_.access_token;
     if (token_.empty() || (expires_ != Clock::time_point{} && Clock::now() >= expires_)) refresh();
     return token_.empty() ? std::string() : "Authorization: Bearer " + token_;
   }
   // After a 401: the access token is no longer good.
   void invalidate() { token_.clear(); }
-  bool canRefresh() const { return !s_.token_url.empty() && s_.fixed_authorization.empty(); }
+  bool canRefresh() const { return !s_.token_url.empty() && s_.fixed_authorization.empty() && !s_.query_signed; }
+  bool querySigned() const { return s_.query_signed; }
   const std::string& error() const { return error_; }
   // How the last failed refresh ended: a transport failure or a 5xx says the token endpoint could
   // not be reached or was down, not that the credentials were refused.
@@ -191,7 +200,7 @@ inline Response sendAuthorized(Client& client, OAuth& auth, Request req, const R
   for (int attempt = 0; attempt < 2; ++attempt) {
     req.headers.resize(plain_headers);
     const std::string header = auth.header();
-    if (header.empty()) {
+    if (header.empty() && !auth.querySigned()) {
       Response r;
       r.endpoint = req.method + " " + req.target.substr(0, req.target.find('?'));
       // Refused credentials read as a 401; an unreachable or failing token endpoint as itself, so
@@ -201,7 +210,7 @@ inline Response sendAuthorized(Client& client, OAuth& auth, Request req, const R
       r.transport_error = auth.error();
       return r;
     }
-    req.headers.push_back(header);
+    if (!header.empty()) req.headers.push_back(header);
     Response r = sendWithRetry(client, req, retry);
     if (r.status != 401 || attempt == 1 || !auth.canRefresh()) return r;
     auth.invalidate();

@@ -24,7 +24,8 @@
 namespace abm::sdk {
 
 // Timestamp: an ISO-8601 string ("2024-01-01" or "2024-01-01T00:00:00Z"), checked by the host.
-enum class OptionType { String, Integer, Number, Boolean, StringList, StringMap, Timestamp };
+// Object: any JSON object, whose inside the plugin checks itself (a connector's own config).
+enum class OptionType { String, Integer, Number, Boolean, StringList, StringMap, Timestamp, Object };
 
 constexpr std::string_view optionTypeName(OptionType t) {
   switch (t) {
@@ -35,6 +36,7 @@ constexpr std::string_view optionTypeName(OptionType t) {
     case OptionType::StringList: return "string_list";
     case OptionType::StringMap: return "string_map";
     case OptionType::Timestamp: return "timestamp";
+    case OptionType::Object: return "object";
   }
   return "string";
 }
@@ -58,6 +60,7 @@ struct Option {
 struct Stream {
   std::string name;    // the plugin's stream name, as in RECORD messages
   std::string entity;  // the unified entity it fills: accounts, contacts, opportunities, ...
+  // false: full refresh; read() gets a null state every run, whatever checkpoint is stored.
   bool incremental = true;
 };
 

@@ -1,4 +1,5 @@
-// ISO-8601 timestamps as vendors send them ("2024-03-01T12:00:00.123Z", "...+0000", "2024-03-01")
+// ISO-8601 timestamps as vendors send them ("2024-03-01T12:00:00.123Z", "...+0000", "2024-03-01"; never
+// a date-time without its zone: isZonelessDateTime)
 // to and from milliseconds since the epoch, for cursors and query filters (header-only).
 #pragma once
 
@@ -32,8 +33,19 @@ constexpr void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
 }
 
-// Milliseconds since the epoch, or nothing when `s` is not an ISO date or date-time.
+// The one rule for times without a zone, in the SDK and in the host: a date-time names its zone
+// ("Z", "+02:00", "-0500"); without one ("2024-03-01 12:00:00") the instant is unknown (local time
+// of which place?), so it is refused, never taken as UTC. A bare date ("2024-03-01") is the start of
+// that day in UTC. A source documented to send UTC without a zone (Pipedrive, Google Ads' own
+// cursors) says so where it reads it, by appending "Z". The host refuses zone-less date-times in
+// record fields and Timestamp options alike (docs/plugin-sdk.md#times).
+constexpr bool isZonelessDateTime(std::string_view s) {
+  return s.size() > 10 && s.find_first_of("Zz+-", 11) == std::string_view::npos;
+}
+
+// Milliseconds since the epoch, or nothing when `s` is not an ISO date or a date-time with its zone.
 inline std::optional<int64_t> isoToMillis(std::string_view s) {
+  if (isZonelessDateTime(s)) return std::nullopt;
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
   const std::string text(s);
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return std::nullopt;
