@@ -83,8 +83,10 @@ struct LeaseFence {
 class RunSession {
  public:
   RunSession(const config::DaemonConfig& daemon, const config::ConnectorConfig& c, store::Database& db,
-             StoreWriter& writer, int64_t run_id, const LeaseFence* fence)
-      : daemon_(daemon), c_(c), db_(db), writer_(writer), run_id_(run_id), fence_(fence) {}
+             StoreWriter& writer, int64_t run_id, const LeaseFence* fence,
+             std::function<bool(const std::string&)> on_checkpoint)
+      : daemon_(daemon), c_(c), db_(db), writer_(writer), run_id_(run_id), fence_(fence),
+        on_checkpoint_(std::move(on_checkpoint)) {}
 
   // Writes one batch; returns false with `fatal` set when the run cannot go on.
   bool write(const Batch& batch);
@@ -112,12 +114,14 @@ class RunSession {
   StoreWriter& writer_;
   int64_t run_id_;
   const LeaseFence* fence_;
+  std::function<bool(const std::string&)> on_checkpoint_;
   uint64_t in_tx_ = 0;
   Clock::time_point last_commit_ = Clock::now();
 };
 
 bool RunSession::reject(const BatchItem& item) {
   ++progress.rejected;
+  ++progress.streams[item.stream].second;
   if (progress.rejected <= 20)
     log::warn("rejected " + item.stream + " record" + (item.origin.empty() ? "" : " at " + item.origin) + ": " +
                   item.text,
@@ -139,6 +143,7 @@ bool RunSession::write(const Batch& batch) {
         if (auto s = ensureTx(); !s) return fail(s.message());
         if (auto s = writer_.write(*item.row); !s) return fail("store: " + s.message());
         ++progress.records;
+        if (item.record_stream) ++progress.streams[*item.record_stream].first;
         if (++in_tx_ >= 2 * daemon_.batch_records)
           if (auto s = flush(true); !s) return fail(s.message());
         break;
@@ -147,6 +152,7 @@ bool RunSession::write(const Batch& batch) {
         if (auto s = writer_.saveState(item.stream, item.text); !s) return fail("store: " + s.message());
         ++progress.checkpoints;
         if (auto s = flush(false); !s) return fail(s.message());
+        if (on_checkpoint_ && !on_checkpoint_(item.stream)) return fail("stopped after the checkpoint of " + item.stream);
         break;
       case BatchItem::Reject:
         if (!reject(item)) return false;
@@ -342,7 +348,7 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
             c.name, run_id);
 
   StoreWriter writer(db, c.name, identity_);
-  RunSession session(daemon_, c, db, writer, run_id, lease ? &lease->fence : nullptr);
+  RunSession session(daemon_, c, db, writer, run_id, lease ? &lease->fence : nullptr, options.on_checkpoint);
   LeaseLoss* loss = lease ? lease->loss.get() : nullptr;
   const auto started = Clock::now();
 

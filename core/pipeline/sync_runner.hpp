@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "config/connector_config.hpp"
@@ -24,6 +25,8 @@ struct SyncProgress {
   uint64_t rejected = 0;
   uint64_t checkpoints = 0;
   std::chrono::steady_clock::duration elapsed{};
+  // Per stream: records written and rejected (abm-plugin-test reports them).
+  std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> streams;
 };
 
 struct SyncOutcome {
@@ -56,6 +59,9 @@ struct SyncOptions {
   const std::atomic<bool>* stop = nullptr;              // daemon shutdown
   std::function<void(const SyncProgress&)> progress;    // called about twice a second
   std::function<void(int64_t run_id)> on_recorded;       // once the run is in sync_runs, before it starts
+  // After each checkpoint is written; false ends the run there, as if the worker died right after
+  // it (abm-plugin-test tests resuming so). The run then fails with the hook's reason.
+  std::function<bool(const std::string& stream)> on_checkpoint;
   // Takes "connector:<name>" before the run is recorded and gives it back once its end is; the run
   // stops when the lease is lost. None: this process is the store's only writer (no lease).
   store::LeaseKeeper* lease = nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <regex>
 
 #include "common/percent_encoding.hpp"
 #include "config/regular_file.hpp"
@@ -12,13 +13,6 @@ namespace abm::plugin_test {
 using nlohmann::json;
 
 namespace {
-
-std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  if (from.empty()) return text;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  return text;
-}
 
 // Repeated keys hold their values sorted, so the order a client sends them in does not matter.
 json parseQuery(std::string_view q) {
@@ -89,7 +83,21 @@ int likeness(const RecordedRequest& a, const RecordedRequest& b) {
   return score + (a.body == b.body ? 5 : 0);
 }
 
+// "%3Csecret%3Aname%3E" -> "<secret:name>".
+std::string decodePlaceholders(std::string text) {
+  static const std::regex kEncoded("%3Csecret%3A([A-Za-z0-9_.-]+)%3E", std::regex::icase);
+  if (text.find('%') == std::string::npos) return text;
+  return std::regex_replace(text, kEncoded, "<secret:$1>");
+}
+
 }  // namespace
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
 
 std::string percentDecode(std::string_view s) {
   std::string out;
@@ -177,8 +185,9 @@ RecordedRequest toRecorded(const HttpRequest& r, const Secrets& secrets) {
   const size_t q = target.find('?');
   out.path = secrets.mask(percentDecode(target.substr(0, q)));
   out.query = q == std::string::npos ? json::object() : secrets.mask(parseQuery(std::string_view(target).substr(q + 1)));
-  // Masked as text first: a form body carries its secrets percent-encoded.
-  out.body = secrets.mask(bodyToJson(secrets.mask(r.body)));
+  // Masked as text first: a form body carries its secrets percent-encoded. A placeholder the plugin
+  // got from a recorded answer and sends back encoded reads as the recording's.
+  out.body = secrets.mask(bodyToJson(decodePlaceholders(secrets.mask(r.body))));
   return out;
 }
 
@@ -270,7 +279,8 @@ Status Cassette::save(const std::string& file) const {
   const std::string tmp = file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << j.dump(2) << "\n";
+    // A body that is not UTF-8 is kept with U+FFFD in place of its bad bytes (JSON holds only text).
+    out << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     if (!out) return Status::error(tmp + ": cannot write the cassette");
   }
   if (std::rename(tmp.c_str(), file.c_str()) != 0) return Status::error(file + ": cannot write the cassette");

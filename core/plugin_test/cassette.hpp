@@ -66,6 +66,8 @@ RecordedRequest toRecorded(const HttpRequest& r, const Secrets& secrets);
 nlohmann::json bodyToJson(const std::string& body);
 std::string bodyToText(const nlohmann::json& body);
 std::string percentDecode(std::string_view s);
+// `text` with every `from` replaced by `to`.
+std::string replaceAll(std::string text, const std::string& from, const std::string& to);
 
 // Learns the secrets a vendor exchange carries beyond the connector's settings: credential headers
 // (Authorization, Cookie, API keys) and token members of JSON answers (access_token, refresh_token).

@@ -95,4 +95,18 @@ curl -sf "http://127.0.0.1:$port/static/dash.js" -o "$tmp/web/dash.js" || fail "
 grep -q 'const Dash' "$tmp/web/dash.js" || fail "/static/dash.js is not the pages' script"
 kill "$abmd_pid"
 wait "$abmd_pid" || true
+# abm-plugin-test comes with the package: the example registers its test with abm_add_plugin_test()
+# (abmd::plugin_test from find_package), and its ctest runs the installed tool.
+[ -x "$p/bin/abm-plugin-test" ] || fail "installed tree lacks bin/abm-plugin-test"
+ctest --test-dir "$tmp/example" --output-on-failure -V > "$tmp/ctest.log" 2>&1 || fail "the example's test failed: $(cat "$tmp/ctest.log")"
+grep -q "$p/bin/abm-plugin-test" "$tmp/ctest.log" || fail "the example's test did not run the installed abm-plugin-test"
+grep -q "PASS  stream target_list: 2 written, 0 rejected" "$tmp/ctest.log" || fail "no stream report: $(cat "$tmp/ctest.log")"
+grep -q "PASS  suite: checkpoint resume" "$tmp/ctest.log" || fail "the suite did not run: $(cat "$tmp/ctest.log")"
+# A connector the plugin refuses fails the author's test, saying why.
+cp -r "$src/examples/out_of_tree_plugin" "$tmp/broken"
+echo '{"name": "targets", "plugin": "hello", "settings": {"domains": []}}' > "$tmp/broken/hello.connector.json"
+cmake -S "$tmp/broken" -B "$tmp/broken-build" -DCMAKE_PREFIX_PATH="$p" >/dev/null
+cmake --build "$tmp/broken-build" >/dev/null
+! ctest --test-dir "$tmp/broken-build" --output-on-failure > "$tmp/broken.log" 2>&1 || fail "an empty domain list passed"
+grep -q "FAIL  check: domains is empty: nothing to load" "$tmp/broken.log" || fail "no reason given: $(cat "$tmp/broken.log")"
 echo "1 passed, 0 failed"

@@ -2,6 +2,11 @@
 // ways a real plugin might: crash, abort, hang, leak memory, send garbage, print to stdout, or ask
 // for a retry. In "ok"/"slow" modes it emits `records` touchpoints with a checkpoint every
 // `checkpoint_every`, resuming from its saved state.
+// For abm-plugin-test's standard suite it also breaks each rule the suite checks: "no_streams",
+// "dup_resume" (a resumed read writes what it already wrote again, under new ids), "state_file" (it
+// keeps its position in a file of its own, so a full refresh reads nothing), "http_fragile" (reads
+// base_url's /records and dies on any answer but 200; "http" retries as the SDK does), and, built
+// with TESTKIT_BAD_OPTIONS, a plugin "testkit_bad_spec" whose options table is wrong.
 // With ABMD_TESTKIT_STDERR_ON_LOAD=N in its environment it prints N bytes to stderr while the
 // library loads, before the worker has read its job.
 #include <abm/sdk/http.hpp>
@@ -25,10 +30,20 @@ using abm::sdk::Status;
 
 namespace {
 
+#ifdef TESTKIT_BAD_OPTIONS
+// Each entry breaks a rule of the suite's "spec well-formed" check.
+constexpr abm::sdk::Option kBadOptions[] = {
+    {"mode", abm::sdk::OptionType::String, false, "\"ok\"", ""},                            // no description
+    {"records", abm::sdk::OptionType::Integer, false, "\"many\"", "How many touchpoints"},  // default not an integer
+    {"color", abm::sdk::OptionType::String, false, "\"mauve\"", "A color", false, R"(["red","blue"])"},
+    {"api_key", abm::sdk::OptionType::String, false, "\"\"", "The vendor's key"},           // a credential, not secret
+};
+#endif
+
 constexpr abm::sdk::Option kOptions[] = {
     {"mode", abm::sdk::OptionType::String, false, "\"ok\"",
      "ok, slow, segfault, abort, hang, memhog, garbage, print, retry, error, bad_rows, quota, cut_line, raw_line,"
-     " backoff"},
+     " backoff, no_streams, dup_resume, state_file, http, http_fragile"},
     {"records", abm::sdk::OptionType::Integer, false, "100", "How many touchpoints to emit"},
     {"checkpoint_every", abm::sdk::OptionType::Integer, false, "10", "Records between checkpoints"},
     {"delay_ms", abm::sdk::OptionType::Integer, false, "0", "Sleep after each record"},
@@ -41,6 +56,8 @@ constexpr abm::sdk::Option kOptions[] = {
     {"url", abm::sdk::OptionType::String, false, "\"http://127.0.0.1:1\"", "In backoff mode: the unreachable vendor"},
     {"retry_ms", abm::sdk::OptionType::Integer, false, "30000", "In backoff mode: the first wait between attempts"},
     {"padding", abm::sdk::OptionType::String, false, "\"\"", "Ignored: makes the worker's job as large as needed"},
+    {"base_url", abm::sdk::OptionType::String, false, "\"http://127.0.0.1:1\"", "In http modes: the vendor"},
+    {"retry_initial_ms", abm::sdk::OptionType::Integer, false, "1000", "In http mode: the first wait between attempts"},
     {"incremental", abm::sdk::OptionType::Boolean, false, "true",
      "false: the stream is full refresh; the plugin then fails the read if it is handed a checkpoint"},
 };
@@ -92,6 +109,44 @@ Status backoff(Host& host, const json& settings) {
   return Status::retry("testkit: vendor unreachable after " + std::to_string(retry.max_attempts) + " attempts");
 }
 
+// GET /records?page=N answers {"records": [{"id": ...}], "next": N+1 or null}; a checkpoint per page.
+Status readHttp(Host& host, const json& settings, const std::string& stream, const json& state, bool fragile) {
+  abm::sdk::http::ClientOptions o;
+  o.base_url = settings["base_url"];
+  abm::sdk::http::Client client(o);
+  abm::sdk::http::RetryOptions retry;
+  retry.initial = std::chrono::milliseconds(settings["retry_initial_ms"].get<int64_t>());
+  retry.max = retry.initial * 4;
+  retry.stop_requested = [&host] { return host.stopRequested(); };
+  int64_t page = state.is_object() ? state.value("page", int64_t{1}) : 1;
+  abm::sdk::JsonObjectWriter w;
+  while (page > 0) {
+    const abm::sdk::http::Request req{"GET", "/records?page=" + std::to_string(page)};
+    const auto r = fragile ? client.send(req) : abm::sdk::http::sendWithRetry(client, req, retry);
+    if (r.status != 200) {
+      if (fragile) {
+        std::fprintf(stderr, "testkit: GET /records answered %ld\n", r.status);
+        std::abort();
+      }
+      return Status::error("testkit: GET /records?page=" + std::to_string(page) + " answered " + std::to_string(r.status));
+    }
+    const json body = json::parse(r.body);
+    for (const auto& rec : body["records"]) {
+      w.reset();
+      w.add("external_id", rec["id"].get<std::string>());
+      w.add("account_domain", settings["domain"].get<std::string>());
+      w.add("channel", "web");
+      w.add("activity", "page_view");
+      w.add("occurred_at", "2026-01-01T00:00:00Z");
+      host.emit(stream, w.finish());
+    }
+    page = body["next"].is_number_integer() ? body["next"].get<int64_t>() : 0;
+    host.checkpoint(stream, json{{"page", page}});
+    if (host.stopRequested()) return Status::ok();
+  }
+  return Status::ok();
+}
+
 class TestkitPlugin : public abm::sdk::Plugin {
  public:
   Status check(Host& host, const json& settings) override {
@@ -102,6 +157,7 @@ class TestkitPlugin : public abm::sdk::Plugin {
   }
 
   std::vector<abm::sdk::Stream> streams(const json& settings) override {
+    if (settings.value("mode", "ok") == "no_streams") return {};
     return {{"touchpoints", "touchpoints", settings.value("incremental", true)}};
   }
 
@@ -133,10 +189,29 @@ class TestkitPlugin : public abm::sdk::Plugin {
       return Status::error("testkit: full-refresh stream handed a checkpoint: " + state.dump());
     if (mode == "print") std::printf("this line went to stdout and must not corrupt the message stream\n");
 
+    if (mode == "http" || mode == "http_fragile") return readHttp(host, settings, stream, state, mode == "http_fragile");
+
     int64_t next = state.is_object() ? state.value("next", int64_t{0}) : 0;
+    // state_file: the position lives in a file of the plugin's own, beyond the host's reach.
+    const std::string position_file = host.stateDir() + "/position";
+    if (mode == "state_file")
+      if (FILE* f = std::fopen(position_file.c_str(), "r")) {
+        if (std::fscanf(f, "%ld", &next) != 1) next = 0;
+        std::fclose(f);
+      }
     // quota: the daily allowance runs out at fail_at, once; the resumed run goes on from there.
     const bool quota_ahead = mode == "quota" && next < fail_at;
     abm::sdk::JsonObjectWriter w;
+    if (mode == "dup_resume")
+      for (int64_t again = 0; again < next; ++again) {
+        w.reset();
+        w.add("external_id", "tk-" + std::to_string(again) + "-again");
+        w.add("account_domain", domain);
+        w.add("channel", "web");
+        w.add("activity", "page_view");
+        w.add("occurred_at", "2026-01-01T00:00:00Z");
+        host.emit(stream, w.finish());
+      }
     for (; next < total; ++next) {
       if (quota_ahead && next == fail_at) {
         host.checkpoint(stream, json{{"next", next}});
@@ -177,10 +252,19 @@ class TestkitPlugin : public abm::sdk::Plugin {
       }
     }
     host.checkpoint(stream, json{{"next", next}});
+    if (mode == "state_file")
+      if (FILE* f = std::fopen(position_file.c_str(), "w")) {
+        std::fprintf(f, "%ld", next);
+        std::fclose(f);
+      }
     return Status::ok();
   }
 };
 
 }  // namespace
 
+#ifdef TESTKIT_BAD_OPTIONS
+ABM_PLUGIN(TestkitPlugin, "testkit_bad_spec", "0.0.1", "test", "An options table abm-plugin-test refuses", kBadOptions)
+#else
 ABM_PLUGIN(TestkitPlugin, "testkit", "0.0.1", "test", "Misbehaves on request, for abmd's own tests", kOptions)
+#endif

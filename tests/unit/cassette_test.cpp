@@ -63,7 +63,9 @@ TEST(Cassette, SecretsAreMaskedInQueryBodyAndAnswerWhereverTheyAppear) {
   s.add("tok en/1", "<secret:settings.api_token>");
   const RecordedRequest rq = toRecorded({"POST", "/x?api_token=tok%20en%2F1&q=1", {}, "key=tok%20en%2F1&n=2"}, s);
   EXPECT_EQ(rq.query["api_token"], "<secret:settings.api_token>");
-  EXPECT_EQ(rq.body, "key=%3Csecret%3Asettings.api_token%3E&n=2");
+  EXPECT_EQ(rq.body, "key=<secret:settings.api_token>&n=2");
+  // A placeholder from a recorded answer (a rotated token), sent back percent-encoded, reads the same.
+  EXPECT_EQ(toRecorded({"POST", "/x", {}, "key=%3Csecret%3Asettings.api_token%3E&n=2"}, Secrets()).body, rq.body);
   // Credential headers and token members of answers are learned and masked too.
   HttpRequest req{"GET", "/me", {{"authorization", "Bearer live-token-123"}}, ""};
   HttpAnswer ans{200, {}, R"({"refresh_token": "rotated-456", "echo": "live-token-123"})"};
@@ -97,6 +99,20 @@ TEST(Cassette, AMaskedCassetteSavesLoadsAndStillMatchesTheMaskedRequest) {
   const Exchange* hit = r.answer(toRecorded(get("/items?page=1&page=2&token=<secret:settings.access_token>"), none));
   ASSERT_NE(hit, nullptr) << (r.misses().empty() ? "" : r.misses()[0]);
   EXPECT_EQ(hit->body["items"], json::array({1}));
+}
+
+TEST(Cassette, ABodyThatIsNotUtf8IsSavedWithReplacementCharacters) {
+  test::TempDir dir;
+  Cassette c;
+  Exchange e;
+  e.request = toRecorded(get("/export.csv"), Secrets());
+  e.body = bodyToJson("name\nCaf\xE9 Ltd\n");  // Latin-1, as some exports are
+  c.exchanges.push_back(e);
+  const std::string file = (dir / "c.json").string();
+  ASSERT_TRUE(c.save(file));
+  auto loaded = Cassette::load(file);
+  ASSERT_TRUE(loaded) << loaded.error();
+  EXPECT_EQ(loaded->exchanges[0].body, "name\nCaf\xEF\xBF\xBD Ltd\n");
 }
 
 TEST(Cassette, ABadFileIsRefusedNamingTheKey) {

@@ -1,0 +1,32 @@
+# abm_add_plugin_test(NAME PLUGIN <target or .so path> CONNECTOR <file> [CASSETTE <file>] [SUITE standard]):
+# registers a CTest test that runs abm-plugin-test on the plugin (docs/plugin-testing.md): check,
+# discover and read of every stream in a worker, replayed from the cassette when one is given, and
+# the standard suite when SUITE says so. Relative files are taken from the calling CMakeLists' folder.
+function(abm_add_plugin_test name)
+  cmake_parse_arguments(ARG "" "PLUGIN;CONNECTOR;CASSETTE;SUITE" "" ${ARGN})
+  if(NOT ARG_PLUGIN OR NOT ARG_CONNECTOR)
+    message(FATAL_ERROR "abm_add_plugin_test(${name}): PLUGIN and CONNECTOR are required")
+  endif()
+  # In the abmd tree the tool is built here; elsewhere find_package(abmd) imported it.
+  if(TARGET abm-plugin-test)
+    set(tool abm-plugin-test)
+  elseif(TARGET abmd::plugin_test)
+    set(tool abmd::plugin_test)
+  else()
+    message(FATAL_ERROR "abm_add_plugin_test(${name}): abm-plugin-test not found; call find_package(abmd) first")
+  endif()
+  set(plugin ${ARG_PLUGIN})
+  if(TARGET ${ARG_PLUGIN})
+    set(plugin $<TARGET_FILE:${ARG_PLUGIN}>)
+  endif()
+  get_filename_component(connector ${ARG_CONNECTOR} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+  set(args --plugin ${plugin} --connector ${connector})
+  if(ARG_CASSETTE)
+    get_filename_component(cassette ${ARG_CASSETTE} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND args --cassette ${cassette})
+  endif()
+  if(ARG_SUITE)
+    list(APPEND args --suite ${ARG_SUITE})
+  endif()
+  add_test(NAME ${name} COMMAND $<TARGET_FILE:${tool}> ${args})
+endfunction()
