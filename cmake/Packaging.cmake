@@ -16,6 +16,10 @@ add_custom_command(OUTPUT ${ABMD_MAN_DIR}/man1/abmctl.1
   COMMAND ${CMAKE_COMMAND} -E make_directory ${ABMD_MAN_DIR}/man1
   COMMAND sh -c "'$<TARGET_FILE:abmctl>' --help | '${Python3_EXECUTABLE}' '${abmd_make_man}' help abmctl 1 'manage abmd connectors and read the unified ABM store' ${PROJECT_VERSION} > '${ABMD_MAN_DIR}/man1/abmctl.1'"
   DEPENDS abmctl ${abmd_make_man} VERBATIM)
+add_custom_command(OUTPUT ${ABMD_MAN_DIR}/man1/abm-plugin-test.1
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${ABMD_MAN_DIR}/man1
+  COMMAND sh -c "'$<TARGET_FILE:abm-plugin-test>' --help | '${Python3_EXECUTABLE}' '${abmd_make_man}' help abm-plugin-test 1 'test an abmd connector plugin against recorded HTTP exchanges and a standard suite' ${PROJECT_VERSION} > '${ABMD_MAN_DIR}/man1/abm-plugin-test.1'"
+  DEPENDS abm-plugin-test ${abmd_make_man} VERBATIM)
 add_custom_command(OUTPUT ${ABMD_MAN_DIR}/man5/abmd.json.5
   COMMAND ${CMAKE_COMMAND} -E make_directory ${ABMD_MAN_DIR}/man5
   COMMAND ${Python3_EXECUTABLE} ${abmd_make_man} markdown abmd.json 5 "abmd's daemon config and connector files"
@@ -23,9 +27,9 @@ add_custom_command(OUTPUT ${ABMD_MAN_DIR}/man5/abmd.json.5
           > ${ABMD_MAN_DIR}/man5/abmd.json.5
   DEPENDS ${PROJECT_SOURCE_DIR}/docs/configuration.md ${abmd_make_man} VERBATIM)
 add_custom_target(abmd_man_pages ALL DEPENDS ${ABMD_MAN_DIR}/man8/abmd.8 ${ABMD_MAN_DIR}/man1/abmctl.1
-                                             ${ABMD_MAN_DIR}/man5/abmd.json.5)
+                                             ${ABMD_MAN_DIR}/man1/abm-plugin-test.1 ${ABMD_MAN_DIR}/man5/abmd.json.5)
 install(FILES ${ABMD_MAN_DIR}/man8/abmd.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
-install(FILES ${ABMD_MAN_DIR}/man1/abmctl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${ABMD_MAN_DIR}/man1/abmctl.1 ${ABMD_MAN_DIR}/man1/abm-plugin-test.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${ABMD_MAN_DIR}/man5/abmd.json.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 
 install(FILES packaging/abmctl.bash-completion DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions

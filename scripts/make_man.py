@@ -31,6 +31,9 @@ def from_help(name, section, summary, version, text):
         raise SystemExit(f"make_man.py: {name} --help does not start with 'usage: '")
     usage = lines[0][len("usage: "):].split(" ", 1)
     out += [".SH SYNOPSIS", f".B {esc(usage[0])}"] + ([esc(usage[1])] if len(usage) > 1 else [])
+    # A synopsis too long for one line goes on in lines indented under it.
+    while len(lines) > 1 and lines[1].startswith("  ") and lines[1].strip():
+        out.append(esc(lines.pop(1).strip()))
     section_open = False
     paragraph = []
     entry = None  # [term, [text lines]]

@@ -45,11 +45,11 @@ awk '/"\$1" = "remove"/,/^fi/' "$tmp/control/postrm" | grep '/var/lib/abmd' >/de
 # Layout: the runtime in abmd, the SDK in abmd-dev, nothing of one in the other.
 root=$tmp/root
 dpkg-deb -x "$deb" "$root"
-for f in usr/bin/abmd usr/bin/abmctl usr/bin/abmd-worker usr/lib/abmd/plugins/csv.so usr/lib/abmd/plugins/hubspot.so \
+for f in usr/bin/abmd usr/bin/abmctl usr/bin/abmd-worker usr/bin/abm-plugin-test usr/lib/abmd/plugins/csv.so usr/lib/abmd/plugins/hubspot.so \
          usr/share/abmd/schema/0001_unified_store.sql usr/share/abmd/schema/postgresql/0001_unified_store.sql \
          usr/lib/systemd/system/abmd.service usr/lib/sysusers.d/abmd.conf etc/abmd/abmd.json \
          etc/abmd/connectors.d/README etc/abmd/connectors.d/csv.json.example usr/share/man/man8/abmd.8 \
-         usr/share/man/man1/abmctl.1 usr/share/man/man5/abmd.json.5 usr/share/bash-completion/completions/abmctl \
+         usr/share/man/man1/abmctl.1 usr/share/man/man1/abm-plugin-test.1 usr/share/man/man5/abmd.json.5 usr/share/bash-completion/completions/abmctl \
          usr/share/doc/abmd/docs/operations.md usr/share/doc/abmd/examples/hubspot.json; do
   [ -e "$root/$f" ] || fail "abmd lacks /$f"
 done
@@ -77,7 +77,7 @@ exposure=$(systemd-analyze security --offline=true --root="$root" abmd.service 2
 awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' || fail "exposure $exposure is above 2.0 (docs/operations.md)"
 
 # Man pages render without a warning and carry what --help says.
-for page in man8/abmd.8 man1/abmctl.1 man5/abmd.json.5; do
+for page in man8/abmd.8 man1/abmctl.1 man1/abm-plugin-test.1 man5/abmd.json.5; do
   warnings=$(groff -man -ww -z "$root/usr/share/man/$page" 2>&1)
   [ -z "$warnings" ] || fail "$page: $warnings"
 done

@@ -57,7 +57,7 @@ TEST(SdkMapping, EveryMistakeNamesItsKeyPath) {
             "touchpoints, ad_spend, survey_responses)");
   EXPECT_EQ(parseError(fields({{"external_id", "/id"}, {"domain", {{"from", "/web"}, {"transform", "domian"}}}})),
             "streams.orgs.fields.domain.transform: unknown transform 'domian' (lowercase, trim, domain, "
-            "epoch_seconds, epoch_millis, date, timestamp, number, integer, string, boolean)");
+            "epoch_seconds, epoch_millis, date, timestamp, utc_timestamp, number, integer, string, boolean)");
   EXPECT_EQ(parseError(fields({{"external_id", "/id"}, {"website", "/web"}})).rfind(
                 "streams.orgs.fields.website: 'website' is not a field of accounts (external_id, name, domain", 0),
             0u);
@@ -135,9 +135,9 @@ TEST(SdkMapping, AZonelessTimeIsUtcOnlyWhenTheDefinitionSaysSo) {
   EXPECT_EQ(r.error, "orgs: field 'created_at' from /added (timestamp): expected an ISO-8601 timestamp, found \"2024-01-05 10:00:00\"");
   const auto utc = accountsWith(json::parse(R"({"external_id": "/id",
       "created_at": {"from": "/added", "transform": "utc_timestamp"}})"));
-  EXPECT_EQ(mapped(utc, json::parse(R"({"id": "a", "added": "2024-01-05 10:00:00"})"))["created_at"], "2024-01-05T10:00:00Z");
+  EXPECT_EQ(mapped(utc, json::parse(R"({"id": "a", "added": "2024-01-05 10:00:00"})"))["created_at"], "2024-01-05T10:00:00.000Z");
   EXPECT_EQ(mapped(utc, json::parse(R"({"id": "a", "added": "2024-01-05T10:00:00+02:00"})"))["created_at"],
-            "2024-01-05T08:00:00Z") << "a zone that is there is used";
+            "2024-01-05T08:00:00.000Z") << "a zone that is there is used";
   EXPECT_FALSE(mapping::apply(utc, json::parse(R"({"id": "a", "added": "yesterday"})")).ok());
 }
 
