@@ -350,11 +350,11 @@ int cmdRuns(const Setup& s, const std::string& name, int limit, bool as_json) {
   }
   if (as_json) {
     json out = json::array();
-    for (const auto& r : *runs)
-      out.push_back({{"run_id", r.run_id}, {"connector", r.connector}, {"status", r.status},
-                     {"started_at", r.started_at}, {"finished_at", r.finished_at.empty() ? json(nullptr) : json(r.finished_at)},
-                     {"records", r.records}, {"rejected", r.rejected}, {"full_refresh", r.full_refresh},
-                     {"error", r.error.empty() ? json(nullptr) : json(r.error)}});
+    for (const auto& r : *runs) {
+      json one = runJson(r);
+      one["connector"] = r.connector;
+      out.push_back(std::move(one));
+    }
     std::cout << out.dump(2) << "\n";
     return 0;
   }

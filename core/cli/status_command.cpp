@@ -39,13 +39,6 @@ Result<std::string> nextRun(const Setup& s, store::Database& db, const std::stri
   return formatTimestamp(std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count());
 }
 
-json runJson(const std::optional<store::RunRecord>& r) {
-  if (!r) return nullptr;
-  return {{"run_id", r->run_id},     {"status", r->status},   {"started_at", r->started_at},
-          {"finished_at", r->finished_at.empty() ? json(nullptr) : json(r->finished_at)},
-          {"records", r->records},   {"rejected", r->rejected}, {"full_refresh", r->full_refresh},
-          {"error", r->error.empty() ? json(nullptr) : json(r->error)}};
-}
 
 // "    next run 2026-…; last success 2026-… (run 7); last error 2026-… (run 6): reason"
 Status printSchedule(const Setup& s, store::Database& db, const std::string& name) {
@@ -295,6 +288,14 @@ Result<json> statusJson(const Setup& s, store::Database& db) {
 }
 
 }  // namespace
+
+json runJson(const std::optional<store::RunRecord>& r) {
+  if (!r) return nullptr;
+  return {{"run_id", r->run_id},     {"status", r->status},   {"started_at", r->started_at},
+          {"finished_at", r->finished_at.empty() ? json(nullptr) : json(r->finished_at)},
+          {"records", r->records},   {"rejected", r->rejected}, {"full_refresh", r->full_refresh},
+          {"error", r->error.empty() ? json(nullptr) : json(r->error)}};
+}
 
 int cmdStatus(const Setup& s, bool as_json) {
   auto db = store::openForReading(s.daemon.store);
