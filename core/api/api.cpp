@@ -3,10 +3,10 @@
 #include <atomic>
 #include <functional>
 
+#include "api/control_endpoints.hpp"
 #include "api/endpoint.hpp"
 #include "api/query_pool.hpp"
 #include "common/catch_all.hpp"
-#include "common/utf8.hpp"
 #include "log/logger.hpp"
 
 namespace abm::api {
@@ -28,6 +28,7 @@ enum class Work {
   Query,    // store work on a query thread
   Health,   // like Query, but also answers when the store cannot be opened
   Sync,     // asks the daemon to start a run; no store work
+  Reset,    // asks the daemon to forget a connector's checkpoints
   OpenApi,  // the compiled-in document
 };
 
@@ -64,75 +65,15 @@ const std::vector<Entry>& entries() {
        Work::Query,
        listConnectors},
       {{"POST", "/api/v1/connectors/{name}/sync", Access::ApiToken, {}, false}, Work::Sync, nullptr},
+      {{"DELETE", "/api/v1/connectors/{name}/state", Access::ApiToken, stateResetParams(), false},
+       Work::Reset,
+       nullptr},
       {{"GET", "/api/v1/runs", Access::ApiToken, runsParams(), true}, Work::Query, listRuns},
       {{"GET", "/api/v1/runs/{run_id}", Access::ApiToken, {}, false}, Work::Query, getRun},
       {{"GET", "/api/v1/segments", Access::ApiToken, {}, false}, Work::Query, listSegments},
       {{"GET", "/api/v1/segments/{name}", Access::ApiToken, segmentParams(), true}, Work::Query, getSegment},
   };
   return all;
-}
-
-http::Response shuttingDown() {
-  auto r =
-      ApiError::unavailable("shutting_down", "the daemon is shutting down; retry once it is back").response();
-  r.headers.emplace_back("Retry-After", "5");
-  return r;
-}
-
-// The sync endpoint takes no options: an empty body, or an empty JSON object as some clients send.
-bool emptyBody(const std::string& body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return true;
-  const auto j = nlohmann::json::parse(body, nullptr, false);
-  return !j.is_discarded() && j.is_object() && j.empty();
-}
-
-http::Response syncAnswer(const std::string& name, const SyncRequestResult& r) {
-  const std::string quoted = "'" + utf8Excerpt(name, 100) + "'";
-  switch (r.kind) {
-    case SyncRequestResult::Started: {
-      auto response = jsonResponse(202, {{"connector", name}, {"status", "started"}, {"run_id", r.run_id}});
-      response.headers.emplace_back("Location", "/api/v1/runs/" + std::to_string(r.run_id));
-      return response;
-    }
-    case SyncRequestResult::Queued:
-      return jsonResponse(202, {{"connector", name}, {"status", "queued"}, {"run_id", nullptr}});
-    case SyncRequestResult::AlreadyRunning:
-      return ApiError{
-          409, "already_running",
-          "connector " + quoted +
-              " is running a sync now; GET /api/v1/runs?connector=" + utf8Excerpt(name, 100) +
-              "&status=running shows it, ask again once it has ended"}
-          .response();
-    case SyncRequestResult::UnknownConnector:
-      return ApiError::notFound("no connector " + quoted +
-                                "; GET /api/v1/connectors lists the configured connectors")
-          .response();
-    case SyncRequestResult::NotPullable:
-      return ApiError{
-          409, "not_pullable",
-          "connector " + quoted +
-              " is a push source: it receives events on the collector (/v1/batch, /v1/track, ...) and "
-              "has nothing to pull"}
-          .response();
-    case SyncRequestResult::ShuttingDown:
-      return shuttingDown();
-  }
-  return ApiError::internal("unexpected answer from the scheduler").response();
-}
-
-void startSync(const std::shared_ptr<Api::State>& state, const Call& call, const std::string& body,
-               http::Respond respond) {
-  if (!emptyBody(body))
-    return respond(
-        ApiError::badRequest("invalid_body",
-                             "this endpoint takes no options: send no body, or {} (" + call.endpoint + ")")
-            .response());
-  if (!call.control)
-    return respond(ApiError::unavailable("unavailable",
-                                         "this daemon cannot start runs on request (" + call.endpoint + ")")
-                       .response());
-  const std::string name = call.params.at("name");
-  call.control->requestSync(name, [respond, name](SyncRequestResult r) { respond(syncAnswer(name, r)); });
 }
 
 void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const http::Request& request,
@@ -145,7 +86,8 @@ void handle(const std::shared_ptr<Api::State>& state, const Entry& entry, const 
 
   if (entry.work == Work::OpenApi)
     return respond(http::Response::text(200, std::string(openApiDocument()), "application/json"));
-  if (entry.work == Work::Sync) return startSync(state, call, request.body, std::move(respond));
+  if (entry.work == Work::Sync) return startSync(call, request.body, std::move(respond));
+  if (entry.work == Work::Reset) return resetConnectorState(call, std::move(respond));
 
   auto job = [call = std::move(call), respond, &entry](Connection* c, const std::string& open_error) {
     http::Response response;

@@ -13,7 +13,7 @@ const config::ConnectorConfig* Setup::connector(const std::string& name) const {
 
 Setup loadSetup(const std::filesystem::path& config_file, config::Secrets secrets) {
   Setup s;
-  s.daemon = config::loadDaemonConfig(config_file);
+  s.daemon = config::loadDaemonConfig(config_file, secrets);
   log::setLevel(s.daemon.log_level);
   s.metrics = metrics::parseMetricsSettings(s.daemon.metrics, s.daemon.file.string());
   s.identity = std::make_unique<pipeline::IdentityRules>(pipeline::IdentityRules::make(

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bootstrap/setup.hpp"
+#include "cli/daemon_requests.hpp"
 #include "cli/progress.hpp"
 #include "cli/report_command.hpp"
 #include "cli/segment_commands.hpp"
@@ -23,6 +24,7 @@
 #include "log/logger.hpp"
 #include "metrics/metrics_cycle.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "pipeline/state_reset.hpp"
 #include "pipeline/sync_runner.hpp"
 #include "plugin_host/worker_command.hpp"
 #include "store/config_problems.hpp"
@@ -56,7 +58,11 @@ Commands:
   plugins [--format json]     list installed plugins and the options each takes
   check NAME                  test that connector NAME can reach its source
   discover NAME               list the streams connector NAME provides
-  sync NAME [--full-refresh]  run one sync of NAME into the store; exit 0 on success
+  sync NAME [--full-refresh] [--no-wait]
+                              run one sync of NAME into the store; exit 0 on success. While abmd
+                              holds the store, ask it to run NAME now over its API (http.listen,
+                              a token from http.api_tokens) and follow the run to its end
+                              (--no-wait: return once it started)
   sync NAME --dry-run [--format text|json]
                               read NAME and validate every record as a sync would, print per
                               stream what would be written, the rows rejected and why, and the
@@ -71,7 +77,8 @@ Commands:
                               recent runs (default 20)
   state show NAME [--format json]
                               the saved checkpoints of NAME
-  state reset NAME [STREAM]   forget checkpoints so the next sync starts over
+  state reset NAME [STREAM]   forget checkpoints so the next sync starts over (while abmd holds
+                              the store, asked of the daemon; refused while NAME is running)
   metrics run [--as-of TS] [--full]
                               compute attribution, engagement, stages and the funnel as of TS
                               (an ISO-8601 time; default now); only what can have changed since
@@ -243,7 +250,9 @@ Result<std::unique_ptr<store::LeaseKeeper>> startCliInstance(const Setup& s) {
                                    s.daemon.lease_ttl, std::move(hooks));
 }
 
-int cmdSync(const Setup& s, const std::string& name, bool full_refresh, bool dry_run, const std::string& format) {
+int cmdSync(const Setup& s, const std::string& name, bool full_refresh, bool dry_run, bool wait,
+            const std::string& format) {
+  if (!dry_run && storeHeldByDaemon(s.daemon)) return syncThroughDaemon(s, name, full_refresh, wait);
   const auto* c = needConnector(s, name);
   if (!c) return 1;
   if (isPushSource(s, *c)) {
@@ -253,7 +262,15 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh, bool dry
   if (dry_run) return cmdSyncDryRun(s, *c, full_refresh, format);
   auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl sync");
   if (!lock) {
+    // The daemon may have taken the store since the look above.
+    if (storeHeldByDaemon(s.daemon)) return syncThroughDaemon(s, name, full_refresh, wait);
     std::cerr << "abmctl: " << lock.error() << "\n";
+    return 1;
+  }
+  // Loaded without requiring secrets (the daemon's run needs none here); a run of our own does.
+  if (!c->unresolved_secrets.empty()) {
+    for (const auto& u : c->unresolved_secrets) std::cerr << "error: " << u << "\n";
+    std::cerr << "abmctl: " << name << ": cannot sync here without the connector's secrets\n";
     return 1;
   }
   auto db = openStore(s.daemon);
@@ -369,16 +386,6 @@ int cmdRuns(const Setup& s, const std::string& name, int limit, bool as_json) {
 }
 
 // The streams of connector `name`: those with a checkpoint in the store, and those its plugin lists now.
-std::set<std::string> knownStreams(const Setup& s, store::Database& db, const std::string& name) {
-  std::set<std::string> known;
-  if (auto states = store::loadStates(db, name); states && states->is_object())
-    for (const auto& [stream, st] : states->items()) known.insert(stream);
-  if (const auto* c = s.connector(name))
-    for (const auto& st : runWorkerCommand(s, *c, "discover").streams) known.insert(st.name);
-  known.erase("");
-  return known;
-}
-
 int cmdState(const Setup& s, const std::vector<std::string>& args, bool as_json) {
   if (args.size() < 2 || (args[0] != "show" && args[0] != "reset"))
     return usageError("state takes 'show NAME' or 'reset NAME [STREAM]'");
@@ -399,8 +406,11 @@ int cmdState(const Setup& s, const std::vector<std::string>& args, bool as_json)
     std::cout << (as_json ? json{{"connector", name}, {"streams", *states}} : *states).dump(2) << "\n";
     return 0;
   }
+  const std::string stream = args.size() > 2 ? args[2] : "";
+  if (storeHeldByDaemon(s.daemon)) return resetStateThroughDaemon(s, name, stream);
   auto lock = store::StoreLock::acquire(s.daemon.store, "abmctl state reset");
   if (!lock) {
+    if (storeHeldByDaemon(s.daemon)) return resetStateThroughDaemon(s, name, stream);
     std::cerr << "abmctl: " << lock.error() << "\n";
     return 1;
   }
@@ -409,24 +419,34 @@ int cmdState(const Setup& s, const std::vector<std::string>& args, bool as_json)
     std::cerr << "abmctl: " << db.error() << "\n";
     return 1;
   }
-  if (args.size() > 2) {
-    // A misspelt stream would otherwise "remove 0 checkpoints" and look done.
-    const auto known = knownStreams(s, *db, name);
-    if (!known.count(args[2])) {
-      std::string names;
-      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-      std::cerr << "abmctl: connector '" << name << "' has no stream '" << args[2] << "' (known streams: "
-                << (names.empty() ? "none" : names) << ")\n";
-      return 1;
-    }
-  }
-  int removed = 0;
-  if (auto st = store::resetState(*db, name, args.size() > 2 ? args[2] : "", removed); !st) {
-    std::cerr << "abmctl: " << st.message() << "\n";
+  // Under the connector's lease, like a run: on PostgreSQL a daemon may be running it right now.
+  auto keeper = startCliInstance(s);
+  if (!keeper) {
+    std::cerr << "abmctl: " << keeper.error() << "\n";
     return 1;
   }
-  std::cout << name << ": removed " << removed << " checkpoint(s); the next sync reads "
-            << (args.size() > 2 ? "stream " + args[2] : std::string("every stream")) << " from the start\n";
+  // The plugin names the streams when its secrets are at hand; otherwise the checkpoints do.
+  const auto* c = s.connector(name);
+  if (c && !c->unresolved_secrets.empty()) c = nullptr;
+  const auto out = pipeline::resetConnectorState(*db, **keeper, s.daemon, name, stream, c,
+                                                 c ? s.plugins.find(c->plugin) : nullptr);
+  switch (out.kind) {
+    case pipeline::StateResetOutcome::Reset:
+      break;
+    case pipeline::StateResetOutcome::HeldElsewhere:
+      std::cerr << "abmctl: " << name << " " << out.detail
+                << "; its checkpoints are left as they are: try again once that run has ended\n";
+      return 1;
+    case pipeline::StateResetOutcome::UnknownStream:
+      std::cerr << "abmctl: connector '" << name << "' has no stream '" << stream << "' (known streams: "
+                << (out.detail.empty() ? "none" : out.detail) << ")\n";
+      return 1;
+    case pipeline::StateResetOutcome::Failed:
+      std::cerr << "abmctl: " << out.detail << "\n";
+      return 1;
+  }
+  std::cout << name << ": removed " << out.removed << " checkpoint(s); the next sync reads "
+            << (stream.empty() ? std::string("every stream") : "stream " + stream) << " from the start\n";
   return 0;
 }
 
@@ -524,6 +544,7 @@ int runAbmctl(int argc, char** argv) {
 
   bool full_refresh = false;
   bool dry_run = false;
+  bool wait = true;
   int limit = 20;
   std::string as_of;
   bool full = false;
@@ -533,6 +554,7 @@ int runAbmctl(int argc, char** argv) {
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--full-refresh") full_refresh = true;
     else if (args[i] == "--dry-run") dry_run = true;
+    else if (args[i] == "--no-wait") wait = false;
     else if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
     else if (args[i] == "--as-of" && i + 1 < args.size()) as_of = args[++i];
@@ -555,6 +577,7 @@ int runAbmctl(int argc, char** argv) {
   if (std::find(kCommands.begin(), kCommands.end(), cmd) == kCommands.end()) return usageError("unknown command '" + cmd + "'");
   auto need = [&](size_t n, const char* what) { return positional.size() == n ? 0 : usageError(cmd + " takes " + what); };
   if (cmd != "sync" && dry_run) return usageError("--dry-run goes with sync only");
+  if ((cmd != "sync" || dry_run) && !wait) return usageError("--no-wait goes with sync only (not --dry-run)");
   if (format != "text" && format != "json") return usageError("--format takes text or json, not '" + format + "'");
   const bool as_json = format == "json";
   static const std::set<std::string> kFormatted = {"status", "runs", "state", "config", "plugins"};
@@ -566,7 +589,8 @@ int runAbmctl(int argc, char** argv) {
   Setup setup;
   try {
     // Only the commands that run a connector need its secrets; the others read the store or print.
-    const bool runs_connector = cmd == "validate" || cmd == "check" || cmd == "discover" || cmd == "sync";
+    // A sync checks the secrets itself: run by the daemon (which holds the store), it needs none here.
+    const bool runs_connector = cmd == "validate" || cmd == "check" || cmd == "discover" || (cmd == "sync" && dry_run);
     setup = loadSetup(config::resolveConfigPath(config_arg),
                       runs_connector ? config::Secrets::Required : config::Secrets::Optional);
   } catch (const std::exception& e) {
@@ -578,7 +602,7 @@ int runAbmctl(int argc, char** argv) {
   if (cmd == "plugins") return cmdPlugins(setup, as_json);
   if (cmd == "check") return need(1, "NAME") ? 2 : cmdCheck(setup, positional[0]);
   if (cmd == "discover") return need(1, "NAME") ? 2 : cmdDiscover(setup, positional[0]);
-  if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh, dry_run, format);
+  if (cmd == "sync") return need(1, "NAME [--full-refresh]") ? 2 : cmdSync(setup, positional[0], full_refresh, dry_run, wait, format);
   if (cmd == "status") return cmdStatus(setup, as_json);
   if (cmd == "runs") return positional.size() > 1 ? usageError("runs takes [NAME]") : cmdRuns(setup, positional.empty() ? "" : positional[0], limit, as_json);
   if (cmd == "state") return cmdState(setup, positional, as_json);

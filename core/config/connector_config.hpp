@@ -40,10 +40,6 @@ struct ConnectorConfig {
   std::vector<std::string> unresolved_secrets;
 };
 
-// Whether a command needs the connectors' secrets: those that run a connector do; those that only
-// read the store or print the configuration (status, runs, state, config) do not.
-enum class Secrets { Required, Optional };
-
 // A connector file is a few settings: anything larger is not one.
 inline constexpr size_t kMaxConnectorFileBytes = 1024 * 1024;
 

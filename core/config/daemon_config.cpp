@@ -144,7 +144,7 @@ Result<store::Location> parseStoreUrl(const std::string& url, const fs::path& ba
   }
 }
 
-DaemonConfig loadDaemonConfig(const fs::path& file) {
+DaemonConfig loadDaemonConfig(const fs::path& file, Secrets secrets) {
   auto text = readRegularFile(file, kMaxDaemonConfigBytes);
   if (!text)
     throw ConfigError(file.string() + ": the daemon config " + text.error() + " (set -c, --config or ABMD_CONFIG)");
@@ -218,7 +218,7 @@ DaemonConfig loadDaemonConfig(const fs::path& file) {
     }
   }
   if (j.contains("metrics")) c.metrics = j["metrics"];
-  if (j.contains("http")) c.http = parseHttpSettings(j["http"], file);
+  if (j.contains("http")) c.http = parseHttpSettings(j["http"], file, secrets);
   if (j.contains("identity")) {
     const auto& id = j["identity"];
     if (!id.is_object())

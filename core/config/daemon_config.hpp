@@ -67,7 +67,9 @@ std::filesystem::path resolveConfigPath(const std::string& from_args);
 Result<store::Location> parseStoreUrl(const std::string& url, const std::filesystem::path& base_dir);
 
 // Loads and validates the file; throws ConfigError naming the file and key on any problem.
-DaemonConfig loadDaemonConfig(const std::filesystem::path& file);
+// With Secrets::Optional, API token references that cannot be resolved here are kept unresolved
+// (HttpSettings::unresolved_tokens): read-only commands need none of the daemon's secrets but the store's.
+DaemonConfig loadDaemonConfig(const std::filesystem::path& file, Secrets secrets = Secrets::Required);
 
 // The folder of the running executable (for install-relative defaults).
 std::filesystem::path executableDir();

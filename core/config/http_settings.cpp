@@ -53,7 +53,7 @@ bool splitListenAddress(const std::string& listen, std::string& host, uint16_t& 
   return true;
 }
 
-HttpSettings parseHttpSettings(const nlohmann::json& j, const std::filesystem::path& file) {
+HttpSettings parseHttpSettings(const nlohmann::json& j, const std::filesystem::path& file, Secrets secrets) {
   static const std::set<std::string> kKeys = {"listen",          "api_tokens",    "max_body_bytes",
                                               "max_header_bytes", "max_connections", "read_timeout",
                                               "idle_timeout",    "write_timeout", "metrics_require_token"};
@@ -88,9 +88,15 @@ HttpSettings parseHttpSettings(const nlohmann::json& j, const std::filesystem::p
       nlohmann::json tokens = v;
       std::set<std::string> paths;
       std::vector<std::string> errors;
-      resolveSecrets(tokens, "http.api_tokens", paths, errors);
+      std::vector<std::string> unresolved;
+      resolveSecrets(tokens, "http.api_tokens", paths, errors, nullptr,
+                     secrets == Secrets::Optional ? &unresolved : nullptr);
       if (!errors.empty()) throw ConfigError(file.string() + ": " + errors.front());
       for (size_t i = 0; i < tokens.size(); ++i) {
+        if (secrets == Secrets::Optional && tokens[i].is_string() && isSecretReference(tokens[i].get<std::string>())) {
+          h.unresolved_tokens.push_back(tokens[i].get<std::string>());  // kept as its reference text
+          continue;
+        }
         if (!tokens[i].is_string() || tokens[i].get<std::string>().empty())
           fail(file, k + "[" + std::to_string(i) + "]", "expected a non-empty string");
         const auto& t = tokens[i].get_ref<const std::string&>();
@@ -118,11 +124,12 @@ HttpSettings parseHttpSettings(const nlohmann::json& j, const std::filesystem::p
     }
   }
   h.loopback = isLoopback(h.host);
-  if (!h.loopback && h.api_tokens.empty())
+  const bool has_tokens = !h.api_tokens.empty() || !h.unresolved_tokens.empty();
+  if (!h.loopback && !has_tokens)
     fail(file, "api_tokens",
          "listening on " + h.listen + " (not a loopback address) needs at least one API token, or the read API "
          "would be open to the network; add \"api_tokens\": [\"${env:ABMD_API_TOKEN}\"] or listen on 127.0.0.1");
-  if (h.metrics_require_token && h.api_tokens.empty())
+  if (h.metrics_require_token && !has_tokens)
     fail(file, "metrics_require_token", "is true but no api_tokens are set");
   return h;
 }

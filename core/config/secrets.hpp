@@ -22,6 +22,10 @@ struct ResolvedSecret {
   std::string value;      // never log or print this
 };
 
+// Whether a command needs the secrets: those that run a connector do; those that only read the
+// store or print the configuration (status, runs, state, config) do not.
+enum class Secrets { Required, Optional };
+
 // Resolves every reference in `value` in place. `path` names the value for error messages.
 // Paths of resolved references are added to `secret_paths` (and, when given, each resolution to
 // `resolved`); problems are appended to `errors`. A reference resolving to an empty value, a

@@ -10,6 +10,7 @@
 #include "config/daemon_reload.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics_stage.hpp"
+#include "pipeline/state_reset.hpp"
 #include "service/systemd_notify.hpp"
 #include <abm/sdk/backoff.hpp>
 #include "store/run_log.hpp"
@@ -44,6 +45,8 @@ pipeline::DueCheck dueCheck(const config::Schedule& schedule, SysClock::time_poi
 Scheduler::~Scheduler() {
   surface_.reset();
   for (auto& [slot, t] : threads_)
+    if (t.joinable()) t.join();
+  for (auto& [n, t] : resets_)
     if (t.joinable()) t.join();
   if (metrics_thread_.joinable()) metrics_thread_.join();
 }
@@ -147,6 +150,10 @@ void Scheduler::retryForLease(const SlotPtr& s, const pipeline::SyncOutcome& out
 
 void Scheduler::enqueue(const SlotPtr& s) {
   if (stopping_ || s->retired || s->running || s->queued) return;
+  if (s->resetting) {  // starts once the checkpoints are gone
+    s->due_after_reset = true;
+    return;
+  }
   s->queued = true;
   ready_.push_back(s);
   startReady();
@@ -164,9 +171,11 @@ void Scheduler::startReady() {
     if (auto it = threads_.find(s.get()); it != threads_.end() && it->second.joinable()) it->second.join();
     // The thread keeps its own copy of the daemon config: a reload may replace setup_.daemon meanwhile.
     threads_[s.get()] = std::thread([this, s, daemon = setup_.daemon, due = s->due,
+                                     full_refresh = std::exchange(s->full_refresh, false),
                                      on_started = std::exchange(s->on_started, {})] {
       pipeline::SyncRunner runner(daemon, *setup_.identity);
       pipeline::SyncOptions opts;
+      opts.full_refresh = full_refresh;
       opts.stop = &stopping_;
       opts.lease = &keeper_;
       opts.due = due;
@@ -451,7 +460,7 @@ void Scheduler::pingWatchdog(std::chrono::milliseconds every) {
 
 void Scheduler::maybeExit() {
   maybeRunMetrics();
-  const bool idle = running_ == 0 && ready_.empty() && !metrics_running_ && http_drained_ &&
+  const bool idle = running_ == 0 && ready_.empty() && !metrics_running_ && http_drained_ && resets_.empty() &&
                     (stopping_ || once_lease_waits_ == 0);
   if (idle && (stopping_ || once_)) {
     signals_.cancel();
@@ -487,8 +496,9 @@ std::vector<api::ConnectorView> Scheduler::connectors() const {
   return views_;
 }
 
-void Scheduler::requestSync(const std::string& name, std::function<void(api::SyncRequestResult)> done) {
-  asio::post(io_, [this, name, done = std::move(done)]() mutable {
+void Scheduler::requestSync(const std::string& name, const api::SyncRequest& request,
+                            std::function<void(api::SyncRequestResult)> done) {
+  asio::post(io_, [this, name, request, done = std::move(done)]() mutable {
     using R = api::SyncRequestResult;
     if (stopping_) return done({R::ShuttingDown, 0});
     auto it = slots_.find(name);
@@ -499,13 +509,74 @@ void Scheduler::requestSync(const std::string& name, std::function<void(api::Syn
     auto s = it->second;
     if (s->running || s->on_started) return done({R::AlreadyRunning, 0});
     if (s->queued) return done({R::Queued, 0});
-    log::info("sync requested through the API", name);
+    log::info(std::string(request.full_refresh ? "full refresh" : "sync") + " requested through the API", name);
     s->timer->cancel();  // this run replaces the scheduled one; onFinished schedules the next
     s->on_started = std::move(done);
     s->due = {};  // asked for: always due
+    s->full_refresh = request.full_refresh;
     enqueue(s);
-    // Every slot busy (or the metrics stage writing): the run waits its turn.
+    // Every slot busy (or the metrics stage writing, or the checkpoints being reset): the run waits its turn.
     if (!s->running && s->on_started) std::exchange(s->on_started, {})({R::Queued, 0});
+  });
+}
+
+// The checkpoints are removed on a thread of their own (discovering the streams may start a worker),
+// under the connector's lease; meanwhile the connector's runs wait, and start once it is done.
+void Scheduler::resetState(const std::string& name, const std::string& stream,
+                           std::function<void(api::StateResetResult)> done) {
+  asio::post(io_, [this, name, stream, done = std::move(done)]() mutable {
+    using R = api::StateResetResult;
+    if (stopping_) return done({R::ShuttingDown, 0, ""});
+    const auto* c = setup_.connector(name);
+    if (!c) return done({R::UnknownConnector, 0, ""});
+    if (isPush(*c)) return done({R::NotPullable, 0, ""});
+    SlotPtr s;  // none for a disabled connector: nothing here runs it
+    if (auto it = slots_.find(name); it != slots_.end()) s = it->second;
+    if (s && (s->running || s->on_started)) return done({R::Busy, 0, "is running a sync now"});
+    if (s && s->queued) return done({R::Busy, 0, "has a run waiting for a sync slot"});
+    if (s && s->resetting) return done({R::Busy, 0, "is having its checkpoints reset"});
+    if (s) s->resetting = true;
+    const int number = ++next_reset_;
+    resets_[number] = std::thread([this, s, number, name, stream, done = std::move(done), connector = *c,
+                                   plugin = *setup_.plugins.find(c->plugin), daemon = setup_.daemon]() mutable {
+      pipeline::StateResetOutcome out;
+      const auto crash = catchAll([&] {
+        auto db = store::Database::open(daemon.store);
+        if (!db) out = {pipeline::StateResetOutcome::Failed, 0, db.error()};
+        else out = pipeline::resetConnectorState(*db, keeper_, daemon, name, stream, &connector, &plugin);
+      });
+      if (!crash.empty()) out = {pipeline::StateResetOutcome::Failed, 0, crash};
+      using K = pipeline::StateResetOutcome;
+      switch (out.kind) {
+        case K::Reset:
+          log::info("checkpoints reset through the API: removed " + std::to_string(out.removed) +
+                        (stream.empty() ? "" : " of stream " + stream) + "; the next run reads from the start",
+                    name);
+          done({R::Reset, out.removed, ""});
+          break;
+        case K::HeldElsewhere:
+          done({R::Busy, 0, out.detail});
+          break;
+        case K::UnknownStream:
+          done({R::UnknownStream, 0, out.detail});
+          break;
+        case K::Failed:
+          log::error("resetting the checkpoints failed: " + out.detail, name);
+          done({R::Failed, 0, out.detail});
+          break;
+      }
+      asio::post(io_, [this, s, number] {
+        if (auto it = resets_.find(number); it != resets_.end()) {
+          it->second.join();
+          resets_.erase(it);
+        }
+        if (s) {
+          s->resetting = false;
+          if (std::exchange(s->due_after_reset, false)) enqueue(s);
+        }
+        maybeExit();
+      });
+    });
   });
 }
 

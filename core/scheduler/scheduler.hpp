@@ -43,7 +43,10 @@ class Scheduler : public api::DaemonControl {
 
   // api::DaemonControl, for the read API (any thread).
   std::vector<api::ConnectorView> connectors() const override;
-  void requestSync(const std::string& name, std::function<void(api::SyncRequestResult)> done) override;
+  void requestSync(const std::string& name, const api::SyncRequest& request,
+                   std::function<void(api::SyncRequestResult)> done) override;
+  void resetState(const std::string& name, const std::string& stream,
+                  std::function<void(api::StateResetResult)> done) override;
 
  private:
   struct Slot {
@@ -54,6 +57,9 @@ class Scheduler : public api::DaemonControl {
     bool running = false;
     bool queued = false;
     bool retired = false;  // removed or replaced by a reload
+    bool resetting = false;  // its checkpoints are being reset: no run starts meanwhile
+    bool due_after_reset = false;  // a run fell due (or was asked for) during the reset
+    bool full_refresh = false;  // of the next run: asked for through the API
     std::function<void(api::SyncRequestResult)> on_started;  // an API request waiting for the run id
     std::chrono::steady_clock::time_point started;  // of the current run, for its duration
     pipeline::DueCheck due;  // of the queued or running run
@@ -94,6 +100,8 @@ class Scheduler : public api::DaemonControl {
   std::vector<store::ConfigProblem> config_problems_;  // connectors running a previous configuration
   std::deque<SlotPtr> ready_;
   std::map<Slot*, std::thread> threads_;
+  std::map<int, std::thread> resets_;  // checkpoint resets asked for through the API, by number
+  int next_reset_ = 0;
   int running_ = 0;
   std::atomic<bool> stopping_{false};
   bool once_ = false;

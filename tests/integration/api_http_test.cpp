@@ -30,9 +30,15 @@ class StaticControl : public api::DaemonControl {
   std::vector<api::ConnectorView> connectors() const override {
     return {{"demo", "csv", "pull", "every 1h", true, {{"path", "../data"}}}};
   }
-  void requestSync(const std::string& name, std::function<void(api::SyncRequestResult)> done) override {
+  void requestSync(const std::string& name, const api::SyncRequest&,
+                   std::function<void(api::SyncRequestResult)> done) override {
     done({name == "demo" ? api::SyncRequestResult::AlreadyRunning : api::SyncRequestResult::UnknownConnector,
           0});
+  }
+  void resetState(const std::string& name, const std::string&,
+                  std::function<void(api::StateResetResult)> done) override {
+    done({name == "demo" ? api::StateResetResult::Busy : api::StateResetResult::UnknownConnector, 0,
+          "is running a sync now"});
   }
 };
 

@@ -26,8 +26,12 @@ class DemoControl : public api::DaemonControl {
   std::vector<api::ConnectorView> connectors() const override {
     return {{"demo", "csv", "pull", "every 1h", true, {{"path", "../data"}}}};
   }
-  void requestSync(const std::string&, std::function<void(api::SyncRequestResult)> done) override {
+  void requestSync(const std::string&, const api::SyncRequest&,
+                   std::function<void(api::SyncRequestResult)> done) override {
     done({api::SyncRequestResult::AlreadyRunning, 0});
+  }
+  void resetState(const std::string&, const std::string&, std::function<void(api::StateResetResult)> done) override {
+    done({api::StateResetResult::Busy, 0, "is running a sync now"});
   }
 };
 

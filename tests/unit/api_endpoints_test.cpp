@@ -230,12 +230,64 @@ TEST_F(ApiEndpointsTest, SyncAnswersForEveryOutcome) {
   EXPECT_NE(unknown.errorMessage().find("'nope'"), std::string::npos);
   EXPECT_EQ(control_.requested, (std::vector<std::string>{"crm", "ads", "busy", "website", "nope"}));
 
-  const auto body = harness_->call("POST", "/api/v1/connectors/crm/sync", R"({"full_refresh": true})");
-  EXPECT_EQ(body.status, 400);
-  EXPECT_EQ(body.errorCode(), "invalid_body");
+  EXPECT_EQ(control_.full_refreshes, (std::vector<bool>(5, false)));
+
+  // The one option: a full refresh.
+  const auto full = harness_->call("POST", "/api/v1/connectors/crm/sync", R"({"full_refresh": true})");
+  EXPECT_EQ(full.status, 202);
+  ASSERT_EQ(control_.full_refreshes.size(), 6u);
+  EXPECT_TRUE(control_.full_refreshes.back());
+  const auto explicit_no = harness_->call("POST", "/api/v1/connectors/crm/sync", R"({"full_refresh": false})");
+  EXPECT_EQ(explicit_no.status, 202);
+  EXPECT_FALSE(control_.full_refreshes.back());
+
+  for (const std::string bad : {R"({"full_refresh": "yes"})", R"({"fullrefresh": true})", "[]", "{oops"}) {
+    const auto refused = harness_->call("POST", "/api/v1/connectors/crm/sync", bad);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_EQ(refused.errorCode(), "invalid_body") << bad;
+  }
+  EXPECT_NE(harness_->call("POST", "/api/v1/connectors/crm/sync", R"({"fullrefresh": true})")
+                .errorMessage()
+                .find("'fullrefresh'"),
+            std::string::npos);
   EXPECT_EQ(harness_->call("POST", "/api/v1/connectors/crm/sync?now=1").status, 400);
-  EXPECT_EQ(control_.requested.size(), 5u) << "refused requests start nothing";
+  EXPECT_EQ(control_.requested.size(), 7u) << "refused requests start nothing";
   EXPECT_EQ(harness_->call("GET", "/api/v1/connectors/crm/sync").status, 405);
+}
+
+TEST_F(ApiEndpointsTest, StateResetAnswersForEveryOutcome) {
+  const auto all = harness_->call("DELETE", "/api/v1/connectors/crm/state");
+  EXPECT_EQ(all.status, 200) << all.raw;
+  EXPECT_EQ(all.body["connector"], "crm");
+  EXPECT_TRUE(all.body["stream"].is_null());
+  EXPECT_EQ(all.body["removed"], 2);
+  const auto one = harness_->call("DELETE", "/api/v1/connectors/crm/state?stream=deals");
+  EXPECT_EQ(one.status, 200) << one.raw;
+  EXPECT_EQ(one.body["stream"], "deals");
+  EXPECT_EQ(one.body["removed"], 1);
+
+  const auto misspelt = harness_->call("DELETE", "/api/v1/connectors/crm/state?stream=deal");
+  EXPECT_EQ(misspelt.status, 404);
+  EXPECT_NE(misspelt.errorMessage().find("no stream 'deal' (known streams: companies, deals)"), std::string::npos)
+      << misspelt.errorMessage();
+  const auto busy = harness_->call("DELETE", "/api/v1/connectors/busy/state");
+  EXPECT_EQ(busy.status, 409);
+  EXPECT_EQ(busy.errorCode(), "already_running");
+  EXPECT_NE(busy.errorMessage().find("is running a sync now"), std::string::npos);
+  const auto push = harness_->call("DELETE", "/api/v1/connectors/website/state");
+  EXPECT_EQ(push.status, 409);
+  EXPECT_EQ(push.errorCode(), "not_pullable");
+  EXPECT_EQ(harness_->call("DELETE", "/api/v1/connectors/nope/state").status, 404);
+  const auto failed = harness_->call("DELETE", "/api/v1/connectors/broken/state");
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_NE(failed.errorMessage().find("database is locked"), std::string::npos);
+  EXPECT_EQ(control_.resets, (std::vector<std::string>{"crm/", "crm/deals", "crm/deal", "busy/", "website/", "nope/",
+                                                       "broken/"}));
+
+  EXPECT_EQ(harness_->call("DELETE", "/api/v1/connectors/crm/state?streem=deals").status, 400);
+  EXPECT_EQ(harness_->call("DELETE", "/api/v1/connectors/crm/state?stream=").status, 400);
+  EXPECT_EQ(control_.resets.size(), 7u) << "refused requests reset nothing";
+  EXPECT_EQ(harness_->call("GET", "/api/v1/connectors/crm/state").status, 405);
 }
 
 TEST_F(ApiEndpointsTest, HealthAndTheOpenApiDocument) {
@@ -310,6 +362,7 @@ TEST(ApiLimits, FullQueueIs429AndAStoppedApiIs503) {
 
   ApiHarness h(api::ApiContext{store.location(), nullptr, 1, 8});
   EXPECT_EQ(h.call("POST", "/api/v1/connectors/crm/sync").status, 503) << "no DaemonControl";
+  EXPECT_EQ(h.call("DELETE", "/api/v1/connectors/crm/state").status, 503) << "no DaemonControl";
   h.api().stop();
   const auto stopped = h.get("/api/v1/runs");
   EXPECT_EQ(stopped.status, 503);

@@ -94,8 +94,10 @@ class FakeControl : public api::DaemonControl {
             {"ads", "csv", "pull", "cron 0 * * * *", false, {{"path", "ads"}}},
             {"website", "events", "push", "", true, {{"event_activities", nlohmann::json::object()}}}};
   }
-  void requestSync(const std::string& name, std::function<void(api::SyncRequestResult)> done) override {
+  void requestSync(const std::string& name, const api::SyncRequest& request,
+                   std::function<void(api::SyncRequestResult)> done) override {
     requested.push_back(name);
+    full_refreshes.push_back(request.full_refresh);
     using R = api::SyncRequestResult;
     if (name == "crm") return done({R::Started, 42});
     if (name == "ads") return done({R::Queued, 0});
@@ -103,7 +105,21 @@ class FakeControl : public api::DaemonControl {
     if (name == "website") return done({R::NotPullable, 0});
     done({R::UnknownConnector, 0});
   }
+  // crm has streams companies and deals; busy is running; website is a push source.
+  void resetState(const std::string& name, const std::string& stream,
+                  std::function<void(api::StateResetResult)> done) override {
+    resets.push_back(name + "/" + stream);
+    using R = api::StateResetResult;
+    if (name == "busy") return done({R::Busy, 0, "is running a sync now"});
+    if (name == "website") return done({R::NotPullable, 0, ""});
+    if (name == "broken") return done({R::Failed, 0, "database is locked"});
+    if (name != "crm") return done({R::UnknownConnector, 0, ""});
+    if (!stream.empty() && stream != "companies" && stream != "deals") return done({R::UnknownStream, 0, "companies, deals"});
+    done({R::Reset, stream.empty() ? 2 : 1, ""});
+  }
   std::vector<std::string> requested;
+  std::vector<bool> full_refreshes;
+  std::vector<std::string> resets;
 };
 
 // Writes the fixture's rows into a new store at `where`, on either backend, in SQL both accept:

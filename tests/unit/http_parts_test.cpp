@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "cli/daemon_client.hpp"
 #include "config/daemon_config.hpp"
 #include "config/daemon_reload.hpp"
 #include "http/api_tokens.hpp"
@@ -134,6 +135,24 @@ TEST_F(HttpConfig, ParsesEveryKeyAndResolvesTokenReferences) {
   EXPECT_FALSE(load(R"({"listen": "127.0.0.1:7470"})").http->metrics_require_token);
 }
 
+// Read-only commands load the config without the daemon's secrets: a token they cannot resolve is
+// kept as its reference, and still counts as a token for the rules that need one.
+TEST_F(HttpConfig, ATokenThisShellCannotResolveIsAnErrorOnlyWhenSecretsAreRequired) {
+  ::unsetenv("ABMD_TEST_UNSET_TOKEN");
+  const std::string http = R"({"listen": "0.0.0.0:7470", "metrics_require_token": true,
+      "api_tokens": ["${env:ABMD_TEST_UNSET_TOKEN}", "literal-token-xyz"]})";
+  EXPECT_NE(loadError(http).find("ABMD_TEST_UNSET_TOKEN"), std::string::npos) << loadError(http);
+  std::ofstream(dir_.path() / "abmd.json") << R"({"store": "sqlite://abm.db", "http": )" + http + "}";
+  const auto c = config::loadDaemonConfig(dir_.path() / "abmd.json", config::Secrets::Optional);
+  ASSERT_TRUE(c.http);
+  EXPECT_EQ(c.http->api_tokens, (std::vector<std::string>{"literal-token-xyz"}));
+  EXPECT_EQ(c.http->unresolved_tokens, (std::vector<std::string>{"${env:ABMD_TEST_UNSET_TOKEN}"}));
+  std::ofstream(dir_.path() / "abmd.json")
+      << R"({"store": "sqlite://abm.db", "http": {"listen": "0.0.0.0:7470", "api_tokens": ["${env:ABMD_TEST_UNSET_TOKEN}"]}})";
+  EXPECT_NO_THROW(config::loadDaemonConfig(dir_.path() / "abmd.json", config::Secrets::Optional))
+      << "an unresolved token is still a token: the address is not open";
+}
+
 TEST_F(HttpConfig, NoHttpKeyMeansNoListener) {
   std::ofstream(dir_.path() / "abmd.json") << R"({"store": "sqlite://abm.db"})";
   EXPECT_FALSE(config::loadDaemonConfig(dir_.path() / "abmd.json").http);
@@ -190,4 +209,36 @@ TEST_F(HttpConfig, AReloadAppliesTokensButKeepsTheAddress) {
 }
 
 }  // namespace
+}  // namespace abm
+
+namespace abm {
+// How abmctl reaches the daemon's API from the daemon's own config (cli/daemon_client.hpp).
+TEST(DaemonClient, ReachesAWildcardListenerOnLoopbackAndSaysWhyItCannot) {
+  EXPECT_EQ(cli::daemonBaseUrl("0.0.0.0", 7470), "http://127.0.0.1:7470");
+  EXPECT_EQ(cli::daemonBaseUrl("::", 7470), "http://[::1]:7470");
+  EXPECT_EQ(cli::daemonBaseUrl("::1", 80), "http://[::1]:80");
+  EXPECT_EQ(cli::daemonBaseUrl("10.1.2.3", 7470), "http://10.1.2.3:7470");
+
+  config::DaemonConfig daemon;
+  daemon.file = "/etc/abmd/abmd.json";
+  auto none = cli::DaemonClient::connect(daemon);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().find("/etc/abmd/abmd.json has no \"http\" key"), std::string::npos) << none.error();
+  daemon.http = config::HttpSettings{};
+  daemon.http->port = 0;
+  daemon.http->listen = "127.0.0.1:0";
+  auto any_port = cli::DaemonClient::connect(daemon);
+  ASSERT_FALSE(any_port);
+  EXPECT_NE(any_port.error().find("set a fixed port"), std::string::npos) << any_port.error();
+  daemon.http->port = 7470;
+  daemon.http->unresolved_tokens = {"${env:ABMD_API_TOKEN}"};
+  auto no_token = cli::DaemonClient::connect(daemon);
+  ASSERT_FALSE(no_token);
+  EXPECT_NE(no_token.error().find("http.api_tokens: ${env:ABMD_API_TOKEN} cannot be resolved"), std::string::npos)
+      << no_token.error();
+  daemon.http->api_tokens = {"resolved-elsewhere-token"};
+  auto ok = cli::DaemonClient::connect(daemon);
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->baseUrl(), "http://127.0.0.1:7470");
+}
 }  // namespace abm
