@@ -47,7 +47,7 @@ class DaemonRequests : public ::testing::Test {
                                     std::map<std::string, std::string>{{"ABMD_API_TOKEN", kToken}});
     ASSERT_TRUE(waitFor([&] { return readFile(ws_.dir / "abm.db.lock").rfind("abmd pid", 0) == 0; }, 30s))
         << abmd_->err();
-    if (http)
+    if (http) {
       ASSERT_TRUE(waitFor(
           [&] {
             auto h = httpRequest(port_, "GET", "/api/v1/health");
@@ -55,6 +55,7 @@ class DaemonRequests : public ::testing::Test {
           },
           30s))
           << abmd_->err();
+    }
   }
   void TearDown() override {
     if (!abmd_) return;
@@ -178,7 +179,7 @@ TEST_F(DaemonRequests, StateResetAsksTheDaemonAndIsRefusedWhileTheConnectorRuns)
 
 TEST_F(DaemonRequests, WithoutAListenerAbmctlSaysWhatToAdd) {
   startDaemon(false);
-  for (const std::vector<std::string> args : {std::vector<std::string>{"sync", "quick"},
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"sync", "quick"},
                                               std::vector<std::string>{"state", "reset", "quick"}}) {
     auto r = ctl(args);
     EXPECT_EQ(r.exit_code, 1) << args[0];
