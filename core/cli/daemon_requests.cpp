@@ -1,12 +1,12 @@
 #include "cli/daemon_requests.hpp"
 
-#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "cli/daemon_client.hpp"
 #include "cli/exit_codes.hpp"
 #include "common/percent_encoding.hpp"
+#include "store/store_lock.hpp"
 
 namespace abm::cli {
 
@@ -14,14 +14,17 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 bool storeHeldByDaemon(const config::DaemonConfig& daemon) {
-  if (daemon.store.backend != store::Backend::Sqlite) return false;
-  std::ifstream lock(daemon.store.sqlite_path.string() + ".lock");
-  std::string holder;
-  std::getline(lock, holder);
-  return holder.rfind("abmd pid ", 0) == 0;
+  const auto holder = store::StoreLock::currentHolder(daemon.store);
+  return holder && holder->rfind("abmd pid ", 0) == 0;
 }
 
 namespace {
+
+// Why abmctl cannot ask the daemon, after what holds the store.
+int cannotAsk(const config::DaemonConfig& daemon, const std::string& why) {
+  return failed("store " + daemon.store.describe() + " is in use by " +
+                store::StoreLock::currentHolder(daemon.store).value_or("abmd") + ", and abmctl cannot ask it: " + why);
+}
 
 // The newest run of `name` the daemon knows of (0 for none).
 Result<int64_t> newestRunId(DaemonClient& client, const std::string& name) {
@@ -61,7 +64,7 @@ std::string text(const json& j, const char* key) {
 
 int syncThroughDaemon(const bootstrap::Setup& s, const std::string& name, bool full_refresh, bool wait) {
   auto client = DaemonClient::connect(s.daemon);
-  if (!client) return failed("the store is held by the running abmd, and abmctl cannot ask it: " + client.error());
+  if (!client) return cannotAsk(s.daemon, client.error());
   auto before = newestRunId(*client, name);
   if (!before) return failed(before.error());
   auto answer = client->call("POST", "/api/v1/connectors/" + percentEncode(name) + "/sync",
@@ -101,7 +104,7 @@ int syncThroughDaemon(const bootstrap::Setup& s, const std::string& name, bool f
 
 int resetStateThroughDaemon(const bootstrap::Setup& s, const std::string& name, const std::string& stream) {
   auto client = DaemonClient::connect(s.daemon);
-  if (!client) return failed("the store is held by the running abmd, and abmctl cannot ask it: " + client.error());
+  if (!client) return cannotAsk(s.daemon, client.error());
   auto answer = client->call("DELETE", "/api/v1/connectors/" + percentEncode(name) + "/state" +
                                            (stream.empty() ? "" : "?stream=" + percentEncode(stream)));
   if (!answer) return failed(answer.error());

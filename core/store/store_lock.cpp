@@ -30,6 +30,24 @@ Result<StoreLock> StoreLock::acquire(const Location& store, const char* holder) 
   return StoreLock(fd);
 }
 
+std::optional<std::string> StoreLock::currentHolder(const Location& store) {
+  if (store.backend != Backend::Sqlite) return std::nullopt;
+  const std::string lock_path = store.sqlite_path.string() + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  // A shared lock is granted only when no process holds the exclusive one.
+  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  char text[128] = {0};
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  ::close(fd);
+  std::string who = n > 0 ? std::string(text, static_cast<size_t>(n)) : "another process";
+  while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
+  return who;
+}
+
 StoreLock::~StoreLock() {
   if (fd_ >= 0) ::close(fd_);
 }
