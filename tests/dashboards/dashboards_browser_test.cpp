@@ -110,13 +110,7 @@ class DashboardsInABrowser : public ::testing::Test {
                      "\", \"api_tokens\": [\"${env:ABMD_API_TOKEN}\"]}");
     abmd_ = new Child({(binDir() / "abmd").string(), "-c", ws_->config().string()}, ws_->dir.path(),
                       {{"ABMD_API_TOKEN", kToken}});
-    ASSERT_TRUE(waitFor(
-        [&] {
-          auto h = httpRequest(port_, "GET", "/api/v1/health");
-          return h && h->status == 200;
-        },
-        30s))
-        << abmd_->err();
+    ASSERT_TRUE(waitForHealth(port_, 30s)) << abmd_->err();
   }
   static void TearDownTestSuite() {
     if (abmd_) {

@@ -37,13 +37,7 @@ class ApiDaemon : public ::testing::Test {
     abmd_ = std::make_unique<Child>(
         std::vector<std::string>{(binDir() / "abmd").string(), "-c", ws_.config().string()}, ws_.dir.path(),
         std::map<std::string, std::string>{{"ABMD_API_TOKEN", kToken}});
-    ASSERT_TRUE(waitFor(
-        [&] {
-          auto h = httpRequest(port_, "GET", "/api/v1/health");
-          return h && h->status == 200;
-        },
-        30s))
-        << abmd_->err();
+    ASSERT_TRUE(waitForHealth(port_, 30s)) << abmd_->err();
   }
   void TearDown() override {
     if (!abmd_) return;

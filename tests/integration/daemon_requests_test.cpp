@@ -48,13 +48,7 @@ class DaemonRequests : public ::testing::Test {
     ASSERT_TRUE(waitFor([&] { return readFile(ws_.dir / "abm.db.lock").rfind("abmd pid", 0) == 0; }, 30s))
         << abmd_->err();
     if (http) {
-      ASSERT_TRUE(waitFor(
-          [&] {
-            auto h = httpRequest(port_, "GET", "/api/v1/health");
-            return h && h->status == 200;
-          },
-          30s))
-          << abmd_->err();
+      ASSERT_TRUE(waitForHealth(port_, 30s)) << abmd_->err();
     }
   }
   void TearDown() override {

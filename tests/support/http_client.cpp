@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <thread>
 
 namespace abm::test {
 
@@ -161,6 +162,16 @@ uint16_t freeLoopbackPort() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);
   return ntohs(a.sin_port);
+}
+
+bool waitForHealth(uint16_t port, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto h = httpRequest(port, "GET", "/api/v1/health");
+    if (h && h->status == 200) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace abm::test

@@ -52,4 +52,7 @@ std::string gzipBytes(const std::string& in);
 // A loopback port nobody listens on right now.
 uint16_t freeLoopbackPort();
 
+// Polls GET /api/v1/health on `port` until the daemon's listener answers 200 or `timeout` passes.
+bool waitForHealth(uint16_t port, std::chrono::milliseconds timeout);
+
 }  // namespace abm::test
