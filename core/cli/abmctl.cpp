@@ -267,6 +267,7 @@ int cmdSync(const Setup& s, const std::string& name, bool full_refresh, bool dry
     std::cerr << "abmctl: " << lock.error() << "\n";
     return 1;
   }
+  if (!wait) std::cerr << "abmctl: --no-wait: no abmd holds the store, so " << name << " is synced here, to the end\n";
   // Loaded without requiring secrets (the daemon's run needs none here); a run of our own does.
   if (!c->unresolved_secrets.empty()) {
     for (const auto& u : c->unresolved_secrets) std::cerr << "error: " << u << "\n";

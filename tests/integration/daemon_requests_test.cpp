@@ -203,6 +203,10 @@ TEST(StateReset, ALocalResetKeepsOffALeaseAnotherInstanceHolds) {
     EXPECT_NE(refused.err.find("kit is being synced by abmd-elsewhere"), std::string::npos) << refused.err;
     EXPECT_EQ(queryInt(ws.store(), "SELECT count(*) FROM sync_state WHERE connector = 'kit'"), 1);
   }
+  // Without a daemon, --no-wait has nothing to hand the run to: it runs here and says so.
+  auto here = runAbmctl(ws, {"sync", "kit", "--no-wait"});
+  EXPECT_EQ(here.exit_code, 0) << here.err;
+  EXPECT_NE(here.err.find("--no-wait: no abmd holds the store, so kit is synced here"), std::string::npos) << here.err;
   auto reset = runAbmctl(ws, {"state", "reset", "kit"});
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   EXPECT_NE(reset.out.find("kit: removed 1 checkpoint(s)"), std::string::npos) << reset.out;
