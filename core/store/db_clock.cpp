@@ -19,6 +19,18 @@ std::string sqlNowPlus(const Database& db, std::chrono::seconds offset) {
   return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '" + std::string(s > 0 ? "+" : "") + std::to_string(s) + " seconds')";
 }
 
+std::string sqlChangeTime(const Database& db) { return sqlChangeTimePlus(db, std::chrono::seconds(0)); }
+
+std::string sqlChangeTimePlus(const Database& db, std::chrono::seconds offset) {
+  // The same expressions as the triggers of migration 0015, which stamp what the writer does not.
+  const long long s = offset.count();
+  if (db.backend() == Backend::Postgresql)
+    return s == 0 ? "date_trunc('milliseconds', statement_timestamp())"
+                  : "(date_trunc('milliseconds', statement_timestamp()) + interval '" + std::to_string(s) + " seconds')";
+  if (s == 0) return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+  return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '" + std::string(s > 0 ? "+" : "") + std::to_string(s) + " seconds')";
+}
+
 Result<int64_t> databaseNow(Database& db) {
   auto q = db.prepare("SELECT " + sqlNow(db));
   if (!q) return q.status();

@@ -101,9 +101,12 @@ BEGIN
     problems := problems || 'touchpoint_keys is not keyed by (source, external_id)'::text;
   END IF;
   -- Triggers: SQLite's by name on the same table; PostgreSQL's own two keep touchpoint_keys in step.
+  -- SQLite's *_stamped triggers (0015) stamp updated_at on a row inserted without it, what the
+  -- column's default does on PostgreSQL.
   FOR r IN SELECT s.tbl, s.name FROM sqlite_triggers s
            WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgname = s.name AND g.tgrelid = s.tbl::regclass
                                AND NOT g.tgisinternal)
+             AND s.name <> s.tbl || '_stamped'
            ORDER BY 2 LOOP
     problems := problems || format('trigger %s on %s of SQLite is missing', r.name, r.tbl);
   END LOOP;
