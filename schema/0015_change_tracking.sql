@@ -3,36 +3,33 @@
 -- in deleted_records, so a reader syncs incrementally by "updated_at >= last seen" plus the log.
 -- Twin of schema/postgresql/0015_change_tracking.sql.
 --
--- accounts, contacts and opportunities had an updated_at that held the source's modification time;
--- it is renamed source_updated_at (same values, same place) and updated_at now means what it means
--- on every other table. Times are ISO-8601 UTC text with milliseconds (2024-03-01T12:00:00.123Z),
--- every value of the same shape, so they compare correctly as text.
+-- accounts, contacts and opportunities had an updated_at that held the source's modification time
+-- (or when abmd wrote the row, when the source sent none); it now means what it means on every
+-- other table, and the source's time moves to source_updated_at (NULL when no source sent one).
+-- Times are ISO-8601 UTC text with milliseconds (2024-03-01T12:00:00.123Z), every value of the
+-- same shape, so they compare correctly as text.
 --
 -- The triggers below move updated_at whenever a row's content changes, whoever changes it: the
 -- writer, a contact's move that takes its touchpoints along, a re-tie, a deletion that unlinks.
 -- An UPDATE that leaves every column as it was (a re-sync of an unchanged record) moves nothing.
 -- A statement that sets updated_at itself keeps its value. A later migration that adds a column to
 -- one of these tables must recreate its *_changed trigger with the new column in the list.
--- SQLite cannot add a NOT NULL column with a time default to a table that has rows: the default is
--- '' and the *_stamped triggers stamp a row inserted without a time (the writer gives one itself,
--- so its inserts never fire them).
+-- SQLite cannot add a NOT NULL column with a time default to a table that has rows: the new
+-- columns' default is '' and the *_stamped triggers stamp a row inserted without a time (the
+-- writer gives one itself, so its inserts never fire them).
 
-ALTER TABLE accounts RENAME COLUMN updated_at TO source_updated_at;
-ALTER TABLE contacts RENAME COLUMN updated_at TO source_updated_at;
-ALTER TABLE opportunities RENAME COLUMN updated_at TO source_updated_at;
-
-ALTER TABLE accounts ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
-ALTER TABLE contacts ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
-ALTER TABLE opportunities ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN source_updated_at TEXT;
+ALTER TABLE contacts ADD COLUMN source_updated_at TEXT;
+ALTER TABLE opportunities ADD COLUMN source_updated_at TEXT;
 ALTER TABLE campaigns ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE touchpoints ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE ad_spend ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE survey_responses ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
 
 -- Rows already stored count as written now: a reader's first read is a full one anyway.
-UPDATE accounts SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
-UPDATE contacts SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
-UPDATE opportunities SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
+UPDATE accounts SET source_updated_at = updated_at, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
+UPDATE contacts SET source_updated_at = updated_at, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
+UPDATE opportunities SET source_updated_at = updated_at, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
 UPDATE campaigns SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
 UPDATE touchpoints SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
 UPDATE ad_spend SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
@@ -71,9 +68,6 @@ CREATE TRIGGER accounts_changed AFTER UPDATE ON accounts
     OLD.properties IS NOT NEW.properties) BEGIN
     UPDATE accounts SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE account_id = NEW.account_id;
   END;
-CREATE TRIGGER accounts_stamped AFTER INSERT ON accounts WHEN NEW.updated_at = '' BEGIN
-    UPDATE accounts SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE account_id = NEW.account_id;
-  END;
 CREATE TRIGGER contacts_changed AFTER UPDATE ON contacts
   WHEN NEW.updated_at IS OLD.updated_at AND (
     OLD.account_id IS NOT NEW.account_id OR OLD.source IS NOT NEW.source OR
@@ -82,9 +76,6 @@ CREATE TRIGGER contacts_changed AFTER UPDATE ON contacts
     OLD.title IS NOT NEW.title OR OLD.buying_role IS NOT NEW.buying_role OR
     OLD.created_at IS NOT NEW.created_at OR OLD.source_updated_at IS NOT NEW.source_updated_at OR
     OLD.account_via_domain IS NOT NEW.account_via_domain OR OLD.created_at_known IS NOT NEW.created_at_known) BEGIN
-    UPDATE contacts SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE contact_id = NEW.contact_id;
-  END;
-CREATE TRIGGER contacts_stamped AFTER INSERT ON contacts WHEN NEW.updated_at = '' BEGIN
     UPDATE contacts SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE contact_id = NEW.contact_id;
   END;
 CREATE TRIGGER opportunities_changed AFTER UPDATE ON opportunities
@@ -96,9 +87,6 @@ CREATE TRIGGER opportunities_changed AFTER UPDATE ON opportunities
     OLD.is_won IS NOT NEW.is_won OR OLD.created_at IS NOT NEW.created_at OR
     OLD.closed_at IS NOT NEW.closed_at OR OLD.source_updated_at IS NOT NEW.source_updated_at OR
     OLD.account_via_domain IS NOT NEW.account_via_domain OR OLD.expected_close_at IS NOT NEW.expected_close_at) BEGIN
-    UPDATE opportunities SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE opportunity_id = NEW.opportunity_id;
-  END;
-CREATE TRIGGER opportunities_stamped AFTER INSERT ON opportunities WHEN NEW.updated_at = '' BEGIN
     UPDATE opportunities SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE opportunity_id = NEW.opportunity_id;
   END;
 CREATE TRIGGER campaigns_changed AFTER UPDATE ON campaigns

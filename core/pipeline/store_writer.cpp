@@ -45,12 +45,12 @@ void bindId(store::Statement& st, int idx, int64_t id) {
 
 // Contacts. ?1 account (explicit reference), ?12 its via-domain; the merge form adds ?13 an account
 // found only through the email's domain and ?14 its via-domain, used when the contact has no
-// account yet, and ?17 the first of ?1 and ?13. ?15 and ?16 are created_at and the source's
-// updated_at, or now when the row has none (an insert's); ?10 is the source's updated_at as sent,
-// which an update keeps the stored one without (so that a re-sync of an unchanged record changes
-// nothing: docs/store.md#change-tracking); ?18 whether the row has a created_at. updated_at itself,
-// the store's change time, is left to the triggers of migration 0015 on update and is the store's
-// now on insert (%NOW%, filled in by prepare()). (Computed here, not in SQL:
+// account yet, and ?17 the first of ?1 and ?13. ?15 is created_at, or now when the row has none;
+// ?10 the source's updated_at, stored as source_updated_at, which an update without one keeps (so
+// that a re-sync of an unchanged record changes nothing: docs/store.md#change-tracking); ?18
+// whether the row has a created_at. updated_at, the store's change time, is left to the triggers
+// of migration 0015 on update and is the store's now on insert (%NOW%, filled in by prepare()).
+// (Computed here, not in SQL:
 // PostgreSQL cannot tell the type of coalesce(?, ?) or of a lone "? IS NULL".) Both forms return the
 // contact's id and the account it holds afterwards.
 constexpr const char* kContactUpdate =
@@ -62,7 +62,7 @@ constexpr const char* kContactUpdate =
 constexpr const char* kContactInsert =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
     " created_at, source_updated_at, account_via_domain, created_at_known, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?8, ?15, ?16, ?12, ?18, %NOW%) RETURNING contact_id, coalesce(account_id, 0)";
+    " ?7, ?8, ?15, ?10, ?12, ?18, %NOW%) RETURNING contact_id, coalesce(account_id, 0)";
 // A field the row leaves out keeps its stored value; an account found through the email's domain
 // only fills in a missing one.
 constexpr const char* kContactMergeUpdate =
@@ -76,10 +76,10 @@ constexpr const char* kContactMergeUpdate =
 constexpr const char* kContactMergeInsert =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
     " created_at, source_updated_at, account_via_domain, created_at_known, updated_at) VALUES(?17, ?2, ?3, ?4, ?5,"
-    " ?6, ?7, ?8, ?15, ?16, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18, %NOW%)"
+    " ?6, ?7, ?8, ?15, ?10, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18, %NOW%)"
     " RETURNING contact_id, coalesce(account_id, 0)";
 // The other inserts; updates are in StoreWriter::prepare(). ?10 of accounts and ?14 of opportunities
-// are the source's updated_at, or now on insert; an update keeps the stored one when it has none.
+// are the source's updated_at (NULL: none), which an update without one keeps.
 constexpr const char* kAccountInsert =
     "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
     " created_at, source_updated_at, registrable_domain, properties, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
@@ -402,10 +402,7 @@ Status StoreWriter::writeAccount(const Row& r) {
   const bool merged = !known && id;
   store::Statement& st = id ? account_update_ : account_insert_;
   for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i, r[i]);
-  if (!id) {  // an update keeps the stored ones
-    bindOr(st, CreatedAt, r[CreatedAt], now_);
-    bindOr(st, UpdatedAt, r[UpdatedAt], now_);
-  }
+  if (!id) bindOr(st, CreatedAt, r[CreatedAt], now_);  // an update keeps the stored one
   if (id) st.bind(12, id);
   if (key) st.bindStatic(13, *key);
   else st.bindNull(13);
@@ -475,7 +472,6 @@ Status StoreWriter::writeContact(const Row& r) {
     bindValue(st, 3, r[ExternalId]);
     for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
     bindOr(st, 15, r[CreatedAt], now_);
-    bindOr(st, 16, r[UpdatedAt], now_);
     st.bind(18, r[CreatedAt].isNull() ? 0 : 1);
   };
   int64_t id = 0;
@@ -498,7 +494,6 @@ Status StoreWriter::writeOpportunity(const Row& r) {
     for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Name(3) -> ?4 ... UpdatedAt(13) -> ?14
     // A won deal is closed, whatever the source forgot to say.
     if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
-    if (&st == &opportunity_insert_) bindOr(st, 14, r[UpdatedAt], now_);  // an update keeps the stored one
     bindVia(st, 16, via_);
     bindValue(st, 17, r[ExpectedCloseAt]);
   };

@@ -3,24 +3,26 @@
 -- in deleted_records, so a reader syncs incrementally by "updated_at >= last seen" plus the log.
 -- Twin of schema/0015_change_tracking.sql.
 --
--- accounts, contacts and opportunities had an updated_at that held the source's modification time;
--- it is renamed source_updated_at (same values, same place) and updated_at now means what it means
--- on every other table. Times are the store's clock in milliseconds.
+-- accounts, contacts and opportunities had an updated_at that held the source's modification time
+-- (or when abmd wrote the row, when the source sent none); it now means what it means on every
+-- other table, and the source's time moves to source_updated_at (NULL when no source sent one).
+-- Times are the store's clock in milliseconds.
 --
 -- The *_changed triggers move updated_at whenever an UPDATE changes a row's content, whoever runs it;
 -- an UPDATE that leaves every column as it was (a re-sync of an unchanged record) moves nothing, and
--- one that sets updated_at itself keeps its value. Inserts take the column's default. (SQLite has
--- *_stamped triggers in place of that default, which it cannot give an existing table.)
+-- one that sets updated_at itself keeps its value. Inserts into the four tables that get the column
+-- here take its default; the writer gives the time itself everywhere. (SQLite has *_stamped
+-- triggers in place of that default, which it cannot give an existing table.)
 
-ALTER TABLE accounts RENAME COLUMN updated_at TO source_updated_at;
-ALTER TABLE contacts RENAME COLUMN updated_at TO source_updated_at;
-ALTER TABLE opportunities RENAME COLUMN updated_at TO source_updated_at;
+ALTER TABLE accounts ADD COLUMN source_updated_at timestamptz;
+ALTER TABLE contacts ADD COLUMN source_updated_at timestamptz;
+ALTER TABLE opportunities ADD COLUMN source_updated_at timestamptz;
+UPDATE accounts SET source_updated_at = updated_at, updated_at = date_trunc('milliseconds', statement_timestamp());
+UPDATE contacts SET source_updated_at = updated_at, updated_at = date_trunc('milliseconds', statement_timestamp());
+UPDATE opportunities SET source_updated_at = updated_at, updated_at = date_trunc('milliseconds', statement_timestamp());
 
 -- A stable default: rows already stored take the migration's time without the tables being
 -- rewritten (a reader's first read is a full one anyway), new rows the time of their INSERT.
-ALTER TABLE accounts ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
-ALTER TABLE contacts ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
-ALTER TABLE opportunities ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
 ALTER TABLE campaigns ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
 ALTER TABLE touchpoints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
 ALTER TABLE ad_spend ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());

@@ -97,12 +97,13 @@ TEST_F(ChangeTrackingTest, AnInsertStampsUpdatedAtWithTheStoresClockInMillisecon
   for (const char* t : kEntityTables) {
     EXPECT_EQ(queryInt(ref_, std::string("SELECT count(*) FROM ") + t + " WHERE updated_at > '2020-01-01T00:00:00.000Z'"), 1)
         << t;
-    if (!test::onPostgresql())  // one shape for every value, so that they sort as text
+    if (!test::onPostgresql()) {  // one shape for every value, so that they sort as text
       EXPECT_EQ(queryInt(ref_, std::string("SELECT count(*) FROM ") + t +
                                    " WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
                                    "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'"),
                 1)
           << t << ": " << queryText(ref_, std::string("SELECT updated_at FROM ") + t);
+    }
   }
   // A row inserted by something else than the writer, without a time, is stamped all the same.
   execSql(ref_, "INSERT INTO campaigns(source, external_id, name) VALUES ('manual', 'k9', 'By hand')");
@@ -147,9 +148,12 @@ TEST_F(ChangeTrackingTest, TheSourcesModificationTimeIsKeptInSourceUpdatedAt) {
   write("crm", Entity::Opportunities, R"({"external_id":"o1","created_at":"2024-01-01"})");
   EXPECT_EQ(times(), "2024-05-01T08:00:00Z,2024-05-02T08:00:00Z,2024-05-03T08:00:00Z");
   for (const char* t : {"accounts", "contacts", "opportunities"}) EXPECT_EQ(moved(t, "1"), "") << t;
+  // A record no source dated has none.
+  write("crm", Entity::Contacts, R"({"external_id":"c2","email":"bo@acme.com"})");
+  EXPECT_EQ(queryInt(ref_, "SELECT count(*) FROM contacts WHERE external_id = 'c2' AND source_updated_at IS NULL"), 1);
   // A new modification time from the source is a change.
   write("crm", Entity::Contacts, R"({"external_id":"c1","email":"jo@acme.com","updated_at":"2024-06-01T08:00:00Z"})");
-  EXPECT_EQ(moved("contacts"), "c1");
+  EXPECT_EQ(moved("contacts"), "c1,c2");
 }
 
 // What the store changes by itself moves updated_at as a write does: a contact's move takes its
