@@ -15,8 +15,10 @@
 -- A statement that sets updated_at itself keeps its value. A later migration that adds a column to
 -- one of these tables must recreate its *_changed trigger with the new column in the list.
 -- SQLite cannot add a NOT NULL column with a time default to a table that has rows: the new
--- columns' default is '' and the *_stamped triggers stamp a row inserted without a time (the
--- writer gives one itself, so its inserts never fire them).
+-- columns' default is ''. The writer stamps every row it inserts; the *_stamped triggers stamp a
+-- campaign, spend row or survey answer inserted by other means. Touchpoints have none: a trigger
+-- on every insert costs the ingest path more than a tenth of its rate (bench/RESULTS.md), so a
+-- touchpoint inserted by hand must give updated_at itself.
 
 ALTER TABLE accounts ADD COLUMN source_updated_at TEXT;
 ALTER TABLE contacts ADD COLUMN source_updated_at TEXT;
@@ -35,12 +37,13 @@ UPDATE touchpoints SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
 UPDATE ad_spend SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
 UPDATE survey_responses SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
 
--- What a reader's "updated_at >= ?" reads.
+-- What a reader's "updated_at >= ?" reads. Not on touchpoints: maintaining it costs SQLite about a
+-- seventh of the work of storing a touchpoint (bench/RESULTS.md), and a reader scans touchpoints
+-- instead. (PostgreSQL, the backend for many readers, has it.)
 CREATE INDEX accounts_by_updated_at ON accounts(updated_at);
 CREATE INDEX contacts_by_updated_at ON contacts(updated_at);
 CREATE INDEX opportunities_by_updated_at ON opportunities(updated_at);
 CREATE INDEX campaigns_by_updated_at ON campaigns(updated_at);
-CREATE INDEX touchpoints_by_updated_at ON touchpoints(updated_at);
 CREATE INDEX ad_spend_by_updated_at ON ad_spend(updated_at);
 CREATE INDEX survey_responses_by_updated_at ON survey_responses(updated_at);
 
@@ -107,9 +110,6 @@ CREATE TRIGGER touchpoints_changed AFTER UPDATE ON touchpoints
     OLD.quantity IS NOT NEW.quantity OR OLD.properties IS NOT NEW.properties OR
     OLD.account_via_domain IS NOT NEW.account_via_domain OR
     OLD.account_via_contact IS NOT NEW.account_via_contact) BEGIN
-    UPDATE touchpoints SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE touchpoint_id = NEW.touchpoint_id;
-  END;
-CREATE TRIGGER touchpoints_stamped AFTER INSERT ON touchpoints WHEN NEW.updated_at = '' BEGIN
     UPDATE touchpoints SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE touchpoint_id = NEW.touchpoint_id;
   END;
 CREATE TRIGGER ad_spend_changed AFTER UPDATE ON ad_spend

@@ -28,7 +28,8 @@ ALTER TABLE touchpoints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_
 ALTER TABLE ad_spend ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
 ALTER TABLE survey_responses ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
 
--- What a reader's "updated_at >= ?" reads.
+-- What a reader's "updated_at >= ?" reads. touchpoints_by_updated_at is PostgreSQL's own: SQLite
+-- leaves it out to keep its ingest rate (schema/0015_change_tracking.sql).
 CREATE INDEX accounts_by_updated_at ON accounts(updated_at);
 CREATE INDEX contacts_by_updated_at ON contacts(updated_at);
 CREATE INDEX opportunities_by_updated_at ON opportunities(updated_at);

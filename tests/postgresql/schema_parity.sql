@@ -78,7 +78,8 @@ BEGIN
   FOR r IN SELECT name, tbl FROM pg_indexes_cols p
            WHERE NOT backs_constraint AND NOT EXISTS (SELECT 1 FROM sqlite_indexes s WHERE s.name = p.name)
              AND (tbl, name) NOT IN (('touchpoints', 'touchpoints_by_source_key'), ('touchpoints', 'touchpoints_by_contact'),
-                                     ('touchpoints', 'touchpoints_by_campaign'), ('touchpoints', 'touchpoints_by_occurred_at'))
+                                     ('touchpoints', 'touchpoints_by_campaign'), ('touchpoints', 'touchpoints_by_occurred_at'),
+                                     ('touchpoints', 'touchpoints_by_updated_at'))
            ORDER BY name LOOP
     problems := problems || format('index %s on %s is not in SQLite and not a documented PostgreSQL index', r.name, r.tbl);
   END LOOP;
