@@ -28,13 +28,15 @@ ALTER TABLE touchpoints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_
 ALTER TABLE ad_spend ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
 ALTER TABLE survey_responses ADD COLUMN updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', statement_timestamp());
 
--- What a reader's "updated_at >= ?" reads. touchpoints_by_updated_at is PostgreSQL's own: SQLite
--- leaves it out to keep its ingest rate (schema/0015_change_tracking.sql).
+-- What a reader's "updated_at >= ?" reads. touchpoints_by_updated_at is PostgreSQL's own (SQLite
+-- leaves it out to keep its ingest rate: schema/0015_change_tracking.sql), and a BRIN index:
+-- touchpoints are stamped in the order they are written, so block ranges summarize them well, and
+-- keeping it costs the batch merge next to nothing where a B-tree cost it about a tenth of its rate.
 CREATE INDEX accounts_by_updated_at ON accounts(updated_at);
 CREATE INDEX contacts_by_updated_at ON contacts(updated_at);
 CREATE INDEX opportunities_by_updated_at ON opportunities(updated_at);
 CREATE INDEX campaigns_by_updated_at ON campaigns(updated_at);
-CREATE INDEX touchpoints_by_updated_at ON touchpoints(updated_at);
+CREATE INDEX touchpoints_by_updated_at ON touchpoints USING brin (updated_at);
 CREATE INDEX ad_spend_by_updated_at ON ad_spend(updated_at);
 CREATE INDEX survey_responses_by_updated_at ON survey_responses(updated_at);
 
