@@ -188,6 +188,14 @@ TEST_F(ChangeTrackingTest, StoreSideChangesMoveUpdatedAt) {
   write("web", Entity::Accounts, R"({"external_id":"a3","domain":"initech.com"})");
   EXPECT_EQ(moved("touchpoints"), "t3");
 
+  // A corrected domain unties what was tied through the old one.
+  write("crm", Entity::Contacts, R"({"external_id":"c5","email":"eve@initech.com"})");
+  ASSERT_EQ(queryText(ref_, "SELECT account_via_domain FROM contacts WHERE external_id = 'c5'"), "initech.com");
+  backdate();
+  write("web", Entity::Accounts, R"({"external_id":"a3","domain":"initrode.com"})");
+  EXPECT_EQ(moved("contacts"), "c5");
+  EXPECT_EQ(moved("accounts", "account_id"), queryText(ref_, "SELECT account_id FROM account_identities WHERE external_id = 'a3'"));
+
   // A deleted contact leaves its touchpoints and answers without a contact: changed.
   backdate();
   write("crm", Entity::Contacts, R"({"external_id":"c1","_deleted":true})");
