@@ -7,15 +7,12 @@
 #include <fstream>
 
 #include "store/db_clock.hpp"
+#include "change_tracking.hpp"
 #include "test_support.hpp"
 
 using namespace abm::test;
 
 namespace {
-
-constexpr const char* kLongAgo = "2000-01-01T00:00:00.000Z";
-constexpr const char* kEntityTables[] = {"accounts",    "contacts", "opportunities",   "campaigns",
-                                         "touchpoints", "ad_spend", "survey_responses"};
 
 class ChangeTrackingSync : public ::testing::Test {
  protected:

@@ -11,22 +11,20 @@
 #include "store/deleted_records.hpp"
 #include "store/touchpoint_batch.hpp"
 #include "wire/protocol.hpp"
+#include "change_tracking.hpp"
 #include "test_support.hpp"
 
 using namespace abm;
 using namespace abm::pipeline;
 using test::execSql;
+using test::kEntityTables;
+using test::kLongAgo;
 using test::queryInt;
 using test::queryJoined;
 using test::queryRows;
 using test::queryText;
 
 namespace {
-
-// A time long before any write of the test: rows set to it are "read by the reader long ago".
-constexpr const char* kLongAgo = "2000-01-01T00:00:00.000Z";
-constexpr const char* kEntityTables[] = {"accounts",    "contacts", "opportunities",   "campaigns",
-                                         "touchpoints", "ad_spend", "survey_responses"};
 
 class ChangeTrackingTest : public ::testing::Test {
  protected:
