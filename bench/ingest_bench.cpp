@@ -36,6 +36,7 @@
 
 #include "bench_postgresql.hpp"
 #include "csv_reader.hpp"
+#include "store/db_clock.hpp"
 #include "store/migrations.hpp"
 #include "store/database.hpp"
 #include "store/bulk_insert.hpp"
@@ -111,11 +112,19 @@ double referenceSeconds(const std::vector<TouchRow>& rows, const fs::path& db_pa
   check(abm::store::applyMigrations(*db, ABMD_BENCH_SCHEMA_DIR));
   auto st = db->prepare(
       "INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel, activity,"
-      " occurred_at, quantity, properties) VALUES(?1, NULL, NULL, 'bench', ?2, ?3, ?4, ?5, 1, '{}')"
+      " occurred_at, quantity, properties, updated_at) VALUES(?1, NULL, NULL, 'bench', ?2, ?3, ?4, ?5, 1, '{}', ?6)"
       " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id,"
       " channel = excluded.channel, activity = excluded.activity, occurred_at = excluded.occurred_at");
+  // updated_at (migration 0015), as the writer stamps it: the store's time, read once per batch.
+  auto clock = db->prepare("SELECT " + abm::store::sqlChangeTime(*db));
+  std::string stamp;
+  auto readClock = [&] {
+    if (clock->step() == abm::store::Step::Row) stamp = clock->columnText(0);
+    clock->reset();
+  };
   const auto t0 = Clock::now();
   check(db->exec("BEGIN IMMEDIATE"));
+  readClock();
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     st->bind(1, r.account_id);
@@ -123,10 +132,12 @@ double referenceSeconds(const std::vector<TouchRow>& rows, const fs::path& db_pa
     st->bindStatic(3, r.channel);
     st->bindStatic(4, r.activity);
     st->bindStatic(5, r.occurred_at);
+    st->bindStatic(6, stamp);
     check(st->run());
     if (i % 50000 == 49999) {
       check(db->exec("COMMIT"));
       check(db->exec("BEGIN IMMEDIATE"));
+      readClock();
     }
   }
   check(db->exec("COMMIT"));

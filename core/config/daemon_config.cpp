@@ -38,7 +38,8 @@ namespace {
 const std::set<std::string> kKeys = {"store", "plugin_dir", "connectors_dir", "schema_dir", "worker",
                                      "max_concurrent_syncs", "log_level", "sync_timeout", "memory_limit_mb",
                                      "retry", "shutdown_grace", "identity", "batch_records", "metrics",
-                                     "connector_state_dir", "http", "instance_id", "lease_ttl", "store_mode"};
+                                     "connector_state_dir", "http", "instance_id", "lease_ttl", "store_mode",
+                                     "deleted_records_retention"};
 
 [[noreturn]] void fail(const fs::path& file, const std::string& key, const std::string& what) {
   throw ConfigError(file.string() + ": " + key + ": " + what);
@@ -206,6 +207,13 @@ DaemonConfig loadDaemonConfig(const fs::path& file, Secrets secrets) {
     // Leases are renewed every third of it: shorter, and a busy store would make them expire.
     if (ttl < std::chrono::seconds(3)) fail(file, "lease_ttl", "expected at least \"3s\" (default \"60s\")");
     c.lease_ttl = std::chrono::ceil<std::chrono::seconds>(ttl);
+  }
+  if (j.contains("deleted_records_retention")) {
+    const auto kept = getDuration(j["deleted_records_retention"], file, "deleted_records_retention");
+    // Readers that sync less often than this miss deletions: shorter than an hour is a slip.
+    if (kept < std::chrono::hours(1))
+      fail(file, "deleted_records_retention", "expected at least \"1h\", such as \"90d\" (default \"90d\")");
+    c.deleted_records_retention = std::chrono::ceil<std::chrono::seconds>(kept);
   }
   if (j.contains("retry")) {
     const auto& r = j["retry"];

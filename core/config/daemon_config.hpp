@@ -44,6 +44,9 @@ struct DaemonConfig {
   // a lease it stops renewing keeps others off the work (at least 3 s, whole seconds).
   std::string instance_id;  // "<hostname>:<pid>" unless set
   std::chrono::seconds lease_ttl{60};
+  // How long deleted_records keeps a deletion for readers that sync incrementally (docs/store.md);
+  // older entries are pruned at the end of every sync run.
+  std::chrono::seconds deleted_records_retention{std::chrono::hours(24 * 90)};
   std::optional<HttpSettings> http;  // no "http" key: no listener
   nlohmann::json metrics = nlohmann::json::object();  // parsed by the metrics stage (bootstrap)
   nlohmann::json as_written;  // the file's object, to tell which keys a reload changes

@@ -1,11 +1,13 @@
 // Deletions reported by a source ({"external_id": ..., "_deleted": true}): the row leaves the store,
 // whatever pointed at it is unlinked, and the accounts it touched are marked for the next metrics run.
+// Every row that leaves is logged in deleted_records (the triggers of migration 0015; accounts here).
 // Deletions are rare next to upserts: their statements are prepared on first use and kept. Touchpoints
 // have no index by contact or campaign (it would cost every insert), so the rows that pointed at a
 // deleted contact or campaign are unlinked once per transaction, in one pass, at commit.
 #include <algorithm>
 
 #include "pipeline/store_writer.hpp"
+#include "store/db_clock.hpp"
 
 namespace abm::pipeline {
 
@@ -82,6 +84,15 @@ Status StoreWriter::deleteAccountIdentity(std::string_view ext) {
     (*left)->reset();
     if (!counted) return fail(read ? Status::error("counting the sources that still claim it gave no row") : read);
     if (claims > 0) continue;
+    // Logged for readers (docs/store.md#change-tracking) under the identity whose deletion removed
+    // it; the other tables log their deletions by trigger, but an account row names no source.
+    auto logged = adhoc_.get("INSERT INTO deleted_records(entity, row_id, source, external_id, deleted_at)"
+                             " VALUES('accounts', ?1, ?2, ?3, " + store::sqlChangeTime(db_) + ")");
+    if (!logged) return fail(logged.status());
+    (*logged)->bind(1, id);
+    (*logged)->bindStatic(2, source_);
+    (*logged)->bindStatic(3, ext);
+    if (auto s = (*logged)->run(); !s) return fail(s);
     for (const char* sql : {"DELETE FROM accounts WHERE account_id = ?1",
                             "UPDATE contacts SET account_id = NULL WHERE account_id = ?1",
                             "UPDATE opportunities SET account_id = NULL WHERE account_id = ?1",

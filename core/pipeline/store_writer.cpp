@@ -6,6 +6,7 @@
 #include "common/utf8.hpp"
 #include "pipeline/account_properties.hpp"
 #include "pipeline/update_or_insert.hpp"
+#include "store/db_clock.hpp"
 
 namespace abm::pipeline {
 
@@ -44,19 +45,24 @@ void bindId(store::Statement& st, int idx, int64_t id) {
 
 // Contacts. ?1 account (explicit reference), ?12 its via-domain; the merge form adds ?13 an account
 // found only through the email's domain and ?14 its via-domain, used when the contact has no
-// account yet, and ?17 the first of ?1 and ?13. ?15 and ?16 are created_at and updated_at, or now
-// when the row has none; ?18 whether the row has a created_at. (Computed here, not in SQL:
+// account yet, and ?17 the first of ?1 and ?13. ?15 is created_at, or now when the row has none;
+// ?10 the source's updated_at, stored as source_updated_at, which an update without one keeps (so
+// that a re-sync of an unchanged record changes nothing: docs/store.md#change-tracking); ?18
+// whether the row has a created_at. updated_at, the store's change time, is left to the triggers
+// of migration 0015 on update and is the store's now on insert (%NOW%, filled in by prepare()).
+// (Computed here, not in SQL:
 // PostgreSQL cannot tell the type of coalesce(?, ?) or of a lone "? IS NULL".) Both forms return the
 // contact's id and the account it holds afterwards.
 constexpr const char* kContactUpdate =
     "UPDATE contacts SET account_id = ?1, account_via_domain = ?12, email = ?4, first_name = ?5, last_name = ?6,"
-    " title = ?7, buying_role = ?8, created_at = coalesce(?9, created_at), updated_at = ?16,"
-    " created_at_known = (created_at_known OR ?18) WHERE source = ?2 AND external_id = ?3"
+    " title = ?7, buying_role = ?8, created_at = coalesce(?9, created_at),"
+    " source_updated_at = coalesce(?10, source_updated_at), created_at_known = (created_at_known OR ?18)"
+    " WHERE source = ?2 AND external_id = ?3"
     " RETURNING contact_id, coalesce(account_id, 0)";
 constexpr const char* kContactInsert =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
-    " created_at, updated_at, account_via_domain, created_at_known) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?15, ?16, ?12, ?18) RETURNING contact_id, coalesce(account_id, 0)";
+    " created_at, source_updated_at, account_via_domain, created_at_known, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?8, ?15, ?10, ?12, ?18, %NOW%) RETURNING contact_id, coalesce(account_id, 0)";
 // A field the row leaves out keeps its stored value; an account found through the email's domain
 // only fills in a missing one.
 constexpr const char* kContactMergeUpdate =
@@ -64,13 +70,35 @@ constexpr const char* kContactMergeUpdate =
     " account_via_domain = CASE WHEN ?1 > 0 THEN ?12 WHEN account_id IS NOT NULL THEN account_via_domain ELSE ?14 END,"
     " email = coalesce(?4, email), first_name = coalesce(?5, first_name), last_name = coalesce(?6, last_name),"
     " title = coalesce(?7, title), buying_role = coalesce(?8, buying_role), created_at = coalesce(?9, created_at),"
-    " updated_at = ?16, created_at_known = (created_at_known OR ?18) WHERE source = ?2 AND external_id = ?3"
+    " source_updated_at = coalesce(?10, source_updated_at), created_at_known = (created_at_known OR ?18)"
+    " WHERE source = ?2 AND external_id = ?3"
     " RETURNING contact_id, coalesce(account_id, 0)";
 constexpr const char* kContactMergeInsert =
     "INSERT INTO contacts(account_id, source, external_id, email, first_name, last_name, title, buying_role,"
-    " created_at, updated_at, account_via_domain, created_at_known) VALUES(?17, ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?8, ?15, ?16, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18) RETURNING contact_id, coalesce(account_id, 0)";
-
+    " created_at, source_updated_at, account_via_domain, created_at_known, updated_at) VALUES(?17, ?2, ?3, ?4, ?5,"
+    " ?6, ?7, ?8, ?15, ?10, CASE WHEN ?1 > 0 THEN ?12 ELSE ?14 END, ?18, %NOW%)"
+    " RETURNING contact_id, coalesce(account_id, 0)";
+// The other inserts; updates are in StoreWriter::prepare(). ?10 of accounts and ?14 of opportunities
+// are the source's updated_at (NULL: none), which an update without one keeps.
+constexpr const char* kAccountInsert =
+    "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
+    " created_at, source_updated_at, registrable_domain, properties, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+    " coalesce(?7, FALSE), ?8, ?9, ?10, ?13, ?14, %NOW%) RETURNING account_id";
+constexpr const char* kOpportunityInsert =
+    "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
+    " probability, is_closed, is_won, created_at, closed_at, source_updated_at, account_via_domain, expected_close_at,"
+    " updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, FALSE), coalesce(?11, FALSE), ?12, ?13, ?14,"
+    " ?16, ?17, %NOW%) RETURNING opportunity_id";
+constexpr const char* kCampaignInsert =
+    "INSERT INTO campaigns(source, external_id, name, channel, started_at, ended_at, updated_at)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, %NOW%) RETURNING campaign_id";
+constexpr const char* kSurveyInsert =
+    "INSERT INTO survey_responses(account_id, contact_id, source, external_id, score, comment, responded_at,"
+    " account_via_domain, account_via_contact, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, %NOW%)"
+    " RETURNING response_id";
+constexpr const char* kAdSpendInsert =
+    "INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency,"
+    " updated_at) VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0.0), ?8, %NOW%) RETURNING rowid";
 }  // namespace
 
 StoreWriter::StoreWriter(store::Database& db, std::string source, const IdentityRules& identity)
@@ -81,17 +109,26 @@ Status StoreWriter::prepare() {
   touchpoints_ = std::make_unique<store::TouchpointBatch>(
       db_, source_, at_once_ ? store::TouchpointBatch::Staging::RowByRow : store::TouchpointBatch::Staging::Copy);
   if (auto s = touchpoints_->prepare(); !s) return s;
+  // Inserts stamp updated_at with the store's clock themselves: on SQLite a row inserted without it
+  // would cost a second write (the *_stamped triggers of migration 0015).
+  const std::string now = store::sqlChangeTime(db_);
+  auto stamped = [&now](std::string sql) {
+    for (size_t at; (at = sql.find("%NOW%")) != std::string::npos;) sql.replace(at, 5, now);
+    return sql;
+  };
+  const std::string account_insert = stamped(kAccountInsert),
+                    contact_insert = stamped(merge_contacts_ ? kContactMergeInsert : kContactInsert),
+                    opportunity_insert = stamped(kOpportunityInsert), campaign_insert = stamped(kCampaignInsert),
+                    survey_insert = stamped(kSurveyInsert), ad_spend_insert = stamped(kAdSpendInsert);
   return store::prepareAll(db_, {
-      {&account_insert_,
-       "INSERT INTO accounts(name, domain, industry, employee_count, annual_revenue, country, is_target, tier,"
-       " created_at, updated_at, registrable_domain, properties) VALUES(?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, FALSE), ?8,"
-       " ?9, ?10, ?13, ?14) RETURNING account_id"},
+      {&account_insert_, account_insert.c_str()},
       {&account_update_,
        "UPDATE accounts SET name = coalesce(?1, name), domain = coalesce(?2, domain),"
        " industry = coalesce(?3, industry), employee_count = coalesce(?4, employee_count),"
        " annual_revenue = coalesce(?5, annual_revenue), country = coalesce(?6, country),"
        " is_target = coalesce(?7, is_target), tier = coalesce(?8, tier),"
-       " created_at = CASE WHEN ?9 < created_at THEN ?9 ELSE created_at END, updated_at = ?10,"
+       " created_at = CASE WHEN ?9 < created_at THEN ?9 ELSE created_at END,"
+       " source_updated_at = coalesce(?10, source_updated_at),"
        " registrable_domain = coalesce(?13, registrable_domain), properties = coalesce(?14, properties)"
        " WHERE account_id = ?12"},
       {&merge_insert_,
@@ -101,39 +138,30 @@ Status StoreWriter::prepare() {
        "INSERT INTO account_identities(source, external_id, account_id) VALUES(?1, ?2, ?3)"
        " ON CONFLICT(source, external_id) DO UPDATE SET account_id = excluded.account_id"},
       {&contact_update_, merge_contacts_ ? kContactMergeUpdate : kContactUpdate},
-      {&contact_insert_, merge_contacts_ ? kContactMergeInsert : kContactInsert},
+      {&contact_insert_, contact_insert.c_str()},
       {&opportunity_update_,
        "UPDATE opportunities SET account_id = ?1, name = ?4, stage = ?5, type = ?6, amount = ?7, currency = ?8,"
        " probability = ?9, is_closed = coalesce(?10, FALSE), is_won = coalesce(?11, FALSE), created_at = ?12,"
-       " closed_at = ?13, updated_at = ?14, account_via_domain = ?16, expected_close_at = ?17"
+       " closed_at = ?13, source_updated_at = coalesce(?14, source_updated_at), account_via_domain = ?16,"
+       " expected_close_at = ?17"
        " WHERE source = ?2 AND external_id = ?3"
        " RETURNING opportunity_id"},
-      {&opportunity_insert_,
-       "INSERT INTO opportunities(account_id, source, external_id, name, stage, type, amount, currency,"
-       " probability, is_closed, is_won, created_at, closed_at, updated_at, account_via_domain, expected_close_at)"
-       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, FALSE), coalesce(?11, FALSE), ?12, ?13, ?14, ?16, ?17)"
-       " RETURNING opportunity_id"},
+      {&opportunity_insert_, opportunity_insert.c_str()},
       {&campaign_update_,
        "UPDATE campaigns SET name = ?3, channel = ?4, started_at = ?5, ended_at = ?6"
        " WHERE source = ?1 AND external_id = ?2 RETURNING campaign_id"},
-      {&campaign_insert_,
-       "INSERT INTO campaigns(source, external_id, name, channel, started_at, ended_at)"
-       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING campaign_id"},
+      {&campaign_insert_, campaign_insert.c_str()},
       {&account_domain_, "SELECT registrable_domain, properties FROM accounts WHERE account_id = ?1"},
       // Survey responses: ?1 account, ?2 contact, ?8 the account's via-domain, ?9 via its contact.
       {&survey_update_,
        "UPDATE survey_responses SET account_id = ?1, contact_id = ?2, score = ?5, comment = ?6, responded_at = ?7,"
        " account_via_domain = ?8, account_via_contact = ?9 WHERE source = ?3 AND external_id = ?4 RETURNING response_id"},
-      {&survey_insert_,
-       "INSERT INTO survey_responses(account_id, contact_id, source, external_id, score, comment, responded_at,"
-       " account_via_domain, account_via_contact) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING response_id"},
+      {&survey_insert_, survey_insert.c_str()},
       {&ad_spend_update_,
        "UPDATE ad_spend SET campaign_id = ?3, impressions = coalesce(?5, 0), clicks = coalesce(?6, 0),"
        " cost = coalesce(?7, 0.0), currency = ?8 WHERE source = ?1 AND campaign_external_id = ?2 AND date = ?4"
        " RETURNING rowid"},
-      {&ad_spend_insert_,
-       "INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)"
-       " VALUES(?1, ?2, ?3, ?4, coalesce(?5, 0), coalesce(?6, 0), coalesce(?7, 0.0), ?8) RETURNING rowid"},
+      {&ad_spend_insert_, ad_spend_insert.c_str()},
       {&pending_insert_,
        "INSERT INTO pending_links(entity, row_id, field, ref_kind, source, ref) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
        " ON CONFLICT(entity, row_id, field, ref_kind) DO UPDATE SET source = excluded.source, ref = excluded.ref"},
@@ -375,7 +403,6 @@ Status StoreWriter::writeAccount(const Row& r) {
   store::Statement& st = id ? account_update_ : account_insert_;
   for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i, r[i]);
   if (!id) bindOr(st, CreatedAt, r[CreatedAt], now_);  // an update keeps the stored one
-  bindOr(st, UpdatedAt, r[UpdatedAt], now_);
   if (id) st.bind(12, id);
   if (key) st.bindStatic(13, *key);
   else st.bindNull(13);
@@ -445,7 +472,6 @@ Status StoreWriter::writeContact(const Row& r) {
     bindValue(st, 3, r[ExternalId]);
     for (int i = Email; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Email(3) -> ?4 ... UpdatedAt(9) -> ?10
     bindOr(st, 15, r[CreatedAt], now_);
-    bindOr(st, 16, r[UpdatedAt], now_);
     st.bind(18, r[CreatedAt].isNull() ? 0 : 1);
   };
   int64_t id = 0;
@@ -468,7 +494,6 @@ Status StoreWriter::writeOpportunity(const Row& r) {
     for (int i = Name; i <= UpdatedAt; ++i) bindValue(st, i + 1, r[i]);  // Name(3) -> ?4 ... UpdatedAt(13) -> ?14
     // A won deal is closed, whatever the source forgot to say.
     if (!r[IsWon].isNull() && r[IsWon].i == 1) st.bind(10, int64_t{1});
-    bindOr(st, 14, r[UpdatedAt], now_);
     bindVia(st, 16, via_);
     bindValue(st, 17, r[ExpectedCloseAt]);
   };

@@ -13,6 +13,7 @@
 #include "pipeline/message_reader.hpp"
 #include "pipeline/read_job.hpp"
 #include "pipeline/store_writer.hpp"
+#include "store/deleted_records.hpp"
 #include "store/touchpoint_batch.hpp"
 #include "store/instances.hpp"
 #include "store/run_log.hpp"
@@ -378,6 +379,12 @@ SyncOutcome SyncRunner::runRecorded(store::Database& db, int64_t run_id, const c
       else if (*moved > 0)
         log::info("made the touchpoint partitions of " + std::to_string(*moved) +
                       " month(s) and moved their rows out of touchpoints_default",
+                  c.name, run_id);
+      // The end of a run is when deletions are logged: the log is kept short there too.
+      if (auto pruned = store::pruneDeletedRecords(db, daemon_.deleted_records_retention); !pruned)
+        log::warn(pruned.error() + "; tried again at the end of the next run", c.name, run_id);
+      else if (*pruned > 0)
+        log::info("pruned " + std::to_string(*pruned) + " deletion(s) older than deleted_records_retention from deleted_records",
                   c.name, run_id);
     }
     log::write(end.level,

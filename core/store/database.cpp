@@ -19,9 +19,14 @@ Result<Database> Database::open(const std::string& sqlite_path, bool read_only) 
 const char* Database::touchpointUpsertSql() const {
   if (where_.backend == Backend::Postgresql)
     return "SELECT abm_upsert_touchpoint(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+  // updated_at: ?13 on insert, the store's clock (db_clock's sqlChangeTime) read once per batch by
+  // TouchpointBatch, else now; an update that changes the row moves it through touchpoints_changed
+  // (migration 0015), one that does not leaves it.
   return "INSERT INTO touchpoints(account_id, contact_id, campaign_id, source, external_id, channel, activity,"
-         " occurred_at, quantity, properties, account_via_domain, account_via_contact) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-         " ?8, coalesce(?9, 1), coalesce(?10, '{}'), ?11, ?12) ON CONFLICT(source, external_id) DO UPDATE SET"
+         " occurred_at, quantity, properties, account_via_domain, account_via_contact, updated_at) VALUES(?1, ?2, ?3,"
+         " ?4, ?5, ?6, ?7, ?8, coalesce(?9, 1), coalesce(?10, '{}'), ?11, ?12,"
+         " coalesce(?13, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+         " ON CONFLICT(source, external_id) DO UPDATE SET"
          " account_id = excluded.account_id, account_via_domain = excluded.account_via_domain,"
          " account_via_contact = excluded.account_via_contact,"
          " contact_id = excluded.contact_id, campaign_id = excluded.campaign_id, channel = excluded.channel,"

@@ -16,6 +16,11 @@ namespace abm::store {
 std::string sqlNow(const Database& db);
 // The same, `offset` later (earlier when negative).
 std::string sqlNowPlus(const Database& db, std::chrono::seconds offset);
+// The store's now in milliseconds, for change tracking (updated_at, deleted_records.deleted_at):
+// text with three decimals on SQLite (2024-03-01T12:00:00.123Z), so every value has one shape and
+// sorts as text; timestamptz on PostgreSQL. Also `offset` later (earlier when negative).
+std::string sqlChangeTime(const Database& db);
+std::string sqlChangeTimePlus(const Database& db, std::chrono::seconds offset);
 // The store's now, in seconds since the epoch.
 Result<int64_t> databaseNow(Database& db);
 

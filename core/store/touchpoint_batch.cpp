@@ -1,6 +1,7 @@
 #include "store/touchpoint_batch.hpp"
 
 #include "store/bulk_insert.hpp"
+#include "store/db_clock.hpp"
 
 #include <charconv>
 #include <initializer_list>
@@ -43,6 +44,12 @@ Status TouchpointBatch::prepare() {
                                    " JOIN touchpoint_keys k ON k.source = s.source AND k.external_id = s.external_id"
                                    " WHERE s.want_id ORDER BY s.seq"}});
   }
+  if (db_.backend() == Backend::Sqlite) {
+    // The time new touchpoints are stamped with (updated_at), read once per batch: formatting it in
+    // every row's INSERT costs a tenth of SQLite's ingest rate.
+    const std::string clock = "SELECT " + sqlChangeTime(db_);
+    if (auto s = prepareAll(db_, {{&clock_, clock.c_str()}}); !s) return s;
+  }
   return prepareAll(db_, {{&upsert_, db_.touchpointUpsertSql()},
                           {&id_, "SELECT touchpoint_id FROM touchpoints WHERE source = ?1 AND external_id = ?2"}});
 }
@@ -74,6 +81,16 @@ Status TouchpointBatch::flush(std::vector<std::pair<std::string, int64_t>>& ids)
 }
 
 Status TouchpointBatch::flushRows(std::vector<std::pair<std::string, int64_t>>& ids) {
+  const bool stamp = db_.backend() == Backend::Sqlite;  // PostgreSQL's function takes the column's default
+  if (stamp) {
+    if (clock_.step() != Step::Row) {
+      const Status s = clock_.status();
+      clock_.reset();
+      return Status::error("cannot read the store's clock: " + (s ? std::string("no row returned") : s.message()));
+    }
+    stamp_ = clock_.columnText(0);
+    clock_.reset();
+  }
   for (const auto& r : rows_) {
     auto& st = upsert_;
     bindOptionalId(st, 1, r.account_id);
@@ -91,6 +108,7 @@ Status TouchpointBatch::flushRows(std::vector<std::pair<std::string, int64_t>>& 
     if (r.account_via_domain.empty()) st.bindNull(11);
     else st.bindStatic(11, r.account_via_domain);
     st.bind(12, r.account_via_contact ? 1 : 0);
+    if (stamp) st.bindStatic(13, stamp_);
     if (auto s = st.run(); !s) return Status::error("cannot write touchpoint " + r.external_id + ": " + s.message());
     if (!r.want_id) continue;
     id_.bindStatic(1, source_);

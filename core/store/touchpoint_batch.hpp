@@ -58,6 +58,8 @@ class TouchpointBatch {
   std::unordered_map<std::string, size_t> position_;  // external_id -> index in rows_ (PostgreSQL)
   Statement upsert_;  // row by row
   Statement id_;      // the id of a written row (row by row), of the staged rows that want one (COPY)
+  Statement clock_;   // SQLite: the store's time, which the batch's new touchpoints are stamped with
+  std::string stamp_;
   std::string copy_buffer_;
 };
 

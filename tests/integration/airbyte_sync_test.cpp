@@ -41,7 +41,7 @@ class AirbyteSync : public ExternalConnectorTest {
   }
   std::string accounts() {
     return joined("SELECT i.external_id || '|' || a.name || '|' || coalesce(a.domain, '') || '|' ||"
-                  " coalesce(a.employee_count, '') || '|' || coalesce(a.tier, '') || '|' || coalesce(a.updated_at, '')"
+                  " coalesce(a.employee_count, '') || '|' || coalesce(a.tier, '') || '|' || coalesce(a.source_updated_at, '')"
                   " FROM accounts a JOIN account_identities i USING (account_id) WHERE i.source = 'crm'"
                   " ORDER BY i.external_id");
   }

@@ -78,7 +78,8 @@ BEGIN
   FOR r IN SELECT name, tbl FROM pg_indexes_cols p
            WHERE NOT backs_constraint AND NOT EXISTS (SELECT 1 FROM sqlite_indexes s WHERE s.name = p.name)
              AND (tbl, name) NOT IN (('touchpoints', 'touchpoints_by_source_key'), ('touchpoints', 'touchpoints_by_contact'),
-                                     ('touchpoints', 'touchpoints_by_campaign'), ('touchpoints', 'touchpoints_by_occurred_at'))
+                                     ('touchpoints', 'touchpoints_by_campaign'), ('touchpoints', 'touchpoints_by_occurred_at'),
+                                     ('touchpoints', 'touchpoints_by_updated_at'))
            ORDER BY name LOOP
     problems := problems || format('index %s on %s is not in SQLite and not a documented PostgreSQL index', r.name, r.tbl);
   END LOOP;
@@ -101,9 +102,12 @@ BEGIN
     problems := problems || 'touchpoint_keys is not keyed by (source, external_id)'::text;
   END IF;
   -- Triggers: SQLite's by name on the same table; PostgreSQL's own two keep touchpoint_keys in step.
+  -- SQLite's *_stamped triggers (0015) stamp updated_at on a row inserted without it, what the
+  -- column's default does on PostgreSQL.
   FOR r IN SELECT s.tbl, s.name FROM sqlite_triggers s
            WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgname = s.name AND g.tgrelid = s.tbl::regclass
                                AND NOT g.tgisinternal)
+             AND s.name <> s.tbl || '_stamped'
            ORDER BY 2 LOOP
     problems := problems || format('trigger %s on %s of SQLite is missing', r.name, r.tbl);
   END LOOP;

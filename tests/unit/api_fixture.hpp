@@ -209,14 +209,18 @@ inline void buildApiStore(const store::Location& where) {
               '2024-02-07T00:00:00Z', NULL, '2024-02-07T00:00:00Z');
     INSERT INTO account_stage_history VALUES (1, 'target', '2024-01-01T00:00:00Z', '2024-02-01T10:00:00Z'),
                                              (1, 'aware', '2024-02-01T10:00:00Z', NULL);
-    INSERT INTO campaigns VALUES (1, 'crm', 'k1', 'Spring webinar', 'email', '2024-02-01T00:00:00Z', NULL),
-                                 (2, 'ads', 'k2', 'LinkedIn Q1', 'ads', NULL, NULL),
-                                 (3, 'ads', 'k3', NULL, 'social', '2024-01-15T00:00:00Z', '2024-03-01T00:00:00Z');
-    INSERT INTO ad_spend VALUES ('ads', 'k2', 2, '2024-02-01', 100, 5, 10.5, 'USD'),
-                                ('ads', 'k2', 2, '2024-02-02', 200, 7, 20, 'USD');
-    INSERT INTO ad_spend VALUES ('ads', 'k2', 2, '2024-02-03', 50, 1, 3, 'EUR');
-    INSERT INTO ad_spend VALUES ('ads', 'k3', 3, '2024-02-01', 10, 1, 2.25, NULL),
-                                ('ads', 'k3', 3, '2024-02-02', 10, 0, 1, 'USD');
+    INSERT INTO campaigns(campaign_id, source, external_id, name, channel, started_at, ended_at)
+      VALUES (1, 'crm', 'k1', 'Spring webinar', 'email', '2024-02-01T00:00:00Z', NULL),
+             (2, 'ads', 'k2', 'LinkedIn Q1', 'ads', NULL, NULL),
+             (3, 'ads', 'k3', NULL, 'social', '2024-01-15T00:00:00Z', '2024-03-01T00:00:00Z');
+    INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)
+      VALUES ('ads', 'k2', 2, '2024-02-01', 100, 5, 10.5, 'USD'),
+             ('ads', 'k2', 2, '2024-02-02', 200, 7, 20, 'USD');
+    INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)
+      VALUES ('ads', 'k2', 2, '2024-02-03', 50, 1, 3, 'EUR');
+    INSERT INTO ad_spend(source, campaign_external_id, campaign_id, date, impressions, clicks, cost, currency)
+      VALUES ('ads', 'k3', 3, '2024-02-01', 10, 1, 2.25, NULL),
+             ('ads', 'k3', 3, '2024-02-02', 10, 0, 1, 'USD');
     INSERT INTO attribution_channels VALUES ('w_shaped', 'revenue', 'email', 0.5, 500),
                                             ('w_shaped', 'revenue', 'web', 0.2, 300),
                                             ('w_shaped', 'revenue', 'event', 0.1, 300),

@@ -183,6 +183,9 @@ TEST(DaemonConfig, RefusesBadValuesNamingFileAndKey) {
       {R"({"lease_ttl":"2999ms"})", "lease_ttl: expected at least \"3s\""},
       {R"({"lease_ttl":"soon"})", "lease_ttl: expected a duration"},
       {R"({"lease_ttl":60})", "lease_ttl: expected a string"},
+      {R"({"deleted_records_retention":"90 days"})", "deleted_records_retention: expected a duration"},
+      {R"({"deleted_records_retention":"59m"})", "deleted_records_retention: expected at least \"1h\""},
+      {R"({"deleted_records_retention":90})", "deleted_records_retention: expected a string"},
       {R"({"instance_id":""})", "instance_id: expected a name of 1 to 200 characters without spaces"},
       {R"({"instance_id":"node a"})", "instance_id: expected a name of 1 to 200 characters without spaces"},
       {R"({"instance_id":7})", "instance_id: expected a string"},
@@ -229,6 +232,16 @@ TEST(DaemonConfig, InstanceIdAndLeaseTtlDefaultToHostPidAndAMinute) {
   const auto set = config::loadDaemonConfig(t / "abmd.json");
   EXPECT_EQ(set.instance_id, "abmd-eu-1");
   EXPECT_EQ(set.lease_ttl, std::chrono::seconds(4)) << "whole seconds, rounded up";
+}
+
+TEST(DaemonConfig, DeletedRecordsAreKeptNinetyDaysUnlessSet) {
+  TempDir t;
+  writeFile(t / "abmd.json", R"({})");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").deleted_records_retention, std::chrono::hours(24 * 90));
+  writeFile(t / "abmd.json", R"({"deleted_records_retention":"7d"})");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").deleted_records_retention, std::chrono::hours(24 * 7));
+  writeFile(t / "abmd.json", R"({"deleted_records_retention":"1h"})");
+  EXPECT_EQ(config::loadDaemonConfig(t / "abmd.json").deleted_records_retention, std::chrono::hours(1));
 }
 
 TEST(DaemonConfig, MissingFileSaysHowToPointAtOne) {
