@@ -55,7 +55,7 @@ std::vector<std::string> activityNames() {
 
 const char* const kAccountColumns =
     "a.account_id, a.name, a.domain, a.registrable_domain, a.industry, a.country, a.tier, a.is_target,"
-    " a.employee_count, a.annual_revenue, a.created_at, a.updated_at, s.stage, s.since, e.score";
+    " a.employee_count, a.annual_revenue, a.created_at, a.updated_at, s.stage, s.since, e.score, a.source_updated_at";
 const char* const kAccountJoins =
     " FROM accounts a LEFT JOIN account_stages s ON s.account_id = a.account_id"
     " LEFT JOIN account_engagement e ON e.account_id = a.account_id";
@@ -75,7 +75,8 @@ nlohmann::json accountJson(const RowReader& r) {
           {"updated_at", r.text(11)},
           {"stage", r.text(12)},
           {"stage_since", r.text(13)},
-          {"score", r.real(14)}};
+          {"score", r.real(14)},
+          {"source_updated_at", r.text(15)}};
 }
 
 namespace {
@@ -200,13 +201,13 @@ QueryResult getAccount(Connection& c, const Call& call) {
   auto contacts =
       rows(c,
            "SELECT contact_id, email, first_name, last_name, title, buying_role, source, external_id,"
-           " created_at, updated_at FROM contacts WHERE account_id = ? ORDER BY contact_id LIMIT " +
+           " created_at, updated_at, source_updated_at FROM contacts WHERE account_id = ? ORDER BY contact_id LIMIT " +
                std::to_string(kDetailRows),
            *id, "the account's contacts", [](const RowReader& r) -> nlohmann::json {
              return {{"contact_id", r.integer(0)}, {"email", r.text(1)},       {"first_name", r.text(2)},
                      {"last_name", r.text(3)},     {"title", r.text(4)},       {"buying_role", r.text(5)},
                      {"source", r.text(6)},        {"external_id", r.text(7)}, {"created_at", r.text(8)},
-                     {"updated_at", r.text(9)}};
+                     {"updated_at", r.text(9)},    {"source_updated_at", r.text(10)}};
            });
   if (!contacts) return contacts.error();
   out["contacts"] = std::move(*contacts);

@@ -128,7 +128,7 @@ QueryResult listOpportunities(Connection& c, const Call& call) {
   const auto& q = call.query;
   ListQuery query{
       "o.opportunity_id, o.account_id, a.name, o.name, o.stage, o.type, o.amount, o.currency, o.probability,"
-      " o.is_closed, o.is_won, o.created_at, o.closed_at, o.updated_at, o.source, o.external_id",
+      " o.is_closed, o.is_won, o.created_at, o.closed_at, o.updated_at, o.source, o.external_id, o.source_updated_at",
       "FROM opportunities o LEFT JOIN accounts a ON a.account_id = o.account_id"};
   if (auto v = q.integer("account_id")) query.filter.add("o.account_id = ?", {*v});
   if (const auto* v = q.text("stage")) query.filter.add("lower(o.stage) = ?", {asciiLower(*v)});
@@ -155,7 +155,8 @@ QueryResult listOpportunities(Connection& c, const Call& call) {
             {"closed_at", r.text(12)},
             {"updated_at", r.text(13)},
             {"source", r.text(14)},
-            {"external_id", r.text(15)}};
+            {"external_id", r.text(15)},
+            {"source_updated_at", r.text(16)}};
   });
   if (!page) return page.error();
   return ok(*page);

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
 
 #include "pipeline/store_writer.hpp"
 #include "store/db_clock.hpp"
+#include "store/postgresql/pg_backend.hpp"
 #include "store/deleted_records.hpp"
 #include "store/touchpoint_batch.hpp"
 #include "wire/protocol.hpp"
@@ -101,6 +103,9 @@ TEST_F(ChangeTrackingTest, AnInsertStampsUpdatedAtWithTheStoresClockInMillisecon
                                    "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'"),
                 1)
           << t << ": " << queryText(ref_, std::string("SELECT updated_at FROM ") + t);
+    } else {  // read as text through the store, the same shape (PostgreSQL itself drops trailing zeros)
+      const auto text = queryText(ref_, std::string("SELECT updated_at FROM ") + t);
+      EXPECT_TRUE(std::regex_match(text, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"))) << t << ": " << text;
     }
   }
   // A row inserted by something else than the writer, without a time, is stamped all the same.
@@ -361,3 +366,14 @@ TEST_F(ChangeTrackingTest, TheDocumentedReaderSeesExactlyTheChanges) {
 }
 
 }  // namespace
+
+namespace abm {
+// PostgreSQL prints a fraction without its trailing zeros; the store's text keeps three digits.
+TEST(PgTimestampText, FractionsKeepMillisecondsAndWholeSecondsStayWhole) {
+  EXPECT_EQ(store::postgresql::isoTimestamp("2024-03-01 12:00:04.9+00"), "2024-03-01T12:00:04.900Z");
+  EXPECT_EQ(store::postgresql::isoTimestamp("2024-03-01 12:00:04.12+00"), "2024-03-01T12:00:04.120Z");
+  EXPECT_EQ(store::postgresql::isoTimestamp("2024-03-01 12:00:04.123456+00"), "2024-03-01T12:00:04.123Z");
+  EXPECT_EQ(store::postgresql::isoTimestamp("2024-03-01 12:00:04+00"), "2024-03-01T12:00:04Z");
+  EXPECT_EQ(store::postgresql::isoTimestamp("2024-03-01 12:00:04"), "2024-03-01T12:00:04Z");
+}
+}  // namespace abm

@@ -443,6 +443,14 @@ std::string isoTimestamp(std::string_view t) {
   if (out.size() > 10 && out[10] == ' ') out[10] = 'T';
   if (out.size() > 3 && (out.compare(out.size() - 3, 3, "+00") == 0)) out.replace(out.size() - 3, 3, "Z");
   else if (out.size() == 19) out += 'Z';  // timestamp without zone: stored as UTC
+  // PostgreSQL drops trailing zeros of a fraction ("04.9"): the change-tracking times keep
+  // milliseconds, three digits always, as SQLite writes them (docs/store.md#change-tracking).
+  if (out.size() > 20 && out[19] == '.') {
+    const size_t end = std::min(out.find_first_not_of("0123456789", 20), out.size());
+    const size_t digits = end - 20;
+    if (digits < 3) out.insert(20 + digits, 3 - digits, '0');
+    else if (digits > 3) out.erase(23, digits - 3);
+  }
   return out;
 }
 
