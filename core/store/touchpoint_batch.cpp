@@ -3,6 +3,7 @@
 #include "store/bulk_insert.hpp"
 #include "store/db_clock.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <initializer_list>
 
@@ -28,6 +29,20 @@ void appendField(std::string& out, int64_t id) {
   else out += "\\N";
 }
 
+void appendQuantity(std::string& out, double quantity) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, quantity);
+  out.append(buf, end);
+}
+
+// The last two columns both COPYs share: account_via_domain, account_via_contact.
+void appendTail(std::string& out, const TouchpointRow& r) {
+  out += '\t';
+  if (r.account_via_domain.empty()) out += "\\N";
+  else appendCopyText(out, r.account_via_domain);
+  out += r.account_via_contact ? "\tt" : "\tf";
+}
+
 }  // namespace
 
 Status TouchpointBatch::prepare() {
@@ -40,9 +55,22 @@ Status TouchpointBatch::prepare() {
                     " account_via_domain text, account_via_contact boolean, want_id boolean NOT NULL)"
                     " ON COMMIT DELETE ROWS");
     if (!made) return made;
-    return prepareAll(db_, {{&id_, "SELECT s.external_id, k.touchpoint_id FROM abm_touchpoints_staged s"
-                                   " JOIN touchpoint_keys k ON k.source = s.source AND k.external_id = s.external_id"
-                                   " WHERE s.want_id ORDER BY s.seq"}});
+    auto sequence = db_.prepare("SELECT pg_get_serial_sequence('touchpoint_keys', 'touchpoint_id')");
+    if (!sequence) return sequence.status();
+    if (sequence->step() != Step::Row || sequence->isNull(0))
+      return Status::error("cannot find touchpoint_keys' id sequence: " +
+                           (sequence->status() ? std::string("the store has none") : sequence->status().message()));
+    std::string name;
+    for (const char c : sequence->columnView(0)) name += c == '\'' ? std::string("''") : std::string(1, c);
+    sequence->reset();
+    const std::string draw = "SELECT nextval('" + name + "'::regclass) FROM generate_series(1, ?1::bigint)";
+    // A probe of the key index per row, whatever the statistics say: a hash join would read every key
+    // of the source on every batch, a cost that grows with the store.
+    return prepareAll(db_, {{&known_, "SELECT e.i, k.touchpoint_id FROM unnest(?2::text[]) WITH ORDINALITY e(external_id, i)"
+                                      " CROSS JOIN LATERAL (SELECT k.touchpoint_id FROM touchpoint_keys k"
+                                      "  WHERE k.source = ?1 AND k.external_id = e.external_id COLLATE \"C\" LIMIT 1) k"},
+                            {&draw_, draw.c_str()},
+                            {&partition_, "SELECT abm_try_touchpoint_partition(?1::timestamptz)"}});
   }
   if (db_.backend() == Backend::Sqlite) {
     // The time new touchpoints are stamped with (updated_at), read once per batch: formatting it in
@@ -71,12 +99,14 @@ void TouchpointBatch::add(TouchpointRow row) {
 void TouchpointBatch::clear() {
   rows_.clear();
   position_.clear();
+  months_made_.clear();  // a partition made by the rolled-back transaction is gone with it
 }
 
 Status TouchpointBatch::flush(std::vector<std::pair<std::string, int64_t>>& ids) {
   if (rows_.empty()) return Status::ok();
   Status s = copy_ ? flushCopy(ids) : flushRows(ids);
-  clear();
+  rows_.clear();
+  position_.clear();
   return s;
 }
 
@@ -123,12 +153,118 @@ Status TouchpointBatch::flushRows(std::vector<std::pair<std::string, int64_t>>& 
   return Status::ok();
 }
 
+// New touchpoints skip the staging table and the merge: their keys and rows are COPYed where they
+// belong, which is most of a sync and what PostgreSQL's own COPY does (bench/RESULTS.md). Writers
+// take turns on the store (docs/store.md, "Ids") and a source is written by one run at a time, so
+// no other session makes one of these keys between the lookup and the COPY; were one to, the COPY
+// into touchpoint_keys would fail on its primary key and the batch with it, never write twice.
 Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& ids) {
+  const auto fail = [&](const Status& s) {
+    return Status::error("cannot write " + std::to_string(rows_.size()) + " touchpoints: " + s.message());
+  };
+  if (auto s = lookUpKnown(); !s) return fail(s);
+  size_t fresh = 0;
+  for (const int64_t id : known_ids_) fresh += id == 0;
+  if (auto s = makeMonths(); !s) return fail(s);
+  if (fresh > 0) {
+    if (auto s = drawNewIds(fresh); !s) return fail(s);
+    if (auto s = copyNew(); !s) return fail(s);
+  }
+  if (fresh < rows_.size()) {
+    if (auto s = mergeKnown(); !s) return fail(s);
+  }
+  size_t next_new = 0;
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    const int64_t id = known_ids_[i] != 0 ? known_ids_[i] : new_ids_[next_new++];
+    if (rows_[i].want_id) ids.emplace_back(rows_[i].external_id, id);
+  }
+  return Status::ok();
+}
+
+// known_ids_[i]: the stored id of rows_[i]'s key, 0 for a new touchpoint.
+Status TouchpointBatch::lookUpKnown() {
+  std::string keys = "{";
+  for (const auto& r : rows_) {
+    if (keys.size() > 1) keys += ',';
+    keys += '"';
+    for (const char c : r.external_id) {
+      if (c == '"' || c == '\\') keys += '\\';
+      keys += c;
+    }
+    keys += '"';
+  }
+  keys += '}';
+  known_ids_.assign(rows_.size(), 0);
+  known_.bindStatic(1, source_);
+  known_.bindStatic(2, keys);
+  while (known_.step() == Step::Row) {
+    const int64_t i = known_.columnInt(0);
+    if (i >= 1 && static_cast<size_t>(i) <= rows_.size()) known_ids_[static_cast<size_t>(i - 1)] = known_.columnInt(1);
+  }
+  const Status s = known_.status();
+  known_.reset();
+  if (!s) return Status::error("looking up their keys: " + s.message());
+  return Status::ok();
+}
+
+// Ids for the new touchpoints in the order they were added, as SQLite numbers them.
+Status TouchpointBatch::drawNewIds(size_t count) {
+  new_ids_.clear();
+  draw_.bind(1, static_cast<int64_t>(count));
+  while (draw_.step() == Step::Row) new_ids_.push_back(draw_.columnInt(0));
+  const Status s = draw_.status();
+  draw_.reset();
+  if (!s) return Status::error("drawing ids: " + s.message());
+  if (new_ids_.size() != count)
+    return Status::error("drawing ids: got " + std::to_string(new_ids_.size()) + " of " + std::to_string(count));
+  std::sort(new_ids_.begin(), new_ids_.end());
+  return Status::ok();
+}
+
+// The partition of each month in the batch, made now if that needs no waiting (else the rows wait in
+// touchpoints_default until the run's end moves them). Timestamps come normalized
+// ("YYYY-MM-DDTHH:MM:SSZ"), so the first seven characters name the month; were one not, its rows
+// would only wait in touchpoints_default, never be lost.
+Status TouchpointBatch::makeMonths() {
+  std::unordered_set<std::string> tried;
+  for (const auto& r : rows_) {
+    std::string month = r.occurred_at.substr(0, 7);
+    if (months_made_.count(month) || !tried.insert(month).second) continue;
+    partition_.bindStatic(1, r.occurred_at);
+    const bool made = partition_.step() == Step::Row && partition_.columnInt(0) != 0;
+    const Status s = partition_.status();
+    partition_.reset();
+    if (!s) return Status::error("making the partition of " + r.occurred_at + ": " + s.message());
+    if (made) months_made_.insert(std::move(month));
+  }
+  return Status::ok();
+}
+
+Status TouchpointBatch::copyNew() {
+  auto& keys = copy_buffer_;
+  keys.clear();
+  size_t next = 0;
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    if (known_ids_[i] != 0) continue;
+    const auto& r = rows_[i];
+    appendCopyText(keys, source_);
+    keys += '\t';
+    appendCopyText(keys, r.external_id);
+    keys += '\t';
+    appendNumber(keys, new_ids_[next++]);
+    keys += '\t';
+    appendCopyText(keys, r.occurred_at);
+    keys += '\n';
+  }
+  if (auto s = db_.copyIn("COPY touchpoint_keys (source, external_id, touchpoint_id, occurred_at) FROM STDIN", keys); !s)
+    return Status::error("their keys: " + s.message());
   auto& out = copy_buffer_;
   out.clear();
-  int64_t seq = 0;
-  for (const auto& r : rows_) {
-    appendNumber(out, ++seq);
+  next = 0;
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    if (known_ids_[i] != 0) continue;
+    const auto& r = rows_[i];
+    appendNumber(out, new_ids_[next++]);
     for (const int64_t id : {r.account_id, r.contact_id, r.campaign_id}) {
       out += '\t';
       appendField(out, id);
@@ -139,20 +275,46 @@ Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& 
       appendCopyText(out, *text);
     }
     out += '\t';
-    if (r.quantity) {
-      char buf[32];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *r.quantity);
-      out.append(buf, end);
-    } else {
-      out += "\\N";
+    appendQuantity(out, r.quantity.value_or(1.0));
+    out += '\t';
+    appendCopyText(out, r.properties ? std::string_view(*r.properties) : std::string_view("{}"));
+    appendTail(out, r);
+    out += '\n';
+  }
+  if (auto s = db_.copyIn("COPY touchpoints (touchpoint_id, account_id, contact_id, campaign_id, source, external_id,"
+                          " channel, activity, occurred_at, quantity, properties, account_via_domain,"
+                          " account_via_contact) FROM STDIN",
+                          out);
+      !s)
+    return s;
+  return Status::ok();
+}
+
+// Known touchpoints: staged and merged, which locks their keys, moves a row whose month changed and
+// replaces every column.
+Status TouchpointBatch::mergeKnown() {
+  auto& out = copy_buffer_;
+  out.clear();
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    if (known_ids_[i] == 0) continue;
+    const auto& r = rows_[i];
+    appendNumber(out, static_cast<int64_t>(i + 1));
+    for (const int64_t id : {r.account_id, r.contact_id, r.campaign_id}) {
+      out += '\t';
+      appendField(out, id);
     }
+    for (const std::string* text :
+         std::initializer_list<const std::string*>{&source_, &r.external_id, &r.channel, &r.activity, &r.occurred_at}) {
+      out += '\t';
+      appendCopyText(out, *text);
+    }
+    out += '\t';
+    if (r.quantity) appendQuantity(out, *r.quantity);
+    else out += "\\N";
     out += '\t';
     if (r.properties) appendCopyText(out, *r.properties);
     else out += "\\N";
-    out += '\t';
-    if (r.account_via_domain.empty()) out += "\\N";
-    else appendCopyText(out, r.account_via_domain);
-    out += r.account_via_contact ? "\tt" : "\tf";
+    appendTail(out, r);
     out += r.want_id ? "\tt\n" : "\tf\n";
   }
   const std::string table = kStaging;
@@ -162,13 +324,8 @@ Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& 
                               " FROM STDIN",
                           out);
       !s)
-    return Status::error("cannot stage " + std::to_string(rows_.size()) + " touchpoints: " + s.message());
-  if (auto s = db_.exec("SELECT abm_merge_touchpoints('" + table + "')"); !s)
-    return Status::error("cannot write " + std::to_string(rows_.size()) + " touchpoints: " + s.message());
-  while (id_.step() == Step::Row) ids.emplace_back(id_.columnText(0), id_.columnInt(1));
-  const Status read = id_.status();
-  id_.reset();
-  if (!read) return Status::error("cannot read the written touchpoints' ids: " + read.message());
+    return Status::error("staging the known ones: " + s.message());
+  if (auto s = db_.exec("SELECT abm_merge_touchpoints('" + table + "')"); !s) return s;
   return db_.exec("TRUNCATE " + table);
 }
 

@@ -1,8 +1,10 @@
-// Touchpoints, the store's volume, written in batches. On PostgreSQL a batch is COPYed into a
-// staging table and merged in one statement (abm_merge_touchpoints: keys, month partitions and the
-// upsert, set-wise); on SQLite each row is upserted with a prepared statement. Either way the last
-// write of a touchpoint wins and new touchpoints get their ids in the order they were added, so the
-// same input gives the same ids on both backends.
+// Touchpoints, the store's volume, written in batches. On PostgreSQL a batch's keys are looked up
+// first: new touchpoints (most of any sync) get ids drawn from touchpoint_keys' sequence and are
+// COPYed straight into touchpoint_keys and touchpoints; known ones are COPYed into a staging table
+// and merged (abm_merge_touchpoints: locks, partition moves, the update, set-wise). On SQLite each
+// row is upserted with a prepared statement. Either way the last write of a touchpoint wins and new
+// touchpoints get their ids in the order they were added, so the same input gives the same ids on
+// both backends.
 // A batch made with Staging::RowByRow upserts each row on PostgreSQL too (abm_upsert_touchpoint):
 // for writers that flush after every row and read the row back at once (the event collector), where
 // a COPY per row would cost more than it saves.
@@ -12,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -40,7 +43,8 @@ class TouchpointBatch {
   void add(TouchpointRow row);
   size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
-  // Drops what was added and not written (the transaction it was for rolled back).
+  // Drops what was added and not written (the transaction it was for rolled back), and forgets the
+  // month partitions it saw made, which may have rolled back with it.
   void clear();
 
   // Writes the batch in the open transaction; `ids` gets (external_id, touchpoint_id) of the rows
@@ -50,6 +54,11 @@ class TouchpointBatch {
  private:
   Status flushRows(std::vector<std::pair<std::string, int64_t>>& ids);
   Status flushCopy(std::vector<std::pair<std::string, int64_t>>& ids);
+  Status lookUpKnown();
+  Status drawNewIds(size_t count);
+  Status makeMonths();
+  Status copyNew();
+  Status mergeKnown();
 
   Database& db_;
   std::string source_;
@@ -57,9 +66,17 @@ class TouchpointBatch {
   std::vector<TouchpointRow> rows_;
   std::unordered_map<std::string, size_t> position_;  // external_id -> index in rows_ (PostgreSQL)
   Statement upsert_;  // row by row
-  Statement id_;      // the id of a written row (row by row), of the staged rows that want one (COPY)
+  Statement id_;      // the id of a written row (row by row)
   Statement clock_;   // SQLite: the store's time, which the batch's new touchpoints are stamped with
   std::string stamp_;
+  // COPY: the batch's stored ids (0: a new touchpoint), the ids drawn for the new ones, and the
+  // months whose partition this connection has seen made ("YYYY-MM").
+  std::vector<int64_t> known_ids_;
+  std::vector<int64_t> new_ids_;
+  std::unordered_set<std::string> months_made_;
+  Statement known_;      // the stored ids of the batch's keys
+  Statement draw_;       // ids for new touchpoints, from touchpoint_keys' sequence
+  Statement partition_;  // abm_try_touchpoint_partition
   std::string copy_buffer_;
 };
 

@@ -1,8 +1,12 @@
 // Touchpoint batches on the backend under test (TouchpointBatch.*/postgresql runs them on
-// PostgreSQL, where they go through COPY and abm_merge_touchpoints): last write wins, new
+// PostgreSQL, where new touchpoints are COPYed straight into touchpoint_keys and touchpoints and
+// known ones go through a staging table and abm_merge_touchpoints): last write wins, new
 // touchpoints numbered in the order they were added, awkward text intact, ids handed back.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
 
 #include "store/touchpoint_batch.hpp"
 #include "test_support.hpp"
@@ -92,6 +96,43 @@ TEST_F(TouchpointBatchTest, TextWithTabsNewlinesAndBackslashesAndNullsComesBackI
   EXPECT_EQ(props, nlohmann::json::parse(*r.properties));
 }
 
+// A batch mixing known and new touchpoints, with keys that need quoting wherever keys are listed
+// (quotes, backslashes, commas, braces, the word NULL, an empty key): the known ones are found again
+// and keep their ids, the new ones are numbered after them in the order added, and ids come back in
+// the order the rows were added.
+TEST_F(TouchpointBatchTest, KnownAndNewInOneBatchKeepAndTakeIdsWhateverTheKeysHold) {
+  const std::vector<std::string> awkward = {"a\"b", "c\\d", "e,f", "{g}", "NULL", "", " h "};
+  store::TouchpointBatch batch(*db_, "web");
+  ASSERT_TRUE(batch.prepare());
+  for (const auto& key : awkward) batch.add(row(key, "2024-01-15T00:00:00Z"));
+  std::vector<std::pair<std::string, int64_t>> ids;
+  ASSERT_TRUE(write(batch, ids));
+  ASSERT_EQ(test::queryInt(store_.ref(), "SELECT count(*) FROM touchpoints"), 7);
+
+  batch.add(row("new-1", "2024-02-01T00:00:00Z", true));
+  for (const auto& key : awkward) {
+    auto again = row(key, "2024-01-20T00:00:00Z", true);
+    again.activity = "form_submit";
+    batch.add(again);
+  }
+  batch.add(row("new-2", "2024-02-02T00:00:00Z", true));
+  ids.clear();
+  ASSERT_TRUE(write(batch, ids));
+  std::vector<std::pair<std::string, int64_t>> expected = {{"new-1", 8}};
+  for (size_t i = 0; i < awkward.size(); ++i) expected.emplace_back(awkward[i], static_cast<int64_t>(i + 1));
+  expected.emplace_back("new-2", 9);
+  EXPECT_EQ(ids, expected);
+  EXPECT_EQ(test::queryInt(store_.ref(), "SELECT count(*) FROM touchpoints"), 9);
+  EXPECT_EQ(test::queryInt(store_.ref(), "SELECT count(*) FROM touchpoints WHERE activity = 'form_submit'"
+                                         " AND occurred_at = '2024-01-20T00:00:00Z'"),
+            7);
+  EXPECT_EQ(queryText(store_.ref(), "SELECT touchpoint_id FROM touchpoints WHERE external_id = 'a\"b'"), "1");
+  if (db_->backend() == store::Backend::Postgresql)
+    EXPECT_EQ(test::queryInt(store_.ref(), "SELECT count(*) FROM touchpoint_keys k JOIN touchpoints t"
+                                           " USING (touchpoint_id, source, external_id, occurred_at)"),
+              9);
+}
+
 TEST_F(TouchpointBatchTest, ABadRowFailsTheBatchNamingItAndWritesNothing) {
   store::TouchpointBatch batch(*db_, "web");
   ASSERT_TRUE(batch.prepare());
@@ -139,6 +180,74 @@ TEST_F(TouchpointBatchTest, RowsLeftInTheDefaultPartitionMoveToTheirMonthLater) 
   auto again = store::moveWaitingTouchpoints(*db_);
   ASSERT_TRUE(again) << again.error();
   EXPECT_EQ(*again, 0);
+}
+
+// PostgreSQL: a key made by another session after the batch looked its keys up (which abmd's writers,
+// taking turns, never do) fails the batch on touchpoint_keys' primary key: nothing is written twice.
+TEST(PostgreSQLTouchpointBatch, AKeyMadeMeanwhileElsewhereFailsTheBatchInsteadOfWritingItTwice) {
+  test::TempDir tmp;
+  test::TestStore store(tmp / "abm.db", store::Backend::Postgresql);
+  auto db = store.open();
+  auto other = store.open();
+  ASSERT_TRUE(db && other);
+  ASSERT_TRUE(other->exec("BEGIN"));
+  ASSERT_TRUE(other->exec("INSERT INTO touchpoint_keys(source, external_id, occurred_at)"
+                          " VALUES ('web', 't-2', '2024-01-01T00:00:00Z')"));
+
+  store::TouchpointBatch batch(*db, "web");
+  ASSERT_TRUE(batch.prepare());
+  for (const char* key : {"t-1", "t-2"}) {
+    store::TouchpointRow r;
+    r.external_id = key;
+    r.channel = "web";
+    r.activity = "page_view";
+    r.occurred_at = "2024-01-01T00:00:00Z";
+    batch.add(r);
+  }
+  Status written;
+  std::thread writer([&] {
+    std::vector<std::pair<std::string, int64_t>> ids;
+    written = db->beginWrite();
+    if (written) written = batch.flush(ids);
+    (void)db->exec("ROLLBACK");
+  });
+  // The batch's COPY waits for the other session's uncommitted key; then that session commits.
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    waiting = test::queryInt(store.ref(), "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                                          " WHERE NOT l.granted AND a.datname = current_database()") > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(waiting);
+  ASSERT_TRUE(other->exec("COMMIT"));
+  writer.join();
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.message().find("cannot write 2 touchpoints"), std::string::npos) << written.message();
+  EXPECT_NE(written.message().find("touchpoint_keys"), std::string::npos) << written.message();
+  EXPECT_EQ(queryText(store.ref(), "SELECT count(*) FROM touchpoints"), "0");
+  EXPECT_EQ(queryRows(store.ref(), "SELECT external_id FROM touchpoint_keys"), (std::vector<std::string>{"t-2"}));
+}
+
+// PostgreSQL: a month partition made by a transaction that rolled back is gone with it; after
+// clear() the batch makes it again instead of leaving the month's rows in touchpoints_default.
+TEST_F(TouchpointBatchTest, AMonthMadeByARolledBackTransactionIsMadeAgain) {
+  store::TouchpointBatch batch(*db_, "web");
+  ASSERT_TRUE(batch.prepare());
+  batch.add(row("t-1", "2033-02-03T00:00:00Z"));
+  std::vector<std::pair<std::string, int64_t>> ids;
+  ASSERT_TRUE(db_->beginWrite());
+  ASSERT_TRUE(batch.flush(ids));
+  ASSERT_TRUE(db_->exec("ROLLBACK"));
+  batch.clear();
+  EXPECT_EQ(queryText(store_.ref(), "SELECT count(*) FROM touchpoints"), "0");
+
+  batch.add(row("t-2", "2033-02-04T00:00:00Z"));
+  ASSERT_TRUE(write(batch, ids));
+  if (db_->backend() == store::Backend::Postgresql)
+    EXPECT_EQ(queryRows(store_.ref(), "SELECT tableoid::regclass::text, external_id FROM touchpoints"),
+              (std::vector<std::string>{"touchpoints_y2033m02|t-2"}));
+  else
+    EXPECT_EQ(queryRows(store_.ref(), "SELECT external_id FROM touchpoints"), (std::vector<std::string>{"t-2"}));
 }
 
 }  // namespace
