@@ -235,6 +235,7 @@ Status StoreWriter::commit() {
   in_tx_ = false;
   if (auto s = db_.exec("COMMIT"); !s) {
     (void)db_.exec("ROLLBACK");  // the COMMIT's error is the one to report
+    dropUnwritten();
     ids_.forget();
     return Status::error("store commit failed: " + s.message());
   }

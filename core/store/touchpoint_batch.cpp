@@ -172,6 +172,7 @@ Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& 
   }
   if (fresh < rows_.size()) {
     if (auto s = mergeKnown(); !s) return fail(s);
+    if (auto s = rereadKnownIds(); !s) return fail(s);
   }
   size_t next_new = 0;
   for (size_t i = 0; i < rows_.size(); ++i) {
@@ -183,23 +184,43 @@ Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& 
 
 // known_ids_[i]: the stored id of rows_[i]'s key, 0 for a new touchpoint.
 Status TouchpointBatch::lookUpKnown() {
+  known_ids_.assign(rows_.size(), 0);
+  std::vector<size_t> all(rows_.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return lookUp(all);
+}
+
+// The merge gave a known key a new id if its touchpoint was deleted meanwhile (by a writer outside
+// abmd's turns): the ids handed back are read after it, for the rows that want one.
+Status TouchpointBatch::rereadKnownIds() {
+  std::vector<size_t> wanted;
+  for (size_t i = 0; i < rows_.size(); ++i)
+    if (known_ids_[i] != 0 && rows_[i].want_id) wanted.push_back(i);
+  return wanted.empty() ? Status::ok() : lookUp(wanted);
+}
+
+// Sets known_ids_[i] for each listed row whose key is stored.
+Status TouchpointBatch::lookUp(const std::vector<size_t>& which) {
   std::string keys = "{";
-  for (const auto& r : rows_) {
+  for (const size_t i : which) {
+    const std::string& id = rows_[i].external_id;
+    // libpq sends text up to its first NUL, which PostgreSQL's text cannot hold anyway.
+    if (id.find('\0') != std::string::npos)
+      return Status::error("touchpoint " + id.substr(0, id.find('\0')) + "…: its external_id holds a NUL byte");
     if (keys.size() > 1) keys += ',';
     keys += '"';
-    for (const char c : r.external_id) {
+    for (const char c : id) {
       if (c == '"' || c == '\\') keys += '\\';
       keys += c;
     }
     keys += '"';
   }
   keys += '}';
-  known_ids_.assign(rows_.size(), 0);
   known_.bindStatic(1, source_);
   known_.bindStatic(2, keys);
   while (known_.step() == Step::Row) {
-    const int64_t i = known_.columnInt(0);
-    if (i >= 1 && static_cast<size_t>(i) <= rows_.size()) known_ids_[static_cast<size_t>(i - 1)] = known_.columnInt(1);
+    const int64_t n = known_.columnInt(0);
+    if (n >= 1 && static_cast<size_t>(n) <= which.size()) known_ids_[which[static_cast<size_t>(n - 1)]] = known_.columnInt(1);
   }
   const Status s = known_.status();
   known_.reset();
@@ -240,6 +261,8 @@ Status TouchpointBatch::makeMonths() {
   return Status::ok();
 }
 
+// What abm_merge_touchpoints does for a new touchpoint (schema/postgresql/0011), in COPY: a change
+// to how that function writes new rows must be made here too.
 Status TouchpointBatch::copyNew() {
   auto& keys = copy_buffer_;
   keys.clear();
@@ -286,7 +309,7 @@ Status TouchpointBatch::copyNew() {
                           " account_via_contact) FROM STDIN",
                           out);
       !s)
-    return s;
+    return Status::error("their rows: " + s.message());
   return Status::ok();
 }
 
@@ -325,7 +348,8 @@ Status TouchpointBatch::mergeKnown() {
                           out);
       !s)
     return Status::error("staging the known ones: " + s.message());
-  if (auto s = db_.exec("SELECT abm_merge_touchpoints('" + table + "')"); !s) return s;
+  if (auto s = db_.exec("SELECT abm_merge_touchpoints('" + table + "')"); !s)
+    return Status::error("merging the known ones: " + s.message());
   return db_.exec("TRUNCATE " + table);
 }
 

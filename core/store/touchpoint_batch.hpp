@@ -55,6 +55,8 @@ class TouchpointBatch {
   Status flushRows(std::vector<std::pair<std::string, int64_t>>& ids);
   Status flushCopy(std::vector<std::pair<std::string, int64_t>>& ids);
   Status lookUpKnown();
+  Status rereadKnownIds();
+  Status lookUp(const std::vector<size_t>& which);
   Status drawNewIds(size_t count);
   Status makeMonths();
   Status copyNew();

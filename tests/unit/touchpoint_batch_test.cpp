@@ -127,10 +127,11 @@ TEST_F(TouchpointBatchTest, KnownAndNewInOneBatchKeepAndTakeIdsWhateverTheKeysHo
                                          " AND occurred_at = '2024-01-20T00:00:00Z'"),
             7);
   EXPECT_EQ(queryText(store_.ref(), "SELECT touchpoint_id FROM touchpoints WHERE external_id = 'a\"b'"), "1");
-  if (db_->backend() == store::Backend::Postgresql)
+  if (db_->backend() == store::Backend::Postgresql) {
     EXPECT_EQ(test::queryInt(store_.ref(), "SELECT count(*) FROM touchpoint_keys k JOIN touchpoints t"
                                            " USING (touchpoint_id, source, external_id, occurred_at)"),
               9);
+  }
 }
 
 TEST_F(TouchpointBatchTest, ABadRowFailsTheBatchNamingItAndWritesNothing) {
@@ -226,6 +227,33 @@ TEST(PostgreSQLTouchpointBatch, AKeyMadeMeanwhileElsewhereFailsTheBatchInsteadOf
   EXPECT_NE(written.message().find("touchpoint_keys"), std::string::npos) << written.message();
   EXPECT_EQ(queryText(store.ref(), "SELECT count(*) FROM touchpoints"), "0");
   EXPECT_EQ(queryRows(store.ref(), "SELECT external_id FROM touchpoint_keys"), (std::vector<std::string>{"t-2"}));
+}
+
+// PostgreSQL's text cannot hold a NUL byte (and libpq would cut the key list at it): the batch fails
+// naming the touchpoint, and writes nothing.
+TEST(PostgreSQLTouchpointBatch, AKeyWithANulByteFailsTheBatchNamingIt) {
+  test::TempDir tmp;
+  test::TestStore store(tmp / "abm.db", store::Backend::Postgresql);
+  auto db = store.open();
+  ASSERT_TRUE(db);
+  store::TouchpointBatch batch(*db, "web");
+  ASSERT_TRUE(batch.prepare());
+  for (const std::string& key : {std::string("fine"), std::string("bad\0key", 7)}) {
+    store::TouchpointRow r;
+    r.external_id = key;
+    r.channel = "web";
+    r.activity = "page_view";
+    r.occurred_at = "2024-01-01T00:00:00Z";
+    batch.add(r);
+  }
+  std::vector<std::pair<std::string, int64_t>> ids;
+  ASSERT_TRUE(db->beginWrite());
+  const Status s = batch.flush(ids);
+  (void)db->exec("ROLLBACK");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("touchpoint bad"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("NUL"), std::string::npos) << s.message();
+  EXPECT_EQ(queryText(store.ref(), "SELECT count(*) FROM touchpoints"), "0");
 }
 
 // PostgreSQL: a month partition made by a transaction that rolled back is gone with it; after
