@@ -35,6 +35,19 @@ void appendQuantity(std::string& out, double quantity) {
   out.append(buf, end);
 }
 
+// The columns both COPYs share after their first: account_id … occurred_at.
+void appendMiddle(std::string& out, const std::string& source, const TouchpointRow& r) {
+  for (const int64_t id : {r.account_id, r.contact_id, r.campaign_id}) {
+    out += '\t';
+    appendField(out, id);
+  }
+  for (const std::string* text :
+       std::initializer_list<const std::string*>{&source, &r.external_id, &r.channel, &r.activity, &r.occurred_at}) {
+    out += '\t';
+    appendCopyText(out, *text);
+  }
+}
+
 // The last two columns both COPYs share: account_via_domain, account_via_contact.
 void appendTail(std::string& out, const TouchpointRow& r) {
   out += '\t';
@@ -288,15 +301,7 @@ Status TouchpointBatch::copyNew() {
     if (known_ids_[i] != 0) continue;
     const auto& r = rows_[i];
     appendNumber(out, new_ids_[next++]);
-    for (const int64_t id : {r.account_id, r.contact_id, r.campaign_id}) {
-      out += '\t';
-      appendField(out, id);
-    }
-    for (const std::string* text :
-         std::initializer_list<const std::string*>{&source_, &r.external_id, &r.channel, &r.activity, &r.occurred_at}) {
-      out += '\t';
-      appendCopyText(out, *text);
-    }
+    appendMiddle(out, source_, r);
     out += '\t';
     appendQuantity(out, r.quantity.value_or(1.0));
     out += '\t';
@@ -322,15 +327,7 @@ Status TouchpointBatch::mergeKnown() {
     if (known_ids_[i] == 0) continue;
     const auto& r = rows_[i];
     appendNumber(out, static_cast<int64_t>(i + 1));
-    for (const int64_t id : {r.account_id, r.contact_id, r.campaign_id}) {
-      out += '\t';
-      appendField(out, id);
-    }
-    for (const std::string* text :
-         std::initializer_list<const std::string*>{&source_, &r.external_id, &r.channel, &r.activity, &r.occurred_at}) {
-      out += '\t';
-      appendCopyText(out, *text);
-    }
+    appendMiddle(out, source_, r);
     out += '\t';
     if (r.quantity) appendQuantity(out, *r.quantity);
     else out += "\\N";

@@ -17,20 +17,22 @@ using test::queryText;
 
 namespace {
 
+// A page view on the web, keyed `id`.
+store::TouchpointRow row(const std::string& id, const std::string& at, bool want_id = false) {
+  store::TouchpointRow r;
+  r.external_id = id;
+  r.channel = "web";
+  r.activity = "page_view";
+  r.occurred_at = at;
+  r.want_id = want_id;
+  return r;
+}
+
 class TouchpointBatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = store_.open();
     ASSERT_TRUE(db_);
-  }
-  static store::TouchpointRow row(const std::string& id, const std::string& at, bool want_id = false) {
-    store::TouchpointRow r;
-    r.external_id = id;
-    r.channel = "web";
-    r.activity = "page_view";
-    r.occurred_at = at;
-    r.want_id = want_id;
-    return r;
   }
   Status write(store::TouchpointBatch& batch, std::vector<std::pair<std::string, int64_t>>& ids) {
     if (auto s = db_->beginWrite(); !s) return s;
@@ -197,14 +199,8 @@ TEST(PostgreSQLTouchpointBatch, AKeyMadeMeanwhileElsewhereFailsTheBatchInsteadOf
 
   store::TouchpointBatch batch(*db, "web");
   ASSERT_TRUE(batch.prepare());
-  for (const char* key : {"t-1", "t-2"}) {
-    store::TouchpointRow r;
-    r.external_id = key;
-    r.channel = "web";
-    r.activity = "page_view";
-    r.occurred_at = "2024-01-01T00:00:00Z";
-    batch.add(r);
-  }
+  batch.add(row("t-1", "2024-01-01T00:00:00Z"));
+  batch.add(row("t-2", "2024-01-01T00:00:00Z"));
   Status written;
   std::thread writer([&] {
     std::vector<std::pair<std::string, int64_t>> ids;
@@ -238,14 +234,8 @@ TEST(PostgreSQLTouchpointBatch, AKeyWithANulByteFailsTheBatchNamingIt) {
   ASSERT_TRUE(db);
   store::TouchpointBatch batch(*db, "web");
   ASSERT_TRUE(batch.prepare());
-  for (const std::string& key : {std::string("fine"), std::string("bad\0key", 7)}) {
-    store::TouchpointRow r;
-    r.external_id = key;
-    r.channel = "web";
-    r.activity = "page_view";
-    r.occurred_at = "2024-01-01T00:00:00Z";
-    batch.add(r);
-  }
+  batch.add(row("fine", "2024-01-01T00:00:00Z"));
+  batch.add(row(std::string("bad\0key", 7), "2024-01-01T00:00:00Z"));
   std::vector<std::pair<std::string, int64_t>> ids;
   ASSERT_TRUE(db->beginWrite());
   const Status s = batch.flush(ids);
