@@ -15,6 +15,14 @@ namespace {
 // Touchpoints gathered before they are written, at most: bounds the writer's memory whatever
 // batch_records says. COPY gains little beyond a few thousand rows.
 constexpr size_t kMaxGatheredTouchpoints = 16384;
+constexpr size_t kMaxGatheredContacts = 4096;  // wider rows than touchpoints, and as few gain as much
+
+// A contact's field (text, email or timestamp: the validator gives text) as COPY sends it; none
+// for NULL.
+std::optional<std::string> optionalText(const Value& v) {
+  if (v.isNull()) return std::nullopt;
+  return std::string(v.text);
+}
 
 void bindValue(store::Statement& st, int idx, const Value& v) {
   switch (v.kind) {
@@ -109,6 +117,19 @@ Status StoreWriter::prepare() {
   touchpoints_ = std::make_unique<store::TouchpointBatch>(
       db_, source_, at_once_ ? store::TouchpointBatch::Staging::RowByRow : store::TouchpointBatch::Staging::Copy);
   if (auto s = touchpoints_->prepare(); !s) return s;
+  // A contact that merges (the event collector) is read back by its next row: it is written at once.
+  if (db_.backend() == store::Backend::Postgresql) {
+    if (!merge_contacts_ && !at_once_) {
+      contacts_ = std::make_unique<store::ContactBatch>(db_, source_);
+      if (auto s = contacts_->prepare(); !s) return s;
+    }
+    // In ascending order, as the triggers that mark accounts take the marks' locks (0004).
+    if (auto s = store::prepareAll(db_, {{&dirty_insert_many_,
+                                          "INSERT INTO metrics_dirty_accounts(account_id)"
+                                          " SELECT id FROM unnest(?1::bigint[]) AS u(id) ORDER BY id ON CONFLICT DO NOTHING"}});
+        !s)
+      return s;
+  }
   // Inserts stamp updated_at with the store's clock themselves: on SQLite a row inserted without it
   // would cost a second write (the *_stamped triggers of migration 0015).
   const std::string now = store::sqlChangeTime(db_);
@@ -192,7 +213,7 @@ Status StoreWriter::beginShared() {
 
 Status StoreWriter::finishShared() {
   if (!in_tx_) return Status::ok();
-  if (auto s = flushTouchpoints(); !s) return s;
+  if (auto s = flushGathered(); !s) return s;
   if (auto s = unlinkDeleted(); !s) return s;
   return flushDirty();
 }
@@ -209,9 +230,18 @@ void StoreWriter::sharedEnded(bool committed) {
 }
 
 Status StoreWriter::flushDirty() {
-  for (const int64_t id : dirty_) {
-    dirty_insert_.bind(1, id);
-    if (auto s = dirty_insert_.run(); !s) return s;
+  if (db_.backend() == store::Backend::Postgresql && !dirty_.empty()) {
+    // One statement for all of them, where a statement is a round trip.
+    std::string ids = "{";
+    for (const int64_t id : dirty_) (ids += ids.size() > 1 ? "," : "") += std::to_string(id);
+    ids += '}';
+    dirty_insert_many_.bindStatic(1, ids);
+    if (auto s = dirty_insert_many_.run(); !s) return s;
+  } else {
+    for (const int64_t id : dirty_) {
+      dirty_insert_.bind(1, id);
+      if (auto s = dirty_insert_.run(); !s) return s;
+    }
   }
   dirty_.clear();
   last_touched_ = 0;
@@ -220,7 +250,7 @@ Status StoreWriter::flushDirty() {
 
 Status StoreWriter::commit() {
   if (!in_tx_) return Status::ok();
-  if (auto s = flushTouchpoints(); !s) {
+  if (auto s = flushGathered(); !s) {
     rollback();
     return Status::error("store commit failed: " + s.message());
   }
@@ -258,6 +288,8 @@ void StoreWriter::dropUnwritten() {
   last_touched_ = 0;
   if (touchpoints_) touchpoints_->clear();
   touchpoint_refs_.clear();
+  if (contacts_) contacts_->clear();
+  gathered_contacts_.clear();
 }
 
 Status StoreWriter::flushTouchpoints() {
@@ -276,6 +308,29 @@ Status StoreWriter::flushTouchpoints() {
   return s;
 }
 
+Status StoreWriter::flushContacts() {
+  if (!contacts_ || contacts_->empty()) return Status::ok();
+  written_ids_.clear();
+  if (auto s = contacts_->flush(now_, written_ids_); !s) {
+    gathered_contacts_.clear();
+    return s;
+  }
+  std::unordered_map<std::string_view, int64_t> id_of;
+  id_of.reserve(written_ids_.size());
+  for (const auto& [external_id, id] : written_ids_) id_of.emplace(external_id, id);
+  Status s;
+  for (const auto& c : gathered_contacts_) {
+    const int64_t id = id_of.at(c.external_id);
+    ids_.rememberContact(c.external_id, id, c.account);
+    if (c.email) ids_.rememberEmail(*c.email, id);
+    for (const auto& p : c.refs)
+      if (s = addPending("contacts", id, p.field, p.kind, p.ref); !s) break;
+    if (!s) break;
+  }
+  gathered_contacts_.clear();
+  return s;
+}
+
 Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* what) {
   if (st.step() != store::Statement::Step::Row) {
     const Status s = st.status();
@@ -289,9 +344,11 @@ Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* wha
 
 Status StoreWriter::write(const Row& row) {
   // Anything but a touchpoint may read or change touchpoints (a moved contact, a retied domain, a
-  // deletion): the gathered ones go first.
+  // deletion), anything but a contact contacts: the gathered ones go first.
   if (row.entity != Entity::Touchpoints || row.deleted)
     if (auto s = flushTouchpoints(); !s) return s;
+  if (row.entity != Entity::Contacts || row.deleted)
+    if (auto s = flushContacts(); !s) return s;
   Status s = writeRow(row);
   // A failed identity lookup may have tied the row wrongly: the write fails, and the run with it.
   if (auto lookup = ids_.takeError(); !lookup)
@@ -475,6 +532,25 @@ Status StoreWriter::writeContact(const Row& r) {
     bindOr(st, 15, r[CreatedAt], now_);
     st.bind(18, r[CreatedAt].isNull() ? 0 : 1);
   };
+  if (contacts_) {
+    store::ContactRow c;
+    c.account_id = account;
+    c.external_id = r[ExternalId].text;
+    c.email = optionalText(r[Email]);
+    c.first_name = optionalText(r[FirstName]);
+    c.last_name = optionalText(r[LastName]);
+    c.title = optionalText(r[Title]);
+    c.buying_role = optionalText(r[BuyingRole]);
+    c.created_at = optionalText(r[CreatedAt]);
+    c.source_updated_at = optionalText(r[UpdatedAt]);
+    c.account_via_domain = via_;
+    GatheredContact g{c.external_id, account, c.email, {}};
+    if (!account) accountRefs(r[AccountExternalId], r[AccountDomain], r[Email], g.refs);
+    gathered_contacts_.push_back(std::move(g));
+    contacts_->add(std::move(c));
+    touched(account);
+    return contacts_->size() >= kMaxGatheredContacts ? flushContacts() : Status::ok();
+  }
   int64_t id = 0;
   // `account` becomes what the row holds now (a merge may have kept its account).
   if (auto s = updateOrInsert(contact_update_, contact_insert_, bind, "contact", id, &account); !s) return s;
@@ -498,7 +574,7 @@ Status StoreWriter::writeOpportunity(const Row& r) {
     bindVia(st, 16, via_);
     bindValue(st, 17, r[ExpectedCloseAt]);
   };
-  int64_t id;
+  int64_t id = 0;
   if (auto s = updateOrInsert(opportunity_update_, opportunity_insert_, bind, "opportunity", id); !s) return s;
   touched(account);
   if (!account) return addPendingAccount("opportunities", id, r[AccountExternalId], r[AccountDomain], Value{});
@@ -511,7 +587,7 @@ Status StoreWriter::writeCampaign(const Row& r) {
     st.bindStatic(1, source_);
     for (int i = ExternalId; i <= EndedAt; ++i) bindValue(st, i + 2, r[i]);
   };
-  int64_t id;
+  int64_t id = 0;
   if (auto s = updateOrInsert(campaign_update_, campaign_insert_, bind, "campaign", id); !s) return s;
   ids_.rememberCampaign(r[ExternalId].text, id);
   return Status::ok();
@@ -577,7 +653,7 @@ Status StoreWriter::writeAdSpend(const Row& r) {
     bindId(st, 3, campaign);
     for (int i = Date; i <= Currency; ++i) bindValue(st, i + 3, r[i]);
   };
-  int64_t id;
+  int64_t id = 0;
   if (auto s = updateOrInsert(ad_spend_update_, ad_spend_insert_, bind, "ad_spend", id); !s) return s;
   if (!campaign) return addPending("ad_spend", id, "campaign_id", "external_id", r[CampaignExternalId].text);
   return Status::ok();
@@ -586,7 +662,7 @@ Status StoreWriter::writeAdSpend(const Row& r) {
 Status StoreWriter::saveState(std::string_view stream, std::string_view state_json) {
   // A checkpoint covers the records before it: they are written first, and a failure to write them
   // leaves it unsaved.
-  if (auto s = flushTouchpoints(); !s) return s;
+  if (auto s = flushGathered(); !s) return s;
   state_upsert_.bindStatic(1, source_);
   state_upsert_.bindStatic(2, stream);
   state_upsert_.bindStatic(3, state_json);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include "pipeline/identity_cache.hpp"
 #include "pipeline/record_validator.hpp"
 #include "store/database.hpp"
+#include "store/contact_batch.hpp"
 #include "store/touchpoint_batch.hpp"
 
 namespace abm::pipeline {
@@ -68,6 +70,13 @@ class StoreWriter {
   Status readAccount(int64_t id, std::string& domain, std::string& properties);
   // Writes the gathered touchpoints and parks the references they could not resolve.
   Status flushTouchpoints();
+  // Writes the gathered contacts (PostgreSQL) and does what writeContact does once a contact has its id.
+  Status flushContacts();
+  // Writes whatever is gathered: before anything that could read or change it.
+  Status flushGathered() {
+    if (auto s = flushContacts(); !s) return s;
+    return flushTouchpoints();
+  }
   // store_deletions.cpp
   Status writeDeletion(const Row& r);
   Status deleteAccountIdentity(std::string_view external_id);
@@ -121,7 +130,17 @@ class StoreWriter {
   std::unique_ptr<store::TouchpointBatch> touchpoints_;
   // Gathered touchpoints' unresolved references by external_id, parked once their ids are known.
   std::unordered_map<std::string, std::vector<PendingRef>> touchpoint_refs_;
-  std::vector<std::pair<std::string, int64_t>> written_ids_;  // reused by flushTouchpoints
+  std::vector<std::pair<std::string, int64_t>> written_ids_;  // reused by the flushes
+  // PostgreSQL, unless contacts merge: contacts gathered like touchpoints, and per gathered row (in
+  // the order written) what is remembered or parked once its contact has an id.
+  std::unique_ptr<store::ContactBatch> contacts_;
+  struct GatheredContact {
+    std::string external_id;
+    int64_t account = 0;
+    std::optional<std::string> email;
+    std::vector<PendingRef> refs;  // when it has no account
+  };
+  std::vector<GatheredContact> gathered_contacts_;
   std::unordered_set<int64_t> dirty_;
   int64_t last_touched_ = 0;
   std::string now_;
@@ -131,7 +150,7 @@ class StoreWriter {
   // Rows with a generated id are written as an update, else an insert (see store_writer.cpp).
   store::Statement account_insert_, account_update_, identity_upsert_, contact_update_, contact_insert_,
       opportunity_update_, opportunity_insert_, campaign_update_, campaign_insert_, account_domain_, ad_spend_update_, ad_spend_insert_, pending_insert_, state_upsert_, rejected_insert_,
-      dirty_insert_, merge_insert_, survey_update_, survey_insert_;
+      dirty_insert_, dirty_insert_many_, merge_insert_, survey_update_, survey_insert_;
 };
 
 }  // namespace abm::pipeline

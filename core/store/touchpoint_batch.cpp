@@ -3,7 +3,6 @@
 #include "store/bulk_insert.hpp"
 #include "store/db_clock.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <initializer_list>
 
@@ -68,22 +67,8 @@ Status TouchpointBatch::prepare() {
                     " account_via_domain text, account_via_contact boolean, want_id boolean NOT NULL)"
                     " ON COMMIT DELETE ROWS");
     if (!made) return made;
-    auto sequence = db_.prepare("SELECT pg_get_serial_sequence('touchpoint_keys', 'touchpoint_id')");
-    if (!sequence) return sequence.status();
-    if (sequence->step() != Step::Row || sequence->isNull(0))
-      return Status::error("cannot find touchpoint_keys' id sequence: " +
-                           (sequence->status() ? std::string("the store has none") : sequence->status().message()));
-    std::string name;
-    for (const char c : sequence->columnView(0)) name += c == '\'' ? std::string("''") : std::string(1, c);
-    sequence->reset();
-    const std::string draw = "SELECT nextval('" + name + "'::regclass) FROM generate_series(1, ?1::bigint)";
-    // A probe of the key index per row, whatever the statistics say: a hash join would read every key
-    // of the source on every batch, a cost that grows with the store.
-    return prepareAll(db_, {{&known_, "SELECT e.i, k.touchpoint_id FROM unnest(?2::text[]) WITH ORDINALITY e(external_id, i)"
-                                      " CROSS JOIN LATERAL (SELECT k.touchpoint_id FROM touchpoint_keys k"
-                                      "  WHERE k.source = ?1 AND k.external_id = e.external_id COLLATE \"C\" LIMIT 1) k"},
-                            {&draw_, draw.c_str()},
-                            {&partition_, "SELECT abm_try_touchpoint_partition(?1::timestamptz)"}});
+    if (auto s = keys_.prepare(); !s) return s;
+    return prepareAll(db_, {{&partition_, "SELECT abm_try_touchpoint_partition(?1::timestamptz)"}});
   }
   if (db_.backend() == Backend::Sqlite) {
     // The time new touchpoints are stamped with (updated_at), read once per batch: formatting it in
@@ -180,7 +165,7 @@ Status TouchpointBatch::flushCopy(std::vector<std::pair<std::string, int64_t>>& 
   for (const int64_t id : known_ids_) fresh += id == 0;
   if (auto s = makeMonths(); !s) return fail(s);
   if (fresh > 0) {
-    if (auto s = drawNewIds(fresh); !s) return fail(s);
+    if (auto s = keys_.draw(fresh, new_ids_); !s) return fail(s);
     if (auto s = copyNew(); !s) return fail(s);
   }
   if (fresh < rows_.size()) {
@@ -214,44 +199,13 @@ Status TouchpointBatch::rereadKnownIds() {
 
 // Sets known_ids_[i] for each listed row whose key is stored.
 Status TouchpointBatch::lookUp(const std::vector<size_t>& which) {
-  std::string keys = "{";
-  for (const size_t i : which) {
-    const std::string& id = rows_[i].external_id;
-    // libpq sends text up to its first NUL, which PostgreSQL's text cannot hold anyway.
-    if (id.find('\0') != std::string::npos)
-      return Status::error("touchpoint " + id.substr(0, id.find('\0')) + "…: its external_id holds a NUL byte");
-    if (keys.size() > 1) keys += ',';
-    keys += '"';
-    for (const char c : id) {
-      if (c == '"' || c == '\\') keys += '\\';
-      keys += c;
-    }
-    keys += '"';
-  }
-  keys += '}';
-  known_.bindStatic(1, source_);
-  known_.bindStatic(2, keys);
-  while (known_.step() == Step::Row) {
-    const int64_t n = known_.columnInt(0);
-    if (n >= 1 && static_cast<size_t>(n) <= which.size()) known_ids_[which[static_cast<size_t>(n - 1)]] = known_.columnInt(1);
-  }
-  const Status s = known_.status();
-  known_.reset();
-  if (!s) return Status::error("looking up their keys: " + s.message());
-  return Status::ok();
-}
-
-// Ids for the new touchpoints in the order they were added, as SQLite numbers them.
-Status TouchpointBatch::drawNewIds(size_t count) {
-  new_ids_.clear();
-  draw_.bind(1, static_cast<int64_t>(count));
-  while (draw_.step() == Step::Row) new_ids_.push_back(draw_.columnInt(0));
-  const Status s = draw_.status();
-  draw_.reset();
-  if (!s) return Status::error("drawing ids: " + s.message());
-  if (new_ids_.size() != count)
-    return Status::error("drawing ids: got " + std::to_string(new_ids_.size()) + " of " + std::to_string(count));
-  std::sort(new_ids_.begin(), new_ids_.end());
+  std::vector<std::string_view> keys;
+  keys.reserve(which.size());
+  for (const size_t i : which) keys.push_back(rows_[i].external_id);
+  std::vector<int64_t> found(which.size(), 0);
+  if (auto s = keys_.lookUp(source_, keys, found); !s) return s;
+  for (size_t k = 0; k < which.size(); ++k)
+    if (found[k] != 0) known_ids_[which[k]] = found[k];
   return Status::ok();
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/key_ids.hpp"
 
 namespace abm::store {
 
@@ -57,7 +58,6 @@ class TouchpointBatch {
   Status lookUpKnown();
   Status rereadKnownIds();
   Status lookUp(const std::vector<size_t>& which);
-  Status drawNewIds(size_t count);
   Status makeMonths();
   Status copyNew();
   Status mergeKnown();
@@ -76,8 +76,7 @@ class TouchpointBatch {
   std::vector<int64_t> known_ids_;
   std::vector<int64_t> new_ids_;
   std::unordered_set<std::string> months_made_;
-  Statement known_;      // the stored ids of the batch's keys
-  Statement draw_;       // ids for new touchpoints, from touchpoint_keys' sequence
+  KeyIds keys_{db_, "touchpoint_keys", "touchpoint_id", "touchpoint"};
   Statement partition_;  // abm_try_touchpoint_partition
   std::string copy_buffer_;
 };

@@ -497,6 +497,55 @@ TEST_F(StoreWriterTest, GatheredTouchpointsAreWrittenBeforeTheContactTheyFollowM
   EXPECT_EQ(queryText(ref_, "SELECT account_id FROM touchpoints WHERE external_id = 't1'"), "2");
 }
 
+// Contacts of one transaction (on PostgreSQL gathered and written as one batch: looked up, new ones
+// COPYed, known ones updated from a staging table) end as if written one by one: ids in the order
+// first written; a second write replaces the first but keeps created_at and the source's updated_at
+// when it has none; a known contact keeps its own; references parked under their ids; and the rows
+// after them find them by id and by email.
+TEST_F(StoreWriterTest, ContactsOfOneTransactionEndAsIfWrittenOneByOne) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  write("crm", Entity::Accounts, R"({"external_id":"a2","name":"Globex","domain":"globex.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c-known","account_external_id":"a1","title":"VP",
+      "created_at":"2020-01-01","updated_at":"2020-02-01"})");
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  writeIn(w, Entity::Contacts, R"({"external_id":"c-new1","account_external_id":"a1","email":"Ann@Initech.com","first_name":"Ann"})");
+  writeIn(w, Entity::Contacts, R"({"external_id":"c-known","email":"bo@globex.com","first_name":"Bo"})");
+  writeIn(w, Entity::Contacts, R"({"external_id":"c-new2","account_external_id":"a1","created_at":"2023-05-06T07:08:09Z",
+      "updated_at":"2023-06-01"})");
+  writeIn(w, Entity::Contacts, R"({"external_id":"c-new3","account_external_id":"a9","email":"dee@gmail.com"})");
+  writeIn(w, Entity::Contacts, R"({"external_id":"c-new1","account_external_id":"a2","email":"ann@initech.com","updated_at":"2024-01-01"})");
+  writeIn(w, Entity::Contacts, R"({"external_id":"c-new2","account_external_id":"a2","title":"CFO"})");
+  writeIn(w, Entity::Touchpoints, R"({"external_id":"t1","contact_external_id":"c-new2","channel":"web",
+      "activity":"page_view","occurred_at":"2024-03-01"})");
+  writeIn(w, Entity::Touchpoints, R"({"external_id":"t2","email":"ann@initech.com","channel":"web",
+      "activity":"page_view","occurred_at":"2024-03-01"})");
+  ASSERT_TRUE(w.resolvePendingLinks());
+  ASSERT_TRUE(w.commit());
+  EXPECT_EQ(queryRows(ref_, "SELECT contact_id, external_id, coalesce(account_id, 0), coalesce(account_via_domain, ''),"
+                            " coalesce(email, ''), coalesce(first_name, ''), coalesce(title, ''),"
+                            " CASE WHEN created_at_known THEN 'known' ELSE 'now' END,"
+                            " coalesce(source_updated_at, created_at) FROM contacts ORDER BY contact_id"),
+            (std::vector<std::string>{"1|c-known|2|globex.com|bo@globex.com|Bo||known|2020-02-01T00:00:00Z",
+                                      "2|c-new1|2||ann@initech.com|||now|2024-01-01T00:00:00Z",
+                                      "3|c-new2|2||||CFO|known|2023-06-01T00:00:00Z",
+                                      "4|c-new3|0||dee@gmail.com|||now|" + queryText(ref_, "SELECT created_at FROM contacts WHERE contact_id = 4")}));
+  EXPECT_EQ(queryRows(ref_, "SELECT external_id, created_at FROM contacts WHERE created_at_known ORDER BY contact_id"),
+            (std::vector<std::string>{"c-known|2020-01-01T00:00:00Z", "c-new2|2023-05-06T07:08:09Z"}));
+  EXPECT_EQ(queryRows(ref_, "SELECT external_id, contact_id, account_id FROM touchpoints ORDER BY external_id"),
+            (std::vector<std::string>{"t1|3|2", "t2|2|2"}));
+  EXPECT_EQ(queryRows(ref_, "SELECT entity, row_id, field, ref_kind, ref FROM pending_links"),
+            (std::vector<std::string>{"contacts|4|account_id|external_id|a9"}));
+  write("crm", Entity::Accounts, R"({"external_id":"a9","name":"Initrode","domain":"initrode.com"})");
+  EXPECT_EQ(queryText(ref_, "SELECT account_id FROM contacts WHERE external_id = 'c-new3'"), "3");
+  // Written again, as a re-sync would, they keep their ids and take none.
+  write("crm", Entity::Contacts, R"({"external_id":"c-new3","account_external_id":"a9"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c-new4"})");
+  EXPECT_EQ(queryRows(ref_, "SELECT contact_id, external_id FROM contacts WHERE contact_id > 3 ORDER BY contact_id"),
+            (std::vector<std::string>{"4|c-new3", "5|c-new4"}));
+}
+
 // Several touchpoints of one transaction wait for contacts, accounts and campaigns that are not
 // there yet; one is written twice. Each is parked under its own id and tied once they arrive.
 TEST_F(StoreWriterTest, GatheredTouchpointsWaitingForReferencesAreParkedUnderTheirIds) {

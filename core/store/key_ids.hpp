@@ -1,0 +1,34 @@
+// What a batch of rows COPYed into a table keyed by (source, external_id) needs from PostgreSQL:
+// the stored ids of the batch's keys, in one query, and ids for its new rows drawn from the id
+// column's sequence, in the order they were added, so that they come out as SQLite numbers them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace abm::store {
+
+class KeyIds {
+ public:
+  // `what` names one row in errors ("touchpoint", "contact").
+  KeyIds(Database& db, std::string table, std::string id_column, std::string what)
+      : db_(db), table_(std::move(table)), id_column_(std::move(id_column)), what_(std::move(what)) {}
+  Status prepare();  // outside a transaction
+
+  // ids[k] becomes the stored id of (source, keys[k]) when there is one; other entries are left.
+  Status lookUp(std::string_view source, const std::vector<std::string_view>& keys, std::vector<int64_t>& ids);
+  // `count` new ids, ascending.
+  Status draw(size_t count, std::vector<int64_t>& out);
+
+ private:
+  Database& db_;
+  const std::string table_, id_column_, what_;
+  Statement known_, draw_;
+  std::string array_;  // the keys as a text[] literal, reused
+};
+
+}  // namespace abm::store
