@@ -3,6 +3,13 @@
 namespace abm::pipeline {
 
 Status IdentityCache::prepare() {
+  if (db_.backend() == store::Backend::Postgresql) {
+    bulk_accounts_ = std::make_unique<store::KeyIds>(db_, "account_identities", "account_id", "account");
+    bulk_contacts_ = std::make_unique<store::KeyIds>(db_, "contacts", "contact_id", "contact");
+    bulk_campaigns_ = std::make_unique<store::KeyIds>(db_, "campaigns", "campaign_id", "campaign");
+    for (auto* bulk : {bulk_accounts_.get(), bulk_contacts_.get(), bulk_campaigns_.get()})
+      if (auto s = bulk->prepare(); !s) return s;
+  }
   return store::prepareAll(db_, {
       {&q_account_, "SELECT account_id FROM account_identities WHERE source = ?1 AND external_id = ?2"},
       // Two accounts on one domain (kept apart earlier): the one with the most contacts wins.
@@ -50,6 +57,7 @@ int64_t IdentityCache::lookup(IdMap& map, std::string_view key, store::Statement
 }
 
 bool IdentityCache::readId(store::Statement& q, int64_t& id, std::string_view key) {
+  ++single_lookups_;
   const auto step = q.step();
   if (step == store::Statement::Step::Row && !q.isNull(0)) id = q.columnInt(0);
   const Status s = q.status();
@@ -57,6 +65,31 @@ bool IdentityCache::readId(store::Statement& q, int64_t& id, std::string_view ke
   if (step != store::Statement::Step::Error) return true;
   if (error_.isOk()) error_ = Status::error("identity lookup of '" + std::string(key) + "' failed: " + s.message());
   return false;
+}
+
+Status IdentityCache::prefetch(const Wanted& wanted) {
+  if (!bulk_accounts_) return Status::ok();
+  const std::pair<IdMap*, const std::vector<std::string_view>*> kinds[] = {
+      {&accounts_, &wanted.accounts}, {&contacts_, &wanted.contacts}, {&campaigns_, &wanted.campaigns}};
+  store::KeyIds* bulks[] = {bulk_accounts_.get(), bulk_contacts_.get(), bulk_campaigns_.get()};
+  std::vector<std::string_view> missing;
+  std::vector<int64_t> ids;
+  for (size_t k = 0; k < std::size(kinds); ++k) {
+    IdMap& map = *kinds[k].first;
+    missing.clear();
+    for (const std::string_view key : *kinds[k].second)
+      if (key.find('\0') == std::string_view::npos && map.emplace(std::string(key), -1).second) missing.push_back(key);
+    if (missing.empty()) continue;
+    ids.assign(missing.size(), 0);
+    const Status s = bulks[k]->lookUp(source_, missing, ids);
+    for (size_t i = 0; i < missing.size(); ++i) {
+      auto it = map.find(missing[i]);
+      if (s) it->second = ids[i];
+      else map.erase(it);  // not remembered: an error is not "not in the store"
+    }
+    if (!s) return Status::error("identity lookup of " + std::to_string(missing.size()) + " keys failed: " + s.message());
+  }
+  return Status::ok();
 }
 
 Status IdentityCache::takeError() {

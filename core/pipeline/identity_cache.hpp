@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "store/database.hpp"
+#include "store/key_ids.hpp"
 
 namespace abm::pipeline {
 
@@ -31,6 +34,15 @@ class IdentityCache {
   int64_t contactByEmail(std::string_view email) { return lookup(emails_, email, q_email_, false); }
   int64_t campaign(std::string_view external_id) { return lookup(campaigns_, external_id, q_campaign_, true); }
   int64_t accountOfContact(int64_t contact_id);
+  // PostgreSQL, where every lookup is a round trip: looks many keys up in one query per kind and
+  // caches the answers, found or not, as their lookups would. Keys cached already are skipped; a key
+  // that cannot be sent (a NUL byte) is left to its lookup. A no-op on SQLite.
+  struct Wanted {
+    std::vector<std::string_view> accounts, contacts, campaigns;  // source external ids
+  };
+  Status prefetch(const Wanted& wanted);
+  // How many keys were looked up one statement each, so far.
+  size_t singleLookups() const { return single_lookups_; }
   // The first lookup error since the last call (ok when there was none); clears it.
   Status takeError();
 
@@ -58,9 +70,12 @@ class IdentityCache {
   std::string source_;
   Status error_;
   int64_t data_version_ = -1;
+  size_t single_lookups_ = 0;
   IdMap accounts_, domains_, contacts_, emails_, campaigns_;
   std::unordered_map<int64_t, int64_t> contact_accounts_;
   store::Statement q_account_, q_domain_, q_contact_, q_email_, q_campaign_, q_contact_account_;
+  // PostgreSQL: the prefetch's lookups, of account_identities, contacts and campaigns.
+  std::unique_ptr<store::KeyIds> bulk_accounts_, bulk_contacts_, bulk_campaigns_;
 };
 
 }  // namespace abm::pipeline

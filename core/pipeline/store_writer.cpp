@@ -342,6 +342,35 @@ Status StoreWriter::stepForId(store::Statement& st, int64_t& id, const char* wha
   return Status::ok();
 }
 
+Status StoreWriter::prefetchIds(std::span<const BatchItem> items) {
+  if (db_.backend() != store::Backend::Postgresql) return Status::ok();
+  IdentityCache::Wanted wanted;
+  auto want = [](std::vector<std::string_view>& into, const Value& v) {
+    if (!v.isNull()) into.push_back(v.text);
+  };
+  for (const BatchItem& item : items) {
+    if (item.kind != BatchItem::Record || item.row->deleted) continue;
+    const Row& r = *item.row;
+    switch (r.entity) {
+      case Entity::Accounts: want(wanted.accounts, r[account_slot::ExternalId]); break;
+      case Entity::Contacts: want(wanted.accounts, r[contact_slot::AccountExternalId]); break;
+      case Entity::Opportunities: want(wanted.accounts, r[opportunity_slot::AccountExternalId]); break;
+      case Entity::Campaigns: break;
+      case Entity::Touchpoints:
+        want(wanted.accounts, r[touchpoint_slot::AccountExternalId]);
+        want(wanted.contacts, r[touchpoint_slot::ContactExternalId]);
+        want(wanted.campaigns, r[touchpoint_slot::CampaignExternalId]);
+        break;
+      case Entity::AdSpend: want(wanted.campaigns, r[ad_spend_slot::CampaignExternalId]); break;
+      case Entity::SurveyResponses:
+        want(wanted.accounts, r[survey_slot::AccountExternalId]);
+        want(wanted.contacts, r[survey_slot::ContactExternalId]);
+        break;
+    }
+  }
+  return ids_.prefetch(wanted);
+}
+
 Status StoreWriter::write(const Row& row) {
   // Anything but a touchpoint may read or change touchpoints (a moved contact, a retied domain, a
   // deletion), anything but a contact contacts: the gathered ones go first.

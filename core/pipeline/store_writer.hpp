@@ -8,12 +8,14 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "pipeline/batch.hpp"
 #include "pipeline/identity_rules.hpp"
 #include "pipeline/identity_cache.hpp"
 #include "pipeline/record_validator.hpp"
@@ -50,6 +52,10 @@ class StoreWriter {
   // "not found" denies (the connection's own writes do not change PRAGMA data_version).
   void forgetIds() { ids_.forget(); }
 
+  // Looks up, in a few queries, the accounts, contacts and campaigns that `items` name by their
+  // source ids (PostgreSQL: one lookup a row would be a round trip each). Call in the open
+  // transaction, before writing them; a no-op on SQLite.
+  Status prefetchIds(std::span<const BatchItem> items);
   Status write(const Row& row);
   Status saveState(std::string_view stream, std::string_view state_json);
   Status saveRejected(int64_t run_id, std::string_view stream, std::string_view origin, std::string_view reason,

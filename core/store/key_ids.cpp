@@ -5,21 +5,23 @@
 namespace abm::store {
 
 Status KeyIds::prepare() {
+  // A table whose ids come from elsewhere (account_identities) has no sequence: lookups only.
   auto sequence = db_.prepare("SELECT pg_get_serial_sequence('" + table_ + "', '" + id_column_ + "')");
   if (!sequence) return sequence.status();
-  if (sequence->step() != Step::Row || sequence->isNull(0))
-    return Status::error("cannot find the id sequence of " + table_ + ": " +
-                         (sequence->status() ? std::string("the store has none") : sequence->status().message()));
+  const bool draws = sequence->step() == Step::Row && !sequence->isNull(0);
+  if (auto s = sequence->status(); !s) return Status::error("looking for the id sequence of " + table_ + ": " + s.message());
   std::string name;
-  for (const char c : sequence->columnView(0)) name += c == '\'' ? std::string("''") : std::string(1, c);
+  if (draws)
+    for (const char c : sequence->columnView(0)) name += c == '\'' ? std::string("''") : std::string(1, c);
   sequence->reset();
-  const std::string draw = "SELECT nextval('" + name + "'::regclass) FROM generate_series(1, ?1::bigint)";
   // A probe of the key index per row, whatever the statistics say: a hash join would read every key
   // of the source on every batch, a cost that grows with the store.
   const std::string known = "SELECT e.i, k." + id_column_ +
                             " FROM unnest(?2::text[]) WITH ORDINALITY e(external_id, i)"
                             " CROSS JOIN LATERAL (SELECT k." + id_column_ + " FROM " + table_ +
                             " k WHERE k.source = ?1 AND k.external_id = e.external_id COLLATE \"C\" LIMIT 1) k";
+  if (!draws) return prepareAll(db_, {{&known_, known.c_str()}});
+  const std::string draw = "SELECT nextval('" + name + "'::regclass) FROM generate_series(1, ?1::bigint)";
   return prepareAll(db_, {{&known_, known.c_str()}, {&draw_, draw.c_str()}});
 }
 
@@ -52,6 +54,7 @@ Status KeyIds::lookUp(std::string_view source, const std::vector<std::string_vie
 
 Status KeyIds::draw(size_t count, std::vector<int64_t>& out) {
   out.clear();
+  if (!draw_) return Status::error("drawing ids: " + table_ + "." + id_column_ + " has no sequence");
   draw_.bind(1, static_cast<int64_t>(count));
   while (draw_.step() == Step::Row) out.push_back(draw_.columnInt(0));
   const Status s = draw_.status();

@@ -21,7 +21,7 @@ class KeyIds {
 
   // ids[k] becomes the stored id of (source, keys[k]) when there is one; other entries are left.
   Status lookUp(std::string_view source, const std::vector<std::string_view>& keys, std::vector<int64_t>& ids);
-  // `count` new ids, ascending.
+  // `count` new ids, ascending; an error for a table whose id column has no sequence.
   Status draw(size_t count, std::vector<int64_t>& out);
 
  private:

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
+
 #include "pipeline/store_writer.hpp"
 #include "wire/protocol.hpp"
 #include "test_support.hpp"
@@ -42,6 +44,20 @@ class StoreWriterTest : public ::testing::Test {
     ASSERT_TRUE(s) << s.message();
   }
   int64_t count(const std::string& sql) { return queryInt(ref_, sql); }
+  // Rows of one batch, as a sync's reader hands them to the writer.
+  struct RowBatch {
+    std::deque<std::string> lines;
+    std::deque<Row> rows;
+    std::vector<BatchItem> items;
+  };
+  void addRecord(RowBatch& b, Entity e, const std::string& data) {
+    const std::string& line = b.lines.emplace_back(R"({"type":"RECORD","record":{"stream":"s","data":)" + data + "}}");
+    ASSERT_TRUE(parser_.parse(line)) << parser_.error;
+    std::string error;
+    Row& row = b.rows.emplace_back();
+    ASSERT_TRUE(validateRecord(e, parser_.record.fields, row, error)) << error;
+    b.items.push_back(BatchItem{BatchItem::Record, &row});
+  }
 
   test::TempDir tmp_;
   test::TestStore store_{tmp_ / "abm.db"};  // an SQLite file, or a PostgreSQL database for the /postgresql run
@@ -544,6 +560,39 @@ TEST_F(StoreWriterTest, ContactsOfOneTransactionEndAsIfWrittenOneByOne) {
   write("crm", Entity::Contacts, R"({"external_id":"c-new4"})");
   EXPECT_EQ(queryRows(ref_, "SELECT contact_id, external_id FROM contacts WHERE contact_id > 3 ORDER BY contact_id"),
             (std::vector<std::string>{"4|c-new3", "5|c-new4"}));
+}
+
+// The ids a batch names, prefetched before it is written (on PostgreSQL: a query per kind), answer
+// as lookups would, also where the batch itself writes what an earlier row of it named.
+TEST_F(StoreWriterTest, IdsPrefetchedForABatchAnswerAsLookupsWould) {
+  write("crm", Entity::Accounts, R"({"external_id":"a1","name":"Acme","domain":"acme.com"})");
+  write("crm", Entity::Contacts, R"({"external_id":"c1","account_external_id":"a1"})");
+  write("crm", Entity::Campaigns, R"({"external_id":"k1","name":"Q1","channel":"email"})");
+  StoreWriter w(*db_, "crm", free_mail_);
+  ASSERT_TRUE(w.prepare());
+  ASSERT_TRUE(w.begin());
+  RowBatch b;
+  const std::string touch = R"(,"channel":"email","activity":"email_open","occurred_at":"2024-02-01"})";
+  addRecord(b, Entity::Contacts, R"({"external_id":"c2","account_external_id":"a1"})");
+  addRecord(b, Entity::Touchpoints, R"({"external_id":"t1","contact_external_id":"c2","campaign_external_id":"k1")" + touch);
+  addRecord(b, Entity::Touchpoints, R"({"external_id":"t2","contact_external_id":"c1")" + touch);
+  addRecord(b, Entity::Campaigns, R"({"external_id":"k2","name":"Q2","channel":"ads"})");
+  addRecord(b, Entity::AdSpend, R"({"campaign_external_id":"k2","date":"2024-02-01","cost":"3"})");
+  addRecord(b, Entity::Accounts, R"({"external_id":"a9","name":"Initech","domain":"initech.com"})");
+  addRecord(b, Entity::Touchpoints, R"({"external_id":"t3","account_external_id":"a9")" + touch);
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(w.prefetchIds(b.items));
+  for (const BatchItem& item : b.items) {
+    auto s = w.write(*item.row);
+    ASSERT_TRUE(s) << s.message();
+  }
+  ASSERT_TRUE(w.resolvePendingLinks());
+  ASSERT_TRUE(w.commit());
+  EXPECT_EQ(queryRows(ref_, "SELECT external_id, coalesce(contact_id, 0), coalesce(account_id, 0), coalesce(campaign_id, 0)"
+                            " FROM touchpoints ORDER BY external_id"),
+            (std::vector<std::string>{"t1|2|1|1", "t2|1|1|0", "t3|0|2|0"}));
+  EXPECT_EQ(queryText(ref_, "SELECT campaign_id FROM ad_spend"), "2");
+  EXPECT_EQ(count("SELECT count(*) FROM pending_links"), 0);
 }
 
 // Several touchpoints of one transaction wait for contacts, accounts and campaigns that are not
