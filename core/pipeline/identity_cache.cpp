@@ -5,7 +5,7 @@ namespace abm::pipeline {
 Status IdentityCache::prepare() {
   if (db_.backend() == store::Backend::Postgresql) {
     bulk_accounts_ = std::make_unique<store::KeyIds>(db_, "account_identities", "account_id", "account");
-    bulk_contacts_ = std::make_unique<store::KeyIds>(db_, "contacts", "contact_id", "contact");
+    bulk_contacts_ = std::make_unique<store::KeyIds>(db_, "contacts", "contact_id", "contact", "account_id");
     bulk_campaigns_ = std::make_unique<store::KeyIds>(db_, "campaigns", "campaign_id", "campaign");
     for (auto* bulk : {bulk_accounts_.get(), bulk_contacts_.get(), bulk_campaigns_.get()})
       if (auto s = bulk->prepare(); !s) return s;
@@ -73,7 +73,7 @@ Status IdentityCache::prefetch(const Wanted& wanted) {
       {&accounts_, &wanted.accounts}, {&contacts_, &wanted.contacts}, {&campaigns_, &wanted.campaigns}};
   store::KeyIds* bulks[] = {bulk_accounts_.get(), bulk_contacts_.get(), bulk_campaigns_.get()};
   std::vector<std::string_view> missing;
-  std::vector<int64_t> ids;
+  std::vector<int64_t> ids, accounts;
   for (size_t k = 0; k < std::size(kinds); ++k) {
     IdMap& map = *kinds[k].first;
     missing.clear();
@@ -81,11 +81,17 @@ Status IdentityCache::prefetch(const Wanted& wanted) {
       if (key.find('\0') == std::string_view::npos && map.emplace(std::string(key), -1).second) missing.push_back(key);
     if (missing.empty()) continue;
     ids.assign(missing.size(), 0);
-    const Status s = bulks[k]->lookUp(source_, missing, ids);
+    accounts.assign(missing.size(), 0);
+    const bool contacts = &map == &contacts_;  // they come with their account
+    const Status s = bulks[k]->lookUp(source_, missing, ids, contacts ? &accounts : nullptr);
     for (size_t i = 0; i < missing.size(); ++i) {
       auto it = map.find(missing[i]);
-      if (s) it->second = ids[i];
-      else map.erase(it);  // not remembered: an error is not "not in the store"
+      if (!s) {
+        map.erase(it);  // not remembered: an error is not "not in the store"
+        continue;
+      }
+      it->second = ids[i];
+      if (contacts && ids[i] != 0) contact_accounts_.emplace(ids[i], accounts[i]);
     }
     if (!s) return Status::error("identity lookup of " + std::to_string(missing.size()) + " keys failed: " + s.message());
   }

@@ -16,16 +16,18 @@ Status KeyIds::prepare() {
   sequence->reset();
   // A probe of the key index per row, whatever the statistics say: a hash join would read every key
   // of the source on every batch, a cost that grows with the store.
-  const std::string known = "SELECT e.i, k." + id_column_ +
+  const std::string columns = "k." + id_column_ + (also_.empty() ? "" : ", k." + also_);
+  const std::string known = "SELECT e.i, " + columns +
                             " FROM unnest(?2::text[]) WITH ORDINALITY e(external_id, i)"
-                            " CROSS JOIN LATERAL (SELECT k." + id_column_ + " FROM " + table_ +
+                            " CROSS JOIN LATERAL (SELECT " + columns + " FROM " + table_ +
                             " k WHERE k.source = ?1 AND k.external_id = e.external_id COLLATE \"C\" LIMIT 1) k";
   if (!draws) return prepareAll(db_, {{&known_, known.c_str()}});
   const std::string draw = "SELECT nextval('" + name + "'::regclass) FROM generate_series(1, ?1::bigint)";
   return prepareAll(db_, {{&known_, known.c_str()}, {&draw_, draw.c_str()}});
 }
 
-Status KeyIds::lookUp(std::string_view source, const std::vector<std::string_view>& keys, std::vector<int64_t>& ids) {
+Status KeyIds::lookUp(std::string_view source, const std::vector<std::string_view>& keys, std::vector<int64_t>& ids,
+                      std::vector<int64_t>* also) {
   array_ = "{";
   for (const std::string_view key : keys) {
     // libpq sends text up to its first NUL, which PostgreSQL's text cannot hold anyway.
@@ -44,7 +46,9 @@ Status KeyIds::lookUp(std::string_view source, const std::vector<std::string_vie
   known_.bindStatic(2, array_);
   while (known_.step() == Step::Row) {
     const int64_t n = known_.columnInt(0);
-    if (n >= 1 && static_cast<size_t>(n) <= keys.size()) ids[static_cast<size_t>(n - 1)] = known_.columnInt(1);
+    if (n < 1 || static_cast<size_t>(n) > keys.size()) continue;
+    ids[static_cast<size_t>(n - 1)] = known_.columnInt(1);
+    if (also && !also_.empty()) (*also)[static_cast<size_t>(n - 1)] = known_.isNull(2) ? 0 : known_.columnInt(2);
   }
   const Status s = known_.status();
   known_.reset();
