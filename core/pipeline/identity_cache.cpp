@@ -13,7 +13,8 @@ Status IdentityCache::prepare() {
   return store::prepareAll(db_, {
       {&q_account_, "SELECT account_id FROM account_identities WHERE source = ?1 AND external_id = ?2"},
       // Two accounts on one domain (kept apart earlier): the one with the most contacts wins.
-      {&q_domain_, "SELECT a.account_id FROM accounts a WHERE a.registrable_domain = ?1 ORDER BY"
+      // The second column: how many accounts share the domain.
+      {&q_domain_, "SELECT a.account_id, count(*) OVER () FROM accounts a WHERE a.registrable_domain = ?1 ORDER BY"
                    " (SELECT count(*) FROM contacts c WHERE c.account_id = a.account_id) DESC, a.account_id LIMIT 1"},
       {&q_contact_, "SELECT contact_id FROM contacts WHERE source = ?1 AND external_id = ?2"},
       {&q_email_, "SELECT min(contact_id) FROM contacts WHERE email = ?1"},
@@ -54,6 +55,36 @@ int64_t IdentityCache::lookup(IdMap& map, std::string_view key, store::Statement
   if (!readId(q, id, key)) return 0;  // not remembered: an error is not "not in the store"
   map.emplace(std::string(key), id);
   return id;
+}
+
+int64_t IdentityCache::accountByDomain(std::string_view domain) {
+  if (auto it = domains_.find(domain); it != domains_.end()) return it->second;
+  for (bool wrote_gathered = false;; wrote_gathered = true) {
+    ++single_lookups_;
+    q_domain_.bindStatic(1, domain);
+    const auto step = q_domain_.step();
+    int64_t id = 0;
+    bool shared = false;
+    if (step == store::Statement::Step::Row) {
+      id = q_domain_.isNull(0) ? 0 : q_domain_.columnInt(0);
+      shared = q_domain_.columnInt(1) > 1;
+    }
+    const Status read = q_domain_.status();
+    q_domain_.reset();
+    if (step == store::Statement::Step::Error) {  // not remembered: an error is not "not in the store"
+      if (error_.isOk()) error_ = Status::error("identity lookup of '" + std::string(domain) + "' failed: " + read.message());
+      return 0;
+    }
+    if (shared && !wrote_gathered && write_gathered_) {
+      if (auto s = write_gathered_(); !s) {
+        if (error_.isOk()) error_ = Status::error("writing what was gathered before reading domain '" + std::string(domain) + "': " + s.message());
+        return 0;
+      }
+      continue;  // ask again, counting what was just written
+    }
+    domains_.emplace(std::string(domain), id);
+    return id;
+  }
 }
 
 bool IdentityCache::readId(store::Statement& q, int64_t& id, std::string_view key) {

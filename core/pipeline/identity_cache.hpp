@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <memory>
@@ -29,7 +30,7 @@ class IdentityCache {
   // 0 means "not in the store", or that the lookup failed: then takeError() says why, and the write
   // that asked must fail rather than act on a wrong "not found".
   int64_t account(std::string_view external_id) { return lookup(accounts_, external_id, q_account_, true); }
-  int64_t accountByDomain(std::string_view domain) { return lookup(domains_, domain, q_domain_, false); }
+  int64_t accountByDomain(std::string_view domain);
   int64_t contact(std::string_view external_id) { return lookup(contacts_, external_id, q_contact_, true); }
   int64_t contactByEmail(std::string_view email) { return lookup(emails_, email, q_email_, false); }
   int64_t campaign(std::string_view external_id) { return lookup(campaigns_, external_id, q_campaign_, true); }
@@ -41,6 +42,9 @@ class IdentityCache {
     std::vector<std::string_view> accounts, contacts, campaigns;  // source external ids
   };
   Status prefetch(const Wanted& wanted);
+  // Called before the store's answer for a domain that several accounts share is taken: that
+  // answer counts each account's contacts, so a writer that gathers contacts writes them first.
+  void onSharedDomain(std::function<Status()> write_gathered) { write_gathered_ = std::move(write_gathered); }
   // How many keys were looked up one statement each, so far.
   size_t singleLookups() const { return single_lookups_; }
   // The first lookup error since the last call (ok when there was none); clears it.
@@ -52,7 +56,11 @@ class IdentityCache {
     contacts_[std::string(external_id)] = id;
     contact_accounts_[id] = account_id;
   }
-  void rememberEmail(std::string_view email, int64_t id) { emails_.try_emplace(std::string(email), id); }
+  // The first contact with an email stays its answer; a remembered "not found" does not.
+  void rememberEmail(std::string_view email, int64_t id) {
+    auto [it, fresh] = emails_.try_emplace(std::string(email), id);
+    if (!fresh && it->second == 0) it->second = id;
+  }
   void rememberCampaign(std::string_view external_id, int64_t id) { campaigns_[std::string(external_id)] = id; }
 
  private:
@@ -71,6 +79,7 @@ class IdentityCache {
   Status error_;
   int64_t data_version_ = -1;
   size_t single_lookups_ = 0;
+  std::function<Status()> write_gathered_;
   IdMap accounts_, domains_, contacts_, emails_, campaigns_;
   std::unordered_map<int64_t, int64_t> contact_accounts_;
   store::Statement q_account_, q_domain_, q_contact_, q_email_, q_campaign_, q_contact_account_;

@@ -64,7 +64,7 @@ const std::vector<LinkRule>& linkRules() {
 }  // namespace
 
 Status StoreWriter::resolvePendingLinks() {
-  if (auto s = flushGathered(); !s) return s;
+  if (auto s = flushGathered(); !s) return endIfHalfWritten(s);
   auto any = db_.prepare("SELECT 1 FROM pending_links LIMIT 1");
   if (!any) return any.status();
   const auto first = any->step();

@@ -114,6 +114,7 @@ StoreWriter::StoreWriter(store::Database& db, std::string source, const Identity
 
 Status StoreWriter::prepare() {
   if (auto s = ids_.prepare(); !s) return s;
+  ids_.onSharedDomain([this] { return flushContacts(); });
   touchpoints_ = std::make_unique<store::TouchpointBatch>(
       db_, source_, at_once_ ? store::TouchpointBatch::Staging::RowByRow : store::TouchpointBatch::Staging::Copy);
   if (auto s = touchpoints_->prepare(); !s) return s;
@@ -199,6 +200,7 @@ Status StoreWriter::prepare() {
 Status StoreWriter::begin() {
   if (auto s = db_.beginWrite(); !s) return Status::error("cannot start a store transaction: " + s.message());
   in_tx_ = true;
+  ++transactions_begun_;
   ids_.syncWithStore();
   now_ = formatTimestamp(nowEpochSeconds());
   return Status::ok();
@@ -206,6 +208,7 @@ Status StoreWriter::begin() {
 
 Status StoreWriter::beginShared() {
   in_tx_ = true;
+  ++transactions_begun_;
   ids_.syncWithStore();
   now_ = formatTimestamp(nowEpochSeconds());
   return Status::ok();
@@ -290,6 +293,7 @@ void StoreWriter::dropUnwritten() {
   touchpoint_refs_.clear();
   if (contacts_) contacts_->clear();
   gathered_contacts_.clear();
+  half_written_ = false;
 }
 
 Status StoreWriter::flushTouchpoints() {
@@ -313,6 +317,7 @@ Status StoreWriter::flushContacts() {
   written_ids_.clear();
   if (auto s = contacts_->flush(now_, written_ids_); !s) {
     gathered_contacts_.clear();
+    half_written_ = true;
     return s;
   }
   std::unordered_map<std::string_view, int64_t> id_of;
@@ -377,12 +382,17 @@ Status StoreWriter::write(const Row& row) {
   if (row.entity != Entity::Touchpoints || row.deleted)
     if (auto s = flushTouchpoints(); !s) return s;
   if (row.entity != Entity::Contacts || row.deleted)
-    if (auto s = flushContacts(); !s) return s;
+    if (auto s = flushContacts(); !s) return endIfHalfWritten(s);
   Status s = writeRow(row);
   // A failed identity lookup may have tied the row wrongly: the write fails, and the run with it.
   if (auto lookup = ids_.takeError(); !lookup)
-    return Status::error("cannot write " + std::string(entityName(row.entity)) + " " + std::string(row[0].text) + ": " +
-                         lookup.message());
+    s = Status::error("cannot write " + std::string(entityName(row.entity)) + " " + std::string(row[0].text) + ": " +
+                      lookup.message());
+  return s ? s : endIfHalfWritten(s);
+}
+
+Status StoreWriter::endIfHalfWritten(Status s) {
+  if (half_written_) rollback();
   return s;
 }
 
@@ -691,7 +701,7 @@ Status StoreWriter::writeAdSpend(const Row& r) {
 Status StoreWriter::saveState(std::string_view stream, std::string_view state_json) {
   // A checkpoint covers the records before it: they are written first, and a failure to write them
   // leaves it unsaved.
-  if (auto s = flushGathered(); !s) return s;
+  if (auto s = flushGathered(); !s) return endIfHalfWritten(s);
   state_upsert_.bindStatic(1, source_);
   state_upsert_.bindStatic(2, stream);
   state_upsert_.bindStatic(3, state_json);

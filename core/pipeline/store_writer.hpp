@@ -41,6 +41,7 @@ class StoreWriter {
   Status commit();
   void rollback();
   bool inTransaction() const { return in_tx_; }
+  uint64_t transactionsBegun() const { return transactions_begun_; }  // by begin() or beginShared()
 
   // Several writers (one per source) sharing one transaction that the caller opens and commits
   // (the event collector's group commit): beginShared() once it is open, finishShared() before its
@@ -78,6 +79,9 @@ class StoreWriter {
   Status flushTouchpoints();
   // Writes the gathered contacts (PostgreSQL) and does what writeContact does once a contact has its id.
   Status flushContacts();
+  // A failed batch of contacts may have written part of itself (their pending links and cached ids
+  // not yet): the transaction is rolled back rather than left for the caller to commit.
+  Status endIfHalfWritten(Status s);
   // Writes whatever is gathered: before anything that could read or change it.
   Status flushGathered() {
     if (auto s = flushContacts(); !s) return s;
@@ -131,6 +135,7 @@ class StoreWriter {
   const IdentityRules& identity_;
   IdentityCache ids_;
   bool in_tx_ = false;
+  uint64_t transactions_begun_ = 0;
   bool merge_contacts_ = false;
   bool at_once_ = false;
   std::unique_ptr<store::TouchpointBatch> touchpoints_;
@@ -147,6 +152,7 @@ class StoreWriter {
     std::vector<PendingRef> refs;  // when it has no account
   };
   std::vector<GatheredContact> gathered_contacts_;
+  bool half_written_ = false;  // a contact batch failed in this transaction
   std::unordered_set<int64_t> dirty_;
   int64_t last_touched_ = 0;
   std::string now_;

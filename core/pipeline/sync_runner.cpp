@@ -138,16 +138,17 @@ bool RunSession::reject(const BatchItem& item) {
 
 bool RunSession::write(const Batch& batch) {
   if (fence_ && fence_->loss->lost()) return fail("lease lost");
-  bool prefetched = false;  // the ids the rest of the batch names, since the transaction began
+  // The transaction in which the ids the rest of the batch names were prefetched (each transaction
+  // on PostgreSQL starts with the cache forgotten); 0: none yet.
+  uint64_t prefetched_in = 0;
   for (size_t i = 0; i < batch.items.size(); ++i) {
     const BatchItem& item = batch.items[i];
     switch (item.kind) {
       case BatchItem::Record:
-        if (!writer_.inTransaction()) prefetched = false;  // a new transaction forgets cached ids
         if (auto s = ensureTx(); !s) return fail(s.message());
-        if (!prefetched) {
+        if (prefetched_in != writer_.transactionsBegun()) {
           if (auto s = writer_.prefetchIds(std::span(batch.items).subspan(i)); !s) return fail("store: " + s.message());
-          prefetched = true;
+          prefetched_in = writer_.transactionsBegun();
         }
         if (auto s = writer_.write(*item.row); !s) return fail("store: " + s.message());
         ++progress.records;

@@ -51,6 +51,7 @@ Status ContactBatch::prepare() {
       !s)
     return s;
   if (auto s = keys_.prepare(); !s) return s;
+  if (!keys_.draws()) return Status::error("the store's contacts table has no sequence to number new contacts from");
   // Every column as kContactUpdate sets it; the count tells a contact deleted meanwhile.
   const std::string clock = "SELECT " + sqlChangeTime(db_);
   const std::string update = std::string("WITH u AS (UPDATE contacts c SET account_id = s.account_id,") +

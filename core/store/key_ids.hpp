@@ -19,6 +19,7 @@ class KeyIds {
   KeyIds(Database& db, std::string table, std::string id_column, std::string what, std::string also = {})
       : db_(db), table_(std::move(table)), id_column_(std::move(id_column)), what_(std::move(what)), also_(std::move(also)) {}
   Status prepare();  // outside a transaction
+  bool draws() const { return static_cast<bool>(draw_); }  // the id column has a sequence
 
   // ids[k] becomes the stored id of (source, keys[k]) when there is one, and (*also)[k] its `also`
   // column (0 for NULL); other entries are left.

@@ -68,6 +68,7 @@ Status TouchpointBatch::prepare() {
                     " ON COMMIT DELETE ROWS");
     if (!made) return made;
     if (auto s = keys_.prepare(); !s) return s;
+    if (!keys_.draws()) return Status::error("the store's touchpoint_keys table has no sequence to number new touchpoints from");
     return prepareAll(db_, {{&partition_, "SELECT abm_try_touchpoint_partition(?1::timestamptz)"}});
   }
   if (db_.backend() == Backend::Sqlite) {
